@@ -1,0 +1,496 @@
+"""The scenario schema: every entity of the domain contract as a strict, frozen pydantic model.
+
+Money is in the scenario's currency, time in days (or periods where the name says so),
+quantities in units. Each table row model carries its unit in its field names; the field
+docstrings (``description``) are the file-format reference that the README mirrors.
+
+A scenario is one YAML file of settings that points at CSV tables (or one Excel workbook with a
+sheet per table). ``Scenario`` is the validated, immutable result of loading one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")]
+
+
+class Strict(BaseModel):
+    """Base of every input model: unknown keys rejected, values frozen after validation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class PriceBreakType(StrEnum):
+    """How an offer's price breaks apply to a purchase order quantity."""
+
+    ALL_UNITS = "all_units"  # every unit costs the price of the tier the PO quantity reaches
+    INCREMENTAL = "incremental"  # the units inside each tier cost that tier's price
+
+
+class ShippingMode(StrEnum):
+    SEA_FCL = "sea_fcl"
+    SEA_LCL = "sea_lcl"
+    AIR = "air"
+    EXPRESS = "express"
+    RAIL = "rail"
+
+
+class CustomsBase(StrEnum):
+    """The value duty is charged on."""
+
+    FOB = "FOB"  # factory price (free on board at origin)
+    CIF = "CIF"  # factory price + freight + insurance
+
+
+class SupplierKind(StrEnum):
+    FACTORY = "factory"
+    TRADING_COMPANY = "trading_company"
+
+
+class DefectRemedy(StrEnum):
+    """What the supplier's terms give for units rejected at quality control."""
+
+    REPLACE = "replace"  # defective units are remade and shipped with the next lot
+    CREDIT = "credit"  # defective units are credited against the balance
+
+
+class FulfilmentModel(StrEnum):
+    DOMESTIC_3PL = "domestic_3pl"  # containers into a 3PL warehouse in the market
+    DIRECT = "direct"  # small batches from a fulfilment centre near the factory
+
+
+class ShortageRule(StrEnum):
+    LOST_SALES = "lost_sales"
+    BACKORDERS = "backorders"
+
+
+# --------------------------------------------------------------------------- table rows
+
+
+class Sku(Strict):
+    """One row of ``skus.csv``: a product the brand sells."""
+
+    sku: Identifier = Field(description="SKU code, unique.")
+    name: str = Field(default="", description="Product name (free text).")
+    selling_price: NonNegative = Field(description="Price the customer pays, per unit.")
+    unit_weight_kg: Positive = Field(description="Shipping weight of one unit, kg.")
+    unit_volume_cbm: Positive = Field(description="Shipping volume of one unit, cubic metres.")
+    holding_cost_rate_annual: NonNegative = Field(
+        description="Cost of holding stock on hand per year, as a share of landed value "
+        "(storage, insurance, capital), e.g. 0.25."
+    )
+    lost_sale_penalty_per_unit: NonNegative | None = Field(
+        default=None,
+        description="Cost of one unit of demand not met; blank means the unit margin "
+        "(selling price minus the cheapest factory price).",
+    )
+    service_level_target: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+        default=0.95, description="Cycle service level the safety stock aims at, e.g. 0.95."
+    )
+    critical: bool = Field(
+        default=False, description="Critical SKUs must be dual-sourced (risk policy)."
+    )
+    opening_stock_units: NonNegative = Field(default=0.0, description="Stock on hand at start.")
+    demand_mean_units_per_period: NonNegative | None = Field(
+        default=None,
+        description="Mean demand per period, used for every period that demand.csv does not list.",
+    )
+    demand_std_units_per_period: NonNegative = Field(
+        default=0.0, description="Standard deviation of demand per period (spread)."
+    )
+
+
+class Supplier(Strict):
+    """One row of ``suppliers.csv``: a factory or a trading company."""
+
+    supplier: Identifier = Field(description="Supplier code, unique, e.g. GZ-01.")
+    name: str = Field(default="", description="Supplier name (free text).")
+    kind: SupplierKind = Field(default=SupplierKind.FACTORY, description="factory or trading_company.")
+    country: Annotated[str, Field(min_length=2, max_length=2)] = Field(
+        description="ISO 3166 two-letter country of origin, e.g. CN, VN."
+    )
+    region: str = Field(default="", description="Region for share caps, e.g. Guangdong; blank = country.")
+    origin_port: Identifier = Field(description="Port or hub the goods leave from; lanes start here.")
+    capacity_units_per_week: NonNegative = Field(description="Units per week over all SKUs.")
+    production_lead_time_days_mean: NonNegative = Field(description="PO to ready-to-ship, days.")
+    production_lead_time_days_std: NonNegative = Field(default=0.0, description="Spread, days.")
+    on_time_rate: Share = Field(default=1.0, description="Share of POs shipped on time.")
+    defect_rate: Share = Field(default=0.0, description="Share of units rejected at QC.")
+    defect_remedy: DefectRemedy = Field(default=DefectRemedy.CREDIT, description="replace or credit.")
+    deposit_share: Share = Field(description="Share of the PO value paid when the PO is placed.")
+    balance_days_after_shipment: int = Field(
+        default=0,
+        description="When the balance is paid, in days after shipment; 0 = at shipment, "
+        "negative = before shipment (e.g. -7), 30 = net 30.",
+    )
+    qualified: bool = Field(default=True, description="Already qualified (approved) to supply.")
+    qualification_cost: NonNegative = Field(
+        default=0.0, description="One-off cost of qualifying the supplier if it is not yet qualified."
+    )
+
+
+class Offer(Strict):
+    """One row of ``offers.csv``: what a supplier quotes for a SKU (prices in price_breaks.csv)."""
+
+    supplier: Identifier = Field(description="Supplier code (suppliers.csv).")
+    sku: Identifier = Field(description="SKU code (skus.csv).")
+    price_break_type: PriceBreakType = Field(
+        default=PriceBreakType.ALL_UNITS, description="all_units or incremental."
+    )
+    moq_units: NonNegative = Field(default=0.0, description="Minimum order quantity per PO.")
+    order_multiple_units: Annotated[float, Field(ge=1.0)] = Field(
+        default=1.0, description="PO quantities are whole multiples of this (carton size)."
+    )
+    tooling_cost: NonNegative = Field(
+        default=0.0, description="One-off cost (moulds, tooling) if this supplier makes the SKU."
+    )
+
+    @property
+    def key(self) -> str:
+        return f"{self.supplier}:{self.sku}"
+
+
+class PriceBreak(Strict):
+    """One row of ``price_breaks.csv``: a tier of an offer's price list."""
+
+    supplier: Identifier = Field(description="Supplier code (offers.csv).")
+    sku: Identifier = Field(description="SKU code (offers.csv).")
+    min_qty_units: NonNegative = Field(
+        description="Smallest PO quantity (all-units) or first unit (incremental) of the tier; "
+        "the first tier starts at 0."
+    )
+    unit_price: NonNegative = Field(description="FOB price per unit in this tier.")
+
+
+class Lane(Strict):
+    """One row of ``lanes.csv``: a shipping mode from an origin port to the fulfilment node."""
+
+    lane: Identifier = Field(description="Lane code, unique, e.g. YTN-LAX-FCL.")
+    origin_port: Identifier = Field(description="Origin port or hub (suppliers.csv origin_port).")
+    mode: ShippingMode = Field(description="sea_fcl, sea_lcl, air, express or rail.")
+    cost_per_unit: NonNegative = Field(default=0.0, description="Freight per unit shipped.")
+    cost_per_kg: NonNegative = Field(
+        default=0.0, description="Freight per chargeable kg (the larger of actual and volumetric)."
+    )
+    cost_per_cbm: NonNegative = Field(default=0.0, description="Freight per cubic metre.")
+    volumetric_factor_kg_per_cbm: NonNegative = Field(
+        default=0.0,
+        description="Volumetric weight per cbm (air 167, express 200); 0 = charge actual weight.",
+    )
+    container_cost: NonNegative = Field(default=0.0, description="Cost per container (FCL).")
+    container_capacity_cbm: NonNegative = Field(
+        default=0.0, description="Usable volume per container, cbm; 0 = no containers."
+    )
+    cost_per_shipment: NonNegative = Field(
+        default=0.0, description="Fixed cost per shipment (documents, handling, delivery)."
+    )
+    insurance_rate: Share = Field(
+        default=0.0, description="Cargo insurance as a share of goods value plus freight."
+    )
+    transit_days_mean: NonNegative = Field(description="Shipment to arrival, days.")
+    transit_days_std: NonNegative = Field(default=0.0, description="Spread, days.")
+    duty_included: bool = Field(
+        default=False, description="Delivered duty paid (DDP): the rate already includes duty."
+    )
+
+
+class Duty(Strict):
+    """One row of ``duties.csv``: the duty on a SKU from an origin country."""
+
+    sku: Annotated[str, Field(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9_\-]*)$")] = Field(description="SKU code, or * for every SKU.")
+    origin_country: Annotated[str, Field(min_length=2, max_length=2)] = Field(
+        description="Origin country (suppliers.csv country)."
+    )
+    duty_rate: Share = Field(description="Ad-valorem duty rate, e.g. 0.065.")
+    extra_tariff_rate: NonNegative = Field(
+        default=0.0, description="Extra tariff by origin on top of the duty, e.g. 0.25."
+    )
+    fee_per_shipment: NonNegative = Field(
+        default=0.0, description="Fixed customs fees per shipment (entry, brokerage)."
+    )
+    effective_from: dt.date | None = Field(
+        default=None,
+        description="Date this row takes effect (a tariff change); blank = from the start. "
+        "The latest row in effect wins.",
+    )
+
+
+class Shutdown(Strict):
+    """One row of ``calendars.csv``: a period when a supplier makes less or nothing."""
+
+    supplier: Identifier = Field(description="Supplier code.")
+    start_date: dt.date = Field(description="First day of the shutdown.")
+    end_date: dt.date = Field(description="Last day of the shutdown (inclusive).")
+    capacity_factor: Share = Field(
+        default=0.0, description="Share of normal capacity during the shutdown; 0 = closed."
+    )
+    reason: str = Field(default="", description="e.g. Chinese New Year.")
+
+
+class DemandRow(Strict):
+    """One row of ``demand.csv``: demand of a SKU in one period (an explicit series)."""
+
+    sku: Identifier = Field(description="SKU code.")
+    period: Annotated[int, Field(ge=1)] = Field(description="Period number, 1 = the first.")
+    mean_units: NonNegative = Field(description="Expected demand in the period, units.")
+    std_units: NonNegative = Field(default=0.0, description="Standard deviation, units.")
+
+
+class InTransit(Strict):
+    """One row of ``in_transit.csv``: goods already ordered that arrive during the horizon."""
+
+    sku: Identifier = Field(description="SKU code.")
+    supplier: Identifier = Field(description="Supplier code.")
+    quantity_units: Positive = Field(description="Units on the way.")
+    arrival_period: Annotated[int, Field(ge=1)] = Field(description="Period the goods arrive.")
+
+
+# --------------------------------------------------------------------------- settings (YAML)
+
+
+class Horizon(Strict):
+    start_date: dt.date = Field(description="First day of period 1.")
+    periods: Annotated[int, Field(ge=1, le=520)] = Field(description="Number of planning periods.")
+    period_length_days: Annotated[int, Field(ge=1, le=366)] = Field(
+        default=7, description="7 = weeks, 30 = months."
+    )
+
+    @property
+    def end_date(self) -> dt.date:
+        return self.start_date + dt.timedelta(days=self.periods * self.period_length_days - 1)
+
+    def period_of(self, day: dt.date) -> int:
+        """The 1-based period a date falls in (may be outside 1..periods)."""
+        return (day - self.start_date).days // self.period_length_days + 1
+
+
+class Finance(Strict):
+    currency: str = Field(default="USD", description="Currency of every money field.")
+    annual_cost_of_capital: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        description="Cost of capital per year, e.g. 0.12."
+    )
+    opening_cash: float = Field(default=0.0, description="Cash at the start.")
+    working_capital_ceiling: NonNegative | None = Field(
+        default=None, description="Optional ceiling on cash tied up in any period."
+    )
+    customs_base: CustomsBase = Field(default=CustomsBase.FOB, description="FOB (US) or CIF (EU).")
+
+
+class Fulfilment(Strict):
+    model: FulfilmentModel = Field(default=FulfilmentModel.DOMESTIC_3PL)
+    days_to_customer: NonNegative = Field(default=3.0, description="Order to delivery, days.")
+    cost_per_unit: NonNegative = Field(
+        default=0.0, description="Pick, pack and parcel cost per unit sold."
+    )
+    dso_days: NonNegative = Field(
+        default=2.0, description="Days from sale to cash (payment-processor payout delay)."
+    )
+    shortage: ShortageRule = Field(default=ShortageRule.LOST_SALES)
+
+
+class RiskPolicy(Strict):
+    max_share_per_supplier: Share = Field(
+        default=1.0, description="No supplier gets more than this share of any SKU's volume."
+    )
+    max_share_per_region: dict[str, Share] = Field(
+        default_factory=dict, description="Region (or country) -> max share of total volume."
+    )
+    min_backup_share_critical: Share = Field(
+        default=0.0, description="Critical SKUs: every supplier used gets at least this share."
+    )
+    min_suppliers_critical: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="Critical SKUs: at least this many suppliers."
+    )
+    max_lead_time_days: NonNegative | None = Field(
+        default=None, description="Offers whose production + transit exceed this are not used."
+    )
+    fixed_splits: dict[str, dict[str, Share]] = Field(
+        default_factory=dict,
+        description="Planner-fixed splits: SKU -> {supplier: share}, shares add up to 1.",
+    )
+
+
+# --------------------------------------------------------------------------- disruptions
+
+
+class DisruptionWindow(Strict):
+    start_day: Annotated[int, Field(ge=0)] = Field(description="Day of the horizon it starts (0 = first).")
+    length_days: Annotated[int, Field(ge=1)] = Field(description="How long it lasts, days.")
+    probability: Share = Field(default=1.0, description="Chance it happens in a replication.")
+    random_start: bool = Field(
+        default=False, description="If true, the start is uniform over the horizon instead."
+    )
+
+
+class SupplierShutdown(DisruptionWindow):
+    kind: Literal["supplier_shutdown"]
+    supplier: Identifier
+
+
+class LeadTimeShock(DisruptionWindow):
+    kind: Literal["lead_time_shock"]
+    supplier: Identifier
+    extra_days: NonNegative = 0.0
+    factor: Positive = 1.0
+
+
+class PortDelay(DisruptionWindow):
+    kind: Literal["port_delay"]
+    origin_port: Identifier
+    mode: ShippingMode | None = None
+    extra_days: Positive
+
+
+class DefectSpike(DisruptionWindow):
+    kind: Literal["defect_spike"]
+    supplier: Identifier
+    defect_rate: Share
+
+
+class DemandSpike(DisruptionWindow):
+    kind: Literal["demand_spike"]
+    sku: str = Field(default="*", description="SKU code or * for every SKU.")
+    factor: Positive
+
+
+class TariffChange(Strict):
+    kind: Literal["tariff_change"]
+    origin_country: Annotated[str, Field(min_length=2, max_length=2)]
+    sku: str = Field(default="*", description="SKU code or * for every SKU.")
+    start_day: Annotated[int, Field(ge=0)]
+    extra_tariff_rate: NonNegative = Field(description="The new extra tariff rate from that day.")
+    probability: Share = 1.0
+
+
+Disruption = Annotated[
+    SupplierShutdown | LeadTimeShock | PortDelay | DefectSpike | DemandSpike | TariffChange,
+    Field(discriminator="kind"),
+]
+
+
+# --------------------------------------------------------------------------- the scenario
+
+TABLE_NAMES: tuple[str, ...] = (
+    "skus",
+    "suppliers",
+    "offers",
+    "price_breaks",
+    "lanes",
+    "duties",
+    "calendars",
+    "demand",
+    "in_transit",
+)
+"""Tables in file order; each is ``<name>.csv`` or the sheet ``<name>`` of a workbook."""
+
+REQUIRED_TABLES: frozenset[str] = frozenset(
+    {"skus", "suppliers", "offers", "price_breaks", "lanes", "duties"}
+)
+
+ROW_MODELS: dict[str, type[Strict]] = {
+    "skus": Sku,
+    "suppliers": Supplier,
+    "offers": Offer,
+    "price_breaks": PriceBreak,
+    "lanes": Lane,
+    "duties": Duty,
+    "calendars": Shutdown,
+    "demand": DemandRow,
+    "in_transit": InTransit,
+}
+
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "skus": ("sku",),
+    "suppliers": ("supplier",),
+    "offers": ("supplier", "sku"),
+    "price_breaks": ("supplier", "sku", "min_qty_units"),
+    "lanes": ("lane",),
+    "duties": ("sku", "origin_country", "effective_from"),
+    "calendars": ("supplier", "start_date"),
+    "demand": ("sku", "period"),
+    "in_transit": ("sku", "supplier", "arrival_period"),
+}
+"""Columns that identify a row; overrides address rows by these (joined with ':')."""
+
+
+class Settings(Strict):
+    """The YAML part of a scenario: everything that is not a table."""
+
+    name: Identifier = Field(description="Scenario name.")
+    description: str = Field(default="", description="Free text.")
+    horizon: Horizon
+    finance: Finance
+    fulfilment: Fulfilment = Field(default_factory=Fulfilment)
+    risk_policy: RiskPolicy = Field(default_factory=RiskPolicy)
+    disruptions: tuple[Disruption, ...] = Field(default=())
+    overrides: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Named what-if overrides: name -> {dotted.key: value}.",
+    )
+    scenarios: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Named scenarios: name -> override names, applied in the order listed.",
+    )
+
+
+class Scenario(Settings):
+    """A validated scenario: settings plus every table as a tuple of rows."""
+
+    skus: tuple[Sku, ...]
+    suppliers: tuple[Supplier, ...]
+    offers: tuple[Offer, ...]
+    price_breaks: tuple[PriceBreak, ...]
+    lanes: tuple[Lane, ...]
+    duties: tuple[Duty, ...]
+    calendars: tuple[Shutdown, ...] = ()
+    demand: tuple[DemandRow, ...] = ()
+    in_transit: tuple[InTransit, ...] = ()
+
+    # ---- look-ups used by landed cost, the optimizer and the simulation
+
+    def sku(self, code: str) -> Sku:
+        return next(s for s in self.skus if s.sku == code)
+
+    def supplier(self, code: str) -> Supplier:
+        return next(s for s in self.suppliers if s.supplier == code)
+
+    def price_tiers(self, supplier: str, sku: str) -> tuple[PriceBreak, ...]:
+        """The offer's price breaks, ordered by ``min_qty_units``."""
+        rows = [p for p in self.price_breaks if p.supplier == supplier and p.sku == sku]
+        return tuple(sorted(rows, key=lambda p: p.min_qty_units))
+
+    def lanes_from(self, origin_port: str) -> tuple[Lane, ...]:
+        return tuple(lane for lane in self.lanes if lane.origin_port == origin_port)
+
+    def duty_for(self, sku: str, origin_country: str, on: dt.date | None = None) -> Duty | None:
+        """The duty row in effect on a date (default: the horizon start); SKU rows beat '*'."""
+        day = on or self.horizon.start_date
+        for code in (sku, "*"):
+            rows = [
+                d
+                for d in self.duties
+                if d.sku == code
+                and d.origin_country == origin_country
+                and (d.effective_from is None or d.effective_from <= day)
+            ]
+            if rows:
+                return max(rows, key=lambda d: d.effective_from or dt.date.min)
+        return None
+
+    def demand_series(self, sku: str) -> list[tuple[float, float]]:
+        """(mean, std) of demand for periods 1..N: demand.csv rows, else the SKU's mean/std."""
+        item = self.sku(sku)
+        listed = {d.period: (d.mean_units, d.std_units) for d in self.demand if d.sku == sku}
+        fallback = (item.demand_mean_units_per_period or 0.0, item.demand_std_units_per_period)
+        return [listed.get(t, fallback) for t in range(1, self.horizon.periods + 1)]

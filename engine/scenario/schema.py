@@ -310,7 +310,7 @@ class RiskPolicy(Strict):
         default=0.0, description="Critical SKUs: every supplier used gets at least this share."
     )
     min_suppliers_critical: Annotated[int, Field(ge=1)] = Field(
-        default=1, description="Critical SKUs: at least this many suppliers."
+        default=2, description="Critical SKUs: at least this many suppliers."
     )
     max_lead_time_days: NonNegative | None = Field(
         default=None, description="Offers whose production + transit exceed this are not used."

@@ -1,0 +1,124 @@
+"""The `sourcing` command: exit codes and messages a user sees."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+from engine.scenario import load_scenario, write_scenario
+from engine.scenario.schema import Scenario
+from tests.conftest import DTC_BRAND
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_validate_example_ok() -> None:
+    code, out = run("validate", str(DTC_BRAND))
+    assert code == 0, out
+    assert "OK scenario 'dtc-brand'" in out
+
+
+def test_validate_named_scenario_logs_changes() -> None:
+    name = next(iter(load_scenario(DTC_BRAND).scenarios))
+    code, out = run("validate", str(DTC_BRAND), "--scenario", name)
+    assert code == 0, out
+    assert "applied " in out
+
+
+def test_validate_broken_copy_lists_every_problem(tmp_path: Path) -> None:
+    shutil.copytree(DTC_BRAND, tmp_path / "copy")
+    supplier = load_scenario(DTC_BRAND).suppliers[0].supplier
+    skus_csv = tmp_path / "copy" / "skus.csv"
+    lines = skus_csv.read_text().splitlines()
+    lines[1] = lines[1].replace(",", ",oops,", 1)  # one cell too many on row 2
+    skus_csv.write_text("\n".join(lines) + "\n")
+    code, out = run("validate", str(tmp_path / "copy"),
+                    "--set", f"suppliers.{supplier}.deposit_share=1.5",
+                    "--set", "horizon.periods=0")
+    assert code == 1
+    assert "problem(s) found" in out
+    assert "skus.csv, row 2" in out
+    assert "field 'deposit_share'" in out
+    assert "horizon.periods" in out
+
+
+def test_validate_missing_path() -> None:
+    code, out = run("validate", "no/such/scenario")
+    assert code == 1
+    assert "no such file" in out
+
+
+def test_bad_set_syntax_is_a_clear_error() -> None:
+    code, out = run("validate", str(DTC_BRAND), "--set", "finance.annual_cost_of_capital")
+    assert code == 1
+    assert "finance.annual_cost_of_capital" in out
+
+
+def test_landed_cost_prints_and_writes(tmp_path: Path) -> None:
+    code, out = run("landed-cost", str(DTC_BRAND), "--top", "2", "--out", str(tmp_path / "lc.csv"))
+    assert code == 0, out
+    assert "landed cost per unit" in out
+    table = pd.read_csv(tmp_path / "lc.csv")
+    assert len(table) > 0
+    assert (table["landed_cost_per_unit"] >= table["factory_price"]).all()
+    code, out = run("landed-cost", str(DTC_BRAND), "--out", str(tmp_path / "lc.csv"))
+    assert code == 1
+    assert "--force" in out
+    code, out = run("landed-cost", str(DTC_BRAND), "--out", str(tmp_path / "lc.xlsx"))
+    assert code == 0
+    assert not pd.read_excel(tmp_path / "lc.xlsx").empty
+
+
+def test_landed_cost_one_sku_and_quantity(tiny: Scenario, tmp_path: Path) -> None:
+    write_scenario(tiny, tmp_path / "s")
+    code, out = run("landed-cost", str(tmp_path / "s"), "--sku", "A", "--qty", "600",
+                    "--out", str(tmp_path / "a.html"))
+    assert code == 0, out
+    assert "A: landed cost" in out
+    assert "B: landed cost" not in out
+    code, out = run("landed-cost", str(tmp_path / "s"), "--sku", "ZZZ")
+    assert code == 1
+    assert "unknown SKU(s) ZZZ" in out
+
+
+def test_landed_cost_rejects_unknown_output_type(tmp_path: Path) -> None:
+    code, out = run("landed-cost", str(DTC_BRAND), "--out", str(tmp_path / "lc.pdf"))
+    assert code == 1
+    assert ".csv, .xlsx, .html" in out
+
+
+def test_generate_writes_a_valid_scenario_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    code, out = run("generate", "--skus", "12", "--suppliers", "4", "--out", str(tmp_path / "g"))
+    assert code == 0, out
+    scenario = load_scenario(tmp_path / "g")
+    assert len(scenario.skus) == 12
+    assert len(scenario.suppliers) == 4
+    code, out = run("generate", "--skus", "12", "--out", str(tmp_path / "g"))
+    assert code == 1
+    assert "already holds" in out
+    code, _ = run("generate", "--skus", "3", "--suppliers", "2", "--out", str(tmp_path / "g.xlsx"))
+    assert code == 0
+    assert len(load_scenario(tmp_path / "g.xlsx").skus) == 3
+
+
+@pytest.mark.parametrize("args", [["validate"], ["landed-cost"], ["bogus"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    code, _ = run(*args)
+    assert code == 2
+
+
+def test_help_has_examples() -> None:
+    code, out = run("--help")
+    assert code == 0
+    assert "sourcing landed-cost" in out

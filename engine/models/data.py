@@ -1,0 +1,367 @@
+"""The optimizer's index sets and parameters, computed once from a Scenario (no Pyomo here).
+
+Every number follows docs/optimizer.md. Sparsity lives in the index sets: only offers with a
+lane from their supplier's port, within the lead-time limit, inside a planner's fixed split, and
+only periods whose arrivals fall inside the horizon get a PO.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+from engine.landed_cost import chargeable_weight_kg, round_up_to_multiple
+from engine.scenario.schema import (
+    DefectRemedy,
+    Lane,
+    Offer,
+    PriceBreakType,
+    Scenario,
+    Supplier,
+)
+
+DAYS_PER_YEAR = 365.0
+PoKey = tuple[str, str, str, int]  # supplier, sku, lane, period placed
+ShipmentKey = tuple[str, str, int]  # supplier, lane, period placed
+
+
+@dataclass(frozen=True)
+class Tier:
+    number: int  # 1-based
+    min_qty_units: float
+    next_min_qty_units: float | None  # None for the last tier
+    unit_price: float
+    incremental_intercept: float  # F(m_i) - p_i m_i; 0 for all-units
+
+
+@dataclass(frozen=True)
+class OfferData:
+    supplier: str
+    sku: str
+    price_break_type: PriceBreakType
+    min_po_units: float  # max(MOQ, order multiple, 1)
+    order_multiple_units: float
+    tooling_cost: float
+    tiers: tuple[Tier, ...]
+    paid_share: float  # share of the list purchase paid (1 - defect rate under credit)
+    good_share: float  # share of the ordered units that arrive usable
+
+
+@dataclass(frozen=True)
+class Arc:
+    supplier: str
+    sku: str
+    lane: str
+    mode: str
+    delta_periods: int
+    production_days: float
+    transit_days: float
+    freight_per_unit: float  # v: per unit, per chargeable kg and per cbm
+    volume_cbm: float
+
+
+@dataclass(frozen=True)
+class PoData:
+    """Everything one PO's costs and cash need, linear in (purchase_paid c, quantity Q)."""
+
+    arc: Arc
+    period: int
+    upper_units: float
+    cost_coefficients: dict[str, tuple[float, float]]  # component -> (per unit of c, per unit)
+    period_balance: int
+    period_shipment: int
+    period_arrival: int
+    deposit_share: float
+    customs_fee: float  # fee of one customs entry if this PO is in a shipment
+
+
+@dataclass
+class ModelData:
+    scenario_name: str
+    periods: list[int]
+    period_length_days: int
+    skus: list[str]
+    suppliers: list[str]
+    offers: dict[tuple[str, str], OfferData]
+    pos: dict[PoKey, PoData]
+    shipments: dict[ShipmentKey, list[PoKey]]
+    shipment_fixed_cost: dict[ShipmentKey, float]
+    container_cost: dict[ShipmentKey, tuple[float, float]]  # (cost, capacity cbm) if any
+    capacity: dict[tuple[str, int], float]
+    demand: dict[tuple[str, int], float]
+    in_transit: dict[tuple[str, int], float]
+    opening_stock: dict[str, float]
+    safety_stock: dict[str, float]
+    safety_stock_from: dict[str, int]
+    penalty: dict[str, float]
+    holding_per_period: dict[str, float]
+    selling_price: dict[str, float]
+    receipt_period: dict[int, int]
+    region_of: dict[str, str]
+    qualification_cost: dict[str, float]
+    critical: set[str]
+    max_share_per_supplier: float
+    max_share_per_region: dict[str, float]
+    min_backup_share: float
+    min_suppliers_critical: int
+    fixed_splits: dict[str, dict[str, float]]
+    working_capital_ceiling: float | None
+    opening_cash: float
+    pos_by_offer: dict[tuple[str, str], list[PoKey]] = field(default_factory=dict)
+    pos_by_supplier_period: dict[tuple[str, int], list[PoKey]] = field(default_factory=dict)
+
+
+def day_to_period(day: float, period_length_days: int, periods: int) -> int:
+    """The period a day falls in, clamped to the horizon (flows past the end go last)."""
+    return min(max(int(math.floor(day / period_length_days)) + 1, 1), periods)
+
+
+def build_tiers(scenario: Scenario, offer: Offer) -> tuple[Tier, ...]:
+    breaks = scenario.price_tiers(offer.supplier, offer.sku)
+    tiers: list[Tier] = []
+    cumulative = 0.0  # F(m_i): cost of the first m_i units under incremental pricing
+    for i, row in enumerate(breaks):
+        nxt = breaks[i + 1].min_qty_units if i + 1 < len(breaks) else None
+        intercept = 0.0
+        if offer.price_break_type is PriceBreakType.INCREMENTAL:
+            intercept = cumulative - row.unit_price * row.min_qty_units
+            if nxt is not None:
+                cumulative += row.unit_price * (nxt - row.min_qty_units)
+        tiers.append(Tier(i + 1, row.min_qty_units, nxt, row.unit_price, intercept))
+    return tuple(tiers)
+
+
+def calendar_factor(scenario: Scenario, supplier: str, first_day: int, days: int) -> float:
+    """Mean capacity factor over ``days`` days from ``first_day`` (overlaps take the lowest)."""
+    start = scenario.horizon.start_date
+    shutdowns = [c for c in scenario.calendars if c.supplier == supplier]
+    if not shutdowns or days <= 0:
+        return 1.0
+    total = 0.0
+    for offset in range(first_day, first_day + days):
+        day = start.toordinal() + offset
+        factors = [
+            c.capacity_factor
+            for c in shutdowns
+            if c.start_date.toordinal() <= day <= c.end_date.toordinal()
+        ]
+        total += min(factors) if factors else 1.0
+    return total / days
+
+
+def _cost_coefficients(
+    scenario: Scenario, supplier: Supplier, lane: Lane, v: float, duty_rate: float
+) -> dict[str, tuple[float, float]]:
+    """Per-PO cost components as (coefficient of purchase_paid c, coefficient of Q)."""
+    r = scenario.finance.annual_cost_of_capital / DAYS_PER_YEAR
+    ir = lane.insurance_rate
+    d = supplier.deposit_share
+    b = supplier.balance_days_after_shipment
+    p_days = supplier.production_lead_time_days_mean
+    t_days = lane.transit_days_mean
+    if lane.duty_included:
+        duty = (0.0, 0.0)
+    elif scenario.finance.customs_base.value == "CIF":
+        duty = (duty_rate * (1 + ir), duty_rate * v * (1 + ir))
+    else:
+        duty = (duty_rate, 0.0)
+    paid_in_transit = d * t_days + (1 - d) * max(0.0, t_days - max(b, 0))
+    return {
+        "purchase": (1.0, 0.0),
+        "freight_variable": (0.0, v),
+        "insurance": (ir, ir * v),
+        "duty": duty,
+        "payment_terms_capital": (r * (d * p_days + (1 - d) * min(p_days, max(0.0, -b))), 0.0),
+        "pipeline_carrying": (r * (paid_in_transit + ir * t_days), r * t_days * v * (1 + ir)),
+    }
+
+
+def _duty_in_effect(scenario: Scenario, sku: str, supplier: Supplier, period: int):
+    day = scenario.horizon.start_date.toordinal() + (period - 1) * scenario.horizon.period_length_days
+    import datetime as dt
+
+    return scenario.duty_for(sku, supplier.country, dt.date.fromordinal(day))
+
+
+def build_model_data(scenario: Scenario) -> ModelData:
+    """Index sets and parameters of the sourcing MILP for ``scenario``."""
+    horizon = scenario.horizon
+    n_periods, lp = horizon.periods, horizon.period_length_days
+    periods = list(range(1, n_periods + 1))
+    policy = scenario.risk_policy
+    suppliers = {s.supplier: s for s in scenario.suppliers}
+    skus = {k.sku: k for k in scenario.skus}
+
+    offers: dict[tuple[str, str], OfferData] = {}
+    for offer in scenario.offers:
+        supplier = suppliers[offer.supplier]
+        split = policy.fixed_splits.get(offer.sku)
+        if split is not None and split.get(offer.supplier, 0.0) <= 0.0:
+            continue  # planners fixed the split; suppliers outside it get nothing
+        credit = supplier.defect_remedy is DefectRemedy.CREDIT
+        offers[(offer.supplier, offer.sku)] = OfferData(
+            supplier=offer.supplier,
+            sku=offer.sku,
+            price_break_type=offer.price_break_type,
+            min_po_units=round_up_to_multiple(
+                max(offer.moq_units, offer.order_multiple_units, 1.0), offer.order_multiple_units
+            ),
+            order_multiple_units=offer.order_multiple_units,
+            tooling_cost=offer.tooling_cost,
+            tiers=build_tiers(scenario, offer),
+            paid_share=1 - supplier.defect_rate if credit else 1.0,
+            good_share=1 - supplier.defect_rate if credit else 1.0,
+        )
+
+    demand = {}
+    for k in skus:
+        for t, (mean, _) in enumerate(scenario.demand_series(k), start=1):
+            demand[(k, t)] = mean
+    sigma = {
+        k: sum(std for _, std in scenario.demand_series(k)) / n_periods for k in skus
+    }
+    unit_value = {
+        k: min((o.tiers[0].unit_price for o in offers.values() if o.sku == k and o.tiers),
+               default=0.0)
+        for k in skus
+    }
+    penalty = {
+        k: item.lost_sale_penalty_per_unit
+        if item.lost_sale_penalty_per_unit is not None
+        else max(item.selling_price - unit_value[k], 0.0)
+        for k, item in skus.items()
+    }
+
+    capacity = {}
+    for s, supplier in suppliers.items():
+        window = int(max(supplier.production_lead_time_days_mean, lp))
+        for t in periods:
+            factor = calendar_factor(scenario, s, (t - 1) * lp, window)
+            capacity[(s, t)] = supplier.capacity_units_per_week * lp / 7.0 * factor
+
+    arcs: list[Arc] = []
+    for (s, k), offer in offers.items():
+        supplier, item = suppliers[s], skus[k]
+        for lane in scenario.lanes_from(supplier.origin_port):
+            lead_days = supplier.production_lead_time_days_mean + lane.transit_days_mean
+            if policy.max_lead_time_days is not None and lead_days > policy.max_lead_time_days:
+                continue
+            v = (
+                lane.cost_per_unit
+                + lane.cost_per_kg * chargeable_weight_kg(lane, item)
+                + lane.cost_per_cbm * item.unit_volume_cbm
+            )
+            arcs.append(Arc(s, k, lane.lane, lane.mode.value, math.ceil(lead_days / lp),
+                            supplier.production_lead_time_days_mean, lane.transit_days_mean,
+                            v, item.unit_volume_cbm))
+
+    lead_days_by_sku: dict[str, float] = {}
+    first_delta: dict[str, int] = {}
+    for arc in arcs:
+        lead = arc.production_days + arc.transit_days
+        lead_days_by_sku[arc.sku] = min(lead_days_by_sku.get(arc.sku, lead), lead)
+        first_delta[arc.sku] = min(first_delta.get(arc.sku, arc.delta_periods), arc.delta_periods)
+    safety_stock = {}
+    for k, item in skus.items():
+        z = NormalDist().inv_cdf(item.service_level_target)
+        lead = lead_days_by_sku.get(k, lp)
+        safety_stock[k] = max(z, 0.0) * sigma[k] * math.sqrt(max(lead, lp) / lp)
+    total_demand = {k: sum(demand[(k, t)] for t in periods) for k in skus}
+
+    lanes = {lane.lane: lane for lane in scenario.lanes}
+    pos: dict[PoKey, PoData] = {}
+    for arc in arcs:
+        supplier, lane, offer = suppliers[arc.supplier], lanes[arc.lane], offers[(arc.supplier, arc.sku)]
+        last_min = offer.tiers[-1].min_qty_units if offer.tiers else 0.0
+        for t in periods:
+            arrival = t + arc.delta_periods
+            if arrival > n_periods:
+                continue
+            upper = min(
+                capacity[(arc.supplier, t)],
+                round_up_to_multiple(
+                    max(total_demand[arc.sku] + safety_stock[arc.sku], last_min, offer.min_po_units),
+                    offer.order_multiple_units,
+                ),
+            )
+            upper = math.floor(upper / offer.order_multiple_units + 1e-9) * offer.order_multiple_units
+            if upper < offer.min_po_units:
+                continue
+            duty_row = _duty_in_effect(scenario, arc.sku, supplier, arrival)
+            duty_rate = 0.0 if duty_row is None else duty_row.duty_rate + duty_row.extra_tariff_rate
+            fee = 0.0 if duty_row is None or lane.duty_included else duty_row.fee_per_shipment
+            start_day = (t - 1) * lp
+            ship_day = start_day + arc.production_days
+            balance_day = max(ship_day + supplier.balance_days_after_shipment, start_day)
+            pos[(arc.supplier, arc.sku, arc.lane, t)] = PoData(
+                arc=arc,
+                period=t,
+                upper_units=upper,
+                cost_coefficients=_cost_coefficients(scenario, supplier, lane,
+                                                     arc.freight_per_unit, duty_rate),
+                period_balance=day_to_period(balance_day, lp, n_periods),
+                period_shipment=day_to_period(ship_day, lp, n_periods),
+                period_arrival=arrival,
+                deposit_share=supplier.deposit_share,
+                customs_fee=fee,
+            )
+
+    shipments: dict[ShipmentKey, list[PoKey]] = {}
+    for key in pos:
+        shipments.setdefault((key[0], key[2], key[3]), []).append(key)
+    shipment_fixed_cost = {key: lanes[key[1]].cost_per_shipment for key in shipments}
+    container_cost = {
+        key: (lanes[key[1]].container_cost, lanes[key[1]].container_capacity_cbm)
+        for key in shipments
+        if lanes[key[1]].container_capacity_cbm > 0
+    }
+    in_transit: dict[tuple[str, int], float] = {}
+    for row in scenario.in_transit:
+        in_transit[(row.sku, row.arrival_period)] = (
+            in_transit.get((row.sku, row.arrival_period), 0.0) + row.quantity_units
+        )
+    data = ModelData(
+        scenario_name=scenario.name,
+        periods=periods,
+        period_length_days=lp,
+        skus=list(skus),
+        suppliers=list(suppliers),
+        offers=offers,
+        pos=pos,
+        shipments=shipments,
+        shipment_fixed_cost=shipment_fixed_cost,
+        container_cost=container_cost,
+        capacity=capacity,
+        demand=demand,
+        in_transit=in_transit,
+        opening_stock={k: item.opening_stock_units for k, item in skus.items()},
+        safety_stock=safety_stock,
+        safety_stock_from={k: 1 + first_delta.get(k, n_periods) + 1 for k in skus},
+        penalty=penalty,
+        holding_per_period={
+            k: item.holding_cost_rate_annual * lp / DAYS_PER_YEAR * unit_value[k]
+            for k, item in skus.items()
+        },
+        selling_price={k: item.selling_price for k, item in skus.items()},
+        receipt_period={
+            t: day_to_period((t - 1) * lp + scenario.fulfilment.dso_days, lp, n_periods)
+            for t in periods
+        },
+        region_of={s: sup.region or sup.country for s, sup in suppliers.items()},
+        qualification_cost={
+            s: sup.qualification_cost for s, sup in suppliers.items() if not sup.qualified
+        },
+        critical={k for k, item in skus.items() if item.critical},
+        max_share_per_supplier=policy.max_share_per_supplier,
+        max_share_per_region=dict(policy.max_share_per_region),
+        min_backup_share=policy.min_backup_share_critical,
+        min_suppliers_critical=policy.min_suppliers_critical,
+        fixed_splits={k: dict(v) for k, v in policy.fixed_splits.items()},
+        working_capital_ceiling=scenario.finance.working_capital_ceiling,
+        opening_cash=scenario.finance.opening_cash,
+    )
+    for key in pos:
+        data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
+        data.pos_by_supplier_period.setdefault((key[0], key[3]), []).append(key)
+    return data

@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 a problem with the input (every problem is listed), 2 a
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -14,9 +15,11 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress
 from rich.table import Table
 
 from engine.export import write_tables
+from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
 from engine.scenario import LoadedScenario, ScenarioError, Severity, load, write_scenario
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
@@ -46,7 +49,9 @@ NameOpt = Annotated[
 ]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Change one value, e.g. --set suppliers.GZ-01.capacity_units_per_week=0"),
+    typer.Option(
+        "--set", help="Change one value, e.g. --set suppliers.GZ-01.capacity_units_per_week=0"
+    ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace output files that exist.")]
 
@@ -109,7 +114,9 @@ def landed_cost(
         float | None, typer.Option(help="Price every option at this PO quantity (units).")
     ] = None,
     top: Annotated[int, typer.Option(help="Rows shown per SKU, cheapest first; 0 = all.")] = 6,
-    out: Annotated[Path | None, typer.Option(help="Write the full table (.csv, .xlsx, .html).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the full table (.csv, .xlsx, .html).")
+    ] = None,
     force: ForceOpt = False,
 ) -> None:
     """Per-unit landed cost of every SKU x supplier x mode x price tier, with its parts.
@@ -123,8 +130,10 @@ def landed_cost(
     if sku:
         unknown = sorted(set(sku) - set(table["sku"]))
         if unknown:
-            raise ValueError(f"unknown SKU(s) {', '.join(unknown)}; the scenario has "
-                             f"{', '.join(s.sku for s in scenario.skus)}")
+            raise ValueError(
+                f"unknown SKU(s) {', '.join(unknown)}; the scenario has "
+                f"{', '.join(s.sku for s in scenario.skus)}"
+            )
         table = table[table["sku"].isin(sku)]
     _print_landed_cost(table, top, scenario.finance.currency)
     if out is not None:
@@ -134,11 +143,19 @@ def landed_cost(
 
 def _print_landed_cost(table: pd.DataFrame, top: int, currency: str) -> None:
     columns = [
-        ("supplier", "supplier"), ("mode", "mode"), ("tier", "tier"),
-        ("order_qty_units", "PO qty"), ("factory_price", "FOB"), ("freight", "freight"),
-        ("insurance", "ins."), ("duty", "duty"), ("shipment_fees", "fees"),
-        ("pipeline_carrying", "pipeline"), ("payment_terms_capital", "terms"),
-        ("landed_cost_per_unit", "landed"), ("lead_time_days", "days"),
+        ("supplier", "supplier"),
+        ("mode", "mode"),
+        ("tier", "tier"),
+        ("order_qty_units", "PO qty"),
+        ("factory_price", "FOB"),
+        ("freight", "freight"),
+        ("insurance", "ins."),
+        ("duty", "duty"),
+        ("shipment_fees", "fees"),
+        ("pipeline_carrying", "pipeline"),
+        ("payment_terms_capital", "terms"),
+        ("landed_cost_per_unit", "landed"),
+        ("lead_time_days", "days"),
     ]
     for sku, rows in table.groupby("sku", sort=True):
         shown = rows if top <= 0 else rows.head(top)
@@ -177,14 +194,271 @@ def generate(
     from engine.scenario.generate import generate_scenario
 
     scenario = generate_scenario(
-        skus=skus, suppliers=suppliers, modes=modes, periods=periods,
-        period_length_days=period_length_days, seed=seed,
+        skus=skus,
+        suppliers=suppliers,
+        modes=modes,
+        periods=periods,
+        period_length_days=period_length_days,
+        seed=seed,
     )
     written = write_scenario(scenario, out, overwrite=force)
     console.print(
         f"wrote {written}: {len(scenario.skus)} SKUs, {len(scenario.suppliers)} suppliers, "
         f"{len(scenario.offers)} offers, {len(scenario.lanes)} lanes, {periods} periods"
     )
+
+
+TimeOpt = Annotated[float, typer.Option(help="Solver time limit, seconds.")]
+GapOpt = Annotated[float, typer.Option(help="Relative MIP gap at which a plan counts as optimal.")]
+ThreadsOpt = Annotated[int, typer.Option(min=1, help="Solver threads.")]
+TierOpt = Annotated[
+    TierChoice,
+    typer.Option(
+        help="per_po: every PO gets the tier it reaches; horizon: one agreed tier per "
+        "supplier x SKU for the whole horizon."
+    ),
+]
+OutDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="Folder for the result tables (CSV + one Excel workbook); default "
+        "results/<scenario>/<command>-<time>."
+    ),
+]
+
+
+def _results_folder(out: Path | None, scenario_name: str, command: str, force: bool) -> Path:
+    if out is None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = Path("results") / scenario_name / f"{command}-{stamp}"
+    if out.exists() and any(out.iterdir()) and not force:
+        raise TargetExistsError(f"{out} exists and is not empty; use --force to replace it")
+    return out
+
+
+def _write_results(tables: dict[str, pd.DataFrame], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        write_tables({name: frame}, folder / f"{name}.csv", overwrite=True)
+    write_tables(tables, folder / "results.xlsx", overwrite=True)
+    console.print(f"wrote {folder}/ (CSV per table and results.xlsx)", highlight=False)
+
+
+@app.command()
+@friendly_errors
+def optimize(
+    path: ScenarioArg,
+    scenario_name: NameOpt = None,
+    set_: SetOpt = None,
+    time_limit: TimeOpt = 60.0,
+    gap: GapOpt = 1e-4,
+    threads: ThreadsOpt = 1,
+    tier_choice: TierOpt = TierChoice.PER_PO,
+    out: OutDirOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Plan who makes how much of each SKU, when, and how it ships, at the lowest landed cost.
+
+    Example: sourcing optimize scenarios/dtc-brand --scenario primary-down --time-limit 30
+    """
+    from engine.api import check_and_optimize
+
+    scenario = _load(path, scenario_name, set_).scenario
+    folder = _results_folder(out, scenario.name, "optimize", force)
+    options = SolveOptions(
+        time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
+    )
+    with console.status(f"optimizing '{scenario.name}' (up to {time_limit:g} s)..."):
+        result, check = check_and_optimize(scenario, options)
+    print_plan(result, scenario.finance.currency)
+    if not result.has_plan:
+        raise typer.Exit(1)
+    if check is not None:
+        print_check(result, check)
+    _write_results(result.tables(), folder)
+
+
+def print_plan(result: OptimizeResult, currency: str) -> None:
+    colour = {"optimal": "green", "feasible": "yellow"}.get(result.status.value, "red")
+    line = f"[{colour}]{result.status.value}[/{colour}] '{result.scenario_name}'"
+    if result.objective is not None:
+        line += f": total landed cost {result.objective:,.0f} {currency}"
+    if result.gap is not None:
+        line += f", gap {result.gap:.2%}"
+    line += (
+        f" (tiers {result.tier_choice.value}; build {result.build_seconds:.1f} s, "
+        f"solve {result.solve_seconds:.1f} s)"
+    )
+    console.print(line, highlight=False)
+    for reason in result.diagnosis:
+        console.print(f"  [red]{escape(reason)}[/red]", highlight=False)
+    if not result.has_plan:
+        return
+    costs = Table(title=f"cost breakdown ({currency})", title_justify="left")
+    costs.add_column("component")
+    costs.add_column("cost", justify="right")
+    for _, row in result.costs.iterrows():
+        if abs(row["cost"]) >= 0.005 or row["component"] == "total":
+            costs.add_row(str(row["component"]), f"{row['cost']:,.0f}")
+    console.print(costs)
+    shares = result.shares.pivot_table(
+        index="sku", columns="supplier", values="share", aggfunc="sum", fill_value=0.0
+    )
+    grid = Table(title="allocation: share of each SKU's units", title_justify="left")
+    grid.add_column("SKU")
+    for supplier in shares.columns:
+        grid.add_column(str(supplier), justify="right")
+    for sku, row in shares.iterrows():
+        grid.add_row(str(sku), *(f"{v:.0%}" if v > 0 else "-" for v in row))
+    console.print(grid)
+    pos = (
+        result.purchase_orders.assign(value=lambda f: f["quantity_units"] * f["unit_landed_cost"])
+        .sort_values("value", ascending=False)
+        .head(10)
+    )
+    top = Table(
+        title=f"top POs by landed value (of {len(result.purchase_orders)})", title_justify="left"
+    )
+    for label in (
+        "supplier",
+        "SKU",
+        "mode",
+        "placed",
+        "arrives",
+        "units",
+        "tier",
+        "unit price",
+        "unit landed",
+    ):
+        top.add_column(label, justify="left" if label in ("supplier", "SKU", "mode") else "right")
+    for _, row in pos.iterrows():
+        top.add_row(
+            str(row["supplier"]),
+            str(row["sku"]),
+            str(row["mode"]),
+            str(row["period_placed"]),
+            str(row["period_arriving"]),
+            f"{row['quantity_units']:,.0f}",
+            str(row["tier"]),
+            f"{row['unit_price']:,.2f}",
+            f"{row['unit_landed_cost']:,.2f}",
+        )
+    console.print(top)
+
+
+def print_check(result: OptimizeResult, check: Any) -> None:
+    from engine.checker import costs_agree
+
+    agree = result.objective is not None and costs_agree(check, result.objective, rel_tol=1e-6)
+    if check.ok and agree:
+        console.print(
+            f"[green]checked[/green]: the plan meets every constraint and the "
+            f"independent checker's cost {check.total_cost:,.2f} agrees with the "
+            "solver's",
+            highlight=False,
+        )
+        return
+    console.print(f"[red]checker disagrees[/red]: cost {check.total_cost:,.2f}", highlight=False)
+    for violation in check.violations:
+        console.print(f"  [red]{escape(str(violation.message))}[/red]", highlight=False)
+
+
+@app.command()
+@friendly_errors
+def frontier(
+    path: ScenarioArg,
+    scenario_name: NameOpt = None,
+    set_: SetOpt = None,
+    sku: Annotated[
+        list[str] | None, typer.Option(help="SKUs to protect; default the critical SKUs.")
+    ] = None,
+    splits: Annotated[
+        bool,
+        typer.Option(
+            "--splits",
+            help="Sweep fixed splits 100/0, 80/20, 70/30, 50/50 "
+            "between each SKU's primary and backup instead of backup shares.",
+        ),
+    ] = False,
+    shares: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated backup shares (or primary shares with --splits), e.g. 0,0.1,0.3"
+        ),
+    ] = None,
+    time_limit: TimeOpt = 60.0,
+    gap: GapOpt = 1e-4,
+    threads: ThreadsOpt = 1,
+    tier_choice: TierOpt = TierChoice.PER_PO,
+    out: OutDirOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Cost of resilience: total cost of each backup share or split against the free optimum.
+
+    Example: sourcing frontier scenarios/dtc-brand --splits
+    """
+    from engine import frontier as fr
+    from engine.models import optimize as solve
+
+    scenario = _load(path, scenario_name, set_).scenario
+    folder = _results_folder(out, scenario.name, "frontier", force)
+    skus = sku or [s.sku for s in scenario.skus if s.critical]
+    if not skus:
+        raise ValueError(
+            "no SKU to protect: the scenario has no critical SKU; name some with --sku"
+        )
+    unknown = sorted(set(skus) - {s.sku for s in scenario.skus})
+    if unknown:
+        raise ValueError(f"unknown SKU(s) {', '.join(unknown)}")
+    options = SolveOptions(
+        time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
+    )
+    values = [float(v) for v in shares.split(",")] if shares else None
+    if splits:
+        free = solve(fr.free_scenario(scenario, skus), options)
+        pairs = {k: fr.primary_and_backup(scenario, free, k) for k in skus}
+        for k, (primary, backup) in pairs.items():
+            console.print(f"{k}: primary {primary}, backup {backup}", highlight=False)
+        points = fr.split_points(scenario, pairs, values or fr.DEFAULT_SPLITS)
+    else:
+        points = fr.backup_share_points(scenario, skus, values or fr.DEFAULT_BACKUP_SHARES)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("solving", total=len(points) + 1)
+
+        def advance(label: str) -> None:
+            progress.update(task, advance=1, description=f"solving {label}")
+
+        table = fr.resilience_frontier(scenario, points, skus, options, on_progress=advance)
+    grid = Table(
+        title=f"cost of resilience for {', '.join(skus)} ({scenario.finance.currency})",
+        title_justify="left",
+    )
+    for label in (
+        "case",
+        "status",
+        "total cost",
+        "extra vs free",
+        "extra %",
+        "lost sales",
+        "split deviation",
+    ):
+        grid.add_column(label, justify="left" if label in ("case", "status") else "right")
+    for _, row in table.iterrows():
+        grid.add_row(
+            str(row["case"]),
+            str(row["status"]),
+            _money(row["total_cost"]),
+            _money(row["extra_cost_vs_free"]),
+            "-" if pd.isna(row["extra_cost_pct"]) else f"{row['extra_cost_pct']:+.1%}",
+            _money(row["lost_sales"]),
+            _money(row["split_deviation"]),
+        )
+    console.print(grid)
+    _write_results({"frontier": table}, folder)
+
+
+def _money(value: Any) -> str:
+    return "-" if value is None or pd.isna(value) else f"{value:,.0f}"
 
 
 def main() -> None:

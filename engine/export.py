@@ -30,10 +30,14 @@ def write_tables(
     if suffix not in TABLE_SUFFIXES:
         raise ValueError(f"cannot write '{path.name}': use one of {', '.join(TABLE_SUFFIXES)}")
     names = list(tables)
-    targets = {names[0]: path} if suffix == ".xlsx" else {
-        name: path if i == 0 else path.with_name(f"{path.stem}_{name}{suffix}")
-        for i, name in enumerate(names)
-    }
+    targets = (
+        {names[0]: path}
+        if suffix == ".xlsx"
+        else {
+            name: path if i == 0 else path.with_name(f"{path.stem}_{name}{suffix}")
+            for i, name in enumerate(names)
+        }
+    )
     existing = [str(t) for t in targets.values() if t.exists()]
     if existing and not overwrite:
         raise TargetExistsError(f"{', '.join(existing)} exists; use --force to replace it")

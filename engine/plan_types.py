@@ -84,11 +84,26 @@ class OptimizeResult:
         """Every result table by name, for writing to CSV or Excel."""
         summary = pd.DataFrame(
             {
-                "field": ["scenario", "status", "tier_choice", "objective", "best_bound",
-                          "gap", "build_seconds", "solve_seconds"],
-                "value": [self.scenario_name, self.status.value, self.tier_choice.value,
-                          self.objective, self.best_bound, self.gap, self.build_seconds,
-                          self.solve_seconds],
+                "field": [
+                    "scenario",
+                    "status",
+                    "tier_choice",
+                    "objective",
+                    "best_bound",
+                    "gap",
+                    "build_seconds",
+                    "solve_seconds",
+                ],
+                "value": [
+                    self.scenario_name,
+                    self.status.value,
+                    self.tier_choice.value,
+                    self.objective,
+                    self.best_bound,
+                    self.gap,
+                    self.build_seconds,
+                    self.solve_seconds,
+                ],
             }
         )
         return {

@@ -43,9 +43,14 @@ def test_validate_broken_copy_lists_every_problem(tmp_path: Path) -> None:
     lines = skus_csv.read_text().splitlines()
     lines[1] = lines[1].replace(",", ",oops,", 1)  # one cell too many on row 2
     skus_csv.write_text("\n".join(lines) + "\n")
-    code, out = run("validate", str(tmp_path / "copy"),
-                    "--set", f"suppliers.{supplier}.deposit_share=1.5",
-                    "--set", "horizon.periods=0")
+    code, out = run(
+        "validate",
+        str(tmp_path / "copy"),
+        "--set",
+        f"suppliers.{supplier}.deposit_share=1.5",
+        "--set",
+        "horizon.periods=0",
+    )
     assert code == 1
     assert "problem(s) found" in out
     assert "skus.csv, row 2" in out
@@ -82,8 +87,16 @@ def test_landed_cost_prints_and_writes(tmp_path: Path) -> None:
 
 def test_landed_cost_one_sku_and_quantity(tiny: Scenario, tmp_path: Path) -> None:
     write_scenario(tiny, tmp_path / "s")
-    code, out = run("landed-cost", str(tmp_path / "s"), "--sku", "A", "--qty", "600",
-                    "--out", str(tmp_path / "a.html"))
+    code, out = run(
+        "landed-cost",
+        str(tmp_path / "s"),
+        "--sku",
+        "A",
+        "--qty",
+        "600",
+        "--out",
+        str(tmp_path / "a.html"),
+    )
     assert code == 0, out
     assert "A: landed cost" in out
     assert "B: landed cost" not in out

@@ -61,28 +61,57 @@ def test_overrides_are_applied_and_logged(tiny: Scenario, tmp_path: Path) -> Non
 
 # (override key, value, expected fragments of one problem line)
 BAD_VALUES = [
-    ("suppliers.VN-1.deposit_share", 1.3,
-     ["suppliers.csv, row 3, field 'deposit_share'", "1.3", "less than or equal to 1"]),
-    ("suppliers.CN-1.country", "China",
-     ["suppliers.csv, row 2, field 'country'", "'China'", "at most 2 characters"]),
-    ("skus.B.unit_weight_kg", "heavy",
-     ["skus.csv, row 3, field 'unit_weight_kg'", "'heavy'", "a valid number"]),
-    ("skus.A.critical", "maybe",
-     ["skus.csv, row 2, field 'critical'", "'maybe'", "a valid boolean"]),
-    ("offers.CN-1:B.price_break_type", "volume",
-     ["offers.csv, row 4, field 'price_break_type'", "'volume'", "'all_units' or 'incremental'"]),
-    ("lanes.CN-AIR.mode", "boat",
-     ["lanes.csv, row 3, field 'mode'", "'boat'", "'sea_fcl'"]),
-    ("calendars.CN-1:2027-01-30.end_date", "2027-02-30",
-     ["calendars.csv, row 2, field 'end_date'", "'2027-02-30'", "date"]),
-    ("horizon.periods", 0,
-     ["scenario.yaml, field 'horizon.periods'", "0", "greater than or equal to 1"]),
-    ("finance.annual_cost_of_capital", "twelve",
-     ["scenario.yaml, field 'finance.annual_cost_of_capital'", "a valid number"]),
-    ("finance.bank", "HSBC",
-     ["scenario.yaml, field 'finance.bank'", "an unknown key", "check its spelling"]),
-    ("skus.A.unit_volume_cbm", -1,
-     ["skus.csv, row 2, field 'unit_volume_cbm'", "-1", "greater than 0"]),
+    (
+        "suppliers.VN-1.deposit_share",
+        1.3,
+        ["suppliers.csv, row 3, field 'deposit_share'", "1.3", "less than or equal to 1"],
+    ),
+    (
+        "suppliers.CN-1.country",
+        "China",
+        ["suppliers.csv, row 2, field 'country'", "'China'", "at most 2 characters"],
+    ),
+    (
+        "skus.B.unit_weight_kg",
+        "heavy",
+        ["skus.csv, row 3, field 'unit_weight_kg'", "'heavy'", "a valid number"],
+    ),
+    (
+        "skus.A.critical",
+        "maybe",
+        ["skus.csv, row 2, field 'critical'", "'maybe'", "a valid boolean"],
+    ),
+    (
+        "offers.CN-1:B.price_break_type",
+        "volume",
+        ["offers.csv, row 4, field 'price_break_type'", "'volume'", "'all_units' or 'incremental'"],
+    ),
+    ("lanes.CN-AIR.mode", "boat", ["lanes.csv, row 3, field 'mode'", "'boat'", "'sea_fcl'"]),
+    (
+        "calendars.CN-1:2027-01-30.end_date",
+        "2027-02-30",
+        ["calendars.csv, row 2, field 'end_date'", "'2027-02-30'", "date"],
+    ),
+    (
+        "horizon.periods",
+        0,
+        ["scenario.yaml, field 'horizon.periods'", "0", "greater than or equal to 1"],
+    ),
+    (
+        "finance.annual_cost_of_capital",
+        "twelve",
+        ["scenario.yaml, field 'finance.annual_cost_of_capital'", "a valid number"],
+    ),
+    (
+        "finance.bank",
+        "HSBC",
+        ["scenario.yaml, field 'finance.bank'", "an unknown key", "check its spelling"],
+    ),
+    (
+        "skus.A.unit_volume_cbm",
+        -1,
+        ["skus.csv, row 2, field 'unit_volume_cbm'", "-1", "greater than 0"],
+    ),
 ]
 
 
@@ -106,20 +135,35 @@ def _break(folder: Path, file: str, old: str, new: str) -> None:
 
 # (description, file edits, expected fragments of one problem line)
 BAD_FILES = [
-    ("unknown column", [("skus.csv", "sku,name", "sku,nmae")],
-     ["skus.csv, row 1, field 'nmae'", "unknown column", "columns: sku, name"]),
-    ("missing required column", [("lanes.csv", "transit_days_mean", "transit_days")],
-     ["lanes.csv, row 1", "missing column(s) 'transit_days_mean'"]),
-    ("unreadable yaml", [("scenario.yaml", "name: tiny", "name: [tiny")],
-     ["scenario.yaml", "unreadable YAML", "valid YAML"]),
-    ("too many cells", [("offers.csv", "CN-1,A,", "CN-1,A,x,")],
-     ["offers.csv, row 2", "cells", "one per header column"]),
+    (
+        "unknown column",
+        [("skus.csv", "sku,name", "sku,nmae")],
+        ["skus.csv, row 1, field 'nmae'", "unknown column", "columns: sku, name"],
+    ),
+    (
+        "missing required column",
+        [("lanes.csv", "transit_days_mean", "transit_days")],
+        ["lanes.csv, row 1", "missing column(s) 'transit_days_mean'"],
+    ),
+    (
+        "unreadable yaml",
+        [("scenario.yaml", "name: tiny", "name: [tiny")],
+        ["scenario.yaml", "unreadable YAML", "valid YAML"],
+    ),
+    (
+        "too many cells",
+        [("offers.csv", "CN-1,A,", "CN-1,A,x,")],
+        ["offers.csv, row 2", "cells", "one per header column"],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "edits", "fragments"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_bad_file_is_reported_not_raised(
-    tiny: Scenario, tmp_path: Path, name: str, edits: list[tuple[str, str, str]],
+    tiny: Scenario,
+    tmp_path: Path,
+    name: str,
+    edits: list[tuple[str, str, str]],
     fragments: list[str],
 ) -> None:
     write_scenario(tiny, tmp_path)
@@ -147,11 +191,14 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     supplier = broken.suppliers[0].supplier
     sku = broken.skus[0].sku
     with pytest.raises(ScenarioError) as caught:
-        load(tmp_path / "copy", set_values={
-            f"suppliers.{supplier}.deposit_share": 2,
-            f"skus.{sku}.selling_price": "cheap",
-            "horizon.period_length_days": 0,
-        })
+        load(
+            tmp_path / "copy",
+            set_values={
+                f"suppliers.{supplier}.deposit_share": 2,
+                f"skus.{sku}.selling_price": "cheap",
+                "horizon.period_length_days": 0,
+            },
+        )
     fields = {p.field for p in caught.value.problems}
     assert {"deposit_share", "selling_price", "horizon.period_length_days"} <= fields
 

@@ -16,7 +16,9 @@ CASH_SLACK_PRICE = 1000.0
 """Objective price of one unit of currency above the working-capital ceiling (diagnosis only)."""
 
 
-def build_model(data: ModelData, tier_choice: TierChoice, elastic: bool = False) -> pyo.ConcreteModel:
+def build_model(
+    data: ModelData, tier_choice: TierChoice, elastic: bool = False
+) -> pyo.ConcreteModel:
     """The MILP for ``data``. ``elastic`` adds priced slacks to the policy limits (diagnosis)."""
     m = pyo.ConcreteModel(name=f"sourcing[{data.scenario_name}]")
     m.data = data
@@ -52,7 +54,8 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
     m.POS = pyo.Set(initialize=list(data.pos), dimen=4, ordered=True)
     m.PO_MULTIPLE = pyo.Set(
         initialize=[p for p in data.pos if data.offers[p[:2]].order_multiple_units > 1],
-        dimen=4, ordered=True,
+        dimen=4,
+        ordered=True,
     )
     per_po_tiers = []
     for po, info in data.pos.items():
@@ -60,16 +63,20 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
         for tier in offer.tiers:
             low = max(tier.min_qty_units, offer.min_po_units)
             high = info.upper_units
-            if offer.price_break_type is PriceBreakType.INCREMENTAL or tier_choice is TierChoice.PER_PO:
-                if tier.next_min_qty_units is not None:
-                    high = min(high, tier.next_min_qty_units)
+            if (
+                offer.price_break_type is PriceBreakType.INCREMENTAL
+                or tier_choice is TierChoice.PER_PO
+            ) and tier.next_min_qty_units is not None:
+                high = min(high, tier.next_min_qty_units)
             if low <= high:
                 per_po_tiers.append((*po, tier.number))
     m.PO_TIERS = pyo.Set(initialize=per_po_tiers, dimen=5, ordered=True)
     m.OFFER_TIERS = pyo.Set(
         initialize=[(s, k, t.number) for (s, k), o in data.offers.items() for t in o.tiers]
-        if tier_choice is TierChoice.HORIZON else [],
-        dimen=3, ordered=True,
+        if tier_choice is TierChoice.HORIZON
+        else [],
+        dimen=3,
+        ordered=True,
     )
     m.SHIPMENTS = pyo.Set(initialize=list(data.shipments), dimen=3, ordered=True)
     m.CONTAINER_SHIPMENTS = pyo.Set(initialize=list(data.container_cost), dimen=3, ordered=True)
@@ -77,9 +84,11 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
         initialize=[s for s, cost in data.qualification_cost.items() if cost > 0], ordered=True
     )
     m.SPLITS = pyo.Set(
-        initialize=[(s, k) for k, split in data.fixed_splits.items() for s in split
-                    if (s, k) in data.offers],
-        dimen=2, ordered=True,
+        initialize=[
+            (s, k) for k, split in data.fixed_splits.items() for s in split if (s, k) in data.offers
+        ],
+        dimen=2,
+        ordered=True,
     )
 
 
@@ -88,8 +97,9 @@ def _tier(data: ModelData, po: tuple, number: int):
 
 
 def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
-    m.order_qty = pyo.Var(m.POS, domain=pyo.NonNegativeReals,
-                          bounds=lambda _, *po: (0, data.pos[po].upper_units))
+    m.order_qty = pyo.Var(
+        m.POS, domain=pyo.NonNegativeReals, bounds=lambda _, *po: (0, data.pos[po].upper_units)
+    )
     m.po_placed = pyo.Var(m.POS, domain=pyo.Binary)
     m.order_multiples = pyo.Var(m.PO_MULTIPLE, domain=pyo.NonNegativeIntegers)
     m.tier_qty = pyo.Var(m.PO_TIERS, domain=pyo.NonNegativeReals)
@@ -101,8 +111,12 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.containers = pyo.Var(m.CONTAINER_SHIPMENTS, domain=pyo.NonNegativeIntegers)
     m.customs_fee = pyo.Var(m.SHIPMENTS, domain=pyo.NonNegativeReals)
     m.inventory = pyo.Var(m.SKUS, m.PERIODS, domain=pyo.NonNegativeReals)
-    m.lost_sales = pyo.Var(m.SKUS, m.PERIODS, domain=pyo.NonNegativeReals,
-                           bounds=lambda _, k, t: (0, data.demand[(k, t)]))
+    m.lost_sales = pyo.Var(
+        m.SKUS,
+        m.PERIODS,
+        domain=pyo.NonNegativeReals,
+        bounds=lambda _, k, t: (0, data.demand[(k, t)]),
+    )
     m.safety_shortfall = pyo.Var(m.SKUS, m.PERIODS, domain=pyo.NonNegativeReals)
     m.split_over = pyo.Var(m.SPLITS, domain=pyo.NonNegativeReals)
     m.split_under = pyo.Var(m.SPLITS, domain=pyo.NonNegativeReals)
@@ -120,7 +134,8 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
         m.POS, rule=lambda m, *po: data.offers[po[:2]].paid_share * m.purchase_list[po]
     )
     m.supplier_units = pyo.Expression(
-        m.OFFERS, rule=lambda m, s, k: sum(m.order_qty[p] for p in data.pos_by_offer.get((s, k), []))
+        m.OFFERS,
+        rule=lambda m, s, k: sum(m.order_qty[p] for p in data.pos_by_offer.get((s, k), [])),
     )
     m.sku_units = pyo.Expression(
         m.SKUS, rule=lambda m, k: sum(m.supplier_units[o] for o in m.OFFERS if o[1] == k)
@@ -143,7 +158,8 @@ def add_po_size(m: pyo.ConcreteModel) -> None:
     """MOQ and PO upper bound: min_po_units * po_placed <= order_qty <= upper_units * po_placed."""
     data: ModelData = m.data
     m.po_min_size = pyo.Constraint(
-        m.POS, rule=lambda m, *po: m.order_qty[po] >= data.offers[po[:2]].min_po_units * m.po_placed[po]
+        m.POS,
+        rule=lambda m, *po: m.order_qty[po] >= data.offers[po[:2]].min_po_units * m.po_placed[po],
     )
     m.po_max_size = pyo.Constraint(
         m.POS, rule=lambda m, *po: m.order_qty[po] <= data.pos[po].upper_units * m.po_placed[po]
@@ -155,49 +171,69 @@ def add_order_multiples(m: pyo.ConcreteModel) -> None:
     data: ModelData = m.data
     m.order_multiple = pyo.Constraint(
         m.PO_MULTIPLE,
-        rule=lambda m, *po: m.order_qty[po]
-        == data.offers[po[:2]].order_multiple_units * m.order_multiples[po],
+        rule=lambda m, *po: (
+            m.order_qty[po] == data.offers[po[:2]].order_multiple_units * m.order_multiples[po]
+        ),
     )
 
 
 def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
     """Price tiers, disaggregated: order_qty = sum_i tier_qty_i, and per tier
 
-    per PO:   sum_i tier_chosen_i = po_placed;  low_i tier_chosen_i <= tier_qty_i <= high_i tier_chosen_i
+    per PO:   sum_i tier_chosen_i = po_placed;
+              low_i tier_chosen_i <= tier_qty_i <= high_i tier_chosen_i
     horizon:  sum_i offer_tier_i <= 1; po_placed <= sum_i offer_tier_i;
-              all-units: tier_qty_i <= upper offer_tier_i, order_qty >= sum_i low_i offer_tier_i - upper (1 - po_placed)
+              all-units: tier_qty_i <= upper offer_tier_i,
+                         order_qty >= sum_i low_i offer_tier_i - upper (1 - po_placed)
               incremental: per-PO tiers as above with tier_chosen_i <= offer_tier_i
     with low_i = max(m_i, min PO) and high_i = min(m_{i+1}, upper) (upper only for a horizon
     all-units tier or the last tier).
     """
     data: ModelData = m.data
     m.tier_sum = pyo.Constraint(
-        m.POS, rule=lambda m, *po: m.order_qty[po] == sum(m.tier_qty[(*po, i)] for i in _tiers_of(m, po))
+        m.POS,
+        rule=lambda m, *po: m.order_qty[po] == sum(m.tier_qty[(*po, i)] for i in _tiers_of(m, po)),
     )
 
     def bounds(po: tuple, i: int) -> tuple[float, float]:
         offer, tier = data.offers[po[:2]], _tier(data, po, i)
         high = data.pos[po].upper_units
-        per_po = tier_choice is TierChoice.PER_PO or offer.price_break_type is PriceBreakType.INCREMENTAL
+        per_po = (
+            tier_choice is TierChoice.PER_PO or offer.price_break_type is PriceBreakType.INCREMENTAL
+        )
         if per_po and tier.next_min_qty_units is not None:
             high = min(high, tier.next_min_qty_units)
         return max(tier.min_qty_units, offer.min_po_units), high
 
     def uses_po_binaries(po: tuple) -> bool:
-        return (tier_choice is TierChoice.PER_PO
-                or data.offers[po[:2]].price_break_type is PriceBreakType.INCREMENTAL)
+        return (
+            tier_choice is TierChoice.PER_PO
+            or data.offers[po[:2]].price_break_type is PriceBreakType.INCREMENTAL
+        )
 
     m.tier_one = pyo.Constraint(
-        m.POS, rule=lambda m, *po: sum(m.tier_chosen[(*po, i)] for i in _tiers_of(m, po)) == m.po_placed[po]
-        if uses_po_binaries(po) else pyo.Constraint.Skip,
+        m.POS,
+        rule=lambda m, *po: (
+            sum(m.tier_chosen[(*po, i)] for i in _tiers_of(m, po)) == m.po_placed[po]
+            if uses_po_binaries(po)
+            else pyo.Constraint.Skip
+        ),
     )
     m.tier_low = pyo.Constraint(
-        m.PO_TIERS, rule=lambda m, *key: m.tier_qty[key] >= bounds(key[:4], key[4])[0] * m.tier_chosen[key]
-        if uses_po_binaries(key[:4]) else pyo.Constraint.Skip,
+        m.PO_TIERS,
+        rule=lambda m, *key: (
+            m.tier_qty[key] >= bounds(key[:4], key[4])[0] * m.tier_chosen[key]
+            if uses_po_binaries(key[:4])
+            else pyo.Constraint.Skip
+        ),
     )
     m.tier_high = pyo.Constraint(
-        m.PO_TIERS, rule=lambda m, *key: m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.tier_chosen[key]
-        if uses_po_binaries(key[:4]) else m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.offer_tier[(*key[:2], key[4])],
+        m.PO_TIERS,
+        rule=lambda m, *key: (
+            m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.tier_chosen[key]
+            if uses_po_binaries(key[:4])
+            else m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.offer_tier[(*key[:2], key[4])]
+        ),
     )
     if tier_choice is not TierChoice.HORIZON:
         for key in m.PO_TIERS:
@@ -205,10 +241,17 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
                 m.tier_chosen[key].fix(0)
         return
     m.offer_tier_one = pyo.Constraint(
-        m.OFFERS, rule=lambda m, s, k: sum(m.offer_tier[(s, k, t.number)] for t in data.offers[(s, k)].tiers) <= 1
+        m.OFFERS,
+        rule=lambda m, s, k: (
+            sum(m.offer_tier[(s, k, t.number)] for t in data.offers[(s, k)].tiers) <= 1
+        ),
     )
     m.po_needs_agreed_tier = pyo.Constraint(
-        m.POS, rule=lambda m, *po: m.po_placed[po] <= sum(m.offer_tier[(*po[:2], t.number)] for t in data.offers[po[:2]].tiers)
+        m.POS,
+        rule=lambda m, *po: (
+            m.po_placed[po]
+            <= sum(m.offer_tier[(*po[:2], t.number)] for t in data.offers[po[:2]].tiers)
+        ),
     )
 
     def reach_agreed_tier(m: pyo.ConcreteModel, *po: object) -> object:
@@ -217,13 +260,18 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
         upper = data.pos[po].upper_units
         offer = data.offers[po[:2]]
         return m.order_qty[po] >= sum(
-            max(t.min_qty_units, offer.min_po_units) * m.offer_tier[(*po[:2], t.number)] for t in offer.tiers
+            max(t.min_qty_units, offer.min_po_units) * m.offer_tier[(*po[:2], t.number)]
+            for t in offer.tiers
         ) - upper * (1 - m.po_placed[po])
 
     m.po_reaches_agreed_tier = pyo.Constraint(m.POS, rule=reach_agreed_tier)
     m.po_tier_agreed = pyo.Constraint(
-        m.PO_TIERS, rule=lambda m, *key: m.tier_chosen[key] <= m.offer_tier[(*key[:2], key[4])]
-        if uses_po_binaries(key[:4]) else pyo.Constraint.Skip,
+        m.PO_TIERS,
+        rule=lambda m, *key: (
+            m.tier_chosen[key] <= m.offer_tier[(*key[:2], key[4])]
+            if uses_po_binaries(key[:4])
+            else pyo.Constraint.Skip
+        ),
     )
     for key in m.PO_TIERS:
         if not uses_po_binaries(key[:4]):
@@ -234,10 +282,14 @@ def add_offer_use(m: pyo.ConcreteModel) -> None:
     """Offer used iff it has a PO: po_placed <= uses_offer <= sum po_placed; a supplier to
     qualify is used if any of its offers is: uses_offer <= uses_supplier."""
     data: ModelData = m.data
-    m.offer_used_by_po = pyo.Constraint(m.POS, rule=lambda m, *po: m.po_placed[po] <= m.uses_offer[po[:2]])
+    m.offer_used_by_po = pyo.Constraint(
+        m.POS, rule=lambda m, *po: m.po_placed[po] <= m.uses_offer[po[:2]]
+    )
     m.offer_used_only_with_po = pyo.Constraint(
-        m.OFFERS, rule=lambda m, s, k: m.uses_offer[(s, k)]
-        <= sum(m.po_placed[p] for p in data.pos_by_offer.get((s, k), []))
+        m.OFFERS,
+        rule=lambda m, s, k: (
+            m.uses_offer[(s, k)] <= sum(m.po_placed[p] for p in data.pos_by_offer.get((s, k), []))
+        ),
     )
     m.QUALIFY_OFFERS = pyo.Set(
         initialize=[o for o in m.OFFERS if o[0] in set(m.QUALIFY)], dimen=2, ordered=True
@@ -254,30 +306,42 @@ def add_shipments(m: pyo.ConcreteModel) -> None:
     customs_fee >= fee_po po_placed (one entry, at the largest fee)."""
     data: ModelData = m.data
     m.shipment_link = pyo.Constraint(
-        m.SHIPMENTS, rule=lambda m, *sh: sum(m.order_qty[p] for p in data.shipments[sh])
-        <= sum(data.pos[p].upper_units for p in data.shipments[sh]) * m.shipment_used[sh]
+        m.SHIPMENTS,
+        rule=lambda m, *sh: (
+            sum(m.order_qty[p] for p in data.shipments[sh])
+            <= sum(data.pos[p].upper_units for p in data.shipments[sh]) * m.shipment_used[sh]
+        ),
     )
     m.container_fill = pyo.Constraint(
-        m.CONTAINER_SHIPMENTS, rule=lambda m, *sh: data.container_cost[sh][1] * m.containers[sh]
-        >= sum(data.pos[p].arc.volume_cbm * m.order_qty[p] for p in data.shipments[sh])
+        m.CONTAINER_SHIPMENTS,
+        rule=lambda m, *sh: (
+            data.container_cost[sh][1] * m.containers[sh]
+            >= sum(data.pos[p].arc.volume_cbm * m.order_qty[p] for p in data.shipments[sh])
+        ),
     )
     m.CUSTOMS_POS = pyo.Set(
         initialize=[p for p in m.POS if data.pos[p].customs_fee > 0], dimen=4, ordered=True
     )
     m.customs_entry = pyo.Constraint(
         m.CUSTOMS_POS,
-        rule=lambda m, *po: m.customs_fee[(po[0], po[2], po[3])] >= data.pos[po].customs_fee * m.po_placed[po],
+        rule=lambda m, *po: (
+            m.customs_fee[(po[0], po[2], po[3])] >= data.pos[po].customs_fee * m.po_placed[po]
+        ),
     )
 
 
 def add_capacity_limit(m: pyo.ConcreteModel) -> None:
     """Production capacity: sum over POs of s placed in t of order_qty <= capacity_s,t."""
     data: ModelData = m.data
-    m.SUPPLIER_PERIODS = pyo.Set(initialize=list(data.pos_by_supplier_period), dimen=2, ordered=True)
+    m.SUPPLIER_PERIODS = pyo.Set(
+        initialize=list(data.pos_by_supplier_period), dimen=2, ordered=True
+    )
     m.capacity_limit = pyo.Constraint(
         m.SUPPLIER_PERIODS,
-        rule=lambda m, s, t: sum(m.order_qty[p] for p in data.pos_by_supplier_period[(s, t)])
-        <= data.capacity[(s, t)],
+        rule=lambda m, s, t: (
+            sum(m.order_qty[p] for p in data.pos_by_supplier_period[(s, t)])
+            <= data.capacity[(s, t)]
+        ),
     )
 
 
@@ -285,7 +349,8 @@ def add_capacity_limit(m: pyo.ConcreteModel) -> None:
 
 
 def add_inventory_balance(m: pyo.ConcreteModel) -> None:
-    """inventory_k,t = inventory_k,t-1 + good arrivals_k,t + in_transit_k,t - demand_k,t + lost_sales_k,t."""
+    """Stock balance: inventory_k,t = inventory_k,t-1 + good arrivals_k,t + in_transit_k,t
+    - demand_k,t + lost_sales_k,t."""
     data: ModelData = m.data
     arrivals: dict[tuple[str, int], list] = {}
     for po, info in data.pos.items():
@@ -294,8 +359,14 @@ def add_inventory_balance(m: pyo.ConcreteModel) -> None:
     def balance(m: pyo.ConcreteModel, k: str, t: int) -> object:
         previous = data.opening_stock[k] if t == data.periods[0] else m.inventory[k, t - 1]
         good = sum(data.offers[p[:2]].good_share * m.order_qty[p] for p in arrivals.get((k, t), []))
-        return m.inventory[k, t] == previous + good + data.in_transit.get((k, t), 0.0) \
-            - data.demand[(k, t)] + m.lost_sales[k, t]
+        return (
+            m.inventory[k, t]
+            == previous
+            + good
+            + data.in_transit.get((k, t), 0.0)
+            - data.demand[(k, t)]
+            + m.lost_sales[k, t]
+        )
 
     m.inventory_balance = pyo.Constraint(m.SKUS, m.PERIODS, rule=balance)
 
@@ -304,9 +375,13 @@ def add_safety_stock(m: pyo.ConcreteModel) -> None:
     """Soft safety stock once the first order can land: inventory + safety_shortfall >= ss_k."""
     data: ModelData = m.data
     m.safety_stock = pyo.Constraint(
-        m.SKUS, m.PERIODS,
-        rule=lambda m, k, t: m.inventory[k, t] + m.safety_shortfall[k, t] >= data.safety_stock[k]
-        if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0 else pyo.Constraint.Skip,
+        m.SKUS,
+        m.PERIODS,
+        rule=lambda m, k, t: (
+            m.inventory[k, t] + m.safety_shortfall[k, t] >= data.safety_stock[k]
+            if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0
+            else pyo.Constraint.Skip
+        ),
     )
     for k in m.SKUS:
         for t in m.PERIODS:
@@ -323,23 +398,30 @@ def add_share_cap(m: pyo.ConcreteModel) -> None:
     if data.max_share_per_supplier >= 1.0:
         return
     m.share_cap = pyo.Constraint(
-        m.OFFERS, rule=lambda m, s, k: m.supplier_units[(s, k)] <= data.max_share_per_supplier * m.sku_units[k]
+        m.OFFERS,
+        rule=lambda m, s, k: (
+            m.supplier_units[(s, k)] <= data.max_share_per_supplier * m.sku_units[k]
+        ),
     )
 
 
 def add_region_cap(m: pyo.ConcreteModel) -> None:
-    """Region caps on total volume: sum_{s in R, k} supplier_units_s,k <= cap_R * sum_k sku_units_k."""
+    """Region caps on total volume:
+    sum_{s in R, k} supplier_units_s,k <= cap_R * sum_k sku_units_k."""
     data: ModelData = m.data
     regions = [r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())]
     m.region_cap = pyo.Constraint(
         regions,
-        rule=lambda m, r: sum(m.supplier_units[o] for o in m.OFFERS if data.region_of[o[0]] == r)
-        <= data.max_share_per_region[r] * sum(m.sku_units[k] for k in m.SKUS),
+        rule=lambda m, r: (
+            sum(m.supplier_units[o] for o in m.OFFERS if data.region_of[o[0]] == r)
+            <= data.max_share_per_region[r] * sum(m.sku_units[k] for k in m.SKUS)
+        ),
     )
 
 
 def add_critical_supplier_count(m: pyo.ConcreteModel, elastic: bool) -> None:
-    """Critical SKUs are multi-sourced: sum_s uses_offer_s,k (+ supplier_gap_k) >= min_suppliers_critical."""
+    """Critical SKUs are multi-sourced:
+    sum_s uses_offer_s,k (+ supplier_gap_k) >= min_suppliers_critical."""
     data: ModelData = m.data
     critical = [k for k in data.skus if k in data.critical]
     m.CRITICAL = pyo.Set(initialize=critical, ordered=True)
@@ -347,8 +429,11 @@ def add_critical_supplier_count(m: pyo.ConcreteModel, elastic: bool) -> None:
     if not elastic:
         m.supplier_gap.fix(0)
     m.critical_supplier_count = pyo.Constraint(
-        m.CRITICAL, rule=lambda m, k: sum(m.uses_offer[o] for o in m.OFFERS if o[1] == k)
-        + m.supplier_gap[k] >= data.min_suppliers_critical
+        m.CRITICAL,
+        rule=lambda m, k: (
+            sum(m.uses_offer[o] for o in m.OFFERS if o[1] == k) + m.supplier_gap[k]
+            >= data.min_suppliers_critical
+        ),
     )
 
 
@@ -364,12 +449,19 @@ def add_backup_share(m: pyo.ConcreteModel, elastic: bool) -> None:
         m.backup_gap.fix(0)
 
     def big_m(k: str) -> float:
-        return b * sum(data.pos[p].upper_units for o in m.OFFERS if o[1] == k
-                       for p in data.pos_by_offer.get(o, []))
+        return b * sum(
+            data.pos[p].upper_units
+            for o in m.OFFERS
+            if o[1] == k
+            for p in data.pos_by_offer.get(o, [])
+        )
 
     m.backup_share = pyo.Constraint(
-        m.BACKUP, rule=lambda m, s, k: m.supplier_units[(s, k)] + m.backup_gap[(s, k)]
-        >= b * m.sku_units[k] - big_m(k) * (1 - m.uses_offer[(s, k)])
+        m.BACKUP,
+        rule=lambda m, s, k: (
+            m.supplier_units[(s, k)] + m.backup_gap[(s, k)]
+            >= b * m.sku_units[k] - big_m(k) * (1 - m.uses_offer[(s, k)])
+        ),
     )
 
 
@@ -377,8 +469,11 @@ def add_fixed_split(m: pyo.ConcreteModel) -> None:
     """Planner splits: supplier_units_s,k - share_s,k sku_units_k = split_over - split_under."""
     data: ModelData = m.data
     m.fixed_split = pyo.Constraint(
-        m.SPLITS, rule=lambda m, s, k: m.supplier_units[(s, k)] - data.fixed_splits[k][s] * m.sku_units[k]
-        == m.split_over[(s, k)] - m.split_under[(s, k)]
+        m.SPLITS,
+        rule=lambda m, s, k: (
+            m.supplier_units[(s, k)] - data.fixed_splits[k][s] * m.sku_units[k]
+            == m.split_over[(s, k)] - m.split_under[(s, k)]
+        ),
     )
 
 
@@ -406,7 +501,9 @@ def add_cash_flows(m: pyo.ConcreteModel) -> None:
         out[first.period_arrival].append(m.customs_fee[sh])
     first_period = data.periods[0]
     out[first_period].append(sum(data.offers[o].tooling_cost * m.uses_offer[o] for o in m.OFFERS))
-    out[first_period].append(sum(data.qualification_cost[s] * m.uses_supplier[s] for s in m.QUALIFY))
+    out[first_period].append(
+        sum(data.qualification_cost[s] * m.uses_supplier[s] for s in m.QUALIFY)
+    )
     receipts: dict[int, list] = {t: [] for t in data.periods}
     for k in data.skus:
         for t in data.periods:
@@ -418,7 +515,8 @@ def add_cash_flows(m: pyo.ConcreteModel) -> None:
 
 
 def add_working_capital_ceiling(m: pyo.ConcreteModel, elastic: bool) -> None:
-    """Cash tied up: sum_{u <= t} (cash_out_u - cash_in_u) - cash_gap_t <= working_capital_ceiling."""
+    """Cash tied up:
+    sum_{u <= t} (cash_out_u - cash_in_u) - cash_gap_t <= working_capital_ceiling."""
     data: ModelData = m.data
     ceiling = data.working_capital_ceiling
     m.cash_gap = pyo.Var(m.PERIODS, domain=pyo.NonNegativeReals)
@@ -427,8 +525,11 @@ def add_working_capital_ceiling(m: pyo.ConcreteModel, elastic: bool) -> None:
     if ceiling is None:
         return
     m.working_capital_ceiling = pyo.Constraint(
-        m.PERIODS, rule=lambda m, t: sum(m.cash_out[u] - m.cash_in[u] for u in m.PERIODS if u <= t)
-        - m.cash_gap[t] <= ceiling
+        m.PERIODS,
+        rule=lambda m, t: (
+            sum(m.cash_out[u] - m.cash_in[u] for u in m.PERIODS if u <= t) - m.cash_gap[t]
+            <= ceiling
+        ),
     )
 
 
@@ -448,20 +549,25 @@ def _component_expressions(m: pyo.ConcreteModel) -> dict[str, object]:
     return {
         "purchase": per_po("purchase"),
         "freight_variable": per_po("freight_variable"),
-        "freight_fixed": sum(data.shipment_fixed_cost[sh] * m.shipment_used[sh] for sh in m.SHIPMENTS)
+        "freight_fixed": sum(
+            data.shipment_fixed_cost[sh] * m.shipment_used[sh] for sh in m.SHIPMENTS
+        )
         + sum(data.container_cost[sh][0] * m.containers[sh] for sh in m.CONTAINER_SHIPMENTS),
         "insurance": per_po("insurance"),
         "duty": per_po("duty"),
         "customs_fees": sum(m.customs_fee[sh] for sh in m.SHIPMENTS),
         "tooling": sum(data.offers[o].tooling_cost * m.uses_offer[o] for o in m.OFFERS),
         "qualification": sum(data.qualification_cost[s] * m.uses_supplier[s] for s in m.QUALIFY),
-        "holding": sum(data.holding_per_period[k] * m.inventory[k, t] for k in m.SKUS for t in m.PERIODS),
+        "holding": sum(
+            data.holding_per_period[k] * m.inventory[k, t] for k in m.SKUS for t in m.PERIODS
+        ),
         "pipeline_carrying": per_po("pipeline_carrying"),
         "payment_terms_capital": per_po("payment_terms_capital"),
         "lost_sales": sum(data.penalty[k] * m.lost_sales[k, t] for k in m.SKUS for t in m.PERIODS),
         "safety_stock_shortfall": sum(
             data.penalty[k] / (2 * len(data.periods)) * m.safety_shortfall[k, t]
-            for k in m.SKUS for t in m.PERIODS
+            for k in m.SKUS
+            for t in m.PERIODS
         ),
         "split_deviation": sum(
             data.penalty[k] * (m.split_over[(s, k)] + m.split_under[(s, k)]) for s, k in m.SPLITS
@@ -475,10 +581,18 @@ def add_objective(m: pyo.ConcreteModel, elastic: bool) -> None:
     parts = _component_expressions(m)
     assert tuple(parts) == COST_COMPONENTS
     m.cost = pyo.Expression(list(parts), rule=lambda m, name: parts[name])
-    slack_price = 10.0 * (1.0 + max([*m.data.penalty.values(), 1.0])) * (1 + sum(m.data.demand.values()))
+    slack_price = (
+        10.0 * (1.0 + max([*m.data.penalty.values(), 1.0])) * (1 + sum(m.data.demand.values()))
+    )
     slacks = (
-        slack_price * sum(m.supplier_gap[k] for k in m.CRITICAL)
-        + slack_price * sum(m.backup_gap[o] for o in m.BACKUP)
-        + CASH_SLACK_PRICE * sum(m.cash_gap[t] for t in m.PERIODS)
-    ) if elastic else 0
-    m.total_cost = pyo.Objective(expr=sum(m.cost[name] for name in parts) + slacks, sense=pyo.minimize)
+        (
+            slack_price * sum(m.supplier_gap[k] for k in m.CRITICAL)
+            + slack_price * sum(m.backup_gap[o] for o in m.BACKUP)
+            + CASH_SLACK_PRICE * sum(m.cash_gap[t] for t in m.PERIODS)
+        )
+        if elastic
+        else 0
+    )
+    m.total_cost = pyo.Objective(
+        expr=sum(m.cost[name] for name in parts) + slacks, sense=pyo.minimize
+    )

@@ -114,7 +114,7 @@ class ModelData:
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
     """The period a day falls in, clamped to the horizon (flows past the end go last)."""
-    return min(max(int(math.floor(day / period_length_days)) + 1, 1), periods)
+    return min(max(math.floor(day / period_length_days) + 1, 1), periods)
 
 
 def build_tiers(scenario: Scenario, offer: Offer) -> tuple[Tier, ...]:
@@ -178,7 +178,9 @@ def _cost_coefficients(
 
 
 def _duty_in_effect(scenario: Scenario, sku: str, supplier: Supplier, period: int):
-    day = scenario.horizon.start_date.toordinal() + (period - 1) * scenario.horizon.period_length_days
+    day = (
+        scenario.horizon.start_date.toordinal() + (period - 1) * scenario.horizon.period_length_days
+    )
     import datetime as dt
 
     return scenario.duty_for(sku, supplier.country, dt.date.fromordinal(day))
@@ -218,12 +220,11 @@ def build_model_data(scenario: Scenario) -> ModelData:
     for k in skus:
         for t, (mean, _) in enumerate(scenario.demand_series(k), start=1):
             demand[(k, t)] = mean
-    sigma = {
-        k: sum(std for _, std in scenario.demand_series(k)) / n_periods for k in skus
-    }
+    sigma = {k: sum(std for _, std in scenario.demand_series(k)) / n_periods for k in skus}
     unit_value = {
-        k: min((o.tiers[0].unit_price for o in offers.values() if o.sku == k and o.tiers),
-               default=0.0)
+        k: min(
+            (o.tiers[0].unit_price for o in offers.values() if o.sku == k and o.tiers), default=0.0
+        )
         for k in skus
     }
     penalty = {
@@ -241,7 +242,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
             capacity[(s, t)] = supplier.capacity_units_per_week * lp / 7.0 * factor
 
     arcs: list[Arc] = []
-    for (s, k), offer in offers.items():
+    for s, k in offers:
         supplier, item = suppliers[s], skus[k]
         for lane in scenario.lanes_from(supplier.origin_port):
             lead_days = supplier.production_lead_time_days_mean + lane.transit_days_mean
@@ -252,9 +253,19 @@ def build_model_data(scenario: Scenario) -> ModelData:
                 + lane.cost_per_kg * chargeable_weight_kg(lane, item)
                 + lane.cost_per_cbm * item.unit_volume_cbm
             )
-            arcs.append(Arc(s, k, lane.lane, lane.mode.value, math.ceil(lead_days / lp),
-                            supplier.production_lead_time_days_mean, lane.transit_days_mean,
-                            v, item.unit_volume_cbm))
+            arcs.append(
+                Arc(
+                    s,
+                    k,
+                    lane.lane,
+                    lane.mode.value,
+                    math.ceil(lead_days / lp),
+                    supplier.production_lead_time_days_mean,
+                    lane.transit_days_mean,
+                    v,
+                    item.unit_volume_cbm,
+                )
+            )
 
     lead_days_by_sku: dict[str, float] = {}
     first_delta: dict[str, int] = {}
@@ -272,7 +283,11 @@ def build_model_data(scenario: Scenario) -> ModelData:
     lanes = {lane.lane: lane for lane in scenario.lanes}
     pos: dict[PoKey, PoData] = {}
     for arc in arcs:
-        supplier, lane, offer = suppliers[arc.supplier], lanes[arc.lane], offers[(arc.supplier, arc.sku)]
+        supplier, lane, offer = (
+            suppliers[arc.supplier],
+            lanes[arc.lane],
+            offers[(arc.supplier, arc.sku)],
+        )
         last_min = offer.tiers[-1].min_qty_units if offer.tiers else 0.0
         for t in periods:
             arrival = t + arc.delta_periods
@@ -281,11 +296,15 @@ def build_model_data(scenario: Scenario) -> ModelData:
             upper = min(
                 capacity[(arc.supplier, t)],
                 round_up_to_multiple(
-                    max(total_demand[arc.sku] + safety_stock[arc.sku], last_min, offer.min_po_units),
+                    max(
+                        total_demand[arc.sku] + safety_stock[arc.sku], last_min, offer.min_po_units
+                    ),
                     offer.order_multiple_units,
                 ),
             )
-            upper = math.floor(upper / offer.order_multiple_units + 1e-9) * offer.order_multiple_units
+            upper = (
+                math.floor(upper / offer.order_multiple_units + 1e-9) * offer.order_multiple_units
+            )
             if upper < offer.min_po_units:
                 continue
             duty_row = _duty_in_effect(scenario, arc.sku, supplier, arrival)
@@ -298,8 +317,9 @@ def build_model_data(scenario: Scenario) -> ModelData:
                 arc=arc,
                 period=t,
                 upper_units=upper,
-                cost_coefficients=_cost_coefficients(scenario, supplier, lane,
-                                                     arc.freight_per_unit, duty_rate),
+                cost_coefficients=_cost_coefficients(
+                    scenario, supplier, lane, arc.freight_per_unit, duty_rate
+                ),
                 period_balance=day_to_period(balance_day, lp, n_periods),
                 period_shipment=day_to_period(ship_day, lp, n_periods),
                 period_arrival=arrival,

@@ -32,24 +32,32 @@ def elastic_diagnosis(data: ModelData, options: SolveOptions, tier_choice: TierC
     model = build_model(data, tier_choice, elastic=True)
     outcome = solve_model(model, options)
     if outcome.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        return ["no plan satisfies the scenario even with the risk policy relaxed; check MOQs "
-                "against capacity and the shutdown calendars"]
+        return [
+            "no plan satisfies the scenario even with the risk policy relaxed; check MOQs "
+            "against capacity and the shutdown calendars"
+        ]
     reasons = []
     for k in model.CRITICAL:
         gap = pyo.value(model.supplier_gap[k])
         if gap > SLACK_USED:
-            reasons.append(f"SKU {k}: the policy asks for {data.min_suppliers_critical} suppliers; "
-                           f"the best plan can use {data.min_suppliers_critical - round(gap)} "
-                           f"(short by {round(gap)})")
+            reasons.append(
+                f"SKU {k}: the policy asks for {data.min_suppliers_critical} suppliers; "
+                f"the best plan can use {data.min_suppliers_critical - round(gap)} "
+                f"(short by {round(gap)})"
+            )
     for s, k in model.BACKUP:
         gap = pyo.value(model.backup_gap[(s, k)])
         if gap > SLACK_USED:
-            reasons.append(f"SKU {k}, supplier {s}: the minimum backup share of "
-                           f"{data.min_backup_share:.0%} is short by {gap:,.0f} units "
-                           "(MOQ, order multiples or capacity stand in the way)")
+            reasons.append(
+                f"SKU {k}, supplier {s}: the minimum backup share of "
+                f"{data.min_backup_share:.0%} is short by {gap:,.0f} units "
+                "(MOQ, order multiples or capacity stand in the way)"
+            )
     for t in model.PERIODS:
         gap = pyo.value(model.cash_gap[t])
         if gap > SLACK_USED:
-            reasons.append(f"period {t}: cash tied up exceeds the working-capital ceiling of "
-                           f"{data.working_capital_ceiling:,.0f} by {gap:,.0f}")
+            reasons.append(
+                f"period {t}: cash tied up exceeds the working-capital ceiling of "
+                f"{data.working_capital_ceiling:,.0f} by {gap:,.0f}"
+            )
     return reasons or ["the scenario is infeasible but no single policy limit explains it"]

@@ -37,15 +37,32 @@ def purchase_orders(m: pyo.ConcreteModel) -> pd.DataFrame:
         if sh in data.container_cost:
             shared += data.container_cost[sh][0] * round(_v(m.containers[sh]))
         weight = info.arc.volume_cbm * qty / volume[sh] if volume[sh] > 0 else 1.0
-        rows.append({
-            "supplier": po[0], "sku": po[1], "lane": po[2], "mode": info.arc.mode,
-            "period_placed": po[3], "period_arriving": info.period_arrival,
-            "quantity_units": qty, "tier": tier,
-            "unit_price": _v(m.purchase_list[po]) / qty,
-            "unit_landed_cost": (own + shared * weight) / qty,
-        })
-    columns = ["supplier", "sku", "lane", "mode", "period_placed", "period_arriving",
-               "quantity_units", "tier", "unit_price", "unit_landed_cost"]
+        rows.append(
+            {
+                "supplier": po[0],
+                "sku": po[1],
+                "lane": po[2],
+                "mode": info.arc.mode,
+                "period_placed": po[3],
+                "period_arriving": info.period_arrival,
+                "quantity_units": qty,
+                "tier": tier,
+                "unit_price": _v(m.purchase_list[po]) / qty,
+                "unit_landed_cost": (own + shared * weight) / qty,
+            }
+        )
+    columns = [
+        "supplier",
+        "sku",
+        "lane",
+        "mode",
+        "period_placed",
+        "period_arriving",
+        "quantity_units",
+        "tier",
+        "unit_price",
+        "unit_landed_cost",
+    ]
     return pd.DataFrame(rows, columns=columns).sort_values(
         ["period_placed", "sku", "supplier", "lane"], ignore_index=True
     )
@@ -62,10 +79,18 @@ def shares(m: pyo.ConcreteModel) -> pd.DataFrame:
                 continue
             units = _v(m.supplier_units[(s, k)])
             target = data.fixed_splits.get(k, {}).get(s)
-            rows.append({"sku": k, "supplier": s, "quantity_units": units,
-                         "share": units / total if total > ROUND else 0.0,
-                         "target_share": target})
-    return pd.DataFrame(rows, columns=["sku", "supplier", "quantity_units", "share", "target_share"])
+            rows.append(
+                {
+                    "sku": k,
+                    "supplier": s,
+                    "quantity_units": units,
+                    "share": units / total if total > ROUND else 0.0,
+                    "target_share": target,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["sku", "supplier", "quantity_units", "share", "target_share"]
+    )
 
 
 def costs(m: pyo.ConcreteModel) -> pd.DataFrame:
@@ -80,8 +105,16 @@ def cash(m: pyo.ConcreteModel) -> pd.DataFrame:
     for t in data.periods:
         out, receipts = _v(m.cash_out[t]), _v(m.cash_in[t])
         tied += out - receipts
-        rows.append({"period": t, "cash_out": out, "receipts": receipts, "net": receipts - out,
-                     "cash_tied_up": tied, "cash": data.opening_cash - tied})
+        rows.append(
+            {
+                "period": t,
+                "cash_out": out,
+                "receipts": receipts,
+                "net": receipts - out,
+                "cash_tied_up": tied,
+                "cash": data.opening_cash - tied,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -90,12 +123,20 @@ def inventory(m: pyo.ConcreteModel) -> pd.DataFrame:
     arrivals: dict[tuple[str, int], float] = {}
     for po, info in data.pos.items():
         key = (po[1], info.period_arrival)
-        arrivals[key] = arrivals.get(key, 0.0) + data.offers[po[:2]].good_share * _v(m.order_qty[po])
+        arrivals[key] = arrivals.get(key, 0.0) + data.offers[po[:2]].good_share * _v(
+            m.order_qty[po]
+        )
     rows = [
-        {"sku": k, "period": t, "demand_units": data.demand[(k, t)],
-         "arrivals_units": arrivals.get((k, t), 0.0) + data.in_transit.get((k, t), 0.0),
-         "end_inventory_units": _v(m.inventory[k, t]), "lost_sales_units": _v(m.lost_sales[k, t]),
-         "safety_stock_units": data.safety_stock[k]}
-        for k in data.skus for t in data.periods
+        {
+            "sku": k,
+            "period": t,
+            "demand_units": data.demand[(k, t)],
+            "arrivals_units": arrivals.get((k, t), 0.0) + data.in_transit.get((k, t), 0.0),
+            "end_inventory_units": _v(m.inventory[k, t]),
+            "lost_sales_units": _v(m.lost_sales[k, t]),
+            "safety_stock_units": data.safety_stock[k],
+        }
+        for k in data.skus
+        for t in data.periods
     ]
     return pd.DataFrame(rows)

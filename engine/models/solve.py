@@ -49,15 +49,21 @@ def solve_model(model: pyo.ConcreteModel, options: SolveOptions) -> SolveOutcome
     gap = None
     if objective is not None and bound is not None:
         gap = abs(objective - bound) / max(abs(objective), 1e-9) if objective else abs(bound)
-    if term in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible,
-                TerminationCondition.infeasibleOrUnbounded):
+    if term in (
+        TerminationCondition.provenInfeasible,
+        TerminationCondition.locallyInfeasible,
+        TerminationCondition.infeasibleOrUnbounded,
+    ):
         status = SolveStatus.INFEASIBLE
     elif has_solution and term is TerminationCondition.convergenceCriteriaSatisfied:
         status = SolveStatus.OPTIMAL
     elif has_solution:
         status = SolveStatus.FEASIBLE
-    elif term in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit,
-                  TerminationCondition.interrupted):
+    elif term in (
+        TerminationCondition.maxTimeLimit,
+        TerminationCondition.iterationLimit,
+        TerminationCondition.interrupted,
+    ):
         status = SolveStatus.NO_SOLUTION
     else:
         status = SolveStatus.ERROR

@@ -39,16 +39,31 @@ def read_raw(path: Path) -> RawScenario:
     path = scenario_file(Path(path))
     if not path.is_file():
         raise ScenarioError(
-            [Problem(str(path), None, None, "no such file", "a scenario YAML file, a folder "
-                     "holding scenario.yaml, or an Excel workbook (.xlsx)")]
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "no such file",
+                    "a scenario YAML file, a folder "
+                    "holding scenario.yaml, or an Excel workbook (.xlsx)",
+                )
+            ]
         )
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return _read_workbook(path)
     if path.suffix.lower() in YAML_SUFFIXES:
         return _read_yaml_and_csv(path)
     raise ScenarioError(
-        [Problem(path.name, None, None, f"a '{path.suffix}' file",
-                 "a .yaml/.yml scenario file or an .xlsx workbook")]
+        [
+            Problem(
+                path.name,
+                None,
+                None,
+                f"a '{path.suffix}' file",
+                "a .yaml/.yml scenario file or an .xlsx workbook",
+            )
+        ]
     )
 
 
@@ -67,11 +82,20 @@ def _read_yaml_and_csv(path: Path) -> RawScenario:
             [Problem(path.name, row, None, f"unreadable YAML ({reason})", "valid YAML")]
         ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([Problem(path.name, None, None, str(error), "a readable UTF-8 file")])
+        raise ScenarioError(
+            [Problem(path.name, None, None, str(error), "a readable UTF-8 file")]
+        ) from None
     if not isinstance(settings, dict):
         raise ScenarioError(
-            [Problem(path.name, None, None, f"a {type(settings).__name__}",
-                     "a mapping of settings (name, horizon, finance, ...)")]
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"a {type(settings).__name__}",
+                    "a mapping of settings (name, horizon, finance, ...)",
+                )
+            ]
         )
     table_paths = _table_paths(path, settings.pop("tables", None), problems)
     tables: dict[str, RawTable] = {}
@@ -90,21 +114,42 @@ def _table_paths(yaml_path: Path, listed: Any, problems: list[Problem]) -> dict[
     if listed is None:
         listed = {}
     if not isinstance(listed, dict):
-        problems.append(Problem(yaml_path.name, None, "tables", f"a {type(listed).__name__}",
-                                "a mapping of table name to CSV file"))
+        problems.append(
+            Problem(
+                yaml_path.name,
+                None,
+                "tables",
+                f"a {type(listed).__name__}",
+                "a mapping of table name to CSV file",
+            )
+        )
         listed = {}
     for name in listed:
         if name not in TABLE_NAMES:
-            problems.append(Problem(yaml_path.name, None, f"tables.{name}", f"table '{name}'",
-                                    "one of: " + ", ".join(TABLE_NAMES)))
+            problems.append(
+                Problem(
+                    yaml_path.name,
+                    None,
+                    f"tables.{name}",
+                    f"table '{name}'",
+                    "one of: " + ", ".join(TABLE_NAMES),
+                )
+            )
     paths: dict[str, Path] = {}
     for name in TABLE_NAMES:
         candidate = folder / str(listed.get(name, f"{name}.csv"))
         if candidate.is_file():
             paths[name] = candidate
         elif name in listed or name in REQUIRED_TABLES:
-            problems.append(Problem(_relative(candidate, folder), None, None, "file not found",
-                                    f"the {name} table as a CSV file"))
+            problems.append(
+                Problem(
+                    _relative(candidate, folder),
+                    None,
+                    None,
+                    "file not found",
+                    f"the {name} table as a CSV file",
+                )
+            )
     return paths
 
 
@@ -121,12 +166,14 @@ def _read_csv(name: str, path: Path, folder: Path, problems: list[Problem]) -> R
         with path.open(newline="", encoding="utf-8-sig") as handle:
             lines = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        problems.append(Problem(source, None, None, f"unreadable ({error})",
-                                "a comma-separated UTF-8 text file"))
+        problems.append(
+            Problem(
+                source, None, None, f"unreadable ({error})", "a comma-separated UTF-8 text file"
+            )
+        )
         return None
     if not lines or not any(cell.strip() for cell in lines[0]):
-        problems.append(Problem(source, 1, None, "no header row",
-                                "a first row naming the columns"))
+        problems.append(Problem(source, 1, None, "no header row", "a first row naming the columns"))
         return None
     header = [cell.strip() for cell in lines[0]]
     table = RawTable(name=name, source=source, columns=header)
@@ -134,11 +181,21 @@ def _read_csv(name: str, path: Path, folder: Path, problems: list[Problem]) -> R
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header):
-            problems.append(Problem(source, number, None, f"{len(cells)} cells",
-                                    f"at most {len(header)}, one per header column"))
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    None,
+                    f"{len(cells)} cells",
+                    f"at most {len(header)}, one per header column",
+                )
+            )
             continue
-        row = {col: cell.strip() for col, cell in zip(header, cells, strict=False)
-               if col and cell.strip() != ""}
+        row = {
+            col: cell.strip()
+            for col, cell in zip(header, cells, strict=False)
+            if col and cell.strip() != ""
+        }
         table.rows.append(row)
         table.row_numbers.append(number)
     return table
@@ -153,27 +210,57 @@ def _read_workbook(path: Path) -> RawScenario:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise ScenarioError([Problem(path.name, None, None, f"unreadable workbook ({error})",
-                                     "an .xlsx workbook saved by Excel or LibreOffice")]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"unreadable workbook ({error})",
+                    "an .xlsx workbook saved by Excel or LibreOffice",
+                )
+            ]
+        ) from None
     problems: list[Problem] = []
     sheets = {sheet.title.strip().lower(): sheet for sheet in book.worksheets}
     settings: dict[str, Any] = {}
     if SETTINGS_SHEET in sheets:
         settings = _settings_from_sheet(sheets[SETTINGS_SHEET], path.name, problems)
     else:
-        problems.append(Problem(path.name, None, None, "no 'settings' sheet",
-                                "a sheet 'settings' with columns key and value"))
+        problems.append(
+            Problem(
+                path.name,
+                None,
+                None,
+                "no 'settings' sheet",
+                "a sheet 'settings' with columns key and value",
+            )
+        )
     for title in sheets:
         if title != SETTINGS_SHEET and title not in TABLE_NAMES:
-            problems.append(Problem(f"{path.name}[{title}]", None, None, f"sheet '{title}'",
-                                    "one of: settings, " + ", ".join(TABLE_NAMES)))
+            problems.append(
+                Problem(
+                    f"{path.name}[{title}]",
+                    None,
+                    None,
+                    f"sheet '{title}'",
+                    "one of: settings, " + ", ".join(TABLE_NAMES),
+                )
+            )
     tables: dict[str, RawTable] = {}
     for name in TABLE_NAMES:
         if name in sheets:
             tables[name] = _table_from_sheet(name, sheets[name], f"{path.name}[{name}]")
         elif name in REQUIRED_TABLES:
-            problems.append(Problem(path.name, None, None, f"no '{name}' sheet",
-                                    f"a sheet '{name}' with the {name} table"))
+            problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"no '{name}' sheet",
+                    f"a sheet '{name}' with the {name} table",
+                )
+            )
     book.close()
     if problems:
         raise ScenarioError(problems)
@@ -210,7 +297,7 @@ def _settings_from_sheet(sheet: Any, book_name: str, problems: list[Problem]) ->
     source = f"{book_name}[{SETTINGS_SHEET}]"
     settings: dict[str, Any] = {}
     for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        key, value = (list(cells) + [None, None])[:2]
+        key, value = [*cells, None, None][:2]
         if key is None or str(key).strip() in ("", "key"):
             continue
         key = str(key).strip()
@@ -219,16 +306,26 @@ def _settings_from_sheet(sheet: Any, book_name: str, problems: list[Problem]) ->
             try:
                 value = yaml.safe_load(value) if value else None
             except yaml.YAMLError:
-                problems.append(Problem(source, number, key, f"unreadable value {value!r}",
-                                        "a number, text, true/false, a date, or YAML"))
+                problems.append(
+                    Problem(
+                        source,
+                        number,
+                        key,
+                        f"unreadable value {value!r}",
+                        "a number, text, true/false, a date, or YAML",
+                    )
+                )
                 continue
         parts = _split_key(key)
         target = settings
         for part in parts[:-1]:
             target = target.setdefault(part, {})
             if not isinstance(target, dict):
-                problems.append(Problem(source, number, key, "a key inside a plain value",
-                                        "keys that do not clash"))
+                problems.append(
+                    Problem(
+                        source, number, key, "a key inside a plain value", "keys that do not clash"
+                    )
+                )
                 break
         else:
             target[parts[-1]] = value
@@ -238,5 +335,5 @@ def _settings_from_sheet(sheet: Any, book_name: str, problems: list[Problem]) ->
 def _split_key(key: str) -> list[str]:
     for prefix in SPLIT_ONCE_PREFIXES:
         if key.startswith(prefix):
-            return [prefix[:-1], key[len(prefix):]]
+            return [prefix[:-1], key[len(prefix) :]]
     return key.split(".")

@@ -45,8 +45,13 @@ def _type_name(annotation: object) -> str:
         return " / ".join(f"`{m.value}`" for m in annotation)
     if origin is dict:
         return "mapping"
-    names = {"str": "text", "float": "number", "int": "integer", "bool": "true/false",
-             "date": "date YYYY-MM-DD"}
+    names = {
+        "str": "text",
+        "float": "number",
+        "int": "integer",
+        "bool": "true/false",
+        "date": "date YYYY-MM-DD",
+    }
     return names.get(getattr(annotation, "__name__", ""), str(annotation))
 
 

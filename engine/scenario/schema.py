@@ -116,18 +116,26 @@ class Supplier(Strict):
 
     supplier: Identifier = Field(description="Supplier code, unique, e.g. GZ-01.")
     name: str = Field(default="", description="Supplier name (free text).")
-    kind: SupplierKind = Field(default=SupplierKind.FACTORY, description="factory or trading_company.")
+    kind: SupplierKind = Field(
+        default=SupplierKind.FACTORY, description="factory or trading_company."
+    )
     country: Annotated[str, Field(min_length=2, max_length=2)] = Field(
         description="ISO 3166 two-letter country of origin, e.g. CN, VN."
     )
-    region: str = Field(default="", description="Region for share caps, e.g. Guangdong; blank = country.")
-    origin_port: Identifier = Field(description="Port or hub the goods leave from; lanes start here.")
+    region: str = Field(
+        default="", description="Region for share caps, e.g. Guangdong; blank = country."
+    )
+    origin_port: Identifier = Field(
+        description="Port or hub the goods leave from; lanes start here."
+    )
     capacity_units_per_week: NonNegative = Field(description="Units per week over all SKUs.")
     production_lead_time_days_mean: NonNegative = Field(description="PO to ready-to-ship, days.")
     production_lead_time_days_std: NonNegative = Field(default=0.0, description="Spread, days.")
     on_time_rate: Share = Field(default=1.0, description="Share of POs shipped on time.")
     defect_rate: Share = Field(default=0.0, description="Share of units rejected at QC.")
-    defect_remedy: DefectRemedy = Field(default=DefectRemedy.CREDIT, description="replace or credit.")
+    defect_remedy: DefectRemedy = Field(
+        default=DefectRemedy.CREDIT, description="replace or credit."
+    )
     deposit_share: Share = Field(description="Share of the PO value paid when the PO is placed.")
     balance_days_after_shipment: int = Field(
         default=0,
@@ -136,7 +144,8 @@ class Supplier(Strict):
     )
     qualified: bool = Field(default=True, description="Already qualified (approved) to supply.")
     qualification_cost: NonNegative = Field(
-        default=0.0, description="One-off cost of qualifying the supplier if it is not yet qualified."
+        default=0.0,
+        description="One-off cost of qualifying the supplier if it is not yet qualified.",
     )
 
 
@@ -208,7 +217,9 @@ class Lane(Strict):
 class Duty(Strict):
     """One row of ``duties.csv``: the duty on a SKU from an origin country."""
 
-    sku: Annotated[str, Field(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9_\-]*)$")] = Field(description="SKU code, or * for every SKU.")
+    sku: Annotated[str, Field(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9_\-]*)$")] = Field(
+        description="SKU code, or * for every SKU."
+    )
     origin_country: Annotated[str, Field(min_length=2, max_length=2)] = Field(
         description="Origin country (suppliers.csv country)."
     )
@@ -325,7 +336,9 @@ class RiskPolicy(Strict):
 
 
 class DisruptionWindow(Strict):
-    start_day: Annotated[int, Field(ge=0)] = Field(description="Day of the horizon it starts (0 = first).")
+    start_day: Annotated[int, Field(ge=0)] = Field(
+        description="Day of the horizon it starts (0 = first)."
+    )
     length_days: Annotated[int, Field(ge=1)] = Field(description="How long it lasts, days.")
     probability: Share = Field(default=1.0, description="Chance it happens in a replication.")
     random_start: bool = Field(

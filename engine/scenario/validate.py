@@ -53,15 +53,27 @@ def _validate_table(table: RawTable, problems: list[Problem]) -> list[BaseModel]
     known = set(model.model_fields)
     unknown = [c for c in table.columns if c and c not in known]
     if unknown:
-        problems.append(Problem(table.source, 1, ", ".join(unknown),
-                                f"unknown column(s) {', '.join(repr(c) for c in unknown)}",
-                                "columns: " + ", ".join(model.model_fields)))
+        problems.append(
+            Problem(
+                table.source,
+                1,
+                ", ".join(unknown),
+                f"unknown column(s) {', '.join(repr(c) for c in unknown)}",
+                "columns: " + ", ".join(model.model_fields),
+            )
+        )
     required = [name for name, f in model.model_fields.items() if f.is_required()]
     missing = [c for c in required if c not in table.columns]
     if missing and table.rows and len(table.row_numbers) == len(table.rows):
-        problems.append(Problem(table.source, 1, ", ".join(missing),
-                                f"missing column(s) {', '.join(repr(c) for c in missing)}",
-                                "every required column: " + ", ".join(required)))
+        problems.append(
+            Problem(
+                table.source,
+                1,
+                ", ".join(missing),
+                f"missing column(s) {', '.join(repr(c) for c in missing)}",
+                "every required column: " + ", ".join(required),
+            )
+        )
     rows: list[BaseModel] = []
     for index, row in enumerate(table.rows):
         number = table.row_numbers[index] if index < len(table.row_numbers) else None
@@ -107,5 +119,5 @@ def _allowed(item: Any) -> str:
     message = str(item["msg"])
     for prefix in ("Input should be ", "Value error, ", "Input tag "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     return message

@@ -121,7 +121,9 @@ def flatten_settings(settings: dict[str, Any], prefix: str = "") -> list[tuple[s
         if isinstance(value, dict) and value and not dotted.startswith(SPLIT_ONCE_PREFIXES):
             rows.extend(flatten_settings(value, f"{dotted}."))
         elif isinstance(value, dict | list):
-            rows.append((dotted, yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()))
+            rows.append(
+                (dotted, yaml.safe_dump(value, default_flow_style=True, width=10**6).strip())
+            )
         elif isinstance(value, str):
             # quote text that YAML would otherwise read as another type ("0.10", "true", ...)
             rows.append((dotted, value if _reads_back(value) else yaml.safe_dump(value).strip()))

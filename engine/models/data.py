@@ -236,7 +236,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
 
     capacity = {}
     for s, supplier in suppliers.items():
-        window = int(max(supplier.production_lead_time_days_mean, lp))
+        window = math.ceil(max(supplier.production_lead_time_days_mean, lp))
         for t in periods:
             factor = calendar_factor(scenario, s, (t - 1) * lp, window)
             capacity[(s, t)] = supplier.capacity_units_per_week * lp / 7.0 * factor

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -35,7 +36,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 errors = Console(stderr=True, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -142,18 +143,19 @@ def landed_cost(
 
 
 def _print_landed_cost(table: pd.DataFrame, top: int, currency: str) -> None:
+    other = table["insurance"] + table["shipment_fees"] + table["pipeline_carrying"]
+    table = table.assign(
+        other=other + table["payment_terms_capital"], lead_time_days=table["lead_time_days"].round()
+    )
     columns = [
         ("supplier", "supplier"),
         ("mode", "mode"),
         ("tier", "tier"),
-        ("order_qty_units", "PO qty"),
+        ("order_qty_units", "PO units"),
         ("factory_price", "FOB"),
         ("freight", "freight"),
-        ("insurance", "ins."),
         ("duty", "duty"),
-        ("shipment_fees", "fees"),
-        ("pipeline_carrying", "pipeline"),
-        ("payment_terms_capital", "terms"),
+        ("other", "other*"),
         ("landed_cost_per_unit", "landed"),
         ("lead_time_days", "days"),
     ]
@@ -167,9 +169,15 @@ def _print_landed_cost(table: pd.DataFrame, top: int, currency: str) -> None:
         console.print(grid)
         if len(shown) < len(rows):
             console.print(f"[dim]{len(rows) - len(shown)} more option(s); --top 0 shows all[/dim]")
+    console.print(
+        "[dim]* other = insurance + per-shipment fees + pipeline carrying + payment terms; "
+        "--out writes every part[/dim]"
+    )
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1000:
+        return f"{value:.0f}"
     if isinstance(value, float):
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
     return str(value)

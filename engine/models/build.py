@@ -32,6 +32,7 @@ def build_model(
     add_shipments(m)
     add_capacity_limit(m)
     add_inventory_balance(m)
+    add_lost_sales_only_when_out(m)
     add_safety_stock(m)
     add_share_cap(m)
     add_region_cap(m)
@@ -53,23 +54,16 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
     m.OFFERS = pyo.Set(initialize=list(data.offers), dimen=2, ordered=True)
     m.POS = pyo.Set(initialize=list(data.pos), dimen=4, ordered=True)
     m.PO_MULTIPLE = pyo.Set(
-        initialize=[p for p in data.pos if data.offers[p[:2]].order_multiple_units > 1],
+        initialize=list(data.pos),  # whole units (or cartons) on every PO
         dimen=4,
         ordered=True,
     )
-    per_po_tiers = []
-    for po, info in data.pos.items():
-        offer = data.offers[po[:2]]
-        for tier in offer.tiers:
-            low = max(tier.min_qty_units, offer.min_po_units)
-            high = info.upper_units
-            if (
-                offer.price_break_type is PriceBreakType.INCREMENTAL
-                or tier_choice is TierChoice.PER_PO
-            ) and tier.next_min_qty_units is not None:
-                high = min(high, tier.next_min_qty_units)
-            if low <= high:
-                per_po_tiers.append((*po, tier.number))
+    per_po_tiers = [
+        (*po, tier.number)
+        for po in data.pos
+        for tier in data.offers[po[:2]].tiers
+        if (bounds := tier_bounds(data, po, tier.number, tier_choice))[0] <= bounds[1]
+    ]
     m.PO_TIERS = pyo.Set(initialize=per_po_tiers, dimen=5, ordered=True)
     m.OFFER_TIERS = pyo.Set(
         initialize=[(s, k, t.number) for (s, k), o in data.offers.items() for t in o.tiers]
@@ -90,6 +84,27 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
         dimen=2,
         ordered=True,
     )
+
+
+def tier_bounds(
+    data: ModelData, po: tuple, number: int, tier_choice: TierChoice
+) -> tuple[float, float]:
+    """(low, high) units of a PO priced at tier ``number``.
+
+    low = max(m_i, minimum PO). high = the PO's upper bound, or the next break m_{i+1} where
+    the tier cannot run past it: always for incremental tiers (segments), and for all-units
+    tiers in per-PO mode when the next tier is no dearer (past the break it is cheaper, so the
+    cap only cuts dominated choices and tightens the model).
+    """
+    offer = data.offers[po[:2]]
+    tier = offer.tiers[number - 1]
+    high = data.pos[po].upper_units
+    if tier.next_min_qty_units is not None:
+        incremental = offer.price_break_type is PriceBreakType.INCREMENTAL
+        falling = offer.tiers[number].unit_price <= tier.unit_price
+        if incremental or (tier_choice is TierChoice.PER_PO and falling):
+            high = min(high, tier.next_min_qty_units)
+    return max(tier.min_qty_units, offer.min_po_units), high
 
 
 def _tier(data: ModelData, po: tuple, number: int):
@@ -167,7 +182,7 @@ def add_po_size(m: pyo.ConcreteModel) -> None:
 
 
 def add_order_multiples(m: pyo.ConcreteModel) -> None:
-    """Whole cartons: order_qty = order_multiple_units * order_multiples (integer)."""
+    """Whole units or cartons: order_qty = order_multiple_units * order_multiples (integer)."""
     data: ModelData = m.data
     m.order_multiple = pyo.Constraint(
         m.PO_MULTIPLE,
@@ -196,14 +211,7 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
     )
 
     def bounds(po: tuple, i: int) -> tuple[float, float]:
-        offer, tier = data.offers[po[:2]], _tier(data, po, i)
-        high = data.pos[po].upper_units
-        per_po = (
-            tier_choice is TierChoice.PER_PO or offer.price_break_type is PriceBreakType.INCREMENTAL
-        )
-        if per_po and tier.next_min_qty_units is not None:
-            high = min(high, tier.next_min_qty_units)
-        return max(tier.min_qty_units, offer.min_po_units), high
+        return tier_bounds(data, po, i, tier_choice)
 
     def uses_po_binaries(po: tuple) -> bool:
         return (
@@ -302,15 +310,11 @@ def add_offer_use(m: pyo.ConcreteModel) -> None:
 
 def add_shipments(m: pyo.ConcreteModel) -> None:
     """POs of one supplier on one lane placed in one period ship together:
-    sum order_qty <= (sum upper) shipment_used;  capacity_cbm containers >= sum volume order_qty;
+    po_placed <= shipment_used;  capacity_cbm containers >= sum volume order_qty;
     customs_fee >= fee_po po_placed (one entry, at the largest fee)."""
     data: ModelData = m.data
     m.shipment_link = pyo.Constraint(
-        m.SHIPMENTS,
-        rule=lambda m, *sh: (
-            sum(m.order_qty[p] for p in data.shipments[sh])
-            <= sum(data.pos[p].upper_units for p in data.shipments[sh]) * m.shipment_used[sh]
-        ),
+        m.POS, rule=lambda m, *po: m.po_placed[po] <= m.shipment_used[(po[0], po[2], po[3])]
     )
     m.container_fill = pyo.Constraint(
         m.CONTAINER_SHIPMENTS,
@@ -369,6 +373,35 @@ def add_inventory_balance(m: pyo.ConcreteModel) -> None:
         )
 
     m.inventory_balance = pyo.Constraint(m.SKUS, m.PERIODS, rule=balance)
+
+
+def add_lost_sales_only_when_out(m: pyo.ConcreteModel) -> None:
+    """Customers are served while stock lasts: a sale is lost only when the period ends empty.
+
+    lost_sales_k,t <= demand_k,t stockout_k,t;  inventory_k,t <= M_k (1 - stockout_k,t),
+    M_k = opening + in transit + good units of every PO of k at its upper bound.
+    """
+    data: ModelData = m.data
+    most: dict[str, float] = {
+        k: data.opening_stock[k] + sum(v for (kk, _), v in data.in_transit.items() if kk == k)
+        for k in data.skus
+    }
+    for po, info in data.pos.items():
+        most[po[1]] += data.offers[po[:2]].good_share * info.upper_units
+    m.DEMAND_PERIODS = pyo.Set(
+        initialize=[(k, t) for k in data.skus for t in data.periods if data.demand[(k, t)] > 0],
+        dimen=2,
+        ordered=True,
+    )
+    m.stockout = pyo.Var(m.DEMAND_PERIODS, domain=pyo.Binary)
+    m.lost_only_in_stockout = pyo.Constraint(
+        m.DEMAND_PERIODS,
+        rule=lambda m, k, t: m.lost_sales[k, t] <= data.demand[(k, t)] * m.stockout[k, t],
+    )
+    m.stock_only_without_stockout = pyo.Constraint(
+        m.DEMAND_PERIODS,
+        rule=lambda m, k, t: m.inventory[k, t] <= most[k] * (1 - m.stockout[k, t]),
+    )
 
 
 def add_safety_stock(m: pyo.ConcreteModel) -> None:
@@ -584,9 +617,10 @@ def add_objective(m: pyo.ConcreteModel, elastic: bool) -> None:
     slack_price = (
         10.0 * (1.0 + max([*m.data.penalty.values(), 1.0])) * (1 + sum(m.data.demand.values()))
     )
+    units_price = slack_price * (1 + sum(m.data.demand.values()))  # a supplier > any units
     slacks = (
         (
-            slack_price * sum(m.supplier_gap[k] for k in m.CRITICAL)
+            units_price * sum(m.supplier_gap[k] for k in m.CRITICAL)
             + slack_price * sum(m.backup_gap[o] for o in m.BACKUP)
             + CASH_SLACK_PRICE * sum(m.cash_gap[t] for t in m.PERIODS)
         )

@@ -221,9 +221,14 @@ def build_model_data(scenario: Scenario) -> ModelData:
         for t, (mean, _) in enumerate(scenario.demand_series(k), start=1):
             demand[(k, t)] = mean
     sigma = {k: sum(std for _, std in scenario.demand_series(k)) / n_periods for k in skus}
-    unit_value = {
+    unit_value = {  # over every offer of the SKU, inside a fixed split or not
         k: min(
-            (o.tiers[0].unit_price for o in offers.values() if o.sku == k and o.tiers), default=0.0
+            (
+                scenario.price_tiers(o.supplier, o.sku)[0].unit_price
+                for o in scenario.offers
+                if o.sku == k and scenario.price_tiers(o.supplier, o.sku)
+            ),
+            default=0.0,
         )
         for k in skus
     }
@@ -278,8 +283,15 @@ def build_model_data(scenario: Scenario) -> ModelData:
         z = NormalDist().inv_cdf(item.service_level_target)
         lead = lead_days_by_sku.get(k, lp)
         safety_stock[k] = max(z, 0.0) * sigma[k] * math.sqrt(max(lead, lp) / lp)
-    total_demand = {k: sum(demand[(k, t)] for t in periods) for k in skus}
+    demand_from = {  # demand from period t to the end, what a PO arriving in t can serve
+        (k, t): sum(demand[(k, u)] for u in periods if u >= t) for k in skus for t in periods
+    }
 
+    share_bound = {
+        k
+        for k, item in skus.items()
+        if item.critical or k in policy.fixed_splits or policy.max_share_per_supplier < 1
+    } | (set(skus) if policy.max_share_per_region else set())
     lanes = {lane.lane: lane for lane in scenario.lanes}
     pos: dict[PoKey, PoData] = {}
     for arc in arcs:
@@ -293,15 +305,17 @@ def build_model_data(scenario: Scenario) -> ModelData:
             arrival = t + arc.delta_periods
             if arrival > n_periods:
                 continue
-            upper = min(
-                capacity[(arc.supplier, t)],
-                round_up_to_multiple(
-                    max(
-                        total_demand[arc.sku] + safety_stock[arc.sku], last_min, offer.min_po_units
-                    ),
-                    offer.order_multiple_units,
-                ),
+            needed = (demand_from[(arc.sku, arrival)] + safety_stock[arc.sku]) / max(
+                offer.good_share, 1e-9
             )
+            upper = capacity[(arc.supplier, t)]
+            if arc.sku not in share_bound:  # share rules may make over-buying pay: no cap
+                upper = min(
+                    upper,
+                    round_up_to_multiple(
+                        max(needed, last_min, offer.min_po_units), offer.order_multiple_units
+                    ),
+                )
             upper = (
                 math.floor(upper / offer.order_multiple_units + 1e-9) * offer.order_multiple_units
             )

@@ -13,17 +13,26 @@ SLACK_USED = 1e-6
 
 
 def static_diagnosis(data: ModelData) -> list[str]:
-    """Reasons visible before solving: a critical SKU with too few usable offers."""
+    """Reasons visible before solving: a critical SKU with too few suppliers able to deliver."""
     reasons = []
+    horizon_days = len(data.periods) * data.period_length_days
     for k in sorted(data.critical):
         usable = sorted({s for (s, kk) in data.pos_by_offer if kk == k})
-        if len(usable) < data.min_suppliers_critical:
-            reasons.append(
-                f"SKU {k} is critical and needs {data.min_suppliers_critical} suppliers, but only "
-                f"{len(usable)} can deliver it within the horizon and policy "
-                f"({', '.join(usable) or 'none'}): short by "
-                f"{data.min_suppliers_critical - len(usable)} supplier(s)"
+        if len(usable) >= data.min_suppliers_critical:
+            continue
+        offered = sorted(s for (s, kk) in data.offers if kk == k)
+        blocked = [s for s in offered if s not in usable]
+        reason = (
+            f"SKU {k} is critical and needs {data.min_suppliers_critical} suppliers, but only "
+            f"{len(usable)} can deliver it ({', '.join(usable) or 'none'}): short by "
+            f"{data.min_suppliers_critical - len(usable)} supplier(s)"
+        )
+        if blocked:
+            reason += (
+                f"; {', '.join(blocked)} cannot deliver within the {horizon_days}-day horizon, "
+                "the maximum lead time or its capacity"
             )
+        reasons.append(reason)
     return reasons
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.scenario.errors import Problem
+
 
 @dataclass
 class RawTable:
@@ -29,3 +31,4 @@ class RawScenario:
     settings: dict[str, Any]
     settings_source: str  # "scenario.yaml" or "book.xlsx[settings]"
     tables: dict[str, RawTable] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # found reading, reported with the rest

@@ -99,13 +99,16 @@ def _read_yaml_and_csv(path: Path) -> RawScenario:
         )
     table_paths = _table_paths(path, settings.pop("tables", None), problems)
     tables: dict[str, RawTable] = {}
+    row_problems: list[Problem] = []
     for name, table_path in table_paths.items():
-        table = _read_csv(name, table_path, path.parent, problems)
+        table = _read_csv(name, table_path, path.parent, problems, row_problems)
         if table is not None:
             tables[name] = table
     if problems:
-        raise ScenarioError(problems)
-    return RawScenario(settings=settings, settings_source=path.name, tables=tables)
+        raise ScenarioError(problems + row_problems)
+    return RawScenario(
+        settings=settings, settings_source=path.name, tables=tables, problems=row_problems
+    )
 
 
 def _table_paths(yaml_path: Path, listed: Any, problems: list[Problem]) -> dict[str, Path]:
@@ -160,7 +163,10 @@ def _relative(path: Path, folder: Path) -> str:
         return str(path)
 
 
-def _read_csv(name: str, path: Path, folder: Path, problems: list[Problem]) -> RawTable | None:
+def _read_csv(
+    name: str, path: Path, folder: Path, problems: list[Problem], row_problems: list[Problem]
+) -> RawTable | None:
+    """Read one CSV table; a malformed row is reported in ``row_problems`` and skipped."""
     source = _relative(path, folder)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -181,7 +187,7 @@ def _read_csv(name: str, path: Path, folder: Path, problems: list[Problem]) -> R
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header):
-            problems.append(
+            row_problems.append(
                 Problem(
                     source,
                     number,

@@ -21,7 +21,7 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario, list[Problem]]:
     Raises:
         ScenarioError: with every error and warning found, if there is any error.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = list(raw.problems)
     settings = _validate_settings(raw, problems)
     tables = {name: _validate_table(table, problems) for name, table in raw.tables.items()}
     if problems:

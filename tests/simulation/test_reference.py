@@ -79,8 +79,8 @@ def test_r4_base_stock_within_99_percent_monte_carlo_interval(r4_result, measure
     mean = values.mean()
     half = t_quantile(0.995, n - 1) * values.std(ddof=1) / math.sqrt(n)
     assert mean - half <= R4[measure] <= mean + half, (measure, mean, half)
-    # the interval is narrow: within 2 % of the value (6 % for the small backorder mean)
-    assert half <= (0.06 if measure == "mean_backorder_units" else 0.02) * R4[measure]
+    # the interval is narrow: within 2 % of the value (8 % for the small backorder mean)
+    assert half <= (0.08 if measure == "mean_backorder_units" else 0.02) * R4[measure]
 
 
 def test_r4_demand_is_poisson_and_orders_replace_demand():

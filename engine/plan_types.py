@@ -29,7 +29,7 @@ class SolveStatus(StrEnum):
 @dataclass(frozen=True)
 class SolveOptions:
     time_limit_seconds: float = 60.0
-    mip_rel_gap: float = 1e-4
+    mip_rel_gap: float = 0.005  # 0.5 %: a practical planning tolerance
     threads: int = 1
     tier_choice: TierChoice = TierChoice.PER_PO
 

@@ -39,7 +39,8 @@ BOTH_MODES = pytest.mark.parametrize("tier_choice", list(TierChoice), ids=lambda
 
 
 def solve(scenario: Scenario, tier_choice: TierChoice) -> OptimizeResult:
-    result = optimize(scenario, SolveOptions(tier_choice=tier_choice, time_limit_seconds=30))
+    options = SolveOptions(tier_choice=tier_choice, time_limit_seconds=30, mip_rel_gap=1e-9)
+    result = optimize(scenario, options)
     assert result.status is SolveStatus.OPTIMAL, result.diagnosis
     assert result.tier_choice is tier_choice
     assert_plan_checks(scenario, result)

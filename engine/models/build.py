@@ -378,16 +378,19 @@ def add_inventory_balance(m: pyo.ConcreteModel) -> None:
 def add_lost_sales_only_when_out(m: pyo.ConcreteModel) -> None:
     """Customers are served while stock lasts: a sale is lost only when the period ends empty.
 
-    lost_sales_k,t <= demand_k,t stockout_k,t;  inventory_k,t <= M_k (1 - stockout_k,t),
-    M_k = opening + in transit + good units of every PO of k at its upper bound.
+    lost_sales_k,t <= demand_k,t stockout_k,t;  inventory_k,t <= M_k,t (1 - stockout_k,t),
+    M_k,t = opening + in transit and good units of every PO of k arriving by t (upper bounds).
     """
     data: ModelData = m.data
-    most: dict[str, float] = {
-        k: data.opening_stock[k] + sum(v for (kk, _), v in data.in_transit.items() if kk == k)
-        for k in data.skus
-    }
+    arriving = {(k, t): data.in_transit.get((k, t), 0.0) for k in data.skus for t in data.periods}
     for po, info in data.pos.items():
-        most[po[1]] += data.offers[po[:2]].good_share * info.upper_units
+        arriving[(po[1], info.period_arrival)] += data.offers[po[:2]].good_share * info.upper_units
+    most: dict[tuple[str, int], float] = {}
+    for k in data.skus:
+        running = data.opening_stock[k]
+        for t in data.periods:
+            running += arriving[(k, t)]
+            most[(k, t)] = running
     m.DEMAND_PERIODS = pyo.Set(
         initialize=[(k, t) for k in data.skus for t in data.periods if data.demand[(k, t)] > 0],
         dimen=2,
@@ -400,7 +403,7 @@ def add_lost_sales_only_when_out(m: pyo.ConcreteModel) -> None:
     )
     m.stock_only_without_stockout = pyo.Constraint(
         m.DEMAND_PERIODS,
-        rule=lambda m, k, t: m.inventory[k, t] <= most[k] * (1 - m.stockout[k, t]),
+        rule=lambda m, k, t: m.inventory[k, t] <= most[(k, t)] * (1 - m.stockout[k, t]),
     )
 
 

@@ -186,6 +186,31 @@ def _duty_in_effect(scenario: Scenario, sku: str, supplier: Supplier, period: in
     return scenario.duty_for(sku, supplier.country, dt.date.fromordinal(day))
 
 
+def _share_over_buy(
+    scenario: Scenario, offers: dict[tuple[str, str], OfferData]
+) -> dict[str, float]:
+    """Units a PO may need beyond what its SKU can sell, so that a backup share or a fixed
+    split can be met next to another supplier's minimum PO: a supplier must take
+    share_s / share_o times the other's units, at most (largest share ratio) x (largest
+    minimum PO among the SKU's offers)."""
+    policy = scenario.risk_policy
+    extra: dict[str, float] = {}
+    for item in scenario.skus:
+        largest_min = max(
+            (o.min_po_units for (_, k), o in offers.items() if k == item.sku), default=0.0
+        )
+        ratio = 0.0
+        b = policy.min_backup_share_critical
+        if item.critical and 0 < b < 1:
+            ratio = max(ratio, (1 - b) / b)
+        split = [share for share in policy.fixed_splits.get(item.sku, {}).values() if share > 0]
+        if len(split) > 1:
+            ratio = max(ratio, max(split) / min(split))
+        if ratio > 0:
+            extra[item.sku] = ratio * largest_min
+    return extra
+
+
 def build_model_data(scenario: Scenario) -> ModelData:
     """Index sets and parameters of the sourcing MILP for ``scenario``."""
     horizon = scenario.horizon
@@ -287,11 +312,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
         (k, t): sum(demand[(k, u)] for u in periods if u >= t) for k in skus for t in periods
     }
 
-    share_bound = {
-        k
-        for k, item in skus.items()
-        if item.critical or k in policy.fixed_splits or policy.max_share_per_supplier < 1
-    } | (set(skus) if policy.max_share_per_region else set())
+    over_buy = _share_over_buy(scenario, offers)
     lanes = {lane.lane: lane for lane in scenario.lanes}
     pos: dict[PoKey, PoData] = {}
     for arc in arcs:
@@ -308,14 +329,13 @@ def build_model_data(scenario: Scenario) -> ModelData:
             needed = (demand_from[(arc.sku, arrival)] + safety_stock[arc.sku]) / max(
                 offer.good_share, 1e-9
             )
-            upper = capacity[(arc.supplier, t)]
-            if arc.sku not in share_bound:  # share rules may make over-buying pay: no cap
-                upper = min(
-                    upper,
-                    round_up_to_multiple(
-                        max(needed, last_min, offer.min_po_units), offer.order_multiple_units
-                    ),
-                )
+            upper = min(
+                capacity[(arc.supplier, t)],
+                round_up_to_multiple(
+                    max(needed, last_min, offer.min_po_units) + over_buy.get(arc.sku, 0.0),
+                    offer.order_multiple_units,
+                ),
+            )
             upper = (
                 math.floor(upper / offer.order_multiple_units + 1e-9) * offer.order_multiple_units
             )

@@ -620,7 +620,8 @@ def add_objective(m: pyo.ConcreteModel, elastic: bool) -> None:
     slack_price = (
         10.0 * (1.0 + max([*m.data.penalty.values(), 1.0])) * (1 + sum(m.data.demand.values()))
     )
-    units_price = slack_price * (1 + sum(m.data.demand.values()))  # a supplier > any units
+    # a missing supplier costs more than any backup shortfall (at most the POs' upper bounds)
+    units_price = slack_price * (1 + sum(po.upper_units for po in m.data.pos.values()))
     slacks = (
         (
             units_price * sum(m.supplier_gap[k] for k in m.CRITICAL)

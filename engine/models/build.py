@@ -140,7 +140,7 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
         terms = [
             _tier(data, po, i).unit_price * m.tier_qty[(*po, i)]
             + _tier(data, po, i).incremental_intercept * m.tier_chosen[(*po, i)]
-            for i in _tiers_of(m, po)
+            for i in tiers_of(m, po)
         ]
         return sum(terms) if terms else 0.0
 
@@ -157,7 +157,7 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     )
 
 
-def _tiers_of(m: pyo.ConcreteModel, po: tuple) -> list[int]:
+def tiers_of(m: pyo.ConcreteModel, po: tuple) -> list[int]:
     if not hasattr(m, "_tiers_by_po"):
         index: dict[tuple, list[int]] = {}
         for key in m.PO_TIERS:
@@ -207,7 +207,7 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
     data: ModelData = m.data
     m.tier_sum = pyo.Constraint(
         m.POS,
-        rule=lambda m, *po: m.order_qty[po] == sum(m.tier_qty[(*po, i)] for i in _tiers_of(m, po)),
+        rule=lambda m, *po: m.order_qty[po] == sum(m.tier_qty[(*po, i)] for i in tiers_of(m, po)),
     )
 
     def bounds(po: tuple, i: int) -> tuple[float, float]:
@@ -222,7 +222,7 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
     m.tier_one = pyo.Constraint(
         m.POS,
         rule=lambda m, *po: (
-            sum(m.tier_chosen[(*po, i)] for i in _tiers_of(m, po)) == m.po_placed[po]
+            sum(m.tier_chosen[(*po, i)] for i in tiers_of(m, po)) == m.po_placed[po]
             if uses_po_binaries(po)
             else pyo.Constraint.Skip
         ),

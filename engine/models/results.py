@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
+from engine.models.build import tiers_of
 from engine.models.data import ModelData
 from engine.plan_types import COST_COMPONENTS
 
@@ -28,7 +29,7 @@ def purchase_orders(m: pyo.ConcreteModel) -> pd.DataFrame:
         if _v(m.po_placed[po]) < 0.5 or qty < ROUND:
             continue
         qty = round(qty, 6)
-        tiers = [key[4] for key in m.PO_TIERS if key[:4] == po and _v(m.tier_qty[key]) > ROUND]
+        tiers = [i for i in tiers_of(m, po) if _v(m.tier_qty[(*po, i)]) > ROUND]
         tier = tiers[0] if tiers else 1
         paid = _v(m.purchase_paid[po])
         own = sum(a * paid + b * qty for a, b in info.cost_coefficients.values())

@@ -1,0 +1,787 @@
+"""The state of one replication and what happens to it (the SimPy processes say when).
+
+Money follows the goods (see ``measures`` for the definitions built on it):
+
+* **PO** (day placed): deposit ``deposit_share * value`` paid; tooling of an offer and
+  qualification of an unqualified supplier paid with their first PO.
+* **Production done** (ready day): QC rejects ``Binomial(units, rate)`` units. Remedy
+  ``credit``: the rejected value comes off the balance (or is refunded, ``supplier_credit``,
+  when the balance was already paid); remedy ``replace``: the units are remade as a new lot
+  entering the supplier's queue that day with a fresh production time, and ship on their own
+  (the PO's lane). Good units go to the port.
+* **Balance**: ``value - deposit`` (less credits) on ``max(ready day + balance_days_after_shipment,
+  PO day)``; a PO whose lot is never ready pays no balance.
+* **Shipment** (the ready day; lots of one supplier ready the same day for the same lane travel
+  together: one per-shipment cost, one transit draw, one customs entry): freight (variable
+  per unit, plus the lane's per-shipment cost and containers on the shipment's volume, shared
+  by volume) and insurance (``insurance_rate * (value + variable freight)``) paid; the
+  purchase value is recognised (title passes at shipment, FOB) and the goods become inventory
+  in transit.
+* **Arrival**: duty ``(duty_rate + extra tariff) * base`` per lot (row in effect on the arrival
+  day; a tariff change overrides the extra tariff; base = value under FOB, value + variable
+  freight + insurance under CIF; 0 on DDP lanes) and one customs fee per shipment (the largest
+  ``fee_per_shipment`` of its lots' rows) paid; the lot's landed cost (value + freight +
+  insurance + duty + its share of the fee) joins the SKU's stock at average cost.
+* **Sale** (demand day): fulfilment ``cost_per_unit`` per unit sold paid; the revenue becomes a
+  receivable collected ``ceil(dso_days)`` days later.
+
+Opening stock and opening in-transit goods (in_transit.csv) carry no cash flow and are valued
+at the SKU's unit value (its lowest first-tier price).
+
+The fulfilment model (``domestic_3pl`` or ``direct``) acts through its parameters only: the
+lanes the scenario gives into the fulfilment node, ``cost_per_unit`` (pick, pack, parcel),
+``days_to_customer`` (reported in ``order_to_delivery_days``) and ``dso_days``; it adds no
+mechanics of its own.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from engine.landed_cost import containers_needed
+from engine.scenario.schema import CustomsBase, DefectRemedy
+from engine.simulation.demand import sample_demand
+from engine.simulation.disruptions import RealisedDisruption, sample_disruptions
+from engine.simulation.events import EventKind, Recorder
+from engine.simulation.orders import OrderRequest, OrderSource
+from engine.simulation.policies import Driver, OrderSchedule
+from engine.simulation.processes import (
+    day_process,
+    disruption_process,
+    lot_process,
+    opening_transit_process,
+)
+from engine.simulation.production import (
+    Factory,
+    production_working_days,
+    round_half_up_int,
+    transit_days,
+)
+from engine.simulation.randomness import streams_for
+from engine.simulation.rules import RuleEngine
+from engine.simulation.world import World
+
+__all__ = ["CashBook", "Lot", "PurchaseOrder", "Replication", "Shipment", "ShipmentKey"]
+
+_EPS = 1e-9
+
+ShipmentKey = tuple[str, str, int]
+"""(supplier, lane, ship day): lots that leave together."""
+
+
+@dataclass(slots=True, eq=False)
+class PurchaseOrder:
+    """A placed PO and its payment terms."""
+
+    id: int
+    day: int
+    supplier: str
+    sku: str
+    k: int
+    lane: str
+    quantity: float
+    unit_price: float
+    source: OrderSource
+    due_day: int | None
+    deposit: float = 0.0
+    balance: float = 0.0
+    balance_day: int | None = None
+    balance_paid: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Lot:
+    """Units of a PO in production: the PO's own lot, or a remake of rejected units."""
+
+    id: int
+    po: PurchaseOrder
+    units: float
+    remake: bool
+    ready_day: int | None
+    lane: str
+    expedited: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class ShippedLot:
+    """A lot's good units in a shipment, with what they cost so far."""
+
+    lot: Lot
+    units: float
+    value: float
+    variable_freight: float
+    freight: float
+    insurance: float
+
+
+@dataclass(slots=True, eq=False)
+class Shipment:
+    """Lots of one supplier leaving on one lane on one day."""
+
+    supplier: str
+    lane: str
+    day: int
+    arrival_day: int
+    lots: list[ShippedLot]
+
+
+class CashBook:
+    """The cash account: balance, total inflows and outflows, and totals per kind."""
+
+    __slots__ = ("balance", "by_kind", "inflows", "opening", "outflows")
+
+    def __init__(self, opening: float) -> None:
+        self.opening = opening
+        self.balance = opening
+        self.inflows = 0.0
+        self.outflows = 0.0
+        self.by_kind: dict[EventKind, float] = {}
+
+    def move(self, kind: EventKind, amount: float) -> None:
+        """Book a signed movement (positive = in)."""
+        self.balance += amount
+        if amount >= 0:
+            self.inflows += amount
+        else:
+            self.outflows -= amount
+        self.by_kind[kind] = self.by_kind.get(kind, 0.0) + amount
+
+
+class Replication:
+    """One replication: its random draws, its state, and the handlers the processes call.
+
+    Args:
+        world: The compiled scenario.
+        driver: What drives orders (its ``rules`` are in force).
+        schedule: ``driver.schedule(world)``, built once per run.
+        seed: The run's seed.
+        replication: The replication index.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        driver: Driver,
+        schedule: OrderSchedule,
+        seed: int,
+        replication: int,
+    ) -> None:
+        self.world = world
+        self.driver = driver
+        self.schedule = schedule
+        self.replication = replication
+        options = world.options
+        n, days = len(world.skus), world.sim_days
+        self.streams = streams_for(seed, replication, n, len(world.suppliers), len(world.lanes))
+        self.recorder = Recorder(replication, options.record_events)
+        self.disruptions = sample_disruptions(
+            world.scenario,
+            self.streams.disruptions,
+            world.horizon_days,
+            options.random_disruption_lengths,
+        )
+        self.demand = sample_demand(world, self.streams.demand, self.disruptions)
+        self.factories = [
+            Factory(s, self.disruptions.shutdown_windows(s.code)) for s in world.suppliers
+        ]
+        self.rules = RuleEngine(driver.rules, world, self.recorder)
+        self.env = simpy.Environment()
+        self.cash = CashBook(world.scenario.finance.opening_cash)
+
+        # stock and pipeline, per SKU
+        self.on_hand = world.opening_stock.copy()
+        self.on_hand_value = world.opening_stock * world.unit_value
+        self.backlog = np.zeros(n)
+        self.pipeline = np.zeros(n)
+        self.in_production: list[dict[int, Lot]] = [{} for _ in range(n)]
+        self.incoming: list[dict[int, float]] = [{} for _ in range(n)]
+        self.expedited_open = np.zeros(n, dtype=int)
+        self.pending: dict[ShipmentKey, list[tuple[Lot, float]]] = {}
+        self.at_sea: dict[int, Shipment] = {}
+        self.never_ready: list[Lot] = []
+        self.balances_due: dict[int, list[PurchaseOrder]] = {}
+        self.receipts_total = [0.0] * (days + world.dso_days + 1)
+        self.receipts_due = np.zeros((n if options.record_events else 0, days + world.dso_days + 1))
+        self._volume: list[float] = world.unit_volume.tolist()
+        self.tooled: set[tuple[str, str]] = set()
+        self.qualified: set[str] = set()
+        self._next_po = 0
+        self._next_lot = 0
+
+        # unit counts, per SKU
+        self.units_ordered = np.zeros(n)
+        self.units_received = np.zeros(n)
+        self.units_rejected = np.zeros(n)
+        self.units_remade = np.zeros(n)
+        self.units_credited = np.zeros(n)
+        self.opening_transit = np.zeros(n)
+        self.opening_transit_received = np.zeros(n)
+        for day, k, _, units in world.in_transit:
+            self.pipeline[k] += units
+            self.opening_transit[k] += units
+            self.incoming[k][day] = self.incoming[k].get(day, 0.0) + units
+
+        # demand: what was served from stock and sold each day (tallied after the run)
+        self.served_log = np.zeros((n, world.horizon_days))
+        self.sold_log = np.zeros((n, days))
+        self.cogs_log = np.zeros((n, days))
+        self._no_demand = np.zeros(n)
+        self._backlog_open = False
+        self.demand_units = np.zeros(n)
+        self.served_from_stock = np.zeros(n)
+        self.sold_units = np.zeros(n)
+        self.lost_units = np.zeros(n)
+        self.stockout_days = np.zeros(n)
+        self.revenue = np.zeros(n)
+        self.cogs = np.zeros(n)
+
+        # money in the balance sheet
+        self.transit_value = 0.0
+        self.receivables = 0.0
+        self.purchases_recognised = 0.0
+        self.purchases_horizon = 0.0
+        self.supplier_paid = 0.0
+        self.landed_total = 0.0
+        self.landed_units = 0.0
+
+        # supplier KPIs, per supplier
+        m = len(world.suppliers)
+        self.supplier_pos = [0] * m
+        self.supplier_lots = [0] * m
+        self.supplier_late = [0] * m
+        self.supplier_inspected = [0.0] * m
+        self.supplier_rejected = [0.0] * m
+        self.lead_times: list[list[int]] = [[] for _ in range(m)]
+
+        # end-of-day records
+        self.on_hand_end = np.zeros((n, days))
+        self.backlog_end = np.zeros((n, days))
+        self.cash_end = np.zeros(days)
+        self.inventory_value_end = np.zeros(days)
+        self.receivables_end = np.zeros(days)
+        self.payables_end = np.zeros(days)
+
+    # ------------------------------------------------------------------ running
+
+    def run(self) -> Replication:
+        """Start the processes and simulate every day."""
+        env, world = self.env, self.world
+        for k, units in enumerate(world.opening_stock):
+            if units > 0:
+                self.recorder.log(
+                    0,
+                    EventKind.OPENING_STOCK,
+                    sku=world.skus[k],
+                    quantity=units,
+                    value=self.on_hand_value[k],
+                )
+        for disruption in self.disruptions.items:
+            if disruption.start < world.sim_days:
+                env.process(disruption_process(env, self, disruption))
+        for day, k, supplier, units in world.in_transit:
+            env.process(opening_transit_process(env, self, day, k, supplier, units))
+        env.process(day_process(env, self))
+        env.run(until=world.sim_days)
+        self.tally()
+        return self
+
+    def pay(
+        self,
+        day: int,
+        kind: EventKind,
+        amount: float,
+        *,
+        sku: str = "",
+        supplier: str = "",
+        lane: str = "",
+        po: int = -1,
+        quantity: float = 0.0,
+    ) -> None:
+        """Move cash (signed, positive = in) and log it; zero amounts are not logged."""
+        if amount == 0:
+            return
+        self.cash.move(kind, amount)
+        if self.recorder.enabled:
+            self.recorder.log(
+                day,
+                kind,
+                sku=sku,
+                supplier=supplier,
+                lane=lane,
+                po=po,
+                quantity=quantity,
+                amount=amount,
+            )
+
+    def _log_po(
+        self, day: int, kind: EventKind, po: PurchaseOrder, lane: str, quantity: float, value: float
+    ) -> None:
+        """Log a non-cash event of a PO."""
+        if self.recorder.enabled:
+            self.recorder.log(
+                day,
+                kind,
+                sku=po.sku,
+                supplier=po.supplier,
+                lane=lane,
+                po=po.id,
+                quantity=quantity,
+                value=value,
+            )
+
+    def _pay_po(
+        self,
+        day: int,
+        kind: EventKind,
+        amount: float,
+        po: PurchaseOrder,
+        lane: str,
+        quantity: float,
+    ) -> None:
+        """Move cash for a PO (see ``pay``)."""
+        self.pay(
+            day,
+            kind,
+            amount,
+            sku=po.sku,
+            supplier=po.supplier,
+            lane=lane,
+            po=po.id,
+            quantity=quantity,
+        )
+
+    # ------------------------------------------------------------------ the day
+
+    def review(self, day: int) -> None:
+        """Payments due, decision rules, then the driver's orders."""
+        self.pay_due(day)
+        self.rules.start_of_day(day)
+        self.rules.expedite(day, self)
+        if day >= self.world.horizon_days:
+            return
+        requests = self.schedule.orders(day, self.on_hand, self.pipeline, self.backlog)
+        for request in requests:
+            for routed in self.rules.route(day, request):
+                self.place(day, routed)
+
+    def pay_due(self, day: int) -> None:
+        """Pay the balances due today and collect today's sales receipts."""
+        if day in self.balances_due:
+            for po in self.balances_due.pop(day):
+                self.pay_balance(day, po)
+        total = self.receipts_total[day]
+        if total == 0:
+            return
+        self.receivables -= total
+        self.cash.move(EventKind.SALES_RECEIPT, total)
+        if self.recorder.enabled:
+            receipts = self.receipts_due[:, day]
+            for k in np.flatnonzero(receipts):
+                self.recorder.log(
+                    day,
+                    EventKind.SALES_RECEIPT,
+                    sku=self.world.skus[k],
+                    amount=float(receipts[k]),
+                )
+
+    def serve_demand(self, day: int) -> None:
+        """Meet the day's demand from stock: backorders first, then today's demand."""
+        world = self.world
+        on_hand, backlog = self.on_hand, self.backlog
+        in_horizon = day < world.horizon_days
+        if in_horizon:
+            demand = self.demand[:, day]
+        elif self._backlog_open:
+            demand = self._no_demand
+        else:
+            return
+        unit_cost = self.on_hand_value / np.maximum(on_hand, _EPS)
+        if self._backlog_open:
+            from_backlog = np.minimum(on_hand, backlog)
+            served = np.minimum(on_hand - from_backlog, demand)
+            sold = from_backlog + served
+            backlog -= from_backlog
+        else:
+            served = np.minimum(on_hand, demand)
+            sold = served
+        short = demand - served
+        if world.backorders:
+            backlog += short
+            self._backlog_open = bool(backlog.any())
+        on_hand -= sold
+        if in_horizon:
+            self.served_log[:, day] = served
+        self.sold_log[:, day] = sold
+        # average cost: selling does not change the unit cost of what is left
+        self.on_hand_value = on_hand * unit_cost
+        self.cogs_log[:, day] = sold * unit_cost
+        total_revenue = float(np.dot(sold, world.selling_price))
+        if total_revenue:
+            self.receivables += total_revenue
+            self.receipts_total[day + world.dso_days] += total_revenue
+        fulfilment = sold * world.fulfilment_cost if world.fulfilment_cost else None
+        if fulfilment is not None:
+            self.cash.move(EventKind.FULFILMENT, -float(fulfilment.sum()))
+        if self.recorder.enabled:
+            revenue = sold * world.selling_price
+            self.receipts_due[:, day + world.dso_days] += revenue
+            self._log_demand(day, demand, sold, short, revenue, fulfilment)
+
+    def _log_demand(
+        self,
+        day: int,
+        demand: np.ndarray,
+        sold: np.ndarray,
+        short: np.ndarray,
+        revenue: np.ndarray,
+        fulfilment: np.ndarray | None,
+    ) -> None:
+        world = self.world
+        log = self.recorder.log
+        for k in np.flatnonzero((demand > 0) | (sold > 0)):
+            sku = world.skus[k]
+            if demand[k] > 0:
+                log(day, EventKind.DEMAND, sku=sku, quantity=demand[k])
+            if sold[k] > 0:
+                log(day, EventKind.SALE, sku=sku, quantity=sold[k], value=revenue[k])
+            if short[k] > _EPS and not world.backorders:
+                lost_value = short[k] * world.selling_price[k]
+                log(day, EventKind.LOST_SALE, sku=sku, quantity=short[k], value=lost_value)
+            elif short[k] > _EPS:
+                log(day, EventKind.BACKORDER, sku=sku, quantity=short[k])
+            if fulfilment is not None and fulfilment[k] > 0:
+                log(day, EventKind.FULFILMENT, sku=sku, quantity=sold[k], amount=-fulfilment[k])
+
+    def tally(self) -> None:
+        """Sum the daily demand records over the horizon (after the run)."""
+        h = self.world.horizon_days
+        short = self.demand - self.served_log
+        self.demand_units = self.demand.sum(axis=1)
+        self.served_from_stock = self.served_log.sum(axis=1)
+        self.stockout_days = (short > _EPS).sum(axis=1).astype(float)
+        self.lost_units = np.zeros_like(self.demand_units)
+        if not self.world.backorders:
+            self.lost_units = short.sum(axis=1)
+        self.sold_units = self.sold_log[:, :h].sum(axis=1)
+        self.revenue = self.sold_units * self.world.selling_price
+        self.cogs = self.cogs_log[:, :h].sum(axis=1)
+
+    def close_day(self, day: int) -> None:
+        """Record the end-of-day state."""
+        self.on_hand_end[:, day] = self.on_hand
+        self.backlog_end[:, day] = self.backlog
+        self.cash_end[day] = self.cash.balance
+        self.inventory_value_end[day] = float(self.on_hand_value.sum()) + self.transit_value
+        self.receivables_end[day] = self.receivables
+        self.payables_end[day] = self.purchases_recognised - self.supplier_paid
+
+    # ------------------------------------------------------------------ orders and suppliers
+
+    def place(self, day: int, request: OrderRequest) -> PurchaseOrder:
+        """Place a PO: deposit, one-offs, production time, ready and balance days."""
+        world = self.world
+        info = world.supplier(request.supplier)
+        row = info.row
+        offer = world.offer(request.supplier, request.sku)
+        k = world.sku_index[request.sku]
+        qty = request.quantity
+        price = request.unit_price if request.unit_price is not None else offer.unit_price(qty)
+        factory = self.factories[info.index]
+        po = PurchaseOrder(
+            id=self._next_po,
+            day=day,
+            supplier=request.supplier,
+            sku=request.sku,
+            k=k,
+            lane=request.lane,
+            quantity=qty,
+            unit_price=price,
+            source=request.source,
+            due_day=factory.due_day(day),
+        )
+        self._next_po += 1
+        value = qty * price
+        self.units_ordered[k] += qty
+        self.pipeline[k] += qty
+        self.supplier_pos[info.index] += 1
+        lane = request.lane
+        self._log_po(day, EventKind.PO_PLACED, po, lane, qty, value)
+        if (request.supplier, request.sku) not in self.tooled:
+            self.tooled.add((request.supplier, request.sku))
+            self._pay_po(day, EventKind.TOOLING, -offer.tooling_cost, po, lane, 0.0)
+        if request.supplier not in self.qualified:
+            self.qualified.add(request.supplier)
+            if not row.qualified:
+                self._pay_po(day, EventKind.QUALIFICATION, -row.qualification_cost, po, lane, 0.0)
+        po.deposit = row.deposit_share * value
+        po.balance = value - po.deposit
+        self.supplier_paid += po.deposit
+        self._pay_po(day, EventKind.DEPOSIT, -po.deposit, po, lane, qty)
+
+        working = production_working_days(
+            self.streams.lead_time[info.index], info, world.options.late_slip_days_mean
+        )
+        factor, extra = self.disruptions.lead_time_shock(request.supplier, day)
+        ready = factory.ready_day(day, round_half_up_int(working * factor + extra), qty)
+        if ready is not None:
+            po.balance_day = max(ready + row.balance_days_after_shipment, day)
+            if po.balance_day <= day:
+                self.pay_balance(day, po)
+            else:
+                self.balances_due.setdefault(po.balance_day, []).append(po)
+        self.start_lot(Lot(self._new_lot(), po, qty, False, ready, request.lane))
+        return po
+
+    def _new_lot(self) -> int:
+        self._next_lot += 1
+        return self._next_lot - 1
+
+    def start_lot(self, lot: Lot) -> None:
+        """Put a lot into production (a lot that is never ready stays in the pipeline)."""
+        if lot.ready_day is None:
+            self.never_ready.append(lot)
+            return
+        self.in_production[lot.po.k][lot.id] = lot
+        self.env.process(lot_process(self.env, self, lot))
+
+    def pay_balance(self, day: int, po: PurchaseOrder) -> None:
+        po.balance_paid = True
+        self.supplier_paid += po.balance
+        self.pay(
+            day,
+            EventKind.BALANCE,
+            -po.balance,
+            sku=po.sku,
+            supplier=po.supplier,
+            lane=po.lane,
+            po=po.id,
+            quantity=po.quantity,
+        )
+
+    def finish_lot(self, lot: Lot) -> ShipmentKey | None:
+        """Production done: QC, the remedy for rejects, the late check; good units to port.
+
+        Returns:
+            The key of the shipment this lot opens, or None if it joins one (or ships nothing).
+        """
+        world = self.world
+        po = lot.po
+        k = po.k
+        day = lot.ready_day
+        assert day is not None
+        info = world.supplier(po.supplier)
+        row = info.row
+        self.in_production[k].pop(lot.id, None)
+        rate = self.disruptions.defect_rate(po.supplier, day, row.defect_rate)
+        rejected = 0.0
+        if rate > 0:
+            whole = math.floor(lot.units + _EPS)
+            rejected = float(self.streams.defects[info.index].binomial(whole, rate))
+            rejected += (lot.units - whole) * rate if lot.units > whole else 0.0
+        good = lot.units - rejected
+        self.supplier_inspected[info.index] += lot.units
+        self.supplier_rejected[info.index] += rejected
+        self._log_po(day, EventKind.LOT_READY, po, lot.lane, lot.units, 0.0)
+        if not lot.remake:
+            self.supplier_lots[info.index] += 1
+            self.lead_times[info.index].append(day - po.day)
+            tolerance = world.options.late_tolerance_days
+            late = po.due_day is None or day > po.due_day + tolerance + _EPS
+            if late:
+                self.supplier_late[info.index] += 1
+                self._log_po(day, EventKind.LATE, po, lot.lane, lot.units, 0.0)
+            self.rules.on_lot_finished(day, po.supplier, late)
+        self.rules.on_qc(day, po.supplier, lot.units, rejected)
+        if rejected > _EPS:
+            self.units_rejected[k] += rejected
+            value = rejected * po.unit_price
+            self._log_po(day, EventKind.QC_REJECTED, po, lot.lane, rejected, value)
+            if row.defect_remedy is DefectRemedy.REPLACE:
+                self._remake(day, lot, rejected)
+            else:
+                self._credit(day, po, rejected)
+        if good <= _EPS:
+            if lot.expedited:
+                self.expedited_open[k] -= 1
+            return None
+        key = (po.supplier, lot.lane, day)
+        joined = self.pending.get(key)
+        if joined is not None:
+            joined.append((lot, good))
+            return None
+        self.pending[key] = [(lot, good)]
+        return key
+
+    def _remake(self, day: int, lot: Lot, units: float) -> None:
+        po = lot.po
+        info = self.world.supplier(po.supplier)
+        self.units_remade[po.k] += units
+        self.recorder.log(
+            day, EventKind.REMAKE, sku=po.sku, supplier=po.supplier, po=po.id, quantity=units
+        )
+        working = production_working_days(
+            self.streams.lead_time[info.index], info, self.world.options.late_slip_days_mean
+        )
+        ready = self.factories[info.index].ready_day(day, round_half_up_int(working), units)
+        self.start_lot(Lot(self._new_lot(), po, units, True, ready, po.lane))
+
+    def _credit(self, day: int, po: PurchaseOrder, units: float) -> None:
+        self.pipeline[po.k] -= units
+        self.units_credited[po.k] += units
+        credit = units * po.unit_price
+        if not po.balance_paid and po.balance_day is not None:
+            po.balance -= credit
+            return
+        self.supplier_paid -= credit
+        self.pay(
+            day,
+            EventKind.SUPPLIER_CREDIT,
+            credit,
+            sku=po.sku,
+            supplier=po.supplier,
+            po=po.id,
+            quantity=units,
+        )
+
+    # ------------------------------------------------------------------ lanes
+
+    def dispatch(self, key: ShipmentKey) -> Shipment:
+        """Lots leave together: freight and insurance paid, purchase recognised, transit drawn."""
+        world = self.world
+        supplier, lane_code, day = key
+        items = self.pending.pop(key)
+        lane = world.lanes[lane_code]
+        volumes = [units * self._volume[lot.po.k] for lot, units in items]
+        total_volume = sum(volumes)
+        fixed = lane.cost_per_shipment + lane.container_cost * containers_needed(lane, total_volume)
+        shipped = []
+        for (lot, units), volume in zip(items, volumes, strict=True):
+            po = lot.po
+            share = volume / total_volume if total_volume > 0 else 1.0 / len(items)
+            value = units * po.unit_price
+            variable = world.variable_freight[(lane_code, po.sku)] * units
+            freight = variable + fixed * share
+            insurance = lane.insurance_rate * (value + variable)
+            self._log_po(day, EventKind.SHIPPED, po, lane_code, units, value)
+            self._pay_po(day, EventKind.FREIGHT, -freight, po, lane_code, units)
+            self._pay_po(day, EventKind.INSURANCE, -insurance, po, lane_code, units)
+            self.purchases_recognised += value
+            if day < world.horizon_days:
+                self.purchases_horizon += value
+            self.transit_value += value + freight + insurance
+            shipped.append(ShippedLot(lot, units, value, variable, freight, insurance))
+        planned = day + transit_days(self.streams.transit[world.lane_index[lane_code]], lane)
+        arrival = planned + self.disruptions.port_delay_days(
+            lane.origin_port, lane.mode, day, planned
+        )
+        for item in shipped:
+            incoming = self.incoming[item.lot.po.k]
+            incoming[arrival] = incoming.get(arrival, 0.0) + item.units
+        shipment = Shipment(supplier, lane_code, day, arrival, shipped)
+        self.at_sea[id(shipment)] = shipment
+        return shipment
+
+    def arrive(self, shipment: Shipment) -> None:
+        """A shipment arrives: duty and customs fee paid, goods into stock at landed cost."""
+        world = self.world
+        day = shipment.arrival_day
+        del self.at_sea[id(shipment)]
+        lane = world.lanes[shipment.lane]
+        country = world.supplier(shipment.supplier).row.country
+        cif = world.scenario.finance.customs_base is CustomsBase.CIF
+        rows = [world.duty_row(item.lot.po.sku, country, day) for item in shipment.lots]
+        fee = 0.0
+        if not lane.duty_included:
+            fee = max((row.fee_per_shipment for row in rows if row is not None), default=0.0)
+        volumes = [item.units * self._volume[item.lot.po.k] for item in shipment.lots]
+        total_volume = sum(volumes)
+        for item, row, volume in zip(shipment.lots, rows, volumes, strict=True):
+            po = item.lot.po
+            k = po.k
+            duty = 0.0
+            if not lane.duty_included:
+                extra = self.disruptions.extra_tariff(country, po.sku, day)
+                if extra is None:
+                    extra = row.extra_tariff_rate if row is not None else 0.0
+                rate = (row.duty_rate if row is not None else 0.0) + extra
+                base = item.value + (item.variable_freight + item.insurance if cif else 0.0)
+                duty = rate * base
+            share = volume / total_volume if total_volume > 0 else 1.0 / len(shipment.lots)
+            landed = item.value + item.freight + item.insurance + duty + fee * share
+            self._pay_po(day, EventKind.DUTY, -duty, po, shipment.lane, item.units)
+            self.on_hand[k] += item.units
+            self.on_hand_value[k] += landed
+            self.pipeline[k] -= item.units
+            self.units_received[k] += item.units
+            self.transit_value -= item.value + item.freight + item.insurance
+            self.landed_total += landed
+            self.landed_units += item.units
+            incoming = self.incoming[k]
+            left = incoming.get(day, 0.0) - item.units
+            if left > _EPS:
+                incoming[day] = left
+            else:
+                incoming.pop(day, None)
+            if item.lot.expedited:
+                self.expedited_open[k] -= 1
+            self._log_po(day, EventKind.ARRIVED, po, shipment.lane, item.units, landed)
+        single = shipment.lots[0].lot.po.sku if len(shipment.lots) == 1 else ""
+        self.pay(
+            day,
+            EventKind.CUSTOMS_FEE,
+            -fee,
+            sku=single,
+            supplier=shipment.supplier,
+            lane=shipment.lane,
+        )
+
+    def arrive_opening_transit(self, day: int, k: int, supplier: str, units: float) -> None:
+        """Opening in-transit goods arrive (no cash; valued at the SKU's unit value)."""
+        self.on_hand[k] += units
+        self.on_hand_value[k] += units * self.world.unit_value[k]
+        self.pipeline[k] -= units
+        self.opening_transit_received[k] += units
+        incoming = self.incoming[k]
+        left = incoming.get(day, 0.0) - units
+        if left > _EPS:
+            incoming[day] = left
+        else:
+            incoming.pop(day, None)
+        self.recorder.log(
+            day, EventKind.ARRIVED, sku=self.world.skus[k], supplier=supplier, quantity=units
+        )
+
+    def pipeline_by_stage(self) -> dict[str, np.ndarray]:
+        """Units of POs not yet arrived nor credited, per SKU, counted lot by lot where they
+        are: in production (incl. remakes), never to be ready, at the port, at sea."""
+        n = len(self.world.skus)
+        stages = {name: np.zeros(n) for name in ("production", "never_ready", "port", "sea")}
+        for lots in self.in_production:
+            for lot in lots.values():
+                stages["production"][lot.po.k] += lot.units
+        for lot in self.never_ready:
+            stages["never_ready"][lot.po.k] += lot.units
+        for items in self.pending.values():
+            for lot, units in items:
+                stages["port"][lot.po.k] += units
+        for shipment in self.at_sea.values():
+            for item in shipment.lots:
+                stages["sea"][item.lot.po.k] += item.units
+        return stages
+
+    def log_disruption(self, disruption: RealisedDisruption, start: bool) -> None:
+        """Log a disruption's start or end."""
+        d = disruption.disruption
+        self.recorder.log(
+            disruption.start if start else disruption.end,
+            EventKind.DISRUPTION_START if start else EventKind.DISRUPTION_END,
+            sku=getattr(d, "sku", ""),
+            supplier=getattr(d, "supplier", ""),
+            lane=getattr(d, "origin_port", ""),
+            po=disruption.index,
+            quantity=min(disruption.end, self.world.sim_days) - disruption.start,
+        )

@@ -465,6 +465,173 @@ def frontier(
     _write_results({"frontier": table}, folder)
 
 
+HEADLINE_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("fill_rate", "fill rate", "pct"),
+    ("stockout_days", "stockout SKU-days", "num"),
+    ("lost_revenue", "lost revenue", "money"),
+    ("realized_landed_cost_per_unit", "landed cost / unit", "money2"),
+    ("peak_working_capital", "peak working capital", "money"),
+    ("ccc_days", "cash-conversion cycle (days)", "num"),
+    ("dio_days", "DIO (days)", "num"),
+    ("dso_days", "DSO (days)", "num"),
+    ("dpo_days", "DPO (days)", "num"),
+    ("on_time_rate", "supplier on-time rate", "pct"),
+)
+
+
+def _measure(value: float, kind: str) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    if kind == "pct":
+        return f"{value:.1%}"
+    if kind == "money2":
+        return f"{value:,.2f}"
+    return f"{value:,.0f}" if kind == "money" else f"{value:,.1f}"
+
+
+@app.command()
+@friendly_errors
+def stress(
+    path: ScenarioArg,
+    scenario_name: NameOpt = None,
+    set_: SetOpt = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            help="A PO table (CSV or Excel, as `sourcing optimize` writes) to test "
+            "instead of optimizing."
+        ),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            help="Test an inventory policy instead of a plan: base_stock, s_S or r_Q "
+            "(levels from each SKU's demand, lead time and service level)."
+        ),
+    ] = None,
+    compare_with: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="A second plan, optimized under this named scenario or "
+            "override (e.g. split-70-30), run on the same random numbers.",
+        ),
+    ] = None,
+    replications: Annotated[int, typer.Option(min=2, help="Monte Carlo replications.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    time_limit: TimeOpt = 60.0,
+    gap: GapOpt = 0.005,
+    out: OutDirOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Stress-test a plan (or policy) through the scenario's disruptions, many seeded times.
+
+    Example: sourcing stress scenarios/dtc-brand --scenario shutdown-30d --compare split-70-30
+    """
+    from engine.api import optimize as solve
+    from engine.simulation import (
+        DriverKind,
+        PlanPolicy,
+        build_world,
+        compare,
+        stress_test,
+        suggested_policy,
+    )
+
+    scenario = _load(path, scenario_name, set_).scenario
+    folder = _results_folder(out, scenario.name, "stress", force)
+    options = SolveOptions(time_limit_seconds=time_limit, mip_rel_gap=gap)
+
+    def optimized_plan(target: Any, label: str) -> Any:
+        with console.status(f"optimizing {label} (up to {time_limit:g} s)..."):
+            result = solve(target, options)
+        print_plan_line(result)
+        if not result.has_plan:
+            raise ValueError(f"no plan for {label}: " + "; ".join(result.diagnosis))
+        return PlanPolicy(result.purchase_orders)
+
+    if plan is not None:
+        frame = (
+            pd.read_excel(plan, sheet_name="purchase_orders")
+            if plan.suffix == ".xlsx"
+            else pd.read_csv(plan)
+        )
+        driver_a, label_a = PlanPolicy(frame), plan.name
+    elif policy is not None:
+        kinds = {k.value: k for k in DriverKind if k is not DriverKind.PLAN}
+        if policy not in kinds:
+            raise ValueError(f"unknown policy '{policy}'; use one of {', '.join(kinds)}")
+        driver_a, label_a = suggested_policy(build_world(scenario), kinds[policy]), policy
+    else:
+        driver_a, label_a = optimized_plan(scenario, "the plan"), "optimized plan"
+    driver_b = None
+    if compare_with is not None:
+        other = load(path, compare_with, parse_set_values(set_ or [])).scenario
+        driver_b = optimized_plan(other, f"the '{compare_with}' plan")
+    runs = replications * (2 if driver_b is not None else 1)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"simulating {replications} replications", total=runs)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        if driver_b is None:
+            result = stress_test(scenario, driver_a, replications, seed, workers, advance)
+            tables = result.tables()
+        else:
+            both = compare(scenario, driver_a, driver_b, replications, seed, workers, advance)
+            tables = {
+                **{f"a_{k}": v for k, v in both.a.tables().items() if k != "daily"},
+                **{f"b_{k}": v for k, v in both.b.tables().items() if k != "daily"},
+                "difference": both.summary,
+            }
+    currency = scenario.finance.currency
+    grid = Table(
+        title=f"stress test of '{scenario.name}': {replications} replications, seed "
+        f"{seed} (mean [95% CI] and P5-P95; money in {currency})",
+        title_justify="left",
+    )
+    grid.add_column("measure")
+    if driver_b is None:
+        grid.add_column(label_a, justify="right")
+        grid.add_column("P5 - P95", justify="right")
+        summary = result.summary.set_index("measure")
+        for name, label, kind in HEADLINE_MEASURES:
+            if name in summary.index:
+                row = summary.loc[name]
+                grid.add_row(
+                    label,
+                    f"{_measure(row['mean'], kind)} "
+                    f"[{_measure(row['ci_low'], kind)}, {_measure(row['ci_high'], kind)}]",
+                    f"{_measure(row['p5'], kind)} - {_measure(row['p95'], kind)}",
+                )
+    else:
+        grid.add_column(label_a, justify="right")
+        grid.add_column(compare_with or "", justify="right")
+        grid.add_column("difference [95% CI, paired]", justify="right")
+        summary = both.summary.set_index("measure")
+        for name, label, kind in HEADLINE_MEASURES:
+            if name in summary.index:
+                row = summary.loc[name]
+                grid.add_row(
+                    label,
+                    _measure(row["mean_a"], kind),
+                    _measure(row["mean_b"], kind),
+                    f"{_measure(row['mean_difference'], kind)} "
+                    f"[{_measure(row['ci_low'], kind)}, {_measure(row['ci_high'], kind)}]",
+                )
+    console.print(grid)
+    _write_results(tables, folder)
+
+
+def print_plan_line(result: OptimizeResult) -> None:
+    colour = {"optimal": "green", "feasible": "yellow"}.get(result.status.value, "red")
+    gap = "" if result.gap is None else f", gap {result.gap:.1%}"
+    cost = "" if result.objective is None else f": cost {result.objective:,.0f}"
+    console.print(f"  [{colour}]{result.status.value}[/{colour}]{cost}{gap}", highlight=False)
+
+
 def _money(value: Any) -> str:
     return "-" if value is None or pd.isna(value) else f"{value:,.0f}"
 

@@ -135,3 +135,75 @@ def test_help_has_examples() -> None:
     code, out = run("--help")
     assert code == 0
     assert "sourcing landed-cost" in out
+
+
+def test_stress_a_policy_through_a_certain_shutdown(tmp_path: Path) -> None:
+    code, out = run(
+        "stress",
+        str(DTC_BRAND),
+        "--scenario",
+        "shutdown-30d",
+        "--policy",
+        "base_stock",
+        "--replications",
+        "4",
+        "--out",
+        str(tmp_path / "s"),
+    )
+    assert code == 0, out
+    assert "fill rate" in out
+    assert "cash-conversion cycle" in out
+    summary = pd.read_csv(tmp_path / "s" / "summary.csv").set_index("measure")
+    assert 0 < summary.loc["fill_rate", "mean"] < 1
+    assert (tmp_path / "s" / "results.xlsx").exists()
+
+
+def test_stress_an_optimized_plan_against_a_second_plan(tmp_path: Path) -> None:
+    run(
+        "generate",
+        "--skus",
+        "3",
+        "--suppliers",
+        "3",
+        "--modes",
+        "2",
+        "--periods",
+        "6",
+        "--seed",
+        "2",
+        "--out",
+        str(tmp_path / "g"),
+    )
+    code, out = run("optimize", str(tmp_path / "g"), "--out", str(tmp_path / "plan"))
+    assert code == 0, out
+    assert "checked" in out
+    code, out = run(
+        "stress",
+        str(tmp_path / "g"),
+        "--plan",
+        str(tmp_path / "plan" / "purchase_orders.csv"),
+        "--replications",
+        "3",
+        "--out",
+        str(tmp_path / "s1"),
+    )
+    assert code == 0, out
+    code, out = run(
+        "stress",
+        str(tmp_path / "g"),
+        "--compare",
+        "primary-down",
+        "--replications",
+        "3",
+        "--out",
+        str(tmp_path / "s2"),
+    )
+    assert code == 0, out
+    assert "difference [95% CI, paired]" in out
+    assert (tmp_path / "s2" / "difference.csv").exists()
+
+
+def test_stress_rejects_an_unknown_policy() -> None:
+    code, out = run("stress", str(DTC_BRAND), "--policy", "magic")
+    assert code == 1
+    assert "unknown policy 'magic'" in out

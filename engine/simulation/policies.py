@@ -24,6 +24,7 @@ up to its order multiple.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -120,14 +121,14 @@ def _levels(world: World, levels: Mapping[str, float] | float) -> np.ndarray:
     return np.full(len(world.skus), float(levels))
 
 
-class OrderSchedule:
-    """A driver at run time: what to order on a day. Subclasses implement ``wanted``."""
+class OrderSchedule(ABC):
+    """A driver at run time: what to order on a day."""
 
+    @abstractmethod
     def orders(
         self, day: int, on_hand: np.ndarray, pipeline: np.ndarray, backlog: np.ndarray
     ) -> list[OrderRequest]:
         """Order requests for a day, given the state at the start of the day."""
-        raise NotImplementedError
 
 
 class _PlanSchedule(OrderSchedule):
@@ -168,8 +169,9 @@ class _PolicySchedule(OrderSchedule):
             raise ValueError("review_days must be at least 1")
         self.split = split.resolve(world)
 
+    @abstractmethod
     def quantities(self, position: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Units to order per SKU for an inventory position (on hand + pipeline - backlog)."""
 
     def orders(
         self, day: int, on_hand: np.ndarray, pipeline: np.ndarray, backlog: np.ndarray

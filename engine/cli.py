@@ -286,9 +286,14 @@ def optimize(
     _write_results(result.tables(), folder)
 
 
-def print_plan(result: OptimizeResult, currency: str) -> None:
+def _status(result: OptimizeResult) -> str:
+    """The solve status as coloured markup: green optimal, yellow feasible, red otherwise."""
     colour = {"optimal": "green", "feasible": "yellow"}.get(result.status.value, "red")
-    line = f"[{colour}]{result.status.value}[/{colour}] '{result.scenario_name}'"
+    return f"[{colour}]{result.status.value}[/{colour}]"
+
+
+def print_plan(result: OptimizeResult, currency: str) -> None:
+    line = f"{_status(result)} '{result.scenario_name}'"
     if result.objective is not None:
         line += f": total landed cost {result.objective:,.0f} {currency}"
     if result.gap is not None:
@@ -455,13 +460,19 @@ def frontier(
         grid.add_row(
             str(row["case"]),
             str(row["status"]),
-            _money(row["total_cost"]),
-            _money(row["extra_cost_vs_free"]),
+            _measure(row["total_cost"], "money"),
+            _measure(row["extra_cost_vs_free"], "money")
+            + (" ~0*" if row["within_solver_gap"] and row["case"] != "free optimum" else ""),
             "-" if pd.isna(row["extra_cost_pct"]) else f"{row['extra_cost_pct']:+.1%}",
-            _money(row["lost_sales"]),
-            _money(row["split_deviation"]),
+            _measure(row["lost_sales"], "money"),
+            _measure(row["split_deviation"], "money"),
         )
     console.print(grid)
+    if table["within_solver_gap"].iloc[1:].fillna(False).any():
+        console.print(
+            f"[dim]* ~0: within the solver's {gap:.2%} gap of the free optimum, so not a real "
+            "difference; use a smaller --gap to resolve it[/dim]"
+        )
     _write_results({"frontier": table}, folder)
 
 
@@ -626,14 +637,9 @@ def stress(
 
 
 def print_plan_line(result: OptimizeResult) -> None:
-    colour = {"optimal": "green", "feasible": "yellow"}.get(result.status.value, "red")
     gap = "" if result.gap is None else f", gap {result.gap:.1%}"
     cost = "" if result.objective is None else f": cost {result.objective:,.0f}"
-    console.print(f"  [{colour}]{result.status.value}[/{colour}]{cost}{gap}", highlight=False)
-
-
-def _money(value: Any) -> str:
-    return "-" if value is None or pd.isna(value) else f"{value:,.0f}"
+    console.print(f"  {_status(result)}{cost}{gap}", highlight=False)
 
 
 def main() -> None:

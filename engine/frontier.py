@@ -134,6 +134,12 @@ def resilience_frontier(
         row["extra_cost_pct"] = (
             None if total is None or not free_total else (total - free_total) / free_total
         )
+        # both solves stop within the gap: a smaller difference is not a real one
+        row["within_solver_gap"] = (
+            None
+            if total is None or free_total is None
+            else abs(total - free_total) <= options.mip_rel_gap * max(abs(total), abs(free_total))
+        )
         row["diagnosis"] = "; ".join(result.diagnosis)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -207,3 +207,41 @@ def test_stress_rejects_an_unknown_policy() -> None:
     code, out = run("stress", str(DTC_BRAND), "--policy", "magic")
     assert code == 1
     assert "unknown policy 'magic'" in out
+
+
+def test_frontier_flags_differences_inside_the_solver_gap(tmp_path: Path) -> None:
+    run(
+        "generate",
+        "--skus",
+        "3",
+        "--suppliers",
+        "3",
+        "--modes",
+        "2",
+        "--periods",
+        "6",
+        "--seed",
+        "2",
+        "--out",
+        str(tmp_path / "g"),
+    )
+    code, out = run(
+        "frontier",
+        str(tmp_path / "g"),
+        "--sku",
+        "SKU-0001",
+        "--shares",
+        "0,0.3",
+        "--out",
+        str(tmp_path / "f"),
+    )
+    assert code == 0, out
+    assert "cost of resilience for SKU-0001" in out
+    table = pd.read_csv(tmp_path / "f" / "frontier.csv")
+    assert list(table["case"]) == ["free optimum", "backup 0%", "backup 30%"]
+    gap = 0.005  # the default --gap
+    for _, row in table.iloc[1:].iterrows():
+        # a case cheaper than the free optimum can only be solver tolerance, and is flagged
+        if row["extra_cost_vs_free"] < 0:
+            assert row["within_solver_gap"]
+        assert row["extra_cost_vs_free"] >= -gap * row["total_cost"]

@@ -1,54 +1,256 @@
-"""The public Python API: everything the CLI does, as functions returning typed objects."""
+"""The public Python API: everything the CLI does, as functions returning typed objects.
 
-from engine.checker import PlanCheck, check_plan
-from engine.landed_cost import landed_cost_parts_long, landed_cost_table
-from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus, TierChoice
+Names from the heavier parts (the simulation, the cost-of-resilience sweep that builds Pyomo
+models, the run store) are imported on first use, so ``import engine.api`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from engine.checker import PlanCheck, check_plan, costs_agree
+from engine.export import write_tables
+from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_table
+from engine.plan_types import (
+    COST_COMPONENTS,
+    OptimizeResult,
+    SolveOptions,
+    SolveStatus,
+    TierChoice,
+)
 from engine.scenario import (
     LoadedScenario,
     Problem,
     Scenario,
     ScenarioError,
+    Severity,
     load,
     load_scenario,
     write_scenario,
 )
 from engine.scenario.generate import generate_scenario
+from engine.scenario.overrides import parse_set_values
+from engine.scenario.schema import REQUIRED_TABLES, ROW_MODELS, TABLE_KEYS, TABLE_NAMES
+
+if TYPE_CHECKING:  # the lazily imported names, for type checkers
+    from engine.frontier import (
+        DEFAULT_BACKUP_SHARES,
+        DEFAULT_SPLITS,
+        FrontierPoint,
+        backup_share_points,
+        free_scenario,
+        primary_and_backup,
+        resilience_frontier,
+        split_points,
+        with_policy,
+    )
+    from engine.runs import (
+        Run,
+        RunKind,
+        RunStore,
+        RunStoreError,
+        comparison_metrics,
+        default_store_path,
+        frontier_metrics,
+        optimize_metrics,
+        stress_metrics,
+    )
+    from engine.simulation import (
+        RQ,
+        SS,
+        BaseStock,
+        Comparison,
+        DecisionRules,
+        DefectPauseRule,
+        DriverKind,
+        ExpediteRule,
+        LateShiftRule,
+        PlanPolicy,
+        SimulationOptions,
+        SplitRule,
+        StressResult,
+        compare,
+        stress_test,
+    )
+
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "RQ",
+            "SS",
+            "BaseStock",
+            "Comparison",
+            "DecisionRules",
+            "DefectPauseRule",
+            "DriverKind",
+            "ExpediteRule",
+            "LateShiftRule",
+            "PlanPolicy",
+            "SimulationOptions",
+            "SplitRule",
+            "StressResult",
+            "compare",
+            "stress_test",
+        ),
+        "engine.simulation",
+    ),
+    **dict.fromkeys(
+        (
+            "DEFAULT_BACKUP_SHARES",
+            "DEFAULT_SPLITS",
+            "FrontierPoint",
+            "backup_share_points",
+            "free_scenario",
+            "primary_and_backup",
+            "resilience_frontier",
+            "split_points",
+            "with_policy",
+        ),
+        "engine.frontier",
+    ),
+    **dict.fromkeys(
+        (
+            "Run",
+            "RunKind",
+            "RunStore",
+            "RunStoreError",
+            "comparison_metrics",
+            "default_store_path",
+            "frontier_metrics",
+            "optimize_metrics",
+            "stress_metrics",
+        ),
+        "engine.runs",
+    ),
+}
+"""Public names imported on first use, and the module each comes from."""
 
 __all__ = [
+    "COST_COMPONENTS",
+    "COST_PARTS",
+    "DEFAULT_BACKUP_SHARES",
+    "DEFAULT_SPLITS",
+    "REQUIRED_TABLES",
+    "ROW_MODELS",
+    "RQ",
+    "SS",
+    "TABLE_KEYS",
+    "TABLE_NAMES",
+    "BaseStock",
+    "Comparison",
+    "DecisionRules",
+    "DefectPauseRule",
+    "DriverKind",
+    "ExpediteRule",
+    "FrontierPoint",
+    "LateShiftRule",
     "LoadedScenario",
     "OptimizeResult",
     "PlanCheck",
+    "PlanPolicy",
     "Problem",
+    "Run",
+    "RunKind",
+    "RunStore",
+    "RunStoreError",
     "Scenario",
     "ScenarioError",
+    "Severity",
+    "SimulationOptions",
     "SolveOptions",
     "SolveStatus",
+    "SplitRule",
+    "StressResult",
     "TierChoice",
+    "backup_share_points",
     "check_and_optimize",
     "check_plan",
+    "compare",
+    "comparison_metrics",
+    "costs_agree",
+    "default_store_path",
+    "fixed_split_scenarios",
+    "free_scenario",
+    "frontier_metrics",
     "generate_scenario",
     "landed_cost_parts_long",
     "landed_cost_table",
     "load",
     "load_scenario",
     "optimize",
+    "optimize_metrics",
+    "parse_set_values",
+    "primary_and_backup",
+    "resilience_frontier",
+    "split_points",
+    "stress_metrics",
+    "stress_test",
+    "suggested_policy_for",
+    "with_policy",
     "write_scenario",
+    "write_tables",
 ]
 
 
-def optimize(scenario: Scenario, options: SolveOptions | None = None) -> OptimizeResult:
-    """Plan POs, tiers and modes at the lowest total landed cost (docs/optimizer.md)."""
+def __getattr__(name: str) -> Any:
+    """Import a lazily exported name on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def optimize(
+    scenario: Scenario,
+    options: SolveOptions | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> OptimizeResult:
+    """Plan POs, tiers and modes at the lowest total landed cost (docs/optimizer.md).
+    ``on_step`` hears what the solver is doing, for a progress display."""
     from engine.models import optimize as solve
 
-    return solve(scenario, options)
+    return solve(scenario, options, on_step)
 
 
 def check_and_optimize(
-    scenario: Scenario, options: SolveOptions | None = None
+    scenario: Scenario,
+    options: SolveOptions | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> tuple[OptimizeResult, PlanCheck | None]:
     """Optimize, then re-verify the plan with the independent checker (None if no plan)."""
-    result = optimize(scenario, options)
+    result = optimize(scenario, options, on_step)
     if not result.has_plan:
         return result, None
     tier_choice = (options or SolveOptions()).tier_choice.value
     return result, check_plan(scenario, result.purchase_orders, tier_choice=tier_choice)
+
+
+def fixed_split_scenarios(
+    scenario: Scenario, splits: Mapping[str, Mapping[str, float]]
+) -> tuple[Scenario, Scenario]:
+    """The free optimum's scenario for the SKUs of ``splits`` (``free_scenario``) and the same
+    scenario with those planner splits fixed (SKU -> {supplier: share}), as the frontier's
+    split points compare them."""
+    from engine.frontier import free_scenario, with_policy
+
+    free = free_scenario(scenario, list(splits))
+    fixed = {**free.risk_policy.fixed_splits, **{k: dict(v) for k, v in splits.items()}}
+    return free, with_policy(free, fixed_splits=fixed)
+
+
+def suggested_policy_for(
+    scenario: Scenario,
+    kind: str,
+    rules: DecisionRules | None = None,
+    shares: Mapping[str, Mapping[str, float]] | None = None,
+) -> BaseStock | SS | RQ:
+    """A textbook inventory policy (``base_stock``, ``s_S`` or ``r_Q``) for a scenario, with
+    levels from each SKU's demand, lead time and service level (``suggested_policy``)."""
+    from engine.simulation import DriverKind, SplitRule, build_world, suggested_policy
+
+    split = SplitRule(shares=dict(shares or {}))
+    return suggested_policy(build_world(scenario), DriverKind(kind), split=split, rules=rules)

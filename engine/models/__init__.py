@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -17,17 +18,22 @@ from engine.scenario.schema import Scenario
 __all__ = ["optimize"]
 
 
-def optimize(scenario: Scenario, options: SolveOptions | None = None) -> OptimizeResult:
+def optimize(
+    scenario: Scenario,
+    options: SolveOptions | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> OptimizeResult:
     """Plan POs, tiers and modes for ``scenario`` at the lowest total landed cost.
 
     An infeasible scenario returns status INFEASIBLE with a diagnosis in the user's words.
+    ``on_step`` hears what the solver is doing (for a progress display).
     """
     options = options or SolveOptions()
     started = time.perf_counter()
     data = build_model_data(scenario)
     model = build_model(data, options.tier_choice)
     build_seconds = time.perf_counter() - started
-    outcome = solve_model(model, options)
+    outcome = solve_model(model, options, data, on_step)
     diagnosis: list[str] = []
     if outcome.status is SolveStatus.INFEASIBLE:
         diagnosis = static_diagnosis(data) or elastic_diagnosis(data, options, options.tier_choice)

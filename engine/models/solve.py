@@ -1,16 +1,44 @@
-"""Solve a built model with HiGHS through Pyomo and report a typed outcome."""
+"""Solve a built model with HiGHS within our own deadline, and report a typed outcome.
+
+Two details of the model make HiGHS slow when they are integer from the start: order multiples
+(a general integer per PO) and the "lost only when out of stock" binaries. Both rarely decide
+the plan, so the solve works on a **relaxation** first and restores them at the end:
+
+1. the relaxed model, briefly: small scenarios end here;
+2. if not proven, the SKU decomposition (``engine.models.heuristic``) builds a good plan;
+3. the relaxed model again, from the better plan, for most of the remaining time;
+4. **polish**: every PO, tier and offer decision fixed, order multiples and stockouts integer
+   again (shipments and containers free), which yields a plan of the full model;
+5. if that plan is not yet within the gap, the full model, from it, for the time left.
+
+Every bound comes from a relaxation of the full model (or the full model itself), so the
+reported bound and gap are honest for the plan returned.
+"""
 
 from __future__ import annotations
 
-import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-from pyomo.contrib.solver.solvers.highs import Highs
 
+from engine.models.data import ModelData
+from engine.models.heuristic import (
+    DECISION_VARIABLES,
+    RELAXED_VARIABLES,
+    fix_and_optimize,
+    plan_by_sku,
+)
+from engine.models.session import HighsSession
 from engine.plan_types import SolveOptions, SolveStatus
+
+FIRST_LOOK_SHARE = 0.05  # of the budget, for stage 1
+FIRST_LOOK_MAX_SECONDS = 2.0
+FIRST_PLAN_END_SHARE = 0.4  # stage 2's SKU-by-SKU plans end at this share of the budget
+HEURISTIC_END_SHARE = 0.75  # and its fix-and-optimize rounds at this one
+POLISH_RESERVE_SHARE = 0.1  # kept for stages 4 and 5
 
 
 @dataclass(frozen=True)
@@ -23,54 +51,159 @@ class SolveOutcome:
     message: str
 
 
-def solve_model(model: pyo.ConcreteModel, options: SolveOptions) -> SolveOutcome:
-    """Run HiGHS with the time limit, relative gap and threads of ``options``.
+@dataclass
+class _Best:
+    values: np.ndarray | None = None
+    objective: float | None = None
+    bound: float | None = None
 
-    A time-limited solve keeps the best plan found (status FEASIBLE) with its gap.
-    """
-    solver = Highs()
+    def offer(self, values: np.ndarray, objective: float | None) -> None:
+        if objective is not None and (self.objective is None or objective < self.objective):
+            self.values, self.objective = values, objective
+
+    def raise_bound(self, bound: float | None) -> None:
+        if bound is not None and (self.bound is None or bound > self.bound):
+            self.bound = bound
+
+
+def solve_model(
+    model: pyo.ConcreteModel,
+    options: SolveOptions,
+    data: ModelData | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> SolveOutcome:
+    """Solve within ``options`` (time limit, relative gap, threads) and load the plan into the
+    model's variables. With ``data`` the SKU decomposition supplies a start when the first look
+    does not prove the plan. A time-limited solve keeps its best plan (status FEASIBLE)."""
     started = time.perf_counter()
-    results = solver.solve(
-        model,
-        time_limit=options.time_limit_seconds,
-        rel_gap=options.mip_rel_gap,
-        threads=options.threads,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-        tee=False,
+    budget = options.time_limit_seconds
+    deadline = started + budget
+
+    def step(text: str) -> None:
+        if on_step:
+            on_step(text)
+
+    session = HighsSession(model, options.threads)
+    session.set_base(session.columns_of(*RELAXED_VARIABLES))
+    relaxed = _Best()  # plans of the relaxation (not yet plans of the full model)
+    step("solving")
+    first = session.run(
+        _left(deadline, min(FIRST_LOOK_SHARE * budget, FIRST_LOOK_MAX_SECONDS)), options.mip_rel_gap
     )
-    seconds = time.perf_counter() - started
-    term = results.termination_condition
-    has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-    if has_solution:
-        results.solution_loader.load_vars()
-    objective = _finite(results.incumbent_objective) if has_solution else None
-    bound = _finite(results.objective_bound)
-    gap = None
-    if objective is not None and bound is not None:
-        gap = abs(objective - bound) / max(abs(objective), 1e-9) if objective else abs(bound)
-    if term in (
-        TerminationCondition.provenInfeasible,
-        TerminationCondition.locallyInfeasible,
-        TerminationCondition.infeasibleOrUnbounded,
-    ):
-        status = SolveStatus.INFEASIBLE
-    elif has_solution and term is TerminationCondition.convergenceCriteriaSatisfied:
-        status = SolveStatus.OPTIMAL
-    elif has_solution:
-        status = SolveStatus.FEASIBLE
-    elif term in (
-        TerminationCondition.maxTimeLimit,
-        TerminationCondition.iterationLimit,
-        TerminationCondition.interrupted,
-    ):
-        status = SolveStatus.NO_SOLUTION
+    relaxed.raise_bound(first.best_bound)
+    if first.infeasible:
+        return _outcome(session, _Best(), options, started, "infeasible", infeasible=True)
+    if first.has_solution:
+        relaxed.offer(session.solution(), first.objective)
+    if not first.proven:
+        if data is not None and len(data.skus) > 1:
+            first_plan_end = started + FIRST_PLAN_END_SHARE * budget
+            _start_by_sku(session, data, model, options, first_plan_end, relaxed, step)
+            if relaxed.values is not None and relaxed.objective is not None:
+                values, objective = fix_and_optimize(
+                    session,
+                    data,
+                    relaxed.values,
+                    relaxed.objective,
+                    started + HEURISTIC_END_SHARE * budget,
+                    on_step,
+                )
+                relaxed.offer(values, objective)
+        step("improving the plan on the whole model")
+        session.reset()
+        again = session.run(
+            _left(deadline - POLISH_RESERVE_SHARE * budget), options.mip_rel_gap, relaxed.values
+        )
+        relaxed.raise_bound(again.best_bound)
+        if again.has_solution:
+            relaxed.offer(session.solution(), again.objective)
+    if relaxed.values is None:
+        return _outcome(session, relaxed, options, started, first.model_status.name)
+    step("polishing: order multiples and stockouts")
+    full = _polish(session, relaxed.values, deadline)
+    full.raise_bound(relaxed.bound)
+    if full.objective is None or _gap(full) > options.mip_rel_gap:
+        step("proving the plan on the full model")
+        session.set_base(np.zeros(0, dtype=np.int32))
+        proof = session.run(_left(deadline), options.mip_rel_gap, full.values)
+        full.raise_bound(proof.best_bound)
+        if proof.has_solution:
+            full.offer(session.solution(), proof.objective)
+        if full.objective is None and proof.infeasible:
+            return _outcome(session, full, options, started, "infeasible", infeasible=True)
+    return _outcome(session, full, options, started, "solved")
+
+
+def _start_by_sku(
+    session: HighsSession,
+    data: ModelData,
+    model: pyo.ConcreteModel,
+    options: SolveOptions,
+    deadline: float,
+    best: _Best,
+    step: Callable[[str], None],
+) -> None:
+    """Offer the combined SKU-by-SKU plan, if the whole model accepts it (see heuristic)."""
+    values = plan_by_sku(data, model.tier_choice, options.threads, deadline, step)
+    if values is None:
+        return
+    step("checking the combined plan")
+    outcome = session.complete(session.vector(values), _left(deadline + 5.0))
+    completed = session.solution() if outcome.has_solution else None
+    session.reset()
+    if completed is not None:
+        best.offer(completed, outcome.objective)
+        step(f"combined plan costs {outcome.objective:,.0f}")
     else:
-        status = SolveStatus.ERROR
-    return SolveOutcome(status, objective, bound, gap, seconds, str(term.name))
+        step("the combined plan breaks a shared limit; continuing without it")
 
 
-def _finite(value: float | None) -> float | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return float(value)
+def _polish(session: HighsSession, values: np.ndarray, deadline: float) -> _Best:
+    """A plan of the full model from a plan of the relaxation: decisions fixed, the relaxed
+    columns integer again."""
+    session.set_base(np.zeros(0, dtype=np.int32))
+    session.fix(session.columns_of(*DECISION_VARIABLES), values)
+    outcome = session.run(
+        _left(deadline, cap=max(0.2 * (deadline - time.perf_counter()), 1.0)), 1e-9
+    )
+    best = _Best()
+    if outcome.has_solution:
+        best.offer(session.solution(), outcome.objective)
+    session.reset()
+    return best
+
+
+def _left(deadline: float, cap: float | None = None) -> float:
+    left = max(deadline - time.perf_counter(), 0.01)
+    return min(left, cap) if cap is not None else left
+
+
+def _gap(best: _Best) -> float:
+    if best.objective is None or best.bound is None:
+        return float("inf")
+    bound = min(best.bound, best.objective)
+    return abs(best.objective - bound) / max(abs(best.objective), 1e-9)
+
+
+def _outcome(
+    session: HighsSession,
+    best: _Best,
+    options: SolveOptions,
+    started: float,
+    message: str,
+    infeasible: bool = False,
+) -> SolveOutcome:
+    seconds = time.perf_counter() - started
+    if infeasible:
+        return SolveOutcome(SolveStatus.INFEASIBLE, None, None, None, seconds, message)
+    if best.values is None or best.objective is None:
+        return SolveOutcome(SolveStatus.NO_SOLUTION, None, best.bound, None, seconds, message)
+    session.load(best.values)
+    bound = min(best.bound, best.objective) if best.bound is not None else None
+    gap = _gap(best) if bound is not None else None
+    status = (
+        SolveStatus.OPTIMAL
+        if gap is not None and gap <= options.mip_rel_gap + 1e-12
+        else SolveStatus.FEASIBLE
+    )
+    return SolveOutcome(status, best.objective, bound, gap, seconds, message)

@@ -1,0 +1,185 @@
+"""One HiGHS instance holding a built Pyomo model, re-solved many times without rebuilding.
+
+Pyomo translates the model into HiGHS once (``pyomo.contrib.solver`` Highs, persistent). The
+decomposition heuristic then works on that instance directly: it fixes columns, relaxes
+integrality, hands HiGHS a start and re-solves, which costs milliseconds instead of a rebuild.
+Nothing here leaves ``engine.models``: callers get plain numbers and arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.core.base.var import VarData
+
+FEASIBILITY_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one HiGHS run ended with."""
+
+    model_status: highspy.HighsModelStatus
+    objective: float | None  # of the best plan HiGHS holds, None if none
+    best_bound: float | None
+    seconds: float
+
+    @property
+    def has_solution(self) -> bool:
+        return self.objective is not None
+
+    @property
+    def infeasible(self) -> bool:
+        return self.model_status in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        )
+
+    @property
+    def proven(self) -> bool:
+        """Solved to the requested gap (or to optimality)."""
+        return self.model_status is highspy.HighsModelStatus.kOptimal
+
+
+class HighsSession:
+    """The model's columns in one HiGHS instance, addressable by Pyomo variable."""
+
+    def __init__(self, model: pyo.ConcreteModel, threads: int) -> None:
+        self._solver = Highs()
+        self._solver.set_instance(model)
+        # the persistent interface keeps its HiGHS object and its column map private; both
+        # are stable across Pyomo 6.7-6.10 and are all the session needs
+        self.highs: highspy.Highs = self._solver._solver_model
+        self._column_of: dict[int, int] = dict(self._solver._pyomo_var_to_solver_var_map)
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("threads", threads)
+        lp = self.highs.getLp()
+        self.lower = np.asarray(lp.col_lower_, dtype=float)
+        self.upper = np.asarray(lp.col_upper_, dtype=float)
+        integrality = np.asarray(
+            [int(v) for v in lp.integrality_] if len(lp.integrality_) else [], dtype=np.uint8
+        )
+        if integrality.size == 0:
+            integrality = np.zeros(self.highs.getNumCol(), dtype=np.uint8)
+        self.integrality = integrality  # the model's own
+        self.base_integrality = integrality.copy()  # what ``reset`` returns to
+        self.model = model
+
+    # ------------------------------------------------------------------ columns
+
+    def column(self, var: VarData) -> int | None:
+        """The HiGHS column of a Pyomo variable (None for a variable fixed in Pyomo)."""
+        return self._column_of.get(id(var))
+
+    def columns(self, variables: Iterable[VarData]) -> np.ndarray:
+        found = [c for v in variables if (c := self.column(v)) is not None]
+        return np.asarray(sorted(set(found)), dtype=np.int32)
+
+    def columns_of(self, *names: str) -> np.ndarray:
+        """The columns of the named Pyomo variable components (those the model has)."""
+        components = [getattr(self.model, n) for n in names if hasattr(self.model, n)]
+        return self.columns(v for c in components for v in c.values())
+
+    @property
+    def integer_columns(self) -> np.ndarray:
+        """Columns integer in the base state (see ``set_base``)."""
+        return np.flatnonzero(self.base_integrality != 0).astype(np.int32)
+
+    def set_base(self, relaxed: np.ndarray) -> None:
+        """The state ``reset`` returns to: the model's integrality less ``relaxed`` columns."""
+        self.base_integrality = self.integrality.copy()
+        self.base_integrality[relaxed] = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Every column back to its own bounds and the base integrality."""
+        n = self.highs.getNumCol()
+        every = np.arange(n, dtype=np.int32)
+        self.highs.changeColsBounds(n, every, self.lower, self.upper)
+        self.highs.changeColsIntegrality(n, every, self.base_integrality)
+
+    def fix(self, columns: np.ndarray, values: np.ndarray) -> None:
+        """Fix integer columns at (rounded) values."""
+        if columns.size == 0:
+            return
+        rounded = np.clip(np.round(values[columns]), self.lower[columns], self.upper[columns])
+        self.highs.changeColsBounds(columns.size, columns, rounded, rounded)
+
+    def relax(self, columns: np.ndarray) -> None:
+        """Drop integrality of columns (their bounds stay)."""
+        if columns.size == 0:
+            return
+        self.highs.changeColsIntegrality(
+            columns.size, columns, np.zeros(columns.size, dtype=np.uint8)
+        )
+
+    # ------------------------------------------------------------------ solving
+
+    def run(
+        self,
+        time_limit_seconds: float,
+        mip_rel_gap: float,
+        start: np.ndarray | None = None,
+    ) -> RunOutcome:
+        """Solve what the instance holds now, from ``start`` if given (a full plan)."""
+        highs = self.highs
+        highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.01))
+        highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+        if start is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = list(start)
+            solution.value_valid = True
+            highs.setSolution(solution)
+        started = time.perf_counter()
+        highs.run()
+        seconds = time.perf_counter() - started
+        status = highs.getModelStatus()
+        info = highs.getInfo()
+        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        objective = _finite(info.objective_function_value) if has_solution else None
+        bound = _finite(info.mip_dual_bound) if self._is_mip() else objective
+        return RunOutcome(status, objective, bound, seconds)
+
+    def solution(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+    def vector(self, values: dict[tuple[str, tuple], float]) -> np.ndarray:
+        """Column values from values keyed by (variable name, index); missing ones are 0."""
+        vector = np.zeros(self.highs.getNumCol(), dtype=float)
+        for component in self.model.component_objects(pyo.Var, active=True):
+            for index, var in component.items():
+                column = self.column(var)
+                key = index if isinstance(index, tuple) else (index,)
+                if column is not None:
+                    vector[column] = values.get((component.local_name, key), 0.0)
+        return vector
+
+    def complete(self, vector: np.ndarray, time_limit_seconds: float) -> RunOutcome:
+        """Keep the integer columns of ``vector`` and solve for the rest (one LP)."""
+        self.fix(self.integer_columns, vector)
+        outcome = self.run(time_limit_seconds, 1e-9)
+        return outcome
+
+    def load(self, values: np.ndarray) -> None:
+        """Write a plan's column values into the Pyomo variables."""
+        for var in self.model.component_data_objects(pyo.Var, active=True):
+            column = self.column(var)
+            if column is not None:
+                var.set_value(float(values[column]), skip_validation=True)
+
+    def _is_mip(self) -> bool:
+        lp = self.highs.getLp()
+        return any(int(v) != 0 for v in lp.integrality_)
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value) or abs(value) >= highspy.kHighsInf:
+        return None
+    return float(value)

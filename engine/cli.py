@@ -19,8 +19,24 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from engine.cli_runs import (
+    NoStoreOpt,
+    StoreOpt,
+    describe_scenario,
+    run_parameters,
+    runs_app,
+    save_run,
+)
 from engine.export import write_tables
+from engine.parallel import SCHEDULER_ENV, Backend, backend_from
 from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
+from engine.runs import (
+    RunKind,
+    comparison_metrics,
+    frontier_metrics,
+    optimize_metrics,
+    stress_metrics,
+)
 from engine.scenario import LoadedScenario, ScenarioError, Severity, load, write_scenario
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
@@ -36,6 +52,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(runs_app, name="runs")
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -252,6 +269,32 @@ def _write_results(tables: dict[str, pd.DataFrame], folder: Path) -> None:
     console.print(f"wrote {folder}/ (CSV per table and results.xlsx)", highlight=False)
 
 
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Local worker processes; default one per core, 1 = in this process. "
+        "Ignored with a Dask scheduler.",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Run on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786; default "
+        f"${SCHEDULER_ENV} if set, else this machine. The same seed gives the same result."
+    ),
+]
+
+
+def _backend(workers: int | None, scheduler: str | None) -> Backend:
+    """The backend the options ask for, connected (a Dask scheduler is reached now, so a wrong
+    address fails before any work); says where the work runs."""
+    backend = backend_from(workers, scheduler)
+    backend.slots()
+    console.print(f"[dim]running {escape(backend.description)}[/dim]", highlight=False)
+    return backend
+
+
 @app.command()
 @friendly_errors
 def optimize(
@@ -264,6 +307,8 @@ def optimize(
     tier_choice: TierOpt = TierChoice.PER_PO,
     out: OutDirOpt = None,
     force: ForceOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Plan who makes how much of each SKU, when, and how it ships, at the lowest landed cost.
 
@@ -276,14 +321,27 @@ def optimize(
     options = SolveOptions(
         time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
     )
-    with console.status(f"optimizing '{scenario.name}' (up to {time_limit:g} s)..."):
-        result, check = check_and_optimize(scenario, options)
+    title = f"optimizing '{scenario.name}' (up to {time_limit:g} s)"
+    with console.status(title + "...") as status:
+        result, check = check_and_optimize(
+            scenario, options, lambda step: status.update(f"{title}: {step}")
+        )
     print_plan(result, scenario.finance.currency)
     if not result.has_plan:
         raise typer.Exit(1)
     if check is not None:
         print_check(result, check)
     _write_results(result.tables(), folder)
+    save_run(
+        RunKind.OPTIMIZE,
+        scenario,
+        describe_scenario(scenario.name, scenario_name, set_),
+        result.tables(),
+        optimize_metrics(result),
+        run_parameters(path, scenario_name, set_, options),
+        store,
+        no_store,
+    )
 
 
 def _status(result: OptimizeResult) -> str:
@@ -403,10 +461,16 @@ def frontier(
     gap: GapOpt = 0.005,
     threads: ThreadsOpt = 1,
     tier_choice: TierOpt = TierChoice.PER_PO,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     out: OutDirOpt = None,
     force: ForceOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Cost of resilience: total cost of each backup share or split against the free optimum.
+
+    The solves run side by side (--workers, --scheduler).
 
     Example: sourcing frontier scenarios/dtc-brand --splits
     """
@@ -435,13 +499,16 @@ def frontier(
         points = fr.split_points(scenario, pairs, values or fr.DEFAULT_SPLITS)
     else:
         points = fr.backup_share_points(scenario, skus, values or fr.DEFAULT_BACKUP_SHARES)
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("solving", total=len(points) + 1)
+    backend = _backend(workers, scheduler)
+    with backend, Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"solving {len(points) + 1} cases", total=len(points) + 1)
 
-        def advance(label: str) -> None:
-            progress.update(task, advance=1, description=f"solving {label}")
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
 
-        table = fr.resilience_frontier(scenario, points, skus, options, on_progress=advance)
+        table = fr.resilience_frontier(
+            scenario, points, skus, options, backend=backend, progress=advance
+        )
     grid = Table(
         title=f"cost of resilience for {', '.join(skus)} ({scenario.finance.currency})",
         title_justify="left",
@@ -474,6 +541,16 @@ def frontier(
             "difference; use a smaller --gap to resolve it[/dim]"
         )
     _write_results({"frontier": table}, folder)
+    save_run(
+        RunKind.FRONTIER,
+        scenario,
+        describe_scenario(scenario.name, scenario_name, set_),
+        {"frontier": table},
+        frontier_metrics(table),
+        run_parameters(path, scenario_name, set_, options, skus=skus, splits=splits, shares=values),
+        store,
+        no_store,
+    )
 
 
 HEADLINE_MEASURES: tuple[tuple[str, str, str], ...] = (
@@ -530,11 +607,14 @@ def stress(
     ] = None,
     replications: Annotated[int, typer.Option(min=2, help="Monte Carlo replications.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")] = 0,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     time_limit: TimeOpt = 60.0,
     gap: GapOpt = 0.005,
     out: OutDirOpt = None,
     force: ForceOpt = False,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Stress-test a plan (or policy) through the scenario's disruptions, many seeded times.
 
@@ -553,6 +633,7 @@ def stress(
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "stress", force)
     options = SolveOptions(time_limit_seconds=time_limit, mip_rel_gap=gap)
+    backend = _backend(workers, scheduler)
 
     def optimized_plan(target: Any, label: str) -> Any:
         with console.status(f"optimizing {label} (up to {time_limit:g} s)..."):
@@ -581,17 +662,21 @@ def stress(
         other = load(path, compare_with, parse_set_values(set_ or [])).scenario
         driver_b = optimized_plan(other, f"the '{compare_with}' plan")
     runs = replications * (2 if driver_b is not None else 1)
-    with Progress(console=console, transient=True) as progress:
+    with backend, Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"simulating {replications} replications", total=runs)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         if driver_b is None:
-            result = stress_test(scenario, driver_a, replications, seed, workers, advance)
+            result = stress_test(
+                scenario, driver_a, replications, seed, progress=advance, backend=backend
+            )
             tables = result.tables()
         else:
-            both = compare(scenario, driver_a, driver_b, replications, seed, workers, advance)
+            both = compare(
+                scenario, driver_a, driver_b, replications, seed, progress=advance, backend=backend
+            )
             tables = {
                 **{f"a_{k}": v for k, v in both.a.tables().items() if k != "daily"},
                 **{f"b_{k}": v for k, v in both.b.tables().items() if k != "daily"},
@@ -634,12 +719,206 @@ def stress(
                 )
     console.print(grid)
     _write_results(tables, folder)
+    save_run(
+        RunKind.STRESS if driver_b is None else RunKind.COMPARE,
+        scenario,
+        describe_scenario(scenario.name, scenario_name, set_)
+        + ("" if compare_with is None else f" vs {compare_with}"),
+        tables,
+        stress_metrics(result) if driver_b is None else comparison_metrics(both),
+        run_parameters(
+            path,
+            scenario_name,
+            set_,
+            options,
+            plan=None if plan is None else str(plan),
+            policy=policy,
+            compare=compare_with,
+            replications=replications,
+            seed=seed,
+        ),
+        store,
+        no_store,
+    )
+
+
+@app.command()
+@friendly_errors
+def sweep(
+    path: ScenarioArg,
+    what_ifs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="A named scenario or override to compare; repeat for each.",
+        ),
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every named scenario of the file (scenarios:).")
+    ] = False,
+    base: Annotated[
+        bool, typer.Option(help="Include the scenario without what-ifs as the first row.")
+    ] = True,
+    set_: SetOpt = None,
+    landed_cost_only: Annotated[
+        bool, typer.Option("--landed-cost-only", help="Price each what-if without optimizing.")
+    ] = False,
+    stress_replications: Annotated[
+        int,
+        typer.Option("--stress", min=0, help="Stress-test each plan with this many replications."),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed of the stress tests.")] = 0,
+    time_limit: TimeOpt = 60.0,
+    gap: GapOpt = 0.005,
+    threads: ThreadsOpt = 1,
+    tier_choice: TierOpt = TierChoice.PER_PO,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: OutDirOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Compare what-ifs side by side: landed cost, optimized plan and (with --stress) fill rate.
+
+    Each what-if is one task; they run side by side (--workers, --scheduler).
+
+    Example: sourcing sweep scenarios/dtc-brand -s tariff-shock -s primary-down --stress 50
+    """
+    from engine import sweep as sw
+
+    names = list(what_ifs or [])
+    if all_:
+        names += [n for n in sw.named_scenarios(path) if n not in names]
+    options = sw.SweepOptions(
+        optimize=not landed_cost_only,
+        solve=SolveOptions(
+            time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
+        ),
+        stress_replications=stress_replications,
+        seed=seed,
+    )
+    cases = sw.load_what_ifs(path, names, parse_set_values(set_ or []), include_base=base)
+    for case in cases:
+        console.print(
+            f"[dim]{escape(case.name)}: {len(case.changes)} change(s)[/dim]", highlight=False
+        )
+    scenario = cases[0].scenario
+    folder = _results_folder(out, scenario.name, "sweep", force)
+    backend = _backend(workers, scheduler)
+    with backend, Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"running {len(cases)} what-if(s)", total=len(cases))
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        table = sw.sweep(cases, options, backend, advance)
+    _print_sweep(table, scenario.finance.currency, base, not landed_cost_only)
+    _write_results({"sweep": table}, folder)
+
+
+def _print_sweep(table: pd.DataFrame, currency: str, has_base: bool, optimized: bool) -> None:
+    stressed = bool(table["replications"].notna().any())
+    grid = Table(title=f"what-ifs compared (money in {currency})", title_justify="left")
+    compared = "total_cost" if optimized else "cheapest_landed_cost_total"
+    labels = ["what-if", "status", "total cost"] if optimized else ["what-if", "landed total*"]
+    labels += ["vs base"] if has_base else []
+    labels += ["cheapest landed / unit*"] + (["lost sales"] if optimized else [])
+    labels += ["fill rate [95% CI]", "peak working capital"] if stressed else []
+    for label in labels:
+        grid.add_column(label, justify="left" if label in ("what-if", "status") else "right")
+    base_value = table[compared].iloc[0] if has_base else None
+    for _, row in table.iterrows():
+        cells = [escape(str(row["what_if"]))]
+        cells += [str(row["status"])] if optimized else []
+        cells.append(_measure(row[compared], "money"))
+        if has_base:
+            diff = row[compared] - base_value
+            cells.append("-" if pd.isna(diff) else f"{diff:+,.0f}")
+        cells.append(_measure(row["cheapest_landed_cost_per_unit"], "money2"))
+        cells += [_measure(row["lost_sales"], "money")] if optimized else []
+        if stressed:
+            cells += [
+                f"{_measure(row['fill_rate'], 'pct')} [{_measure(row['fill_rate_ci_low'], 'pct')}"
+                f", {_measure(row['fill_rate_ci_high'], 'pct')}]",
+                _measure(row["peak_working_capital"], "money"),
+            ]
+        grid.add_row(*cells)
+    console.print(grid)
+    console.print(
+        "[dim]* each SKU's cheapest landed cost per unit, weighted by its demand (landed "
+        "total: the horizon's demand at those prices)[/dim]"
+    )
+    for _, row in table.iterrows():
+        if row["diagnosis"]:
+            console.print(
+                f"  [red]{escape(str(row['what_if']))}: {escape(str(row['diagnosis']))}[/red]",
+                highlight=False,
+            )
 
 
 def print_plan_line(result: OptimizeResult) -> None:
     gap = "" if result.gap is None else f", gap {result.gap:.1%}"
     cost = "" if result.objective is None else f": cost {result.objective:,.0f}"
     console.print(f"  {_status(result)}{cost}{gap}", highlight=False)
+
+
+UI_APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+"""The Streamlit app's entry script: ``ui/`` sits beside ``engine/`` in the source checkout."""
+
+
+@app.command("ui")
+def ui_command(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve the app on.")] = 8501,
+    headless: Annotated[
+        bool,
+        typer.Option(
+            "--headless/--open-browser", help="Do not open a browser (on a server, in CI)."
+        ),
+    ] = False,
+) -> None:
+    """Open the app in your browser: scenario, landed cost, optimize, stress test, finance, runs.
+
+    Example: sourcing ui --port 8502
+    """
+    import importlib.util
+    import os
+    import subprocess
+
+    if not UI_APP.is_file():
+        errors.print(
+            f"[bold red]error:[/bold red] the app is not at {UI_APP}: `sourcing ui` runs from "
+            "a source checkout installed with `pip install -e .`",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    if importlib.util.find_spec("streamlit") is None:
+        errors.print(
+            "[bold red]error:[/bold red] streamlit is not installed: pip install -e .",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(UI_APP),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true" if headless else "false",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    console.print(f"serving the app on http://localhost:{port} (Ctrl+C stops it)")
+    sys.stdout.flush()
+    if os.name == "posix":  # become the server, so that signals reach it directly
+        os.execv(sys.executable, command)
+    try:
+        code = subprocess.call(command)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
 
 
 def main() -> None:

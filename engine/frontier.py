@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from engine.models import optimize
+from engine.parallel import Backend, Progress, SerialBackend
 from engine.plan_types import COST_COMPONENTS, OptimizeResult, SolveOptions
 from engine.scenario.schema import RiskPolicy, Scenario
 
@@ -96,34 +97,67 @@ def primary_and_backup(scenario: Scenario, free: OptimizeResult, sku: str) -> tu
     return primary, backup
 
 
+@dataclass(frozen=True)
+class _Solved:
+    """What the frontier keeps of one solve (small, to travel back from a worker)."""
+
+    status: str
+    objective: float | None
+    gap: float | None
+    parts: dict[str, float]
+    diagnosis: tuple[str, ...]
+
+
+def _solve_point(point: FrontierPoint, options: SolveOptions) -> _Solved:
+    result = optimize(point.scenario, options)
+    parts = (
+        dict(zip(result.costs["component"], result.costs["cost"], strict=True))
+        if result.has_plan
+        else {}
+    )
+    return _Solved(
+        result.status.value, result.objective, result.gap, parts, tuple(result.diagnosis)
+    )
+
+
 def resilience_frontier(
     scenario: Scenario,
     points: Sequence[FrontierPoint],
     skus: Sequence[str],
     options: SolveOptions | None = None,
     on_progress: Callable[[str], None] | None = None,
+    *,
+    backend: Backend | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Solve the free optimum and every point; one row each with the cost parts and the
-    difference against the free optimum."""
+    difference against the free optimum.
+
+    The solves are independent tasks run on ``backend`` (default: one after the other in this
+    process); the frame is the same whichever backend runs them. ``progress(done, total)`` and
+    ``on_progress(label)`` (labels in case order) are called as solves finish.
+    """
     options = options or SolveOptions()
-    rows = []
+    backend = backend or SerialBackend()
     runs = [FrontierPoint("free optimum", free_scenario(scenario, skus)), *points]
-    free_total: float | None = None
-    for point in runs:
+
+    def advance(done: int, total: int) -> None:
         if on_progress:
-            on_progress(point.label)
-        result = optimize(point.scenario, options)
-        parts = (
-            dict(zip(result.costs["component"], result.costs["cost"], strict=True))
-            if result.has_plan
-            else {}
-        )
+            on_progress(runs[done - 1].label)
+        if progress:
+            progress(done, total)
+
+    solved = backend.map_ordered(_solve_point, runs, progress=advance, shared={"options": options})
+    rows = []
+    free_total: float | None = None
+    for point, result in zip(runs, solved, strict=True):
+        parts = result.parts
         total = result.objective
         if point.label == "free optimum":
             free_total = total
         row: dict[str, object] = {
             "case": point.label,
-            "status": result.status.value,
+            "status": result.status,
             "total_cost": total,
             "gap": result.gap,
         }

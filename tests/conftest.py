@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,12 @@ def tiny_scenario() -> Scenario:
 @pytest.fixture
 def tiny() -> Scenario:
     return tiny_scenario()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_run_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Commands save runs to the run store: keep them out of the user's real store."""
+    path = tmp_path_factory.mktemp("run-store") / "runs.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCING_RUN_STORE", str(path))
+        yield path

@@ -22,7 +22,8 @@ def test_first_screen_has_the_two_commands() -> None:
     blocks = first_screen.split("```bash")[1:]
     commands = [block.split("```")[0].strip() for block in blocks]
     assert len(commands) == 2
-    assert "sourcing landed-cost scenarios/dtc-brand" in commands[0]
+    assert "sourcing stress scenarios/dtc-brand" in commands[0]
+    assert "--compare split-70-30" in commands[0]
     assert commands[1].endswith("pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci

@@ -195,5 +195,5 @@ def events_frame(events: list[Event]) -> pd.DataFrame:
                 "value": "float64",
             }
         )
-    frame["kind"] = frame["kind"].map(lambda k: k.value)
+    frame["kind"] = frame["kind"].map(str)  # EventKind is a StrEnum: str() is its value
     return frame

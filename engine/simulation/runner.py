@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from engine.parallel import Backend, ProcessBackend, SerialBackend
 from engine.scenario.schema import Scenario
 from engine.simulation.events import EVENT_COLUMNS
 from engine.simulation.measures import (
@@ -227,44 +227,76 @@ def run_replication(
 
 
 def _run_chunk(
-    world: World, driver: Driver, seed: int, indices: Sequence[int]
+    task: tuple[int, Sequence[int]], world: World, drivers: Sequence[Driver], seed: int
 ) -> list[ReplicationResult]:
+    which, indices = task
+    driver = drivers[which]
     schedule = driver.schedule(world)
     return [simulate(world, driver, seed, i, schedule) for i in indices]
 
 
+def _in_process(backend: Backend) -> bool:
+    return isinstance(backend, SerialBackend) or (
+        isinstance(backend, ProcessBackend) and backend.workers == 1
+    )
+
+
 def _run_all(
     world: World,
-    driver: Driver,
+    drivers: Sequence[Driver],
     replications: int,
     seed: int,
-    workers: int,
+    backend: Backend,
     progress: Progress | None,
-) -> list[ReplicationResult]:
+) -> list[list[ReplicationResult]]:
+    """Every replication of every driver, in order (one list per driver).
+
+    In this process one replication at a time; elsewhere in chunks of a few replications per
+    task (about four tasks per slot), which changes nothing in the results: replication ``i``
+    depends only on ``(seed, i)``. ``progress`` counts replications over all drivers.
+    """
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    total = replications * len(drivers)
+    if _in_process(backend):
+        runs: list[list[ReplicationResult]] = []
+        for driver in drivers:
+            schedule = driver.schedule(world)
+            runs.append([])
+            for i in range(replications):
+                runs[-1].append(simulate(world, driver, seed, i, schedule))
+                if progress is not None:
+                    progress(len(runs[-1]) + (len(runs) - 1) * replications, total)
+        return runs
+    size = max(1, math.ceil(total / (backend.slots() * 4)))
+    tasks = [
+        (which, list(range(start, min(start + size, replications))))
+        for which in range(len(drivers))
+        for start in range(0, replications, size)
+    ]
+
+    def chunk_progress(done: int, count: int) -> None:
+        if progress is not None:
+            progress(total if done == count else min(done * size, total - 1), total)
+
+    chunks = backend.map_ordered(
+        _run_chunk,
+        tasks,
+        progress=chunk_progress,
+        shared={"world": world, "drivers": tuple(drivers), "seed": seed},
+    )
+    runs = [[] for _ in drivers]
+    for (which, _), chunk in zip(tasks, chunks, strict=True):
+        runs[which].extend(chunk)
+    return runs
+
+
+def _backend(workers: int, backend: Backend | None) -> Backend:
+    if backend is not None:
+        return backend
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    results: list[ReplicationResult | None] = [None] * replications
-    if workers == 1:
-        schedule = driver.schedule(world)
-        for i in range(replications):
-            results[i] = simulate(world, driver, seed, i, schedule)
-            if progress is not None:
-                progress(i + 1, replications)
-    else:
-        size = max(1, math.ceil(replications / (workers * 4)))
-        chunks = [list(range(s, min(s + size, replications))) for s in range(0, replications, size)]
-        done = 0
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_run_chunk, world, driver, seed, chunk) for chunk in chunks]
-            for future in as_completed(futures):
-                for result in future.result():
-                    results[result.replication] = result
-                    done += 1
-                if progress is not None:
-                    progress(done, replications)
-    return [r for r in results if r is not None]
+    return SerialBackend() if workers == 1 else ProcessBackend(workers)
 
 
 def _concat(frames: list[pd.DataFrame], columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -301,6 +333,8 @@ def stress_test(
     workers: int = 1,
     progress: Progress | None = None,
     options: SimulationOptions | None = None,
+    *,
+    backend: Backend | None = None,
 ) -> StressResult:
     """Seeded Monte Carlo of a driver on a scenario.
 
@@ -308,16 +342,19 @@ def stress_test(
         scenario: The scenario (its disruptions are sampled per replication).
         driver: What drives orders (with its decision rules).
         replications: Number of replications.
-        seed: The run's seed; the same seed gives the same result whatever ``workers``.
-        workers: Processes to run on (1 = in this process).
+        seed: The run's seed; the same seed gives the same result whatever ``workers`` or
+            ``backend``.
+        workers: Local processes to run on (1 = in this process), unless ``backend`` is given.
         progress: Called with ``(done, total)`` as replications finish.
         options: Simulation options (default: ``SimulationOptions(record_events=False)``).
+        backend: Where to run the replications (``engine.parallel``: this process, local
+            processes or a Dask cluster); overrides ``workers``.
 
     Returns:
         Every replication's measures and their summaries, ordered by replication.
     """
     world = build_world(scenario, options or SimulationOptions(record_events=False))
-    results = _run_all(world, driver, replications, seed, workers, progress)
+    (results,) = _run_all(world, [driver], replications, seed, _backend(workers, backend), progress)
     return _collect(scenario, driver, seed, results)
 
 
@@ -341,6 +378,8 @@ def compare(
     workers: int = 1,
     progress: Progress | None = None,
     options: SimulationOptions | None = None,
+    *,
+    backend: Backend | None = None,
 ) -> Comparison:
     """Run two drivers on common random numbers and pair their measures replication by
     replication.
@@ -351,29 +390,21 @@ def compare(
         driver_b: The second driver.
         replications: Replications of each.
         seed: The seed both runs share.
-        workers: Processes to run on.
+        workers: Local processes to run on (1 = in this process), unless ``backend`` is given.
         progress: Called with ``(done, total)`` over both runs (total = 2 x replications).
         options: Simulation options (default: ``SimulationOptions(record_events=False)``).
+        backend: Where to run the replications of both drivers (``engine.parallel``);
+            overrides ``workers``.
 
     Returns:
         Both stress tests and the paired differences ``b - a``.
     """
     world = build_world(scenario, options or SimulationOptions(record_events=False))
-
-    def part(offset: int) -> Progress | None:
-        if progress is None:
-            return None
-        return lambda done, _total: progress(offset + done, 2 * replications)
-
-    a = _collect(
-        scenario, driver_a, seed, _run_all(world, driver_a, replications, seed, workers, part(0))
+    runs_a, runs_b = _run_all(
+        world, [driver_a, driver_b], replications, seed, _backend(workers, backend), progress
     )
-    b = _collect(
-        scenario,
-        driver_b,
-        seed,
-        _run_all(world, driver_b, replications, seed, workers, part(replications)),
-    )
+    a = _collect(scenario, driver_a, seed, runs_a)
+    b = _collect(scenario, driver_b, seed, runs_b)
     measures = [c for c in a.measures.columns if c != "replication"]
     differences = b.measures[measures] - a.measures[measures]
     differences.insert(0, "replication", a.measures["replication"])

@@ -1,0 +1,353 @@
+"""Where independent tasks run: in this process, on local worker processes or on a Dask cluster.
+
+A backend maps a picklable function over a list of tasks and returns the results **in task
+order**, whatever order they finish in, calling ``progress(done, total)`` as they finish. So a
+caller whose tasks are deterministic (a seeded replication, a solve) gets the same answer from
+every backend: only the speed differs.
+
+* ``SerialBackend``: one task after the other in this process.
+* ``ProcessBackend``: a ``concurrent.futures.ProcessPoolExecutor`` on this machine
+  (default: one process per core).
+* ``DaskBackend``: a ``distributed.Client`` connected to a Dask scheduler (``tcp://host:8786``),
+  or a client passed in (e.g. of a ``LocalCluster``). Dask is imported only when this backend
+  connects, so programs that never use it start fast.
+
+``backend_from(workers, scheduler)`` picks one the way the command line does: a scheduler
+address (or the ``SOURCING_SCHEDULER`` environment variable) means Dask, else ``workers``
+local processes (1 = in this process; default every core).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
+
+__all__ = [
+    "SCHEDULER_ENV",
+    "Backend",
+    "DaskBackend",
+    "ProcessBackend",
+    "Progress",
+    "SchedulerError",
+    "SerialBackend",
+    "backend_from",
+    "default_workers",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(tasks_done, tasks_total)``."""
+
+SCHEDULER_ENV = "SOURCING_SCHEDULER"
+"""Environment variable naming a Dask scheduler (``tcp://host:port``) when none is given."""
+
+CONNECT_TIMEOUT_SECONDS = 10.0
+"""How long ``DaskBackend`` tries to reach its scheduler before giving up."""
+
+
+class SchedulerError(ConnectionError):
+    """The Dask scheduler cannot be reached (or Dask is not installed); the message says what
+    to check."""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Runs a function over tasks; results come back in task order."""
+
+    @property
+    def description(self) -> str:
+        """Where the tasks run, for messages (``"on 4 local processes"``)."""
+        ...
+
+    def slots(self) -> int:
+        """How many tasks can run at once (to size chunks of work)."""
+        ...
+
+    def map_ordered(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[T],
+        progress: Progress | None = None,
+        shared: Mapping[str, Any] | None = None,
+    ) -> list[R]:
+        """``[fn(item, **shared) for item in items]``, run on the backend.
+
+        Args:
+            fn: A picklable (module-level) function.
+            items: One task each; picklable.
+            progress: Called with ``(done, total)`` after each task finishes.
+            shared: Keyword arguments every task gets (sent to a cluster once).
+
+        Returns:
+            The results in the order of ``items``.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release workers or connections the backend opened (it may be used again)."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        """Close."""
+        ...
+
+
+def default_workers() -> int:
+    """Worker processes by default: one per core."""
+    return os.cpu_count() or 1
+
+
+def _run_serially(
+    fn: Callable[..., R],
+    items: Sequence[T],
+    progress: Progress | None,
+    shared: Mapping[str, Any] | None,
+) -> list[R]:
+    results = []
+    for done, item in enumerate(items, start=1):
+        results.append(fn(item, **(shared or {})))
+        if progress is not None:
+            progress(done, len(items))
+    return results
+
+
+class _ClosingContext:
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+@dataclass(frozen=True)
+class SerialBackend(_ClosingContext):
+    """Every task in this process, one after the other."""
+
+    @property
+    def description(self) -> str:
+        return "in this process"
+
+    def slots(self) -> int:
+        return 1
+
+    def map_ordered(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[T],
+        progress: Progress | None = None,
+        shared: Mapping[str, Any] | None = None,
+    ) -> list[R]:
+        return _run_serially(fn, items, progress, shared)
+
+
+@dataclass(frozen=True)
+class ProcessBackend(_ClosingContext):
+    """Tasks on up to ``workers`` processes of this machine (a pool per call).
+
+    One worker, or one task, runs in this process.
+    """
+
+    workers: int = field(default_factory=default_workers)
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+
+    @property
+    def description(self) -> str:
+        return f"on {self.workers} local process{'es' if self.workers != 1 else ''}"
+
+    def slots(self) -> int:
+        return self.workers
+
+    def map_ordered(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[T],
+        progress: Progress | None = None,
+        shared: Mapping[str, Any] | None = None,
+    ) -> list[R]:
+        processes = min(self.workers, len(items))
+        if processes <= 1:
+            return _run_serially(fn, items, progress, shared)
+        results: list[Any] = [None] * len(items)
+        with ProcessPoolExecutor(max_workers=processes) as pool:
+            futures: dict[Future[R], int] = {
+                pool.submit(fn, item, **(shared or {})): i for i, item in enumerate(items)
+            }
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    results[futures[future]] = future.result()
+                    if progress is not None:
+                        progress(done, len(items))
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return results
+
+
+class DaskBackend(_ClosingContext):
+    """Tasks on a Dask cluster.
+
+    Args:
+        address: The scheduler, e.g. ``tcp://10.0.0.5:8786``; default ``$SOURCING_SCHEDULER``.
+        client: A connected ``distributed.Client`` to use instead (it is not closed here).
+        source: Where the address came from, named in the error if it cannot be reached.
+        timeout_seconds: How long to try to connect.
+
+    The connection is opened on first use and kept until ``close()`` (or the end of a ``with``
+    block). Every worker must have this package installed in the same version.
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        client: Any | None = None,
+        source: str | None = None,
+        timeout_seconds: float | None = None,
+    ) -> None:
+        if client is None and not address:
+            address = os.environ.get(SCHEDULER_ENV, "").strip() or None
+            source = source or SCHEDULER_ENV
+        if client is None and not address:
+            raise ValueError(
+                f"no Dask scheduler given: pass --scheduler tcp://host:port or set {SCHEDULER_ENV}"
+            )
+        self._client = client
+        self._owns_client = client is None
+        self.address: str = address or str(client.scheduler.address)
+        self.source = source
+        self.timeout_seconds = timeout_seconds
+
+    def __repr__(self) -> str:
+        return f"DaskBackend({self.address!r})"
+
+    @property
+    def description(self) -> str:
+        return f"on the Dask cluster at {self.address}"
+
+    def client(self) -> Any:
+        """The ``distributed.Client``, connecting on first use.
+
+        Raises:
+            SchedulerError: if the scheduler cannot be reached, saying what to check.
+        """
+        if self._client is None:
+            self._client = _connect(
+                self.address,
+                self.source,
+                CONNECT_TIMEOUT_SECONDS if self.timeout_seconds is None else self.timeout_seconds,
+            )
+        return self._client
+
+    def slots(self) -> int:
+        return max(1, sum(self.client().nthreads().values()))
+
+    def map_ordered(
+        self,
+        fn: Callable[..., R],
+        items: Sequence[T],
+        progress: Progress | None = None,
+        shared: Mapping[str, Any] | None = None,
+    ) -> list[R]:
+        if not items:
+            return []
+        from distributed import as_completed as dask_as_completed
+
+        client = self.client()
+        kwargs = {
+            name: client.scatter(value, broadcast=True, hash=False)
+            for name, value in (shared or {}).items()
+        }
+        futures = client.map(fn, list(items), pure=False, **kwargs)
+        position = {future.key: i for i, future in enumerate(futures)}
+        results: list[Any] = [None] * len(items)
+        try:
+            for done, future in enumerate(dask_as_completed(futures, loop=client.loop), start=1):
+                results[position[future.key]] = future.result()
+                if progress is not None:
+                    progress(done, len(items))
+        finally:
+            client.cancel([f for f in futures if not f.done()])
+            client.cancel(list(kwargs.values()))
+        return results
+
+    def close(self) -> None:
+        if self._client is not None and self._owns_client:
+            self._client.close()
+            self._client = None
+
+
+def _connect(address: str, source: str | None, timeout_seconds: float) -> Any:
+    origin = f" (from {source})" if source else ""
+    try:
+        from distributed import Client
+    except ImportError as error:
+        raise SchedulerError(
+            f"running on the Dask scheduler {address}{origin} needs the distributed package: "
+            "pip install 'dask[distributed]'"
+        ) from error
+    try:
+        return Client(address, timeout=timeout_seconds, set_as_default=False)
+    except Exception as error:  # distributed raises OSError, TimeoutError or ValueError
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SchedulerError(
+            f"cannot reach the Dask scheduler at {address}{origin}: {reason}. Check that "
+            "`dask scheduler` is running on that host, that the address and port are right "
+            "(e.g. tcp://10.0.0.5:8786) and that this machine can reach that port (firewall, "
+            "VPN)."
+        ) from error
+
+
+def backend_from(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    *,
+    client: Any | None = None,
+) -> Backend:
+    """The backend the command line's options ask for.
+
+    Args:
+        workers: Local worker processes; None = one per core, 1 = in this process. Ignored
+            when tasks go to a Dask cluster.
+        scheduler: A Dask scheduler address (``tcp://host:port``); default the
+            ``SOURCING_SCHEDULER`` environment variable; neither = this machine.
+        client: A connected ``distributed.Client`` (e.g. of a ``LocalCluster``) to use.
+
+    Raises:
+        ValueError: if ``workers`` is below 1.
+    """
+    if client is not None:
+        return DaskBackend(client=client)
+    if scheduler:
+        return DaskBackend(scheduler.strip(), source="--scheduler")
+    from_env = os.environ.get(SCHEDULER_ENV, "").strip()
+    if from_env:
+        return DaskBackend(from_env, source=SCHEDULER_ENV)
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    count = default_workers() if workers is None else workers
+    return SerialBackend() if count == 1 else ProcessBackend(count)

@@ -1,0 +1,83 @@
+"""Headline figures of each kind of run, as stored with it (shared by the CLI and the UI)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from engine.runs.codec import metric_value
+from engine.runs.model import Metrics
+
+if TYPE_CHECKING:
+    from engine.plan_types import OptimizeResult
+    from engine.simulation.runner import Comparison, StressResult
+
+STRESS_MEASURES: tuple[str, ...] = (
+    "fill_rate",
+    "stockout_days",
+    "lost_revenue",
+    "realized_landed_cost_per_unit",
+    "peak_working_capital",
+    "ccc_days",
+    "dio_days",
+    "dso_days",
+    "dpo_days",
+    "on_time_rate",
+)
+"""The stress-test measures kept as metrics (the ones ``sourcing stress`` prints)."""
+
+
+def optimize_metrics(result: OptimizeResult) -> Metrics:
+    """status, total_cost, best_bound, gap, solve times, PO count, units and lost-sales cost."""
+    costs = dict(zip(result.costs.get("component", []), result.costs.get("cost", []), strict=True))
+    orders = result.purchase_orders
+    return {
+        "status": result.status.value,
+        "total_cost": metric_value(result.objective),
+        "best_bound": metric_value(result.best_bound),
+        "gap": metric_value(result.gap),
+        "build_seconds": metric_value(result.build_seconds),
+        "solve_seconds": metric_value(result.solve_seconds),
+        "purchase_orders": float(len(orders)),
+        "units_ordered": metric_value(orders["quantity_units"].sum()) if len(orders) else 0.0,
+        "lost_sales_cost": metric_value(costs.get("lost_sales")),
+    }
+
+
+def stress_metrics(result: StressResult) -> Metrics:
+    """``<measure>_mean``, ``_ci_low`` and ``_ci_high`` of each headline measure."""
+    metrics: Metrics = {"replications": float(result.replications)}
+    summary = result.summary.set_index("measure")
+    for name in STRESS_MEASURES:
+        if name in summary.index:
+            row = summary.loc[name]
+            for column in ("mean", "ci_low", "ci_high"):
+                metrics[f"{name}_{column}"] = metric_value(row[column])
+    return metrics
+
+
+def comparison_metrics(comparison: Comparison) -> Metrics:
+    """Per headline measure: both means, the paired difference (b - a) and its 95 % interval."""
+    metrics: Metrics = {"replications": float(comparison.a.replications)}
+    summary = comparison.summary.set_index("measure")
+    for name in STRESS_MEASURES:
+        if name in summary.index:
+            row = summary.loc[name]
+            metrics[f"{name}_mean_a"] = metric_value(row["mean_a"])
+            metrics[f"{name}_mean_b"] = metric_value(row["mean_b"])
+            metrics[f"{name}_difference"] = metric_value(row["mean_difference"])
+            metrics[f"{name}_difference_ci_low"] = metric_value(row["ci_low"])
+            metrics[f"{name}_difference_ci_high"] = metric_value(row["ci_high"])
+    return metrics
+
+
+def frontier_metrics(table: pd.DataFrame) -> Metrics:
+    """The free optimum's cost, and each case's total cost and extra cost against it."""
+    metrics: Metrics = {"cases": float(len(table))}
+    for _, row in table.iterrows():
+        case = str(row["case"])
+        metrics[f"total_cost[{case}]"] = metric_value(row.get("total_cost"))
+        if case != "free optimum":
+            metrics[f"extra_cost_vs_free[{case}]"] = metric_value(row.get("extra_cost_vs_free"))
+    return metrics

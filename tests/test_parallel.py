@@ -1,0 +1,310 @@
+"""Backends: results in task order, the same frames in one process, local processes and a
+Dask cluster (a LocalCluster here), the scheduler from an option or the environment, and a
+clear error when it cannot be reached."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from engine import parallel
+from engine.cli import app
+from engine.frontier import backup_share_points, resilience_frontier
+from engine.parallel import (
+    SCHEDULER_ENV,
+    DaskBackend,
+    ProcessBackend,
+    SchedulerError,
+    SerialBackend,
+    backend_from,
+)
+from engine.plan_types import SolveOptions
+from engine.scenario import write_scenario
+from engine.scenario.schema import Scenario
+from engine.simulation import BaseStock, compare, stress_test
+from tests.conftest import tiny_scenario
+from tests.simulation.test_runner import DRIVER, noisy_scenario
+
+
+@pytest.fixture(scope="module")
+def dask_client() -> Iterator[Any]:
+    """One LocalCluster of two single-threaded worker processes for the whole module."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def _no_scheduler_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+
+
+@pytest.fixture
+def backends(dask_client: Any) -> dict[str, parallel.Backend]:
+    return {
+        "serial": SerialBackend(),
+        "2 processes": ProcessBackend(2),
+        "dask": DaskBackend(client=dask_client),
+    }
+
+
+def tiny_weeks(periods: int = 12) -> Scenario:
+    """The tiny scenario over enough weeks for orders to arrive."""
+    data = tiny_scenario().model_dump()
+    data["horizon"]["periods"] = periods
+    return Scenario.model_validate(data)
+
+
+def unreachable_address() -> str:
+    """A local port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"tcp://127.0.0.1:{port}"
+
+
+def slow_square(x: int, delay: float = 0.0) -> int:
+    """Later items finish first, so completion order differs from task order."""
+    time.sleep(delay * (5 - x))
+    return x * x
+
+
+# --- the backends themselves ------------------------------------------------------------
+
+
+def test_results_come_back_in_task_order_with_progress(backends) -> None:
+    for name, backend in backends.items():
+        calls: list[tuple[int, int]] = []
+        results = backend.map_ordered(
+            slow_square,
+            [0, 1, 2, 3, 4],
+            progress=lambda d, n, calls=calls: calls.append((d, n)),
+            shared={"delay": 0.05},
+        )
+        assert results == [0, 1, 4, 9, 16], name
+        assert calls == [(i, 5) for i in range(1, 6)], name
+        assert backend.map_ordered(slow_square, []) == [], name
+
+
+def test_a_failing_task_raises_in_the_caller(backends) -> None:
+    for name, backend in backends.items():
+        with pytest.raises(TypeError):
+            backend.map_ordered(slow_square, [1, "two"])
+        assert backend.map_ordered(slow_square, [3]) == [9], name
+
+
+def test_slots_and_descriptions(dask_client: Any) -> None:
+    assert SerialBackend().slots() == 1
+    assert ProcessBackend(3).slots() == 3
+    dask = DaskBackend(client=dask_client)
+    assert dask.slots() == 2
+    assert dask.description.startswith("on the Dask cluster at tcp://")
+    dask.close()  # a client passed in stays open
+    assert dask.map_ordered(slow_square, [2]) == [4]
+    with pytest.raises(ValueError, match="at least 1"):
+        ProcessBackend(0)
+
+
+def test_backend_from_options() -> None:
+    assert isinstance(backend_from(1), SerialBackend)
+    assert backend_from(3) == ProcessBackend(3)
+    assert backend_from(None) in (SerialBackend(), ProcessBackend(parallel.default_workers()))
+    with pytest.raises(ValueError, match="at least 1"):
+        backend_from(0)
+    dask = backend_from(2, "tcp://10.1.2.3:8786")
+    assert isinstance(dask, DaskBackend)
+    assert dask.address == "tcp://10.1.2.3:8786"
+    assert dask.source == "--scheduler"
+
+
+def test_scheduler_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SCHEDULER_ENV, "tcp://10.9.8.7:8786")
+    from_env = backend_from(4)
+    assert isinstance(from_env, DaskBackend)
+    assert (from_env.address, from_env.source) == ("tcp://10.9.8.7:8786", SCHEDULER_ENV)
+    assert DaskBackend().address == "tcp://10.9.8.7:8786"
+    given = backend_from(4, "tcp://10.0.0.1:8786")
+    assert isinstance(given, DaskBackend)
+    assert given.address == "tcp://10.0.0.1:8786"  # the option wins over the environment
+    monkeypatch.setenv(SCHEDULER_ENV, "  ")
+    assert backend_from(1) == SerialBackend()
+
+
+def test_no_scheduler_anywhere_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match=f"--scheduler tcp://host:port or set {SCHEDULER_ENV}"):
+        DaskBackend()
+
+
+def test_unreachable_scheduler_says_what_to_check() -> None:
+    address = unreachable_address()
+    backend = DaskBackend(address, source="--scheduler", timeout_seconds=1)
+    with pytest.raises(SchedulerError) as caught:
+        backend.slots()
+    message = str(caught.value)
+    assert f"cannot reach the Dask scheduler at {address} (from --scheduler)" in message
+    assert "`dask scheduler` is running" in message
+    assert isinstance(caught.value, OSError)
+
+
+# --- the same frames on every backend ---------------------------------------------------
+
+
+def stress_frames(result: Any) -> dict[str, pd.DataFrame]:
+    return {
+        "measures": result.measures,
+        "summary": result.summary,
+        "daily": result.daily,
+        "skus": result.skus,
+        "suppliers": result.suppliers,
+    }
+
+
+def test_stress_test_is_identical_on_every_backend(backends) -> None:
+    results = {
+        name: stress_test(noisy_scenario(), DRIVER, replications=7, seed=42, backend=backend)
+        for name, backend in backends.items()
+    }
+    serial = results.pop("serial")
+    assert serial.replications == 7
+    for name, other in results.items():
+        for table, frame in stress_frames(serial).items():
+            pd.testing.assert_frame_equal(frame, stress_frames(other)[table], obj=f"{name} {table}")
+
+
+def test_workers_still_choose_local_processes() -> None:
+    by_workers = stress_test(noisy_scenario(), DRIVER, replications=5, seed=3, workers=2)
+    by_backend = stress_test(
+        noisy_scenario(), DRIVER, replications=5, seed=3, backend=ProcessBackend(2)
+    )
+    pd.testing.assert_frame_equal(by_workers.measures, by_backend.measures)
+
+
+def test_compare_is_identical_on_every_backend(backends) -> None:
+    less = BaseStock({"A": 500.0, "B": 250.0}, review_days=7)
+    calls: dict[str, list[tuple[int, int]]] = {}
+    results = {}
+    for name, backend in backends.items():
+        calls[name] = []
+        results[name] = compare(
+            noisy_scenario(),
+            less,
+            DRIVER,
+            replications=6,
+            seed=7,
+            progress=lambda d, n, name=name: calls[name].append((d, n)),
+            backend=backend,
+        )
+    serial = results.pop("serial")
+    for name, other in results.items():
+        pd.testing.assert_frame_equal(serial.summary, other.summary, obj=f"{name} summary")
+        pd.testing.assert_frame_equal(serial.differences, other.differences, obj=name)
+        pd.testing.assert_frame_equal(serial.a.measures, other.a.measures, obj=f"{name} a")
+        pd.testing.assert_frame_equal(serial.b.measures, other.b.measures, obj=f"{name} b")
+    for name, seen in calls.items():
+        assert seen[-1] == (12, 12), name
+        assert [d for d, _ in seen] == sorted(d for d, _ in seen), name
+
+
+def test_frontier_is_identical_serial_and_on_dask(dask_client: Any) -> None:
+    scenario = tiny_weeks()
+    points = backup_share_points(scenario, ["A"], (0.0, 0.3, 0.5))
+    options = SolveOptions(time_limit_seconds=20)
+    serial = resilience_frontier(scenario, points, ["A"], options)
+    seen: list[tuple[int, int]] = []
+    labels: list[str] = []
+    on_dask = resilience_frontier(
+        scenario,
+        points,
+        ["A"],
+        options,
+        on_progress=labels.append,
+        backend=DaskBackend(client=dask_client),
+        progress=lambda d, n: seen.append((d, n)),
+    )
+    pd.testing.assert_frame_equal(serial, on_dask)
+    assert list(serial["case"]) == ["free optimum", "backup 0%", "backup 30%", "backup 50%"]
+    assert (serial["status"] == "optimal").all()
+    assert serial["extra_cost_vs_free"].iloc[-1] > 0
+    assert seen == [(i, 4) for i in range(1, 5)]
+    assert labels == list(serial["case"])
+
+
+# --- the command line -------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=env)
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_scenario(tiny_weeks(), tmp_path_factory.mktemp("tiny") / "tiny")
+
+
+def test_stress_command_on_a_dask_cluster_matches_one_process(
+    dask_client: Any, tiny_folder: Path, tmp_path: Path
+) -> None:
+    common = ["stress", str(tiny_folder), "--policy", "base_stock", "--replications", "6"]
+    code, out = run(*common, "--workers", "1", "--out", str(tmp_path / "one"))
+    assert code == 0, out
+    assert "running in this process" in out
+    address = dask_client.scheduler.address
+    code, out = run(*common, "--scheduler", address, "--out", str(tmp_path / "dask"))
+    assert code == 0, out
+    assert f"running on the Dask cluster at {address}" in out
+    for table in ("summary", "replications", "skus"):
+        pd.testing.assert_frame_equal(
+            pd.read_csv(tmp_path / "one" / f"{table}.csv"),
+            pd.read_csv(tmp_path / "dask" / f"{table}.csv"),
+            obj=table,
+        )
+
+
+def test_frontier_command_takes_workers(tiny_folder: Path, tmp_path: Path) -> None:
+    code, out = run(
+        "frontier",
+        str(tiny_folder),
+        "--shares",
+        "0,0.3",
+        "--time-limit",
+        "20",
+        "--workers",
+        "2",
+        "--out",
+        str(tmp_path / "f"),
+    )
+    assert code == 0, out
+    assert "running on 2 local processes" in out
+    table = pd.read_csv(tmp_path / "f" / "frontier.csv")
+    assert list(table["case"]) == ["free optimum", "backup 0%", "backup 30%"]
+
+
+def test_unreachable_scheduler_is_a_message_not_a_traceback(
+    tiny_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_SECONDS", 1.0)
+    address = unreachable_address()
+    args = ["stress", str(tiny_folder), "--policy", "base_stock", "--replications", "2"]
+    code, out = run(*args, "--scheduler", address, "--out", str(tmp_path / "a"))
+    assert code == 1
+    assert f"cannot reach the Dask scheduler at {address} (from --scheduler)" in out
+    code, out = run(*args, "--out", str(tmp_path / "b"), env={SCHEDULER_ENV: address})
+    assert code == 1
+    assert f"cannot reach the Dask scheduler at {address} (from {SCHEDULER_ENV})" in out
+    assert not (tmp_path / "b").exists()

@@ -1,0 +1,421 @@
+"""Every page of the app under Streamlit's AppTest: no exception, and the key widgets give the
+expected results on the bundled example (or, where the optimizer is needed, on a small
+scenario that solves in about a second); bad uploads give messages, not tracebacks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.api import RunKind, RunStore
+from tests.ui.conftest import (
+    go,
+    new_app,
+    open_example,
+    open_small,
+    texts,
+    upload,
+    wait_for_jobs,
+)
+from ui import loading, state
+
+EXAMPLE_SKUS = {"SKL-10IN", "KNF-8IN", "MUG-12OZ", "BTL-750", "BRD-BAMBOO"}
+
+
+def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page that has all these columns."""
+    for element in at.dataframe:
+        value = element.value
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with the columns {columns}")
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def optimize_small_with_split(at: AppTest) -> None:
+    """Optimize the small scenario with SKU-0001 at 70/30 (primary = cheapest supplier)."""
+    go(at, "optimize")
+    at.number_input(key=state.W_OPT_TIME).set_value(30.0)
+    at.multiselect(key=state.W_OPT_SPLIT_SKUS).set_value(["SKU-0001"]).run()
+    assert at.slider(key=state.split_key("SKU-0001", "share")).value == 70
+    at.button(key=state.W_OPT_RUN).click().run()
+    wait_for_jobs(at)
+    no_exception(at)
+
+
+# ---------------------------------------------------------------- scenario
+
+
+def test_app_starts_on_the_scenario_page() -> None:
+    at = new_app()
+    no_exception(at)
+    assert "Scenario" in [t.value for t in at.title]
+    assert "dtc-brand" in at.selectbox(key=state.W_EXAMPLE).options
+
+
+def test_example_opens_checked_with_every_table_editable() -> None:
+    at = open_example(new_app())
+    no_exception(at)
+    assert any("no errors" in s.value for s in at.success)
+    assert len(at.data_editor) == 9
+    skus = at.data_editor[0].value
+    assert set(skus["sku"]) == EXAMPLE_SKUS
+    options = at.selectbox(key=state.W_WHATIF).options
+    assert any(o.startswith("primary-shutdown-30d") for o in options)
+    assert any(o.startswith("split-70-30") for o in options)
+    assert "dtc-brand" in texts(at)  # the sidebar names the scenario
+
+
+def test_what_if_applies_and_lists_its_changes() -> None:
+    at = open_example(new_app())
+    at.selectbox(key=state.W_WHATIF).set_value("split-70-30").run()
+    no_exception(at)
+    space = at.session_state["workspace"]
+    assert space.whatif == "split-70-30"
+    assert space.loaded.scenario.risk_policy.fixed_splits["SKL-10IN"] == {
+        "GZ-01": 0.7,
+        "HCM-01": 0.3,
+    }
+    changes = [t.value for t in at.text]
+    assert any("risk_policy.fixed_splits.SKL-10IN" in c for c in changes)
+    assert "dtc-brand / split-70-30" in texts(at)
+
+
+def test_an_edit_is_checked_and_its_problem_shown_beside_its_table() -> None:
+    at = open_example(new_app())
+    version = at.session_state["workspace"].version
+    at.session_state[state.editor_key("suppliers", version)] = {
+        "edited_rows": {0: {"capacity_units_per_week": -5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert any("not checked yet" in w.value for w in at.warning)
+    at.button(key=state.W_APPLY).click().run()
+    no_exception(at)
+    assert any("1 error(s)" in e.value for e in at.error)
+    problems = frame_with(at, "severity", "file", "row", "field")
+    assert problems.iloc[0]["file"] == "suppliers.csv"
+    assert problems.iloc[0]["row"] == 2
+    assert problems.iloc[0]["field"] == "capacity_units_per_week"
+    # the suppliers tab is flagged, and the other pages say the scenario needs fixing
+    assert "suppliers ⚠ 1" in [t.label for t in at.tabs]
+    go(at, "landed_cost")
+    assert any("has errors" in e.value for e in at.error)
+
+
+def test_user_set_values_apply_last() -> None:
+    at = open_example(new_app())
+    version = at.session_state["workspace"].version
+    at.text_area(key=state.set_values_key(version)).input("finance.annual_cost_of_capital = 0.2")
+    at.button(key=state.W_APPLY).click().run()
+    no_exception(at)
+    assert at.session_state["workspace"].loaded.scenario.finance.annual_cost_of_capital == 0.2
+
+
+def test_workbook_and_zip_uploads_open(small_xlsx: bytes, small_zip: bytes) -> None:
+    at = open_small(new_app(), small_xlsx)
+    no_exception(at)
+    assert at.session_state["workspace"].loaded.scenario.name == "small"
+    at = upload(new_app(), [("small.zip", small_zip, "application/zip")])
+    no_exception(at)
+    assert at.session_state["workspace"].loaded.scenario.name == "small"
+
+
+def test_yaml_and_csv_files_upload_together(tmp_path) -> None:
+    files = [
+        (p.name, p.read_bytes(), "text/plain")
+        for p in sorted(loading.EXAMPLES_DIR.joinpath("dtc-brand").iterdir())
+    ]
+    at = upload(new_app(), files)
+    no_exception(at)
+    assert at.session_state["workspace"].loaded.scenario.name == "dtc-brand"
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _example_with(name: str, text: str) -> bytes:
+    folder = loading.EXAMPLES_DIR / "dtc-brand"
+    files = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
+    files[name] = text
+    return _zip(files)
+
+
+BAD_UPLOADS = {
+    "not a workbook": [("book.xlsx", b"this is not a workbook", "application/octet-stream")],
+    "not a zip": [("scenario.zip", b"PK-not-really", "application/zip")],
+    "only CSV": [("skus.csv", b"sku,selling_price\nA,10\n", "text/csv")],
+    "a text file": [("notes.txt", b"hello", "text/plain")],
+    "bad YAML": [("scenario.zip", _zip({"scenario.yaml": "name: [unclosed"}), "application/zip")],
+    "bad cell": [
+        (
+            "scenario.zip",
+            _example_with(
+                "suppliers.csv",
+                (loading.EXAMPLES_DIR / "dtc-brand" / "suppliers.csv")
+                .read_text(encoding="utf-8")
+                .replace("GZ-01,", "GZ 01,", 1),
+            ),
+            "application/zip",
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_UPLOADS))
+def test_bad_uploads_give_messages_not_tracebacks(case: str) -> None:
+    at = upload(new_app(), BAD_UPLOADS[case])
+    no_exception(at)
+    assert "workspace" not in at.session_state  # nothing half-opened
+    assert any("could not be opened" in e.value for e in at.error)
+    problems = frame_with(at, "severity", "file", "row", "field", "found", "allowed")
+    assert len(problems) >= 1
+    assert problems["file"].str.len().min() > 0
+
+
+def test_bad_cell_points_at_file_row_and_field() -> None:
+    at = upload(new_app(), BAD_UPLOADS["bad cell"])
+    problems = frame_with(at, "severity", "file", "row", "field")
+    located = problems[(problems["file"] == "suppliers.csv") & (problems["field"] == "supplier")]
+    assert list(located["row"]) == [2]
+
+
+def test_scenario_downloads_read_back(tmp_path) -> None:
+    space = loading.open_example("dtc-brand")
+    book = loading.scenario_xlsx(space.base)
+    again = loading.read_upload([("dtc-brand.xlsx", book)])
+    assert again.scenario == space.base
+    archive = loading.folder_zip(space.folder)
+    assert loading.read_upload([("dtc-brand.zip", archive)]).scenario == space.base
+    at = open_example(new_app())
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download scenario (.xlsx)" in labels
+    assert "Download as YAML + CSV (.zip)" in labels
+
+
+# ---------------------------------------------------------------- landed cost
+
+
+def test_landed_cost_page_shows_every_sku_and_the_options_of_one() -> None:
+    at = go(open_example(new_app()), "landed_cost")
+    no_exception(at)
+    cheapest = frame_with(at, "sku", "cheapest supplier", "landed cost per unit")
+    assert set(cheapest["sku"]) == EXAMPLE_SKUS
+    assert (cheapest["landed cost per unit"] > 0).all()
+    at.selectbox(key=state.W_LC_SKU).set_value("KNF-8IN").run()
+    no_exception(at)
+    detail = frame_with(at, "lane", "factory_price", "landed_cost_per_unit")
+    assert set(detail["supplier"]) == {"GZ-01", "HCM-01", "YW-TC"}
+    parts = detail[
+        [
+            "factory_price",
+            "freight",
+            "insurance",
+            "duty",
+            "shipment_fees",
+            "pipeline_carrying",
+            "payment_terms_capital",
+        ]
+    ].sum(axis=1)
+    assert (abs(parts - detail["landed_cost_per_unit"]) < 1e-6).all()
+    grid = frame_with(at, "supplier", "tier", "PO units")
+    assert {"sea_fcl", "air"} <= set(grid.columns)
+    assert len(at.get("vega_lite_chart")) >= 1
+
+
+# ---------------------------------------------------------------- optimize
+
+
+def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
+    small_xlsx: bytes,
+) -> None:
+    at = open_small(new_app(), small_xlsx)
+    optimize_small_with_split(at)
+    assert any(s.value.startswith("Optimal plan") for s in at.success)
+    metrics = {m.label: m.value for m in at.metric}
+    assert "Free optimum" in metrics
+    assert "What the splits cost" in metrics
+    shares = frame_with(at, "sku", "supplier", "share", "target share")
+    targets = shares[shares["sku"] == "SKU-0001"]["target share"]
+    assert sorted(targets) == ["30%", "70%"]
+    pos = frame_with(at, "supplier", "sku", "lane", "period_placed", "quantity_units")
+    assert len(pos) > 0
+    runs = RunStore().list_runs(RunKind.OPTIMIZE)
+    assert len(runs) == 1
+    assert runs.iloc[0]["extra_cost_vs_free"] == pytest.approx(
+        runs.iloc[0]["total_cost"] - runs.iloc[0]["free_total_cost"]
+    )
+
+
+def test_a_time_limited_example_solve_tells_its_status_honestly() -> None:
+    at = go(open_example(new_app()), "optimize")
+    at.number_input(key=state.W_OPT_TIME).set_value(1.0)
+    at.button(key=state.W_OPT_RUN).click().run()
+    wait_for_jobs(at)
+    no_exception(at)
+    told = [e.value for e in at.error] + [w.value for w in at.warning]
+    assert any(
+        t.startswith("No plan found within the time limit") or t.startswith("Feasible plan, gap")
+        for t in told
+    ) or any(s.value.startswith("Optimal plan") for s in at.success)
+
+
+def test_cost_of_resilience_curve(small_xlsx: bytes) -> None:
+    at = go(open_small(new_app(), small_xlsx), "optimize")
+    at.multiselect(key=state.W_FR_SKUS).set_value(["SKU-0001"])
+    at.number_input(key=state.W_OPT_GAP).set_value(2.0)  # seven solves: keep them quick
+    at.number_input(key=state.W_OPT_TIME).set_value(30.0).run()
+    at.button(key=state.W_FR_RUN).click().run()
+    wait_for_jobs(at)
+    no_exception(at)
+    curve = frame_with(at, "case", "total_cost", "extra_cost_vs_free")
+    assert list(curve["case"])[:2] == ["free optimum", "backup 0%"]
+    assert len(curve) == 7
+    assert len(RunStore().list_runs(RunKind.FRONTIER)) == 1
+
+
+# ---------------------------------------------------------------- stress test
+
+
+def test_stress_test_of_the_plan_against_a_shutdown_compared_with_a_policy(
+    small_xlsx: bytes,
+) -> None:
+    at = open_small(new_app(), small_xlsx)
+    optimize_small_with_split(at)
+    go(at, "stress")
+    no_exception(at)
+    assert at.selectbox(key=state.W_ST_PLAN_A).value.startswith("plan:")
+    at.selectbox(key=state.W_ST_WHATIF).set_value("primary-shutdown-30d").run()
+    chosen = at.multiselect(key=state.disruptions_key("primary-shutdown-30d"))
+    assert chosen.value == [0]
+    assert "shut down" in chosen.options[0]
+    at.number_input(key=state.W_ST_REPS).set_value(20)
+    at.selectbox(key=state.W_ST_PLAN_B).set_value("policy:base_stock")
+    at.checkbox(key=state.W_ST_EXPEDITE).check()
+    at.button(key=state.W_ST_RUN).click().run()
+    wait_for_jobs(at)
+    no_exception(at)
+    headline = frame_with(at, "measure", "difference (B − A)")
+    assert {"fill rate", "lost revenue", "peak working capital"} <= set(headline["measure"])
+    assert len(at.get("vega_lite_chart")) >= 5  # 2 fans + 3 distributions
+    stored = RunStore().list_runs(RunKind.COMPARE)
+    assert len(stored) == 1
+    assert stored.iloc[0]["scenario_name"] == "small / primary-shutdown-30d"
+
+
+def test_stress_test_of_a_policy_on_the_example() -> None:
+    at = go(open_example(new_app()), "stress")
+    no_exception(at)
+    assert at.selectbox(key=state.W_ST_PLAN_A).value == "policy:base_stock"
+    at.number_input(key=state.W_ST_REPS).set_value(20)
+    at.button(key=state.W_ST_RUN).click().run()
+    wait_for_jobs(at)
+    no_exception(at)
+    headline = frame_with(at, "measure")
+    assert "cash-conversion cycle" in set(headline["measure"])
+    run = RunStore().list_runs(RunKind.STRESS).iloc[0]
+    assert run["replications"] == 20
+
+
+# ---------------------------------------------------------------- finance
+
+
+def test_finance_page(small_xlsx: bytes) -> None:
+    at = open_small(new_app(), small_xlsx)
+    optimize_small_with_split(at)
+    go(at, "finance")
+    no_exception(at)
+    metrics = {m.label for m in at.metric}
+    assert {"Peak cash tied up", "Lowest cash position"} <= metrics
+    terms = frame_with(at, "supplier", "deposit", "capital per unit (avg over SKUs)")
+    assert len(terms) == 2
+    at.number_input(key=state.W_FI_DIRECT_COST).set_value(9.0)
+    at.number_input(key=state.W_FI_DIRECT_DSO).set_value(10.0)
+    at.number_input(key=state.W_FI_REPS).set_value(10)
+    at.button(key=state.W_FI_RUN).click().run()
+    wait_for_jobs(at)
+    no_exception(at)
+    cycle = frame_with(at, "measure", "3PL", "direct").set_index("measure")
+    assert cycle.loc["DSO (receivable days)", "direct"] != cycle.loc["DSO (receivable days)", "3PL"]
+    # other deposit terms for a supplier redraw the comparison without a traceback
+    supplier = at.selectbox(key=state.W_FI_SUPPLIER).value
+    at.number_input(key=f"{state.W_FI_DEPOSIT}.{supplier}").set_value(0.0).run()
+    no_exception(at)
+
+
+# ---------------------------------------------------------------- runs
+
+
+def test_runs_are_listed_reopened_compared_relabelled_and_deleted(small_xlsx: bytes) -> None:
+    at = open_small(new_app(), small_xlsx)
+    optimize_small_with_split(at)
+    at.multiselect(key=state.W_OPT_SPLIT_SKUS).set_value([]).run()  # a plan without splits
+    at.button(key=state.W_OPT_RUN).click().run()
+    wait_for_jobs(at)
+    go(at, "runs")
+    no_exception(at)
+    listed = frame_with(at, "run_id", "kind", "scenario_name")
+    assert len(listed) >= 2
+    ids = list(listed["run_id"])
+    # reopen: the plan's allocation is shown again
+    at.selectbox(key=state.W_RUNS_OPEN).set_value(ids[-1]).run()
+    no_exception(at)
+    assert frame_with(at, "sku", "supplier", "share", "target share") is not None
+    # compare side by side
+    at.multiselect(key=state.W_RUNS_COMPARE).set_value(ids[:2]).run()
+    no_exception(at)
+    compared = [
+        d.value
+        for d in at.dataframe
+        if any(str(c).startswith(ids[0]) for c in d.value.columns)
+        and any(str(c).startswith(ids[1]) for c in d.value.columns)
+    ]
+    assert compared, "no side-by-side table of the two runs"
+    # relabel
+    at.text_input(key=f"{state.W_RUNS_LABEL}.{ids[-1]}").input("70/30 for the board")
+    at.button(key=state.W_RUNS_RELABEL).click().run()
+    assert RunStore().get(ids[-1]).label == "70/30 for the board"
+    # delete, with confirmation
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    assert any("for good" in w.value for w in at.warning)
+    at.button(key=state.W_RUNS_CANCEL).click().run()
+    assert len(RunStore().list_runs()) == len(ids)
+    at.button(key=state.W_RUNS_DELETE).click().run()
+    at.button(key=state.W_RUNS_CONFIRM).click().run()
+    no_exception(at)
+    assert len(RunStore().list_runs()) == len(ids) - 1
+
+
+def test_runs_page_reopens_a_stress_run_and_its_scenario(small_xlsx: bytes) -> None:
+    at = go(open_small(new_app(), small_xlsx), "stress")
+    at.number_input(key=state.W_ST_REPS).set_value(10)
+    at.button(key=state.W_ST_RUN).click().run()
+    wait_for_jobs(at)
+    go(at, "runs")
+    no_exception(at)
+    assert frame_with(at, "measure")["measure"].str.contains("fill rate").any()
+    at.button(key=state.W_RUNS_USE).click().run()
+    no_exception(at)
+    assert at.session_state["workspace"].source.startswith("run ")
+
+
+def test_an_unusable_run_store_is_a_message(tmp_path, monkeypatch) -> None:
+    bad = tmp_path / "not-a-store.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("SOURCING_RUN_STORE", str(bad))
+    at = go(new_app(), "runs")
+    no_exception(at)
+    assert any("run store" in e.value for e in at.error)

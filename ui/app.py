@@ -1,0 +1,59 @@
+"""The sourcing app: ``sourcing ui`` (or ``streamlit run ui/app.py``).
+
+The entry script: page setup, the navigation between the pages under ``ui/app_pages``, a sidebar
+with the scenario in use and the work in progress, and the hand-over of finished background
+jobs to the session before the chosen page runs.
+"""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run` puts ui/ on the path, not the repository
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from ui import jobs, state  # noqa: E402
+
+PAGES = Path(__file__).resolve().parent / "app_pages"
+
+st.set_page_config(
+    page_title="Sourcing engine", page_icon=":material/directions_boat:", layout="wide"
+)
+
+pages = {
+    "Plan": [
+        st.Page(
+            PAGES / "scenario.py", title="Scenario", icon=":material/folder_open:", default=True
+        ),
+        st.Page(PAGES / "landed_cost.py", title="Landed cost", icon=":material/sell:"),
+        st.Page(PAGES / "optimize.py", title="Optimize", icon=":material/calculate:"),
+    ],
+    "Risk and money": [
+        st.Page(PAGES / "stress.py", title="Stress test", icon=":material/storm:"),
+        st.Page(PAGES / "finance.py", title="Finance", icon=":material/payments:"),
+    ],
+    "History": [st.Page(PAGES / "runs.py", title="Runs", icon=":material/history:")],
+}
+page = st.navigation(pages)
+
+jobs.collect()
+
+with st.sidebar:
+    current = state.scenario()
+    if current is not None:
+        st.markdown(f"**Scenario:** {state.scenario_label()}")
+        st.caption(
+            f"{len(current.skus)} SKUs · {len(current.suppliers)} suppliers · "
+            f"{current.horizon.periods} periods of {current.horizon.period_length_days} days "
+            f"from {current.horizon.start_date} · money in {current.finance.currency}"
+        )
+    elif state.workspace() is not None:
+        st.error("The scenario has errors (see the Scenario page).")
+    else:
+        st.caption("No scenario open yet.")
+    for job in jobs.any_running():
+        st.caption(f":material/hourglass_top: {job.label} running ({job.elapsed:.0f} s)")
+
+page.run()

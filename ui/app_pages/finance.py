@@ -1,0 +1,293 @@
+"""Finance: the plan's cash curve, peak working capital, the cash-conversion cycle under 3PL
+and direct fulfilment, and what supplier deposit terms cost."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from engine.api import RunStore, RunStoreError, Scenario, ScenarioError, landed_cost_table
+from ui import charts, jobs, loading, plans, state, tasks, views, widgets
+
+JOB_FINANCE = "finance"
+CYCLE = (
+    ("dio_days", "DIO"),
+    ("dso_days", "DSO"),
+    ("dpo_days", "DPO"),
+    ("ccc_days", "CCC"),
+)
+
+
+def plan_cash(scenario: Scenario) -> None:
+    st.subheader("Cash of a plan")
+    choices, problem = plans.plan_choices(scenario)
+    planned = {k: c for k, c in choices.items() if c.kind == "plan"}
+    if problem:
+        st.warning(f"The run store could not be read: {problem}")
+    if not planned:
+        st.info("Optimize a plan first (Optimize page); its cash curve appears here.")
+        return
+    key = st.selectbox(
+        "Plan", list(planned), format_func=lambda k: planned[k].label, key=state.W_FI_PLAN
+    )
+    choice = planned[key]
+    try:
+        run = RunStore().get(str(choice.run_id))
+    except RunStoreError as error:
+        st.error(str(error))
+        return
+    prefix = "free_" if choice.table.startswith("free_") else ""
+    cash = run.tables.get(f"{prefix}cash", pd.DataFrame())
+    if cash.empty:
+        st.info("This plan has no cash table.")
+        return
+    currency = run.scenario.finance.currency
+    horizon = run.scenario.horizon
+    cols = st.columns(3)
+    cols[0].metric(
+        "Peak cash tied up",
+        views.money(max(0.0, float(cash["cash_tied_up"].max())), currency),
+        help="The most cash out (deposits, balances, freight, duty) not yet back from sales.",
+    )
+    cols[1].metric("Lowest cash position", views.money(cash["cash"].min(), currency))
+    cols[2].metric("Cash out over the horizon", views.money(cash["cash_out"].sum(), currency))
+    st.altair_chart(
+        charts.cash_curve(cash, horizon.start_date, horizon.period_length_days, currency),
+        width="stretch",
+    )
+
+
+def cycle_section(scenario: Scenario) -> None:
+    st.subheader("Cash-conversion cycle: 3PL versus direct fulfilment")
+    st.caption(
+        "The same plan simulated twice on the same random numbers: with the 3PL as in the "
+        "scenario, and with direct fulfilment from a centre near the factory. Enter the direct "
+        "centre's parcel cost, delivery time and payout delay below (taken from the scenario's "
+        "direct-fulfilment what-if when it has one). DIO counts goods in transit; DPO is "
+        "negative when deposits are paid before the goods arrive."
+    )
+    space = state.workspace()
+    if space is None:
+        return
+    choices, _ = plans.plan_choices(scenario)
+    keys = list(choices)
+    state.keep_valid(state.W_FI_DRIVER, keys)
+    driver = st.selectbox(
+        "Plan or policy", keys, format_func=lambda k: choices[k].label, key=state.W_FI_DRIVER
+    )
+    direct = loading.direct_fulfilment(scenario)
+    cols = st.columns(4)
+    days = cols[0].number_input(
+        "Direct: days to customer",
+        min_value=0.0,
+        value=float(direct["days_to_customer"]),
+        key=state.W_FI_DIRECT_DAYS,
+    )
+    cost = cols[1].number_input(
+        f"Direct: cost per unit ({scenario.finance.currency})",
+        min_value=0.0,
+        value=float(direct["cost_per_unit"]),
+        key=state.W_FI_DIRECT_COST,
+    )
+    dso = cols[2].number_input(
+        "Direct: DSO (days)",
+        min_value=0.0,
+        value=float(direct["dso_days"]),
+        key=state.W_FI_DIRECT_DSO,
+    )
+    reps = cols[3].number_input(
+        "Replications", min_value=2, max_value=2000, value=50, step=10, key=state.W_FI_REPS
+    )
+    busy = jobs.running(JOB_FINANCE) is not None
+    if st.button("Compare 3PL and direct", key=state.W_FI_RUN, type="primary", disabled=busy):
+        try:
+            scenario_direct = loading.with_whatif(
+                space,
+                None,
+                {
+                    "fulfilment.model": "direct",
+                    "fulfilment.days_to_customer": days,
+                    "fulfilment.cost_per_unit": cost,
+                    "fulfilment.dso_days": dso,
+                },
+            ).scenario
+        except ScenarioError as error:
+            widgets.problems_table(error.problems, key="finance.problems")
+        else:
+            threepl = scenario
+            if scenario.fulfilment.model.value != "domestic_3pl":
+                threepl = loading.with_whatif(
+                    space, None, {"fulfilment.model": "domestic_3pl"}
+                ).scenario
+            request = tasks.FulfilmentRequest(
+                scenario_3pl=threepl,
+                scenario_direct=scenario_direct,
+                scenario_name=state.scenario_label(),
+                plan=choices[driver],
+                replications=int(reps),
+            )
+            jobs.submit(JOB_FINANCE, "3PL versus direct", tasks.run_fulfilment, request)
+            st.rerun()
+    jobs.watch(JOB_FINANCE)
+    widgets.job_error(JOB_FINANCE)
+    outcome = state.result(JOB_FINANCE)
+    if outcome is not None:
+        show_cycle(outcome)
+
+
+def show_cycle(outcome: tasks.Outcome) -> None:
+    currency = outcome.currency
+    rows = []
+    for measure, label in CYCLE:
+        for prefix, plan in (("a", "3PL"), ("b", "direct")):
+            value = views.number(outcome.metrics.get(f"{measure}_mean_{prefix}"))
+            if value is not None:
+                rows.append({"measure": label, "fulfilment": plan, "days": value})
+    if rows:
+        st.altair_chart(
+            charts.grouped_bars(pd.DataFrame(rows), "measure", "days", "fulfilment", "days"),
+            width="stretch",
+        )
+    table = []
+    for measure, label, kind in tasks.HEADLINE_MEASURES:
+        a = outcome.metrics.get(f"{measure}_mean_a")
+        b = outcome.metrics.get(f"{measure}_mean_b")
+        if a is None and b is None:
+            continue
+        difference = None
+        if views.number(a) is not None and views.number(b) is not None:
+            difference = float(b) - float(a)
+        table.append(
+            {
+                "measure": label,
+                "3PL": views.fmt(a, kind, currency),
+                "direct": views.fmt(b, kind, currency),
+                "direct − 3PL": views.fmt(difference, kind, currency),
+            }
+        )
+    st.dataframe(pd.DataFrame(table), hide_index=True, key="finance.cycle")
+    fans = {"3PL": outcome.tables.get("a_fan"), "direct": outcome.tables.get("b_fan")}
+    fans = {k: v for k, v in fans.items() if v is not None}
+    if fans:
+        st.markdown("**Cash (P5 – P95 band, median line)**")
+        st.altair_chart(charts.fan(fans, "cash", f"cash ({currency})"), width="stretch")
+    views.saved_note(outcome)
+
+
+def deposit_terms(scenario: Scenario) -> None:
+    st.subheader("Deposit terms compared")
+    st.caption(
+        "What each supplier's payment terms cost in capital per unit (deposits paid during "
+        "production, cash paid while the goods are at sea), at each SKU's cheapest option."
+    )
+    currency = scenario.finance.currency
+    st.dataframe(
+        terms_table(scenario),
+        hide_index=True,
+        column_config={
+            "deposit": views.PERCENT,
+            "share of landed cost": views.PERCENT,
+            "capital per unit (avg over SKUs)": st.column_config.NumberColumn(
+                format=f"%.3f {currency}"
+            ),
+        },
+    )
+    space = state.workspace()
+    suppliers = [s.supplier for s in scenario.suppliers]
+    state.keep_valid(state.W_FI_SUPPLIER, suppliers)
+    cols = st.columns(3)
+    code = cols[0].selectbox("Try other terms for", suppliers, key=state.W_FI_SUPPLIER)
+    supplier = scenario.supplier(code)
+    deposit = cols[1].number_input(
+        "deposit at PO (%)",
+        min_value=0.0,
+        max_value=100.0,
+        value=round(supplier.deposit_share * 100, 1),
+        step=5.0,
+        key=f"{state.W_FI_DEPOSIT}.{code}",
+    )
+    balance = cols[2].number_input(
+        "balance due, days after shipment (negative = before)",
+        value=int(supplier.balance_days_after_shipment),
+        step=15,
+        key=f"{state.W_FI_BALANCE}.{code}",
+    )
+    if space is None:
+        return
+    try:
+        other = loading.with_whatif(
+            space,
+            None,
+            {
+                f"suppliers.{code}.deposit_share": deposit / 100,
+                f"suppliers.{code}.balance_days_after_shipment": int(balance),
+            },
+        ).scenario
+    except ScenarioError as error:
+        widgets.problems_table(error.problems, key="finance.terms.problems")
+        return
+    now = capital_per_sku(scenario, code).assign(terms="current terms")
+    then = capital_per_sku(other, code).assign(
+        terms=f"{deposit:.0f} % deposit, balance {int(balance):+d} d"
+    )
+    both = pd.concat([now, then], ignore_index=True)
+    if both.empty:
+        st.info(f"{code} offers no SKU.")
+        return
+    st.altair_chart(
+        charts.grouped_bars(
+            both, "sku", "capital per unit", "terms", f"capital cost per unit ({currency})", ",.3f"
+        ),
+        width="stretch",
+    )
+
+
+def terms_table(scenario: Scenario) -> pd.DataFrame:
+    table = landed_cost_table(scenario)
+    best = table.groupby(["sku", "supplier"], sort=False).head(1)
+    rows = []
+    for s in scenario.suppliers:
+        mine = best[best["supplier"] == s.supplier]
+        capital = mine["payment_terms_capital"] + mine["pipeline_carrying"]
+        rows.append(
+            {
+                "supplier": s.supplier,
+                "deposit": s.deposit_share,
+                "balance (days after shipment)": s.balance_days_after_shipment,
+                "capital per unit (avg over SKUs)": round(float(capital.mean()), 3)
+                if len(mine)
+                else None,
+                "share of landed cost": round(
+                    float((capital / mine["landed_cost_per_unit"]).mean()), 4
+                )
+                if len(mine)
+                else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def capital_per_sku(scenario: Scenario, supplier: str) -> pd.DataFrame:
+    table = landed_cost_table(scenario)
+    mine = table[table["supplier"] == supplier].groupby("sku", sort=True).head(1)
+    return pd.DataFrame(
+        {
+            "sku": mine["sku"],
+            "capital per unit": mine["payment_terms_capital"] + mine["pipeline_carrying"],
+        }
+    )
+
+
+st.title("Finance")
+st.caption(
+    "When the cash goes out and comes back: the plan's cash curve, peak working capital, the "
+    "cash-conversion cycle (DIO + DSO − DPO) and what payment terms cost."
+)
+current = widgets.need_scenario()
+if current is None:
+    st.stop()
+plan_cash(current)
+st.divider()
+cycle_section(current)
+st.divider()
+deposit_terms(current)

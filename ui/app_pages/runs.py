@@ -1,0 +1,173 @@
+"""Runs: every optimize, frontier and stress run kept; list, reopen, compare, relabel,
+download, delete."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from engine.api import RunKind, RunStore, RunStoreError, default_store_path
+from ui import loading, state, tasks, views, widgets
+
+KINDS = ["", *[k.value for k in RunKind]]
+# columns of the run list (every metric is one click away); no bare strings in a page script:
+# Streamlit would show them
+LISTED = (
+    "run_id",
+    "created_at",
+    "kind",
+    "scenario_name",
+    "label",
+    "status",
+    "total_cost",
+    "gap",
+    "extra_cost_vs_free",
+    "fill_rate_mean",
+    "lost_revenue_mean",
+    "peak_working_capital_mean",
+    "fill_rate_mean_a",
+    "fill_rate_mean_b",
+)
+
+
+def listing(store: RunStore) -> pd.DataFrame:
+    kind = st.selectbox(
+        "Kind",
+        KINDS,
+        format_func=lambda k: k or "every kind",
+        key=state.W_RUNS_KIND,
+    )
+    runs = store.list_runs(RunKind(kind) if kind else None)
+    if runs.empty:
+        st.info(
+            "No runs yet. Every optimize, cost-of-resilience and stress run you make is kept "
+            "here, also after you close the browser."
+        )
+        return runs
+    shown = runs.copy()
+    shown["created_at"] = pd.to_datetime(shown["created_at"]).dt.strftime("%Y-%m-%d %H:%M UTC")
+    columns = [c for c in LISTED if c in shown.columns]
+    st.dataframe(shown[columns], hide_index=True, key="runs.table")
+    with st.expander("Every metric of every run"):
+        st.dataframe(shown, hide_index=True, key="runs.table.all")
+    return runs
+
+
+def describe(runs: pd.DataFrame, run_id: str) -> str:
+    row = runs[runs["run_id"] == run_id].iloc[0]
+    label = f" · {row['label']}" if row.get("label") else ""
+    return f"{run_id} · {row['kind']} · {row['scenario_name']}{label}"
+
+
+def compare_section(store: RunStore, runs: pd.DataFrame) -> None:
+    ids = list(runs["run_id"])
+    state.keep_valid(state.W_RUNS_COMPARE, ids)
+    chosen = st.multiselect(
+        "Compare runs side by side",
+        ids,
+        format_func=lambda r: describe(runs, r),
+        key=state.W_RUNS_COMPARE,
+    )
+    if len(chosen) >= 2:
+        table = store.compare(chosen)
+        st.dataframe(table.astype(str), key="runs.compared")
+        st.download_button(
+            "Download the comparison (.csv)",
+            table.to_csv().encode("utf-8"),
+            file_name="runs-compared.csv",
+            key="runs.compared.csv",
+            on_click="ignore",
+        )
+
+
+def use_scenario(run_id: str) -> None:
+    try:
+        run = RunStore().get(run_id)
+    except RunStoreError as error:
+        state.set_error("runs", str(error))
+        return
+    state.set_workspace(loading.open_scenario(run.scenario, f"run {run_id}"))
+    state.set_error("runs", None)
+
+
+def ask_delete(run_id: str) -> None:
+    state.set_confirm_delete(run_id)
+
+
+def confirm_delete() -> None:
+    run_id = state.confirm_delete()
+    state.set_confirm_delete(None)
+    if not run_id:
+        return
+    try:
+        RunStore().delete(run_id)
+    except RunStoreError as error:
+        state.set_error("runs", str(error))
+        return
+    st.session_state.pop(state.W_RUNS_OPEN, None)
+    state.set_error("runs", None)
+
+
+def open_section(store: RunStore, runs: pd.DataFrame) -> None:
+    ids = list(runs["run_id"])
+    state.keep_valid(state.W_RUNS_OPEN, ids)
+    run_id = st.selectbox(
+        "Open a run", ids, format_func=lambda r: describe(runs, r), key=state.W_RUNS_OPEN
+    )
+    if not run_id:
+        return
+    run = store.get(run_id)
+    st.subheader(f"{run.kind.value} run {run.run_id}" + (f": {run.label}" if run.label else ""))
+    st.caption(
+        f"Scenario {run.scenario_name} · saved {run.created_at:%Y-%m-%d %H:%M} UTC · "
+        + ", ".join(f"{k} = {v}" for k, v in run.parameters.items() if not isinstance(v, dict))
+    )
+    cols = st.columns([3, 1, 1, 1])
+    label = cols[0].text_input("Label", value=run.label, key=f"{state.W_RUNS_LABEL}.{run_id}")
+    if cols[1].button("Save label", key=state.W_RUNS_RELABEL):
+        store.relabel(run_id, label)
+        st.rerun()
+    cols[2].download_button(
+        "Scenario snapshot (.xlsx)",
+        partial(store.scenario_bytes, run_id),
+        file_name=f"scenario-{run_id}.xlsx",
+        key="runs.scenario.xlsx",
+        on_click="ignore",
+    )
+    cols[3].button(
+        "Use this scenario",
+        key=state.W_RUNS_USE,
+        on_click=use_scenario,
+        args=(run_id,),
+        help="Open the run's scenario on the Scenario page, to change it and run again.",
+    )
+    if state.confirm_delete() == run_id:
+        st.warning(f"Delete run {run_id} and its tables for good?")
+        left, right = st.columns(2)
+        left.button("Yes, delete it", key=state.W_RUNS_CONFIRM, on_click=confirm_delete)
+        right.button(
+            "Cancel", key=state.W_RUNS_CANCEL, on_click=state.set_confirm_delete, args=(None,)
+        )
+    else:
+        st.button("Delete this run", key=state.W_RUNS_DELETE, on_click=ask_delete, args=(run_id,))
+    st.divider()
+    views.show_outcome(run.kind.value, tasks.outcome_of_run(run), f"runs.{run_id}")
+
+
+st.title("Runs")
+st.caption(
+    "Every optimize, cost-of-resilience and stress run made here or with the `sourcing` "
+    f"command, kept in {default_store_path()}."
+)
+widgets.job_error("runs")
+try:
+    store = RunStore()
+    runs = listing(store)
+    if not runs.empty:
+        compare_section(store, runs)
+        st.divider()
+        open_section(store, runs)
+except RunStoreError as error:
+    st.error(f"The run store cannot be used: {error}")

@@ -1,0 +1,348 @@
+"""Result views shared by the pages and the Runs page: each renders an ``Outcome``'s tables,
+so a fresh result and a run reopened the next day look the same."""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import charts, loading
+from ui.tasks import HEADLINE_MEASURES, Outcome
+
+PERCENT = st.column_config.NumberColumn(format="percent")
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def number(value: Any) -> float | None:
+    """A finite float, or None."""
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def money(value: Any, currency: str, decimals: int = 0) -> str:
+    v = number(value)
+    return "–" if v is None else f"{v:,.{decimals}f} {currency}"
+
+
+def fmt(value: Any, kind: str, currency: str = "") -> str:
+    """A measure as text: ``pct``, ``money``, ``money2`` or ``days``."""
+    v = number(value)
+    if v is None:
+        return "–"
+    if kind == "pct":
+        return f"{v:.1%}"
+    if kind == "money":
+        return f"{v:,.0f} {currency}".strip()
+    if kind == "money2":
+        return f"{v:,.2f} {currency}".strip()
+    return f"{v:,.1f} d"
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def downloads(
+    tables: dict[str, pd.DataFrame], stem: str, key: str, main: str | None = None
+) -> None:
+    """Download buttons: every table as one .xlsx, and the main table as CSV."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download results (.xlsx)",
+        partial(loading.tables_xlsx, tables),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}.xlsx",
+        on_click="ignore",
+    )
+    if main and main in tables:
+        right.download_button(
+            f"Download {main.replace('_', ' ')} (.csv)",
+            tables[main].to_csv(index=False).encode("utf-8"),
+            file_name=f"{stem}-{main}.csv",
+            mime="text/csv",
+            key=f"{key}.csv",
+            on_click="ignore",
+        )
+
+
+def saved_note(outcome: Outcome) -> None:
+    if outcome.save_error:
+        st.warning(f"The run could not be saved to the run store: {outcome.save_error}")
+    elif outcome.run_id:
+        st.caption(f"Saved as run `{outcome.run_id}`; find it again on the Runs page.")
+
+
+# ---------------------------------------------------------------- optimize
+
+
+def status_message(metrics: dict[str, Any], currency: str) -> tuple[str, str]:
+    """(level, text): the solve status told honestly, level one of success/warning/error."""
+    status = str(metrics.get("status", ""))
+    total = money(metrics.get("total_cost"), currency)
+    gap = number(metrics.get("gap"))
+    gap_text = "" if gap is None else f"{gap:.1%}"
+    seconds = number(metrics.get("solve_seconds")) or 0.0
+    if status == "optimal":
+        return (
+            "success",
+            f"Optimal plan: total landed cost {total} (within {gap_text} of the best).",
+        )
+    if status == "feasible":
+        return (
+            "warning",
+            f"Feasible plan, gap {gap_text}: total landed cost {total}. The solver stopped at the "
+            f"time limit after {seconds:.0f} s; a cheaper plan may exist (raise the time limit).",
+        )
+    if status == "no_solution":
+        return (
+            "error",
+            f"No plan found within the time limit ({seconds:.0f} s). Raise the time limit or "
+            "try the 'horizon' price tiers, which solve faster.",
+        )
+    if status == "infeasible":
+        return "error", "No plan can meet this scenario; see why below."
+    return "error", f"The solver stopped with status '{status}'."
+
+
+def _show_status(metrics: dict[str, Any], currency: str) -> None:
+    level, text = status_message(metrics, currency)
+    getattr(st, level)(text)
+
+
+def show_plan(outcome: Outcome, key: str) -> None:
+    """Status, cost against the free optimum, allocation, PO timeline, costs, downloads."""
+    tables, metrics, currency = outcome.tables, outcome.metrics, outcome.currency
+    _show_status(metrics, currency)
+    diagnosis = tables.get("diagnosis")
+    if diagnosis is not None and not diagnosis.empty:
+        for line in diagnosis["diagnosis"]:
+            st.error(str(line))
+    if str(metrics.get("status")) not in ("optimal", "feasible"):
+        return
+    _against_free(metrics, currency)
+    if metrics.get("checker"):
+        agrees = metrics["checker"] == "agrees"
+        st.caption(
+            "Independent checker: the plan meets every constraint and its cost agrees."
+            if agrees
+            else "Independent checker DISAGREES with the solver: see the diagnosis table."
+        )
+    shares = tables.get("shares", pd.DataFrame())
+    st.subheader("Allocation: share of each SKU's units per supplier")
+    if shares.empty or shares["quantity_units"].sum() <= 0:
+        st.info("The plan orders nothing.")
+    else:
+        st.altair_chart(charts.allocation(shares), width="stretch")
+        st.dataframe(
+            allocation_table(shares),
+            hide_index=True,
+            column_config={"share": PERCENT},
+            key=f"{key}.shares",
+        )
+    pos = tables.get("purchase_orders", pd.DataFrame())
+    st.subheader(f"Purchase orders ({len(pos)})")
+    if not pos.empty:
+        st.altair_chart(
+            charts.po_timeline(pos, outcome.start_date, outcome.period_days, currency),
+            width="stretch",
+        )
+        with st.expander("PO table"):
+            st.dataframe(pos, hide_index=True)
+    st.subheader(f"Cost breakdown ({currency})")
+    plans = {"plan": tables["costs"]} if "costs" in tables else {}
+    if "free_costs" in tables and not tables["free_costs"].empty:
+        plans["free optimum"] = tables["free_costs"]
+    if plans:
+        st.altair_chart(charts.cost_breakdown(plans, currency), width="stretch")
+    downloads(tables, f"plan-{outcome.run_id or 'latest'}", f"{key}.download", "purchase_orders")
+    saved_note(outcome)
+
+
+def allocation_table(shares: pd.DataFrame) -> pd.DataFrame:
+    """SKU, supplier, units, achieved share and the planner's target share (if any)."""
+    frame = shares.rename(
+        columns={"quantity_units": "units", "target_share": "target share"}
+    ).copy()
+    if "target share" in frame:
+        targets = pd.to_numeric(frame["target share"], errors="coerce")
+        frame["target share"] = [("" if pd.isna(t) else f"{t:.0%}") for t in targets]
+    columns = [c for c in ("sku", "supplier", "units", "share", "target share") if c in frame]
+    return frame[columns].sort_values(["sku", "share"], ascending=[True, False])
+
+
+def _against_free(metrics: dict[str, Any], currency: str) -> None:
+    if metrics.get("free_status") is None:
+        st.metric("Total landed cost", money(metrics.get("total_cost"), currency))
+        return
+    extra = number(metrics.get("extra_cost_vs_free"))
+    pct = number(metrics.get("extra_cost_pct"))
+    one, two, three = st.columns(3)
+    one.metric("Plan with your splits", money(metrics.get("total_cost"), currency))
+    two.metric("Free optimum", money(metrics.get("free_total_cost"), currency))
+    three.metric(
+        "What the splits cost",
+        money(extra, currency),
+        delta=None if pct is None else f"{pct:+.1%}",
+        delta_color="inverse",
+    )
+    if metrics.get("within_solver_gap") == "yes":
+        st.caption(
+            "~0: the difference is within the solver's gap, so it is not a real difference; "
+            "use a smaller gap to resolve it."
+        )
+    if metrics.get("free_status") not in ("optimal", None):
+        st.caption(f"The free optimum's status: {metrics.get('free_status')}.")
+
+
+# ---------------------------------------------------------------- frontier
+
+
+def show_frontier(outcome: Outcome, key: str) -> None:
+    table = outcome.tables.get("frontier", pd.DataFrame())
+    if table.empty:
+        st.info("No points.")
+        return
+    st.altair_chart(charts.frontier(table, outcome.currency), width="stretch")
+    shown = [
+        c
+        for c in ("case", "status", "total_cost", "extra_cost_vs_free", "extra_cost_pct", "gap")
+        if c in table
+    ]
+    st.dataframe(
+        table[shown],
+        hide_index=True,
+        column_config={"extra_cost_pct": PERCENT, "gap": PERCENT},
+        key=f"{key}.table",
+    )
+    downloads(
+        outcome.tables, f"frontier-{outcome.run_id or 'latest'}", f"{key}.download", "frontier"
+    )
+    saved_note(outcome)
+
+
+# ---------------------------------------------------------------- stress tests
+
+
+def plan_names(outcome: Outcome) -> dict[str, str]:
+    """Prefix -> short plan name: ``{"": "plan"}`` for one plan, ``{"a_": "plan A", "b_":
+    "plan B"}`` for two (their full names are in ``plan_labels``)."""
+    if "a_summary" in outcome.tables:
+        metrics = outcome.metrics
+        if metrics.get("plan_a") == "3PL" and metrics.get("plan_b") == "direct":
+            return {"a_": "3PL", "b_": "direct"}
+        return {"a_": "plan A", "b_": "plan B"}
+    return {"": "plan"}
+
+
+def plan_labels(outcome: Outcome) -> str:
+    """What was tested, in words."""
+    metrics = outcome.metrics
+    if "a_summary" in outcome.tables:
+        return f"Plan A: {metrics.get('plan_a', '?')}. Plan B: {metrics.get('plan_b', '?')}."
+    return f"Plan: {metrics.get('plan', '?')}."
+
+
+def headline_table(outcome: Outcome) -> pd.DataFrame:
+    """Measures as rows: mean [95 % CI] and P5-P95 per plan; the paired difference for two."""
+    names, currency = plan_names(outcome), outcome.currency
+    rows = []
+    for measure, label, kind in HEADLINE_MEASURES:
+        row: dict[str, str] = {"measure": label}
+        present = False
+        for prefix, plan in names.items():
+            summary = outcome.tables.get(f"{prefix}summary", pd.DataFrame())
+            found = summary[summary["measure"] == measure] if not summary.empty else summary
+            if found.empty:
+                continue
+            present = True
+            item = found.iloc[0]
+            row[plan] = (
+                f"{fmt(item['mean'], kind, currency)} "
+                f"[{fmt(item['ci_low'], kind, currency)}, {fmt(item['ci_high'], kind, currency)}]"
+            )
+            row[f"{plan}: P5 – P95"] = (
+                f"{fmt(item['p5'], kind, currency)} – {fmt(item['p95'], kind, currency)}"
+            )
+        difference = outcome.tables.get("difference")
+        if difference is not None and len(names) == 2 and not difference.empty:
+            found = difference[difference["measure"] == measure]
+            if not found.empty:
+                item = found.iloc[0]
+                text = fmt(item["mean_difference"], kind, currency)
+                if "ci_low" in item and number(item["ci_low"]) is not None:
+                    text += (
+                        f" [{fmt(item['ci_low'], kind, currency)}, "
+                        f"{fmt(item['ci_high'], kind, currency)}]"
+                    )
+                row["difference (B − A)"] = text
+        if present:
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def show_stress(outcome: Outcome, key: str) -> None:
+    """Headline measures, fan charts of cash and stock, distributions, per-SKU service."""
+    names, currency = plan_names(outcome), outcome.currency
+    tables = outcome.tables
+    reps = number(outcome.metrics.get("replications"))
+    st.markdown(plan_labels(outcome))
+    st.caption(
+        f"{reps:.0f} replications; mean [95 % confidence interval] and P5 – P95."
+        if reps
+        else "Mean [95 % confidence interval] and P5 – P95."
+    )
+    st.dataframe(headline_table(outcome), hide_index=True, key=f"{key}.headline")
+    fans = {plan: tables[f"{p}fan"] for p, plan in names.items() if f"{p}fan" in tables}
+    if fans:
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Cash (P5 – P95 band, median line)**")
+            st.altair_chart(charts.fan(fans, "cash", f"cash ({currency})"), width="stretch")
+        with right:
+            st.markdown("**Stock on hand (P5 – P95 band, median line)**")
+            st.altair_chart(charts.fan(fans, "on_hand", "stock on hand (units)"), width="stretch")
+    reps_tables = {
+        plan: tables[f"{p}replications"]
+        for p, plan in names.items()
+        if f"{p}replications" in tables
+    }
+    if reps_tables:
+        st.markdown("**Distributions over the replications**")
+        cols = st.columns(3)
+        specs = (
+            ("fill_rate", "fill rate", "%"),
+            ("lost_revenue", f"lost revenue ({currency})", ",.0f"),
+            ("realized_landed_cost_per_unit", f"landed cost per unit ({currency})", ",.2f"),
+        )
+        for col, (measure, title, form) in zip(cols, specs, strict=True):
+            with col:
+                st.altair_chart(
+                    charts.distribution(reps_tables, measure, title, form), width="stretch"
+                )
+    for prefix, plan in names.items():
+        skus = tables.get(f"{prefix}skus")
+        if skus is not None and not skus.empty:
+            with st.expander(f"Service per SKU: {plan} (means over the replications)"):
+                st.dataframe(skus, hide_index=True, column_config={"fill_rate": PERCENT})
+    main = "difference" if len(names) == 2 else "summary"
+    downloads(tables, f"stress-{outcome.run_id or 'latest'}", f"{key}.download", main)
+    saved_note(outcome)
+
+
+def show_outcome(kind: str, outcome: Outcome, key: str) -> None:
+    """Render any stored run by its kind."""
+    if kind == "optimize":
+        show_plan(outcome, key)
+    elif kind == "frontier":
+        show_frontier(outcome, key)
+    else:
+        show_stress(outcome, key)

@@ -140,4 +140,5 @@ def _private_run_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
     path = tmp_path_factory.mktemp("run-store") / "runs.sqlite"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCING_RUN_STORE", str(path))
+        patch.delenv("SOURCING_SCHEDULER", raising=False)  # never a developer's cluster
         yield path

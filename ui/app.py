@@ -53,7 +53,7 @@ with st.sidebar:
         st.error("The scenario has errors (see the Scenario page).")
     else:
         st.caption("No scenario open yet.")
-    for job in jobs.any_running():
-        st.caption(f":material/hourglass_top: {job.label} running ({job.elapsed:.0f} s)")
+    if state.jobs():
+        jobs.watch_all()
 
 page.run()

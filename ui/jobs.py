@@ -117,5 +117,12 @@ def watch(name: str) -> None:
         box.caption("You can keep working on other pages; the result is kept in Runs.")
 
 
-def any_running() -> list[Job]:
-    return [job for job in state.jobs().values() if job.running]
+@st.fragment(run_every=2 * POLL_SECONDS)
+def watch_all() -> None:
+    """The sidebar's list of running jobs; reruns the app when one has finished, whatever
+    page is open (the page's own ``watch`` shows the details)."""
+    jobs = state.jobs()
+    if any(not job.running for job in jobs.values()):
+        st.rerun()
+    for job in jobs.values():
+        st.caption(f":material/hourglass_top: {job.label}: running ({job.elapsed:.0f} s)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -187,12 +187,12 @@ def run_optimize(request: OptimizeRequest, progress: Progress) -> Outcome:
             free_scenario, solved = api.fixed_split_scenarios(
                 request.scenario, split_shares(request.splits)
             )
-            progress.say(f"solving the free optimum ({limit})")
-            free = api.optimize(free_scenario, options)
-            progress.say(f"solving the plan with your splits ({limit})")
+            free = api.optimize(free_scenario, options, on_step=_steps(progress, "free optimum"))
+            what = "plan with your splits"
         else:
-            progress.say(f"solving ({limit})")
-        result, check = api.check_and_optimize(solved, options)
+            what = "plan"
+        progress.say(f"{what}: solving ({limit})")
+        result, check = api.check_and_optimize(solved, options, on_step=_steps(progress, what))
     tables = result.tables()
     metrics: dict[str, Any] = dict(api.optimize_metrics(result))
     if check is not None and result.objective is not None:
@@ -211,6 +211,16 @@ def run_optimize(request: OptimizeRequest, progress: Progress) -> Outcome:
         parameters,
         split_label(request.splits),
     )
+
+
+def _steps(progress: Progress, what: str) -> Callable[[str], None]:
+    """The optimizer's ``on_step`` callback: say what it is doing, and for which plan."""
+
+    def say(step: str) -> None:
+        progress.say(f"{what}: {step}")
+
+    say("starting")
+    return say
 
 
 def _against_free(total: float | None, free: Any, gap: float) -> dict[str, Any]:

@@ -244,11 +244,33 @@ def plan_names(outcome: Outcome) -> dict[str, str]:
 
 
 def plan_labels(outcome: Outcome) -> str:
-    """What was tested, in words."""
+    """What was tested, in words ("" when the run does not say, e.g. one saved by the CLI)."""
     metrics = outcome.metrics
     if "a_summary" in outcome.tables:
-        return f"Plan A: {metrics.get('plan_a', '?')}. Plan B: {metrics.get('plan_b', '?')}."
-    return f"Plan: {metrics.get('plan', '?')}."
+        if metrics.get("plan_a") and metrics.get("plan_b"):
+            return f"Plan A: {metrics['plan_a']}. Plan B: {metrics['plan_b']}."
+        return ""
+    return f"Plan: {metrics['plan']}." if metrics.get("plan") else ""
+
+
+def fan_of(outcome: Outcome, prefix: str) -> pd.DataFrame | None:
+    """The run's fan table; for a run saved by the CLI, the cash part from its cash curve."""
+    tables = outcome.tables
+    if f"{prefix}fan" in tables:
+        return tables[f"{prefix}fan"]
+    curve = tables.get(f"{prefix}cash_curve")
+    if curve is None or curve.empty or outcome.start_date is None:
+        return None
+    start = pd.Timestamp(outcome.start_date)
+    return pd.DataFrame(
+        {
+            "day": curve["day"],
+            "date": [start + pd.Timedelta(days=int(d)) for d in curve["day"]],
+            "cash_p5": curve["p5"],
+            "cash_p50": curve["p50"],
+            "cash_p95": curve["p95"],
+        }
+    )
 
 
 def headline_table(outcome: Outcome) -> pd.DataFrame:
@@ -294,22 +316,26 @@ def show_stress(outcome: Outcome, key: str) -> None:
     names, currency = plan_names(outcome), outcome.currency
     tables = outcome.tables
     reps = number(outcome.metrics.get("replications"))
-    st.markdown(plan_labels(outcome))
+    if plan_labels(outcome):
+        st.markdown(plan_labels(outcome))
     st.caption(
         f"{reps:.0f} replications; mean [95 % confidence interval] and P5 – P95."
         if reps
         else "Mean [95 % confidence interval] and P5 – P95."
     )
     st.dataframe(headline_table(outcome), hide_index=True, key=f"{key}.headline")
-    fans = {plan: tables[f"{p}fan"] for p, plan in names.items() if f"{p}fan" in tables}
+    fans = {plan: fan for p, plan in names.items() if (fan := fan_of(outcome, p)) is not None}
     if fans:
         left, right = st.columns(2)
         with left:
             st.markdown("**Cash (P5 – P95 band, median line)**")
             st.altair_chart(charts.fan(fans, "cash", f"cash ({currency})"), width="stretch")
-        with right:
-            st.markdown("**Stock on hand (P5 – P95 band, median line)**")
-            st.altair_chart(charts.fan(fans, "on_hand", "stock on hand (units)"), width="stretch")
+        if any("on_hand_p50" in fan.columns for fan in fans.values()):
+            with right:
+                st.markdown("**Stock on hand (P5 – P95 band, median line)**")
+                st.altair_chart(
+                    charts.fan(fans, "on_hand", "stock on hand (units)"), width="stretch"
+                )
     reps_tables = {
         plan: tables[f"{p}replications"]
         for p, plan in names.items()

@@ -175,6 +175,8 @@ def plan_by_sku(
     first_pass_end = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
     plans: dict[str, VariableValues] = {}
     for j, sku in enumerate(order):
+        if time.perf_counter() >= deadline:
+            return None  # out of time: the whole model goes on without a first plan
         if on_step:
             on_step(f"first plan: SKU {sku} ({j + 1}/{len(order)})")
         seconds = max((first_pass_end - time.perf_counter()) / (len(order) - j), MIN_STEP_SECONDS)
@@ -192,6 +194,8 @@ def plan_by_sku(
         }
         if all(units <= left[key] + 1e-6 for key, units in used[sku].items()):
             continue
+        if time.perf_counter() >= deadline:
+            return None
         if on_step:
             on_step(f"sharing capacity: SKU {sku}")
         free = set().union(*(shipments_used(data, plans[k]) for k in order if k != sku))

@@ -9,6 +9,7 @@ Nothing here leaves ``engine.models``: callers get plain numbers and arrays.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.core.base.var import VarData
 
-FEASIBILITY_TOLERANCE = 1e-6
+_TRANSLATION_LOCK = threading.Lock()
+"""Pyomo captures file descriptors while it hands a model to HiGHS: one thread at a time
+(two solves in threads of one process, as in the app or a threaded Dask worker, deadlock)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ class HighsSession:
 
     def __init__(self, model: pyo.ConcreteModel, threads: int) -> None:
         self._solver = Highs()
-        self._solver.set_instance(model)
+        with _TRANSLATION_LOCK:
+            self._solver.set_instance(model)
         # the persistent interface keeps its HiGHS object and its column map private; both
         # are stable across Pyomo 6.7-6.10 and are all the session needs
         self.highs: highspy.Highs = self._solver._solver_model

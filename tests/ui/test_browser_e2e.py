@@ -1,8 +1,8 @@
 """The main flow in a real browser: `streamlit run` on a free local port, driven by Playwright
 with Debian's chromium (headless; `.ci/run` installs it with apt, never a downloaded browser).
 
-Open the example; open a small scenario that solves in about a second (the bundled example
-does not yet solve within a short time limit), set a 70/30 split, optimize and see the
+Open the example; open a small scenario that solves in about a second (a solve of the bundled
+example takes tens of seconds, too long for CI), set a 70/30 split, optimize and see the
 allocation and what the split costs against the free optimum; stress-test the plan against a
 certain 30-day shutdown of the primary; find the runs on the Runs page, also after the server
 restarts (the next day).

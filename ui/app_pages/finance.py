@@ -27,6 +27,7 @@ def plan_cash(scenario: Scenario) -> None:
     if not planned:
         st.info("Optimize a plan first (Optimize page); its cash curve appears here.")
         return
+    state.keep_valid(state.W_FI_PLAN, list(planned))
     key = st.selectbox(
         "Plan", list(planned), format_func=lambda k: planned[k].label, key=state.W_FI_PLAN
     )

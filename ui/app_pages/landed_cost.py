@@ -41,7 +41,7 @@ def side_by_side(options: pd.DataFrame) -> pd.DataFrame:
         values="landed_cost_per_unit",
         aggfunc="min",
     )
-    return grid.reset_index().rename(columns={"order_qty_units": "PO units"})
+    return grid.round(2).reset_index().rename(columns={"order_qty_units": "PO units"})
 
 
 st.title("Landed cost")
@@ -55,6 +55,7 @@ if scenario is None:
 currency = scenario.finance.currency
 skus = [s.sku for s in scenario.skus]
 left, right = st.columns([2, 1])
+state.keep_valid(state.W_LC_SKU, skus)
 sku = left.selectbox(
     "SKU",
     skus,
@@ -88,7 +89,9 @@ if options.empty:
 st.altair_chart(
     charts.landed_cost_stacked(landed_cost_parts_long(options), currency), width="stretch"
 )
-st.markdown("**Side by side: supplier and price tier against shipping mode**")
+st.markdown(
+    f"**Side by side: supplier and price tier against shipping mode** ({currency} per unit)"
+)
 st.dataframe(side_by_side(options), hide_index=True, key="landed.grid")
 with st.expander("Every part of every option"):
     shown = ["supplier", "lane", "mode", "tier", "order_qty_units", *COST_PARTS]

@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.harness import SECTIONS, run_sections
 from bench.machine import ROOT, machine_info
 from bench.report import print_run, write_results
-from bench.sizes import SIZES, parse_sizes
+from bench.sizes import DEFAULT_SIZES, SIZES, parse_sizes
 
 __all__ = ["main"]
 
@@ -44,10 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sizes",
         type=_sizes,
-        default=tuple(SIZES),
+        default=DEFAULT_SIZES,
         help="scenario sizes for the optimizer: "
         + "; ".join(f"{s.name} = {s.skus} SKUs x {s.suppliers} suppliers" for s in SIZES.values())
-        + " (default all)",
+        + f" (default {','.join(DEFAULT_SIZES)}: L only when asked, its build takes minutes)",
     )
     parser.add_argument(
         "--sections",

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +28,32 @@ __all__ = ["CaseFailed", "CaseResult", "run_case"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
+POLL_SECONDS = 0.2
+"""How often the parent looks at a running case's memory and time."""
+
+
 class CaseFailed(RuntimeError):
-    """A case's process failed; the message ends with its error output."""
+    """A case's process failed or was stopped; the message ends with its error output.
+
+    Attributes:
+        reason: ``"time"`` (past its timeout), ``"memory"`` (above its memory limit) or
+            ``"error"`` (it failed by itself, including being killed by the system).
+        seconds: How long it ran, s.
+        peak_rss_mb: Highest resident memory the parent saw, MB (sampled, so a lower bound;
+            NaN where the platform does not tell).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        reason: str = "error",
+        seconds: float = math.nan,
+        peak_rss_mb: float = math.nan,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.seconds = seconds
+        self.peak_rss_mb = peak_rss_mb
 
 
 @dataclass(frozen=True)
@@ -57,33 +84,97 @@ def _peak_mb(children: bool = False) -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes / KiB
 
 
-def run_case(function: str, kwargs: dict[str, Any], timeout: float | None = None) -> CaseResult:
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a running process, MB (NaN where ``/proc`` does not tell)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return math.nan
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 2**10  # KiB
+    return math.nan
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill the case's process and whatever it started (its own process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (AttributeError, ProcessLookupError, PermissionError):
+        process.kill()
+    process.wait()
+
+
+def run_case(
+    function: str,
+    kwargs: dict[str, Any],
+    timeout: float | None = None,
+    memory_limit_mb: float | None = None,
+) -> CaseResult:
     """Run ``module:function(**kwargs)`` in its own process.
 
     Args:
         function: ``"package.module:function"``; it returns a JSON-serialisable dict.
         kwargs: Its keyword arguments (JSON-serialisable).
         timeout: Seconds before the process is stopped.
+        memory_limit_mb: Resident memory of the case's process above which it is stopped, MB
+            (watched every ``POLL_SECONDS``; Linux only).
 
     Returns:
         The result and memory figures.
 
     Raises:
-        CaseFailed: If the process fails or times out.
+        CaseFailed: If the process fails, or is stopped at a limit (``reason`` says which).
     """
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "result.json"
+        errors = Path(folder) / "stderr.txt"
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         command = [sys.executable, "-m", "bench.isolate", function, json.dumps(kwargs), str(out)]
-        try:
-            done = subprocess.run(
-                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        seen = math.nan
+        with errors.open("w", encoding="utf-8") as stderr:
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,  # its own process group, so a stop takes its workers
             )
-        except subprocess.TimeoutExpired as error:
-            raise CaseFailed(f"{function} took longer than {timeout} s") from error
-        if done.returncode != 0 or not out.exists():
-            raise CaseFailed(f"{function} failed:\n{done.stderr[-3000:]}")
+            while True:
+                try:
+                    process.wait(timeout=POLL_SECONDS)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                elapsed = time.perf_counter() - started
+                rss = _rss_mb(process.pid)
+                seen = rss if math.isnan(seen) else max(seen, rss)
+                if timeout is not None and elapsed > timeout:
+                    _stop(process)
+                    raise CaseFailed(
+                        f"{function} took longer than {timeout:g} s", "time", elapsed, seen
+                    )
+                if memory_limit_mb is not None and rss > memory_limit_mb:
+                    _stop(process)
+                    raise CaseFailed(
+                        f"{function} used more than {memory_limit_mb:,.0f} MB "
+                        f"({rss:,.0f} MB after {elapsed:.0f} s)",
+                        "memory",
+                        elapsed,
+                        seen,
+                    )
+        seconds = time.perf_counter() - started
+        if process.returncode != 0 or not out.exists():
+            tail = errors.read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise CaseFailed(
+                f"{function} failed (exit code {process.returncode}):\n{tail}",
+                "error",
+                seconds,
+                seen,
+            )
         data = json.loads(out.read_text(encoding="utf-8"))
     return CaseResult(
         values=data["values"],

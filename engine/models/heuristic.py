@@ -169,8 +169,12 @@ def plan_by_sku(
     threads: int,
     deadline: float,
     on_step: Callable[[str], None] | None = None,
+    hard_deadline: float | None = None,
 ) -> VariableValues | None:
-    """Every SKU planned on its own until ``deadline`` (time.perf_counter), then combined.
+    """Every SKU planned on its own by ``deadline`` (time.perf_counter), then combined.
+
+    Without a plan for every SKU there is no combined plan at all, so the SKUs may run on
+    past ``deadline`` (each gets at least ``MIN_STEP_SECONDS``) up to ``hard_deadline``.
 
     First every SKU gets every supplier's whole capacity. Where the SKUs together overrun a
     supplier's capacity, each SKU involved, largest demand value first, is planned again with
@@ -179,10 +183,11 @@ def plan_by_sku(
     value = demand_value(data)
     order = sorted(data.skus, key=lambda k: (-value[k], k))
     cash_share = {k: value[k] / (sum(value.values()) or 1.0) for k in order}
+    hard_deadline = deadline if hard_deadline is None else max(hard_deadline, deadline)
     first_pass_end = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
     plans: dict[str, VariableValues] = {}
     for j, sku in enumerate(order):
-        if time.perf_counter() >= deadline:
+        if time.perf_counter() >= hard_deadline:
             return None  # out of time: the whole model goes on without a first plan
         if on_step:
             on_step(f"first plan: SKU {sku} ({j + 1}/{len(order)})")
@@ -201,7 +206,7 @@ def plan_by_sku(
         }
         if all(units <= left[key] + 1e-6 for key, units in used[sku].items()):
             continue
-        if time.perf_counter() >= deadline:
+        if time.perf_counter() >= hard_deadline:
             return None
         if on_step:
             on_step(f"sharing capacity: SKU {sku}")
@@ -216,7 +221,9 @@ def plan_by_sku(
         seconds = max((deadline - time.perf_counter()) / (len(order) - j), MIN_STEP_SECONDS)
         plan = solve_sku(one, tier_choice, seconds, threads)
         if plan is None:
-            continue  # keep its first plan; the whole model will judge the combination
+            if on_step:
+                on_step(f"no capacity-sharing plan for SKU {sku} in time; keeping its first")
+            continue  # the whole model will judge the combination
         plans[sku] = plan
         used[sku] = capacity_used(data, plan)
     return combine(data, [plans[k] for k in order])

@@ -98,14 +98,17 @@ def solve_model(
     if not first.proven:
         if data is not None and len(data.skus) > 1:
             first_plan_end = started + FIRST_PLAN_END_SHARE * budget
-            _start_by_sku(session, data, model, options, first_plan_end, relaxed, step)
+            heuristic_end = started + HEURISTIC_END_SHARE * budget
+            _start_by_sku(
+                session, data, model, options, first_plan_end, heuristic_end, relaxed, step
+            )
             if relaxed.values is not None and relaxed.objective is not None:
                 values, objective = fix_and_optimize(
                     session,
                     data,
                     relaxed.values,
                     relaxed.objective,
-                    started + HEURISTIC_END_SHARE * budget,
+                    heuristic_end,
                     on_step,
                 )
                 relaxed.offer(values, objective)
@@ -140,22 +143,25 @@ def _start_by_sku(
     model: pyo.ConcreteModel,
     options: SolveOptions,
     deadline: float,
+    hard_deadline: float,
     best: _Best,
     step: Callable[[str], None],
 ) -> None:
     """Offer the combined SKU-by-SKU plan, if the whole model accepts it (see heuristic)."""
-    values = plan_by_sku(data, model.tier_choice, options.threads, deadline, step)
+    values = plan_by_sku(data, model.tier_choice, options.threads, deadline, step, hard_deadline)
     if values is None:
         return
     step("checking the combined plan")
-    outcome = session.complete(session.vector(values), _left(deadline + 5.0))
+    outcome = session.complete(session.vector(values), _left(hard_deadline + 5.0))
     completed = session.solution() if outcome.has_solution else None
     session.reset()
     if completed is not None:
         best.offer(completed, outcome.objective)
         step(f"combined plan costs {outcome.objective:,.0f}")
-    else:
+    elif outcome.infeasible:
         step("the combined plan breaks a shared limit; continuing without it")
+    else:
+        step("no time left to check the combined plan; continuing without it")
 
 
 def _polish(session: HighsSession, values: np.ndarray, deadline: float) -> _Best:

@@ -61,6 +61,7 @@ class HighsSession:
         self.upper = np.asarray([highspy.kHighsInf if v.ub is None else v.ub for v in columns])
         self.integrality = np.asarray([int(v.is_integer()) for v in columns], dtype=np.uint8)
         self.base_integrality = self.integrality.copy()  # what ``reset`` returns to
+        self._integer_now = self.integrality.copy()  # integrality HiGHS holds now
         self.model = model
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
@@ -99,6 +100,7 @@ class HighsSession:
         every = np.arange(n, dtype=np.int32)
         self.highs.changeColsBounds(n, every, self.lower, self.upper)
         self.highs.changeColsIntegrality(n, every, self.base_integrality)
+        self._integer_now = self.base_integrality.copy()
 
     def fix(self, columns: np.ndarray, values: np.ndarray) -> None:
         """Fix integer columns at (rounded) values."""
@@ -114,6 +116,7 @@ class HighsSession:
         self.highs.changeColsIntegrality(
             columns.size, columns, np.zeros(columns.size, dtype=np.uint8)
         )
+        self._integer_now[columns] = 0
 
     # ------------------------------------------------------------------ solving
 
@@ -139,7 +142,8 @@ class HighsSession:
         info = highs.getInfo()
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         objective = _finite(info.objective_function_value) if has_solution else None
-        bound = _finite(info.mip_dual_bound) if self._is_mip() else objective
+        # a pure LP has no MIP bound (HiGHS reports 0): its optimum is its bound
+        bound = _finite(info.mip_dual_bound) if self._integer_now.any() else objective
         return RunOutcome(status, objective, bound, seconds)
 
     def solution(self) -> np.ndarray:
@@ -159,8 +163,7 @@ class HighsSession:
     def complete(self, vector: np.ndarray, time_limit_seconds: float) -> RunOutcome:
         """Keep the integer columns of ``vector`` and solve for the rest (one LP)."""
         self.fix(self.integer_columns, vector)
-        outcome = self.run(time_limit_seconds, 1e-9)
-        return outcome
+        return self.run(time_limit_seconds, 1e-9)
 
     def load(self, values: np.ndarray) -> None:
         """Write a plan's column values into the Pyomo variables."""
@@ -168,10 +171,6 @@ class HighsSession:
             column = self.column(var)
             if column is not None:
                 var.set_value(float(values[column]), skip_validation=True)
-
-    def _is_mip(self) -> bool:
-        lp = self.highs.getLp()
-        return any(int(v) != 0 for v in lp.integrality_)
 
 
 def _finite(value: float | None) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,3 +143,16 @@ def _private_run_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
         patch.setenv("SOURCING_RUN_STORE", str(path))
         patch.delenv("SOURCING_SCHEDULER", raising=False)  # never a developer's cluster
         yield path
+
+
+@pytest.fixture(scope="module")
+def dask_client() -> Iterator[Any]:
+    """One LocalCluster of two single-threaded worker processes per test module."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        yield client

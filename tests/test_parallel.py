@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,24 +30,6 @@ from engine.scenario.schema import Scenario
 from engine.simulation import BaseStock, compare, stress_test
 from tests.conftest import tiny_scenario
 from tests.simulation.test_runner import DRIVER, noisy_scenario
-
-
-@pytest.fixture(scope="module")
-def dask_client() -> Iterator[Any]:
-    """One LocalCluster of two single-threaded worker processes for the whole module."""
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster, set_as_default=False) as client,
-    ):
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _no_scheduler_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the `sourcing sweep` command."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
-from engine.parallel import SCHEDULER_ENV, DaskBackend, ProcessBackend
+from engine.parallel import DaskBackend, ProcessBackend
 from engine.plan_types import SolveOptions
 from engine.scenario import ScenarioError, write_scenario
 from engine.scenario.schema import Scenario
@@ -20,24 +19,6 @@ from engine.sweep import SWEEP_COLUMNS, SweepOptions, load_what_ifs, sweep, what
 from tests.conftest import DTC_BRAND, tiny_scenario
 
 OPTIONS = SweepOptions(solve=SolveOptions(time_limit_seconds=20))
-
-
-@pytest.fixture(scope="module")
-def dask_client() -> Iterator[Any]:
-    """One LocalCluster of two single-threaded worker processes for the whole module."""
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster, set_as_default=False) as client,
-    ):
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _no_scheduler_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
 
 
 @pytest.fixture(scope="module")

@@ -1239,53 +1239,80 @@ def check_duplicates(lines: Sequence[OrderLine]) -> list[Violation]:
 # --------------------------------------------------------------------------- capacity
 
 
-def capacity_factor(scenario: Scenario, supplier: Supplier, period: int) -> float:
-    """``f_s,t``: the mean calendar factor over the production window of POs placed in ``t``.
-
-    The window is the whole days ``d`` with ``(t-1)Lp <= d < (t-1)Lp + max(P_s, Lp)``; a day
-    counts 1 outside every shutdown and the (lowest) ``capacity_factor`` inside one.
-    """
-    lp = scenario.horizon.period_length_days
-    first = period_start_day(period, lp)
-    days = _ceil(max(supplier.production_lead_time_days_mean, float(lp)))
-    shutdowns = [c for c in scenario.calendars if c.supplier == supplier.supplier]
-    total = 0.0
-    for offset in range(days):
-        date = scenario.horizon.start_date + dt.timedelta(days=first + offset)
-        total += min(
-            (c.capacity_factor for c in shutdowns if c.start_date <= date <= c.end_date),
-            default=1.0,
-        )
-    return total / days
+def day_capacity_factor(scenario: Scenario, supplier: Supplier, day: int) -> float:
+    """``f_d``: 1 outside every shutdown of the supplier, the lowest ``capacity_factor`` in one."""
+    date = scenario.horizon.start_date + dt.timedelta(days=day)
+    return min(
+        (
+            c.capacity_factor
+            for c in scenario.calendars
+            if c.supplier == supplier.supplier and c.start_date <= date <= c.end_date
+        ),
+        default=1.0,
+    )
 
 
 def capacity_units(scenario: Scenario, supplier: Supplier, period: int) -> float:
-    """``capacity_s,t = capacity_units_per_week * Lp / 7 * f_s,t``."""
+    """``capacity_s,w = capacity_units_per_week / 7 * sum of f_d over the days of period w``."""
     lp = scenario.horizon.period_length_days
-    return supplier.capacity_units_per_week * lp / 7.0 * capacity_factor(scenario, supplier, period)
+    first = period_start_day(period, lp)
+    days = range(first, first + lp)
+    return (
+        supplier.capacity_units_per_week
+        / 7.0
+        * sum(day_capacity_factor(scenario, supplier, d) for d in days)
+    )
+
+
+def production_by_period(scenario: Scenario, supplier: Supplier, period: int) -> dict[int, float]:
+    """``a_s,t,w``: the share of a PO placed in ``period`` made in each period ``w``.
+
+    The PO is made over its production window, the whole days ``d`` with
+    ``(t-1)Lp <= d < (t-1)Lp + max(P_s, Lp)``, at the supplier's available rate: day ``d``
+    makes ``f_d / sum of f over the window`` of it. Empty when every day of the window is shut.
+    """
+    lp = scenario.horizon.period_length_days
+    first = period_start_day(period, lp)
+    days = range(first, first + _ceil(max(supplier.production_lead_time_days_mean, float(lp))))
+    factors = {d: day_capacity_factor(scenario, supplier, d) for d in days}
+    total = sum(factors.values())
+    shares: dict[int, float] = defaultdict(float)
+    for d, factor in factors.items():
+        if total > 0 and factor > 0:
+            shares[d // lp + 1] += factor / total
+    return dict(shares)
 
 
 def check_capacity(
     scenario: Scenario, orders: Sequence[PricedOrder], tolerance_units: float
 ) -> list[Violation]:
-    """``sum of Q placed by s in t <= capacity_s,t`` (``capacity``)."""
-    placed: dict[tuple[str, int], float] = defaultdict(float)
+    """``sum over POs of s of a_s,t,w Q <= capacity_s,w`` for every period ``w`` of the horizon
+    (``capacity``); a PO whose whole production window is shut breaks it too."""
+    made: dict[tuple[str, int], float] = defaultdict(float)
+    placed_in: dict[tuple[str, int], set[int]] = defaultdict(set)
     suppliers: dict[str, Supplier] = {}
     for order in orders:
-        placed[(order.line.supplier, order.line.period_placed)] += order.line.quantity_units
-        suppliers[order.line.supplier] = order.arc.supplier
+        supplier, t = order.arc.supplier, order.line.period_placed
+        suppliers[supplier.supplier] = supplier
+        shares = production_by_period(scenario, supplier, t) or {t: 1.0}  # shut: load it on t
+        for w, share in shares.items():
+            made[(supplier.supplier, w)] += share * order.line.quantity_units
+            placed_in[(supplier.supplier, w)].add(t)
     violations: list[Violation] = []
-    for (code, t), qty in sorted(placed.items()):
-        limit = capacity_units(scenario, suppliers[code], t)
+    for (code, w), qty in sorted(made.items()):
+        if w > scenario.horizon.periods:
+            continue
+        limit = capacity_units(scenario, suppliers[code], w)
         if qty > limit + tolerance_units:
+            periods = ", ".join(str(t) for t in sorted(placed_in[(code, w)]))
             violations.append(
                 _violation(
                     "capacity",
-                    f"supplier {code}, period {t}",
+                    f"supplier {code}, period {w}",
                     qty,
                     limit,
-                    f"{qty:g} units ordered from {code} in period {t}, over its capacity of "
-                    f"{limit:.6g} units",
+                    f"{qty:g} units in production at {code} in period {w} (POs placed in "
+                    f"period {periods}), over its capacity of {limit:.6g} units",
                 )
             )
     return violations

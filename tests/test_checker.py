@@ -33,10 +33,10 @@ from engine.checker import (
     INVENTORY_COLUMNS,
     PlanCheck,
     Violation,
-    capacity_factor,
     capacity_units,
     check_plan,
     costs_agree,
+    production_by_period,
 )
 from engine.plan_types import COST_COMPONENTS
 from engine.scenario.schema import (
@@ -732,23 +732,48 @@ def test_capacity_violation_numbers() -> None:
     assert isinstance(violation, Violation) and "capacity" in violation.message
 
 
-def test_capacity_factor_over_a_window_longer_than_the_period() -> None:
-    # Weekly tiny scenario: CN-1's window is max(P 30, Lp 7) = 30 days.
-    # Period 1, days 0..29: shut on days 26..29 -> f = 26 / 30.
-    # Period 4, days 21..50: shut on days 26..47 (22 days) -> f = 8 / 30,
-    # capacity = 1,000 x 7 / 7 x 8 / 30 = 266.67.
+def test_a_po_is_made_over_its_production_window_at_the_open_days_rate() -> None:
+    # Weekly tiny scenario: CN-1's window is max(P 30, Lp 7) = 30 days; it is shut on days
+    # 26..47 (2027-01-30 .. 2027-02-20).
+    # Placed in period 1, days 0..29: open on days 0..25 (26 days) -> 7, 7, 7 and 5 of them
+    # in periods 1..4.
+    # Placed in period 4, days 21..50: open on 21..25 and 48..50 (8 days) -> period 4 makes
+    # 5/8, period 7 (day 48) 1/8 and period 8 (days 49, 50) 2/8.
     tiny = tiny_scenario()
     cn = tiny.supplier("CN-1")
-    assert capacity_factor(tiny, cn, 1) == approx(26.0 / 30.0)
-    assert capacity_factor(tiny, cn, 4) == approx(8.0 / 30.0)
-    assert capacity_units(tiny, cn, 4) == approx(8_000.0 / 30.0)
-    assert capacity_factor(tiny, tiny.supplier("VN-1"), 1) == 1.0
+    assert production_by_period(tiny, cn, 1) == approx({1: 7 / 26, 2: 7 / 26, 3: 7 / 26, 4: 5 / 26})
+    assert production_by_period(tiny, cn, 4) == approx({4: 5 / 8, 7: 1 / 8, 8: 2 / 8})
+    # Period 4 has 5 open days: 1,000 a week / 7 x 5.
+    assert capacity_units(tiny, cn, 4) == approx(5_000.0 / 7.0)
+    assert capacity_units(tiny, cn, 5) == 0.0
+    vn = tiny.supplier("VN-1")
+    assert capacity_units(tiny, vn, 1) == approx(vn.capacity_units_per_week)
 
 
-def test_partial_shutdown_factor_counts_in_the_mean() -> None:
-    # A half-capacity shutdown instead: period 2 -> (12 + 18 x 0.5) / 30 = 0.7.
+def test_pos_placed_in_different_periods_share_a_period_they_are_both_made_in() -> None:
+    # Weekly tiny scenario over 12 weeks: POs of CN-1 placed in periods 1 and 2 are both made
+    # in periods 2..4 (7/26 of the first in period 3; the second, days 7..36, open on 7..25 =
+    # 19 days, 7/19 of it). Alone each fits its window; together period 3 makes
+    # 2,600 x 7/26 + 1,900 x 7/19 = 1,400 > 1,000.
+    tiny = tiny_scenario()
+    tiny = tiny.model_copy(update={"horizon": tiny.horizon.model_copy(update={"periods": 12})})
+    rows = [po("CN-1", "A", "CN-SEA", 1, 2_600.0), po("CN-1", "A", "CN-SEA", 2, 1_900.0)]
+    check = check_plan(tiny, plan(*rows))
+    capacity = [v for v in check.violations if v.constraint == "capacity"]
+    assert {v.where for v in capacity} >= {"supplier CN-1, period 3"}
+    period_3 = next(v for v in capacity if v.where == "supplier CN-1, period 3")
+    assert period_3.found == approx(1_400.0)
+    assert period_3.limit == approx(1_000.0)
+    assert "placed in period 1, 2" in period_3.message
+
+
+def test_partial_shutdown_factor_counts_in_the_capacity() -> None:
+    # A half-capacity shutdown instead: period 2 has 18 days at 0.5 and 12 at 1:
+    # 1,000 / 7 x 21 = 3,000 units.
     scenario = edit(monthly(), "calendars", {"supplier": "CN-1"}, capacity_factor=0.5)
-    assert capacity_factor(scenario, scenario.supplier("CN-1"), 2) == approx(0.7)
+    cn = scenario.supplier("CN-1")
+    assert capacity_units(scenario, cn, 2) == approx(3_000.0)
+    assert production_by_period(scenario, cn, 2) == approx({2: 1.0})
 
 
 def test_horizon_mode_allows_a_contract_tier_below_the_reachable_one() -> None:

@@ -453,6 +453,78 @@ def test_capacity_limit_scales_with_the_period_length() -> None:
     assert units(result) == {"S1": pytest.approx(70.0), "S2": pytest.approx(30.0)}
 
 
+@pytest.mark.parametrize(
+    ("shutdown", "s1_units"),
+    [
+        (None, 140.0),  # 14 days at 10 a day: the week-1 PO may be 140
+        ((7, 13), 70.0),  # shut in week 2: its window makes 70, S2 the other 70 at 3
+    ],
+)
+def test_a_po_uses_the_capacity_of_its_whole_production_window(
+    shutdown: tuple[int, int] | None, s1_units: float
+) -> None:
+    """S1 (1 a unit, 70 a week) takes 14 days to make a PO, so the PO placed in week 1 for
+    week 3's demand of 140 is made over weeks 1 and 2; S2 (3 a unit) is unlimited.
+
+    Cost = s1_units * 1 + (140 - s1_units) * 3: 140 open, 70 + 210 = 280 with week 2 shut.
+    """
+    scenario = build(
+        "capacity-window",
+        skus=[sku("A")],
+        suppliers=[
+            supplier("S1", capacity_units_per_week=70.0, production_lead_time_days_mean=14.0),
+            supplier("S2", production_lead_time_days_mean=14.0),
+        ],
+        offers=[offer("S1", "A"), offer("S2", "A")],
+        price_breaks=[*tiers("S1", "A", [(0, 1.0)]), *tiers("S2", "A", [(0, 3.0)])],
+        periods=3,
+        demand={"A": [0.0, 0.0, 140.0]},
+        calendars=(
+            [Shutdown(supplier="S1", start_date=day(shutdown[0]), end_date=day(shutdown[1]))]
+            if shutdown
+            else []
+        ),
+    )
+
+    result = solve(scenario)
+
+    assert result.objective == pytest.approx(s1_units + (140.0 - s1_units) * 3.0, rel=1e-6)
+    assert units(result).get("S1", 0.0) == pytest.approx(s1_units)
+
+
+def test_overlapping_production_windows_share_a_week() -> None:
+    """S1 (1 a unit, 70 a week, 14 days to make a PO) serves week 3 (PO of week 1, made in
+    weeks 1-2) and week 4 (PO of week 2, made in weeks 2-3). Week 2 makes half of each:
+    Q1/2 + Q2/2 <= 70, so S1 makes at most 140 of the 280; S2 (3 a unit) the rest.
+
+    Cost = 140 * 1 + 140 * 3 = 560 (brute force over Q1, Q2 in steps of 10 agrees).
+    """
+    scenario = build(
+        "capacity-overlap",
+        skus=[sku("A")],
+        suppliers=[
+            supplier("S1", capacity_units_per_week=70.0, production_lead_time_days_mean=14.0),
+            supplier("S2", production_lead_time_days_mean=14.0),
+        ],
+        offers=[offer("S1", "A"), offer("S2", "A")],
+        price_breaks=[*tiers("S1", "A", [(0, 1.0)]), *tiers("S2", "A", [(0, 3.0)])],
+        periods=4,
+        demand={"A": [0.0, 0.0, 140.0, 140.0]},
+    )
+
+    def plan_cost(q: tuple[int, int]) -> float:
+        q1, q2 = q
+        if q1 / 2 > 70 or q1 / 2 + q2 / 2 > 70 or q2 / 2 > 70:
+            return math.inf
+        return q1 + q2 + 3 * (280 - q1 - q2)
+
+    best, _ = brute_force(itertools.product(range(0, 281, 10), repeat=2), plan_cost)
+    result = solve(scenario)
+
+    assert result.objective == pytest.approx(best, rel=1e-6) and best == 560.0
+    assert units(result).get("S1", 0.0) == pytest.approx(140.0)
+
+
 # --------------------------------------------------------------------------- shutdowns
 
 

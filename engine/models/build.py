@@ -335,16 +335,16 @@ def add_shipments(m: pyo.ConcreteModel) -> None:
 
 
 def add_capacity_limit(m: pyo.ConcreteModel) -> None:
-    """Production capacity: sum over POs of s placed in t of order_qty <= capacity_s,t."""
+    """Production capacity per supplier and period: a PO is made over its production window,
+    a_s,t,w of its units in period w, so
+    sum over POs of s of a_s,t,w order_qty <= capacity_s,w."""
     data: ModelData = m.data
-    m.SUPPLIER_PERIODS = pyo.Set(
-        initialize=list(data.pos_by_supplier_period), dimen=2, ordered=True
-    )
+    m.SUPPLIER_PERIODS = pyo.Set(initialize=list(data.capacity_load), dimen=2, ordered=True)
     m.capacity_limit = pyo.Constraint(
         m.SUPPLIER_PERIODS,
-        rule=lambda m, s, t: (
-            sum(m.order_qty[p] for p in data.pos_by_supplier_period[(s, t)])
-            <= data.capacity[(s, t)]
+        rule=lambda m, s, w: (
+            sum(share * m.order_qty[p] for p, share in data.capacity_load[(s, w)])
+            <= data.capacity[(s, w)]
         ),
     )
 

@@ -88,7 +88,7 @@ class ModelData:
     shipments: dict[ShipmentKey, list[PoKey]]
     shipment_fixed_cost: dict[ShipmentKey, float]
     container_cost: dict[ShipmentKey, tuple[float, float]]  # (cost, capacity cbm) if any
-    capacity: dict[tuple[str, int], float]
+    capacity: dict[tuple[str, int], float]  # units supplier s can make in period t
     demand: dict[tuple[str, int], float]
     in_transit: dict[tuple[str, int], float]
     opening_stock: dict[str, float]
@@ -109,7 +109,8 @@ class ModelData:
     working_capital_ceiling: float | None
     opening_cash: float
     pos_by_offer: dict[tuple[str, str], list[PoKey]] = field(default_factory=dict)
-    pos_by_supplier_period: dict[tuple[str, int], list[PoKey]] = field(default_factory=dict)
+    # (supplier, period) -> the POs in production then, each with the share of its units made then
+    capacity_load: dict[tuple[str, int], list[tuple[PoKey, float]]] = field(default_factory=dict)
 
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
@@ -132,22 +133,37 @@ def build_tiers(scenario: Scenario, offer: Offer) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def calendar_factor(scenario: Scenario, supplier: str, first_day: int, days: int) -> float:
-    """Mean capacity factor over ``days`` days from ``first_day`` (overlaps take the lowest)."""
-    start = scenario.horizon.start_date
-    shutdowns = [c for c in scenario.calendars if c.supplier == supplier]
-    if not shutdowns or days <= 0:
-        return 1.0
-    total = 0.0
-    for offset in range(first_day, first_day + days):
-        day = start.toordinal() + offset
-        factors = [
-            c.capacity_factor
-            for c in shutdowns
-            if c.start_date.toordinal() <= day <= c.end_date.toordinal()
-        ]
-        total += min(factors) if factors else 1.0
-    return total / days
+def day_factors(scenario: Scenario, supplier: str, days: int) -> list[float]:
+    """Calendar capacity factor of each of the first ``days`` days of the horizon: 1 outside
+    every shutdown, the lowest ``capacity_factor`` inside one."""
+    start = scenario.horizon.start_date.toordinal()
+    factors = [1.0] * days
+    for c in scenario.calendars:
+        if c.supplier != supplier:
+            continue
+        first = max(c.start_date.toordinal() - start, 0)
+        last = min(c.end_date.toordinal() - start, days - 1)
+        for day in range(first, last + 1):
+            factors[day] = min(factors[day], c.capacity_factor)
+    return factors
+
+
+def production_shares(
+    factors: list[float], first_day: int, window_days: int, period_length_days: int
+) -> dict[int, float]:
+    """Share of a PO's units made in each period: the PO is made over its production window,
+    the days ``first_day .. first_day + window_days - 1``, at the supplier's available rate, so
+    day ``d`` makes ``f_d / sum of f over the window`` of it. Empty when the window is shut."""
+    window = range(first_day, first_day + window_days)
+    total = sum(factors[d] for d in window)
+    if total <= 0:
+        return {}
+    shares: dict[int, float] = {}
+    for d in window:
+        if factors[d] > 0:
+            period = d // period_length_days + 1
+            shares[period] = shares.get(period, 0.0) + factors[d] / total
+    return shares
 
 
 def _cost_coefficients(
@@ -264,12 +280,18 @@ def build_model_data(scenario: Scenario) -> ModelData:
         for k, item in skus.items()
     }
 
-    capacity = {}
+    capacity: dict[tuple[str, int], float] = {}
+    shares: dict[tuple[str, int], dict[int, float]] = {}  # (supplier, period placed) -> shares
+    window_capacity: dict[tuple[str, int], float] = {}  # units a PO placed then can be
     for s, supplier in suppliers.items():
-        window = math.ceil(max(supplier.production_lead_time_days_mean, lp))
+        window = production_window_days(supplier, lp)
+        factors = day_factors(scenario, s, n_periods * lp + window)
+        per_day = supplier.capacity_units_per_week / 7.0
         for t in periods:
-            factor = calendar_factor(scenario, s, (t - 1) * lp, window)
-            capacity[(s, t)] = supplier.capacity_units_per_week * lp / 7.0 * factor
+            first = (t - 1) * lp
+            capacity[(s, t)] = per_day * sum(factors[first : first + lp])
+            shares[(s, t)] = production_shares(factors, first, window, lp)
+            window_capacity[(s, t)] = per_day * sum(factors[first : first + window])
 
     arcs: list[Arc] = []
     for s, k in offers:
@@ -330,7 +352,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
                 offer.good_share, 1e-9
             )
             upper = min(
-                capacity[(arc.supplier, t)],
+                window_capacity[(arc.supplier, t)],
                 round_up_to_multiple(
                     max(needed, last_min, offer.min_po_units) + over_buy.get(arc.sku, 0.0),
                     offer.order_multiple_units,
@@ -417,5 +439,12 @@ def build_model_data(scenario: Scenario) -> ModelData:
     )
     for key in pos:
         data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
-        data.pos_by_supplier_period.setdefault((key[0], key[3]), []).append(key)
+        for period, share in shares[(key[0], key[3])].items():
+            if period <= n_periods:
+                data.capacity_load.setdefault((key[0], period), []).append((key, share))
     return data
+
+
+def production_window_days(supplier: Supplier, period_length_days: int) -> int:
+    """Days a PO is in production: the mean production lead time, at least one period."""
+    return math.ceil(max(supplier.production_lead_time_days_mean, period_length_days))

@@ -86,10 +86,10 @@ def sku_data(
         fixed_splits={k: v for k, v in data.fixed_splits.items() if k == sku},
         working_capital_ceiling=None if ceiling is None else ceiling * cash_share,
         pos_by_offer={o: ps for o, ps in data.pos_by_offer.items() if o[1] == sku},
-        pos_by_supplier_period={
+        capacity_load={
             key: members
-            for key, ps in data.pos_by_supplier_period.items()
-            if (members := [p for p in ps if p[1] == sku])
+            for key, load in data.capacity_load.items()
+            if (members := [(p, share) for p, share in load if p[1] == sku])
         },
     )
 
@@ -101,10 +101,10 @@ def demand_value(data: ModelData) -> dict[str, float]:
 
 
 def capacity_used(data: ModelData, plan: VariableValues) -> dict[tuple[str, int], float]:
-    """Units a plan puts on each supplier's capacity, by the capacity constraint's POs."""
+    """Units a plan makes at each supplier in each period (the capacity constraint's load)."""
     return {
-        key: sum(plan.get(("order_qty", p), 0.0) for p in members)
-        for key, members in data.pos_by_supplier_period.items()
+        key: sum(share * plan.get(("order_qty", p), 0.0) for p, share in load)
+        for key, load in data.capacity_load.items()
     }
 
 

@@ -213,29 +213,43 @@ def sku_frame(rep: Replication) -> pd.DataFrame:
 
 def supplier_frame(rep: Replication) -> pd.DataFrame:
     """Supplier KPIs of one replication."""
-    rows = []
+    columns: dict[str, list[object]] = {name: [] for name in _SUPPLIER_COLUMNS}
     for info in rep.world.suppliers:
         i = info.index
         lots = int(rep.supplier_lots[i])
         times = rep.lead_times[i]
-        rows.append(
-            {
-                "replication": rep.replication,
-                "supplier": info.code,
-                "pos": int(rep.supplier_pos[i]),
-                "lots_finished": lots,
-                "late_lots": int(rep.supplier_late[i]),
-                "on_time_rate": _ratio(lots - int(rep.supplier_late[i]), lots),
-                "units_inspected": float(rep.supplier_inspected[i]),
-                "units_rejected": float(rep.supplier_rejected[i]),
-                "defect_rate": _ratio(
-                    float(rep.supplier_rejected[i]), float(rep.supplier_inspected[i])
-                ),
-                "lead_time_mean_days": float(np.mean(times)) if times else math.nan,
-                "lead_time_std_days": _std(times),
-            }
+        row = (
+            rep.replication,
+            info.code,
+            int(rep.supplier_pos[i]),
+            lots,
+            int(rep.supplier_late[i]),
+            _ratio(lots - int(rep.supplier_late[i]), lots),
+            float(rep.supplier_inspected[i]),
+            float(rep.supplier_rejected[i]),
+            _ratio(float(rep.supplier_rejected[i]), float(rep.supplier_inspected[i])),
+            float(np.mean(times)) if times else math.nan,
+            _std(times),
         )
-    return pd.DataFrame(rows)
+        for name, value in zip(_SUPPLIER_COLUMNS, row, strict=True):
+            columns[name].append(value)
+    # one list per column: the frame a list of row dicts gives, built faster
+    return pd.DataFrame(columns) if rep.world.suppliers else pd.DataFrame()
+
+
+_SUPPLIER_COLUMNS: tuple[str, ...] = (
+    "replication",
+    "supplier",
+    "pos",
+    "lots_finished",
+    "late_lots",
+    "on_time_rate",
+    "units_inspected",
+    "units_rejected",
+    "defect_rate",
+    "lead_time_mean_days",
+    "lead_time_std_days",
+)
 
 
 def daily_frame(rep: Replication) -> pd.DataFrame:

@@ -41,9 +41,16 @@ from bisect import bisect_left
 import numpy as np
 
 from engine.scenario.schema import Lane
-from engine.simulation.world import SupplierInfo
+from engine.simulation.world import LaneInfo, SupplierInfo
 
-__all__ = ["Factory", "production_working_days", "round_half_up_int", "transit_days"]
+__all__ = [
+    "Factory",
+    "LeadTimes",
+    "lane_transit_days",
+    "production_working_days",
+    "round_half_up_int",
+    "transit_days",
+]
 
 _EPS = 1e-9
 
@@ -81,6 +88,55 @@ def production_working_days(
     return base
 
 
+class LeadTimes:
+    """``production_working_days`` of one supplier in one replication, with its constants
+    worked out once: the same draws and the same arithmetic.
+
+    Args:
+        rng: The supplier's lead-time stream.
+        supplier: The supplier.
+        slip_days_mean: Mean slip without spread (``SimulationOptions.late_slip_days_mean``).
+    """
+
+    __slots__ = ("_exponential", "_normal", "_uniform", "mean", "mu", "scale", "sigma", "slip")
+
+    def __init__(
+        self, rng: np.random.Generator, supplier: SupplierInfo, slip_days_mean: float
+    ) -> None:
+        row = supplier.row
+        self._normal = rng.standard_normal
+        self._uniform = rng.random
+        self._exponential = rng.standard_exponential
+        self.mean = row.production_lead_time_days_mean
+        self.mu = supplier.lognormal_mu
+        self.sigma = supplier.lognormal_sigma
+        p = supplier.on_time_base
+        # a lot that would finish by the mean slips when u < slip (never when rho >= p)
+        self.slip = 1.0 - row.on_time_rate / p if row.on_time_rate < p else -math.inf
+        self.scale = row.production_lead_time_days_std or slip_days_mean
+
+    def draw(self) -> float:
+        """Working days of the next lot, not yet rounded (steps 1 and 2)."""
+        z = float(self._normal())
+        u = float(self._uniform())
+        e = float(self._exponential())
+        mean = self.mean
+        base = mean
+        if self.sigma > 0:
+            base = math.exp(self.mu + self.sigma * z)
+        if base <= mean and u < self.slip:
+            base = mean + max(1, math.ceil(e * self.scale - _EPS))
+        return base
+
+
+def lane_transit_days(rng: np.random.Generator, lane: LaneInfo) -> int:
+    """``transit_days`` on a lane's precomputed terms (the same draw and arithmetic)."""
+    z = float(rng.standard_normal())
+    if lane.transit_sigma > 0:
+        return round_half_up_int(math.exp(lane.transit_mu + lane.transit_sigma * z))
+    return round_half_up_int(lane.transit_mean)
+
+
 def transit_days(rng: np.random.Generator, lane: Lane) -> int:
     """Transit days of one shipment on a lane (before port delays).
 
@@ -108,24 +164,30 @@ class Factory:
         shutdowns: ``(start, end)`` day windows of disruption shutdowns (capacity 0).
     """
 
-    __slots__ = ("_capacity", "_known", "_worked", "capacity_per_day", "mean_days", "queue_end")
+    __slots__ = (
+        "_capacity",
+        "_due",
+        "_known",
+        "_worked",
+        "capacity_per_day",
+        "mean_days",
+        "queue_end",
+    )
 
     def __init__(self, supplier: SupplierInfo, shutdowns: list[tuple[int, int]]) -> None:
-        known = supplier.known_factor
-        actual = known
+        # plain lists: bisect on them is much faster than numpy for one value at a time
+        self._known: list[float] = supplier.known_worked
+        self._due = supplier.due_days
+        self._worked: list[float] = self._known
+        self.capacity_per_day = supplier.capacity_per_day
+        self._capacity: list[float] = supplier.known_capacity
         if shutdowns:
-            actual = known.copy()
+            actual = supplier.known_factor.copy()
             for start, end in shutdowns:
                 actual[max(start, 0) : max(end, 0)] = 0.0
-        known_worked = np.concatenate(([0.0], np.cumsum(known)))
-        worked = known_worked
-        if actual is not known:
             worked = np.concatenate(([0.0], np.cumsum(actual)))
-        # plain lists: bisect on them is much faster than numpy for one value at a time
-        self._known: list[float] = known_worked.tolist()
-        self._worked: list[float] = worked.tolist()
-        self.capacity_per_day = supplier.capacity_per_day
-        self._capacity: list[float] = (worked * self.capacity_per_day).tolist()
+            self._worked = worked.tolist()
+            self._capacity = (worked * self.capacity_per_day).tolist()
         self.mean_days = round_half_up_int(supplier.row.production_lead_time_days_mean)
         self.queue_end = 0.0
 
@@ -137,11 +199,14 @@ class Factory:
         found = bisect_left(worked, worked[day] + working_days - _EPS)
         if found >= len(worked):
             return None
-        return max(found, day)
+        return day if day > found else found  # max(found, day)
 
     def due_day(self, day: int) -> int | None:
         """Due day of a PO placed on ``day``: the mean lead time over the known calendar."""
-        return self._after(self._known, day, self.mean_days)
+        if day in self._due:
+            return self._due[day]
+        due = self._due[day] = self._after(self._known, day, self.mean_days)
+        return due
 
     def ready_day(self, day: int, working_days: int, units: float) -> int | None:
         """Ready day of a lot of ``units`` started on ``day`` (queues it for capacity).
@@ -155,17 +220,22 @@ class Factory:
             The ready day, or None if the lot is never ready.
         """
         by_lead = self._after(self._worked, day, working_days)
-        if day >= len(self._capacity) - 1:
+        capacity = self._capacity
+        if day >= len(capacity) - 1:
             return None
-        start = max(self._capacity[day], self.queue_end)
+        # max() spelt out (this runs for every lot): the same values, fewer calls
+        start = capacity[day]
+        queue_end = self.queue_end
+        if queue_end > start:
+            start = queue_end
         end = start + units
         self.queue_end = end
         if units <= 0:
             return by_lead
-        found = bisect_left(self._capacity, end - _EPS * max(1.0, end))
-        if found >= len(self._capacity) or self.capacity_per_day <= 0:
+        found = bisect_left(capacity, end - _EPS * (end if end > 1.0 else 1.0))
+        if found >= len(capacity) or self.capacity_per_day <= 0:
             return None
-        by_capacity = max(found - 1, day)
+        by_capacity = day if day > found - 1 else found - 1
         if by_lead is None:
             return None
-        return max(by_lead, by_capacity)
+        return by_capacity if by_capacity > by_lead else by_lead

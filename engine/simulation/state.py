@@ -1,4 +1,4 @@
-"""The state of one replication and what happens to it (the SimPy processes say when).
+"""The state of one replication and what happens to it (``processes`` says when).
 
 Money follows the goods (see ``measures`` for the definitions built on it):
 
@@ -37,30 +37,33 @@ mechanics of its own.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
 from engine.landed_cost import containers_needed
-from engine.scenario.schema import CustomsBase, DefectRemedy
+from engine.scenario.schema import (
+    CustomsBase,
+    DefectRemedy,
+    DefectSpike,
+    Duty,
+    LeadTimeShock,
+    PortDelay,
+    TariffChange,
+)
 from engine.simulation.demand import sample_demand
-from engine.simulation.disruptions import RealisedDisruption, sample_disruptions
+from engine.simulation.disruptions import (
+    RealisedDisruption,
+    RealisedDisruptions,
+    sample_disruptions,
+)
 from engine.simulation.events import EventKind, Recorder
 from engine.simulation.orders import OrderRequest, OrderSource
 from engine.simulation.policies import Driver, OrderSchedule
-from engine.simulation.processes import (
-    day_process,
-    disruption_process,
-    lot_process,
-    opening_transit_process,
-)
-from engine.simulation.production import (
-    Factory,
-    production_working_days,
-    round_half_up_int,
-    transit_days,
-)
+from engine.simulation.processes import Agenda, Timeline
+from engine.simulation.production import Factory, LeadTimes, lane_transit_days, round_half_up_int
 from engine.simulation.randomness import streams_for
 from engine.simulation.rules import RuleEngine
 from engine.simulation.world import World
@@ -152,7 +155,7 @@ class CashBook:
 
 
 class Replication:
-    """One replication: its random draws, its state, and the handlers the processes call.
+    """One replication: its random draws, its state, and the handlers its timeline calls.
 
     Args:
         world: The compiled scenario.
@@ -190,7 +193,9 @@ class Replication:
         ]
         self.rules = RuleEngine(driver.rules, world, self.recorder)
         self.env = simpy.Environment()
+        self.timeline = Timeline(self, Agenda(self.env))
         self.cash = CashBook(world.scenario.finance.opening_cash)
+        self._hot_paths(driver)
 
         # stock and pipeline, per SKU
         self.on_hand = world.opening_stock.copy()
@@ -212,12 +217,12 @@ class Replication:
         self._next_po = 0
         self._next_lot = 0
 
-        # unit counts, per SKU
-        self.units_ordered = np.zeros(n)
-        self.units_received = np.zeros(n)
-        self.units_rejected = np.zeros(n)
-        self.units_remade = np.zeros(n)
-        self.units_credited = np.zeros(n)
+        # unit counts, per SKU (lists while running, arrays once tallied)
+        self.units_ordered: np.ndarray | list[float] = [0.0] * n
+        self.units_received: np.ndarray | list[float] = [0.0] * n
+        self.units_rejected: np.ndarray | list[float] = [0.0] * n
+        self.units_remade: np.ndarray | list[float] = [0.0] * n
+        self.units_credited: np.ndarray | list[float] = [0.0] * n
         self.opening_transit = np.zeros(n)
         self.opening_transit_received = np.zeros(n)
         for day, k, _, units in world.in_transit:
@@ -265,11 +270,35 @@ class Replication:
         self.receivables_end = np.zeros(days)
         self.payables_end = np.zeros(days)
 
+    def _hot_paths(self, driver: Driver) -> None:
+        """What the handlers look up on every lot, worked out once: per-supplier samplers,
+        the rules and disruption kinds in force, the recorder's switch."""
+        world = self.world
+        streams = self.streams
+        slip = world.options.late_slip_days_mean
+        self._recording = self.recorder.enabled
+        self._start_lot = self.timeline.start_lot
+        self._suppliers = world.supplier_by_code
+        self._lanes = world.lane_info
+        self._lead = [LeadTimes(streams.lead_time[s.index], s, slip) for s in world.suppliers]
+        self._replace = [s.row.defect_remedy is DefectRemedy.REPLACE for s in world.suppliers]
+        self._late_tolerance = world.options.late_tolerance_days
+        self._cif = world.scenario.finance.customs_base is CustomsBase.CIF
+        self._duty_rows: dict[tuple[str, str], tuple[list[int], list[Duty | None]]] = {}
+        rules = driver.rules
+        self._late_rule = rules.late_shift is not None
+        self._pause_rule = rules.defect_pause is not None
+        self._expedite_rule = rules.expedite is not None
+        self._routing = self._late_rule or self._pause_rule
+        self._shocked, self._spiked, self._port_delays, self._tariffs = _disruption_kinds(
+            self.disruptions
+        )
+
     # ------------------------------------------------------------------ running
 
     def run(self) -> Replication:
-        """Start the processes and simulate every day."""
-        env, world = self.env, self.world
+        """Schedule the steps and simulate every day."""
+        world = self.world
         for k, units in enumerate(world.opening_stock):
             if units > 0:
                 self.recorder.log(
@@ -279,13 +308,8 @@ class Replication:
                     quantity=units,
                     value=self.on_hand_value[k],
                 )
-        for disruption in self.disruptions.items:
-            if disruption.start < world.sim_days:
-                env.process(disruption_process(env, self, disruption))
-        for day, k, supplier, units in world.in_transit:
-            env.process(opening_transit_process(env, self, day, k, supplier, units))
-        env.process(day_process(env, self))
-        env.run(until=world.sim_days)
+        self.timeline.start()
+        self.env.run(until=world.sim_days)
         self.tally()
         return self
 
@@ -343,29 +367,40 @@ class Replication:
         quantity: float,
     ) -> None:
         """Move cash for a PO (see ``pay``)."""
-        self.pay(
-            day,
-            kind,
-            amount,
-            sku=po.sku,
-            supplier=po.supplier,
-            lane=lane,
-            po=po.id,
-            quantity=quantity,
-        )
+        if amount == 0:
+            return
+        self.cash.move(kind, amount)
+        if self._recording:
+            self.recorder.log(
+                day,
+                kind,
+                sku=po.sku,
+                supplier=po.supplier,
+                lane=lane,
+                po=po.id,
+                quantity=quantity,
+                amount=amount,
+            )
 
     # ------------------------------------------------------------------ the day
 
     def review(self, day: int) -> None:
         """Payments due, decision rules, then the driver's orders."""
         self.pay_due(day)
-        self.rules.start_of_day(day)
-        self.rules.expedite(day, self)
+        rules = self.rules
+        if rules.paused_until:
+            rules.start_of_day(day)
+        if self._expedite_rule:
+            rules.expedite(day, self)
         if day >= self.world.horizon_days:
             return
         requests = self.schedule.orders(day, self.on_hand, self.pipeline, self.backlog)
+        if not self._routing:
+            for request in requests:
+                self.place(day, request)
+            return
         for request in requests:
-            for routed in self.rules.route(day, request):
+            for routed in rules.route(day, request):
                 self.place(day, routed)
 
     def pay_due(self, day: int) -> None:
@@ -411,7 +446,7 @@ class Replication:
         short = demand - served
         if world.backorders:
             backlog += short
-            self._backlog_open = bool(backlog.any())
+            self._backlog_open = np.count_nonzero(backlog) > 0  # backlog.any(), faster
         on_hand -= sold
         if in_horizon:
             self.served_log[:, day] = served
@@ -459,6 +494,14 @@ class Replication:
     def tally(self) -> None:
         """Sum the daily demand records over the horizon (after the run)."""
         h = self.world.horizon_days
+        for name in (
+            "units_ordered",
+            "units_received",
+            "units_rejected",
+            "units_remade",
+            "units_credited",
+        ):
+            setattr(self, name, np.array(getattr(self, name), dtype=float))
         short = self.demand - self.served_log
         self.demand_units = self.demand.sum(axis=1)
         self.served_from_stock = self.served_log.sum(axis=1)
@@ -484,56 +527,50 @@ class Replication:
     def place(self, day: int, request: OrderRequest) -> PurchaseOrder:
         """Place a PO: deposit, one-offs, production time, ready and balance days."""
         world = self.world
-        info = world.supplier(request.supplier)
+        sku, supplier, lane, qty, unit_price, source = request
+        info = self._suppliers[supplier]
         row = info.row
-        offer = world.offer(request.supplier, request.sku)
-        k = world.sku_index[request.sku]
-        qty = request.quantity
-        price = request.unit_price if request.unit_price is not None else offer.unit_price(qty)
-        factory = self.factories[info.index]
+        offer = world.offers.get((supplier, sku)) or world.offer(supplier, sku)
+        k = world.sku_index[sku]
+        price = unit_price if unit_price is not None else offer.unit_price(qty)
+        i = info.index
+        factory = self.factories[i]
         po = PurchaseOrder(
-            id=self._next_po,
-            day=day,
-            supplier=request.supplier,
-            sku=request.sku,
-            k=k,
-            lane=request.lane,
-            quantity=qty,
-            unit_price=price,
-            source=request.source,
-            due_day=factory.due_day(day),
+            self._next_po, day, supplier, sku, k, lane, qty, price, source, factory.due_day(day)
         )
         self._next_po += 1
         value = qty * price
         self.units_ordered[k] += qty
         self.pipeline[k] += qty
-        self.supplier_pos[info.index] += 1
-        lane = request.lane
-        self._log_po(day, EventKind.PO_PLACED, po, lane, qty, value)
-        if (request.supplier, request.sku) not in self.tooled:
-            self.tooled.add((request.supplier, request.sku))
+        self.supplier_pos[i] += 1
+        if self._recording:
+            self._log_po(day, EventKind.PO_PLACED, po, lane, qty, value)
+        if (supplier, sku) not in self.tooled:
+            self.tooled.add((supplier, sku))
             self._pay_po(day, EventKind.TOOLING, -offer.tooling_cost, po, lane, 0.0)
-        if request.supplier not in self.qualified:
-            self.qualified.add(request.supplier)
+        if supplier not in self.qualified:
+            self.qualified.add(supplier)
             if not row.qualified:
                 self._pay_po(day, EventKind.QUALIFICATION, -row.qualification_cost, po, lane, 0.0)
-        po.deposit = row.deposit_share * value
-        po.balance = value - po.deposit
-        self.supplier_paid += po.deposit
-        self._pay_po(day, EventKind.DEPOSIT, -po.deposit, po, lane, qty)
+        deposit = row.deposit_share * value
+        po.deposit = deposit
+        po.balance = value - deposit
+        self.supplier_paid += deposit
+        self._pay_po(day, EventKind.DEPOSIT, -deposit, po, lane, qty)
 
-        working = production_working_days(
-            self.streams.lead_time[info.index], info, world.options.late_slip_days_mean
-        )
-        factor, extra = self.disruptions.lead_time_shock(request.supplier, day)
+        working = self._lead[i].draw()
+        factor, extra = 1.0, 0.0
+        if supplier in self._shocked:
+            factor, extra = self.disruptions.lead_time_shock(supplier, day)
         ready = factory.ready_day(day, round_half_up_int(working * factor + extra), qty)
         if ready is not None:
-            po.balance_day = max(ready + row.balance_days_after_shipment, day)
-            if po.balance_day <= day:
+            balance_day = max(ready + row.balance_days_after_shipment, day)
+            po.balance_day = balance_day
+            if balance_day <= day:
                 self.pay_balance(day, po)
             else:
-                self.balances_due.setdefault(po.balance_day, []).append(po)
-        self.start_lot(Lot(self._new_lot(), po, qty, False, ready, request.lane))
+                self.balances_due.setdefault(balance_day, []).append(po)
+        self.start_lot(Lot(self._new_lot(), po, qty, False, ready, lane))
         return po
 
     def _new_lot(self) -> int:
@@ -546,21 +583,12 @@ class Replication:
             self.never_ready.append(lot)
             return
         self.in_production[lot.po.k][lot.id] = lot
-        self.env.process(lot_process(self.env, self, lot))
+        self._start_lot(lot)
 
     def pay_balance(self, day: int, po: PurchaseOrder) -> None:
         po.balance_paid = True
         self.supplier_paid += po.balance
-        self.pay(
-            day,
-            EventKind.BALANCE,
-            -po.balance,
-            sku=po.sku,
-            supplier=po.supplier,
-            lane=po.lane,
-            po=po.id,
-            quantity=po.quantity,
-        )
+        self._pay_po(day, EventKind.BALANCE, -po.balance, po, po.lane, po.quantity)
 
     def finish_lot(self, lot: Lot) -> ShipmentKey | None:
         """Production done: QC, the remedy for rejects, the late check; good units to port.
@@ -568,39 +596,47 @@ class Replication:
         Returns:
             The key of the shipment this lot opens, or None if it joins one (or ships nothing).
         """
-        world = self.world
         po = lot.po
         k = po.k
         day = lot.ready_day
         assert day is not None
-        info = world.supplier(po.supplier)
-        row = info.row
+        supplier = po.supplier
+        info = self._suppliers[supplier]
+        i = info.index
+        units = lot.units
         self.in_production[k].pop(lot.id, None)
-        rate = self.disruptions.defect_rate(po.supplier, day, row.defect_rate)
+        rate = info.row.defect_rate
+        if supplier in self._spiked:
+            rate = self.disruptions.defect_rate(supplier, day, rate)
         rejected = 0.0
         if rate > 0:
-            whole = math.floor(lot.units + _EPS)
-            rejected = float(self.streams.defects[info.index].binomial(whole, rate))
-            rejected += (lot.units - whole) * rate if lot.units > whole else 0.0
-        good = lot.units - rejected
-        self.supplier_inspected[info.index] += lot.units
-        self.supplier_rejected[info.index] += rejected
-        self._log_po(day, EventKind.LOT_READY, po, lot.lane, lot.units, 0.0)
+            whole = math.floor(units + _EPS)
+            rejected = float(self.streams.defects[i].binomial(whole, rate))
+            rejected += (units - whole) * rate if units > whole else 0.0
+        good = units - rejected
+        self.supplier_inspected[i] += units
+        self.supplier_rejected[i] += rejected
+        recording = self._recording
+        if recording:
+            self._log_po(day, EventKind.LOT_READY, po, lot.lane, units, 0.0)
         if not lot.remake:
-            self.supplier_lots[info.index] += 1
-            self.lead_times[info.index].append(day - po.day)
-            tolerance = world.options.late_tolerance_days
-            late = po.due_day is None or day > po.due_day + tolerance + _EPS
+            self.supplier_lots[i] += 1
+            self.lead_times[i].append(day - po.day)
+            late = po.due_day is None or day > po.due_day + self._late_tolerance + _EPS
             if late:
-                self.supplier_late[info.index] += 1
-                self._log_po(day, EventKind.LATE, po, lot.lane, lot.units, 0.0)
-            self.rules.on_lot_finished(day, po.supplier, late)
-        self.rules.on_qc(day, po.supplier, lot.units, rejected)
+                self.supplier_late[i] += 1
+                if recording:
+                    self._log_po(day, EventKind.LATE, po, lot.lane, units, 0.0)
+            if self._late_rule:
+                self.rules.on_lot_finished(day, supplier, late)
+        if self._pause_rule:
+            self.rules.on_qc(day, supplier, units, rejected)
         if rejected > _EPS:
             self.units_rejected[k] += rejected
-            value = rejected * po.unit_price
-            self._log_po(day, EventKind.QC_REJECTED, po, lot.lane, rejected, value)
-            if row.defect_remedy is DefectRemedy.REPLACE:
+            if recording:
+                value = rejected * po.unit_price
+                self._log_po(day, EventKind.QC_REJECTED, po, lot.lane, rejected, value)
+            if self._replace[i]:
                 self._remake(day, lot, rejected)
             else:
                 self._credit(day, po, rejected)
@@ -608,7 +644,7 @@ class Replication:
             if lot.expedited:
                 self.expedited_open[k] -= 1
             return None
-        key = (po.supplier, lot.lane, day)
+        key = (supplier, lot.lane, day)
         joined = self.pending.get(key)
         if joined is not None:
             joined.append((lot, good))
@@ -618,15 +654,14 @@ class Replication:
 
     def _remake(self, day: int, lot: Lot, units: float) -> None:
         po = lot.po
-        info = self.world.supplier(po.supplier)
+        i = self._suppliers[po.supplier].index
         self.units_remade[po.k] += units
-        self.recorder.log(
-            day, EventKind.REMAKE, sku=po.sku, supplier=po.supplier, po=po.id, quantity=units
-        )
-        working = production_working_days(
-            self.streams.lead_time[info.index], info, self.world.options.late_slip_days_mean
-        )
-        ready = self.factories[info.index].ready_day(day, round_half_up_int(working), units)
+        if self._recording:
+            self.recorder.log(
+                day, EventKind.REMAKE, sku=po.sku, supplier=po.supplier, po=po.id, quantity=units
+            )
+        working = self._lead[i].draw()
+        ready = self.factories[i].ready_day(day, round_half_up_int(working), units)
         self.start_lot(Lot(self._new_lot(), po, units, True, ready, po.lane))
 
     def _credit(self, day: int, po: PurchaseOrder, units: float) -> None:
@@ -654,89 +689,115 @@ class Replication:
         world = self.world
         supplier, lane_code, day = key
         items = self.pending.pop(key)
-        lane = world.lanes[lane_code]
-        volumes = [units * self._volume[lot.po.k] for lot, units in items]
+        lane = self._lanes[lane_code]
+        volume_of = self._volume
+        volumes = [units * volume_of[lot.po.k] for lot, units in items]
         total_volume = sum(volumes)
-        fixed = lane.cost_per_shipment + lane.container_cost * containers_needed(lane, total_volume)
+        fixed = lane.cost_per_shipment + lane.container_cost * containers_needed(
+            lane.lane, total_volume
+        )
+        freight_of = world.variable_freight
+        insurance_rate = lane.insurance_rate
+        in_horizon = day < world.horizon_days
+        recording = self._recording
+        pay = self._pay_po
         shipped = []
         for (lot, units), volume in zip(items, volumes, strict=True):
             po = lot.po
             share = volume / total_volume if total_volume > 0 else 1.0 / len(items)
             value = units * po.unit_price
-            variable = world.variable_freight[(lane_code, po.sku)] * units
+            variable = freight_of[(lane_code, po.sku)] * units
             freight = variable + fixed * share
-            insurance = lane.insurance_rate * (value + variable)
-            self._log_po(day, EventKind.SHIPPED, po, lane_code, units, value)
-            self._pay_po(day, EventKind.FREIGHT, -freight, po, lane_code, units)
-            self._pay_po(day, EventKind.INSURANCE, -insurance, po, lane_code, units)
+            insurance = insurance_rate * (value + variable)
+            if recording:
+                self._log_po(day, EventKind.SHIPPED, po, lane_code, units, value)
+            pay(day, EventKind.FREIGHT, -freight, po, lane_code, units)
+            pay(day, EventKind.INSURANCE, -insurance, po, lane_code, units)
             self.purchases_recognised += value
-            if day < world.horizon_days:
+            if in_horizon:
                 self.purchases_horizon += value
             self.transit_value += value + freight + insurance
             shipped.append(ShippedLot(lot, units, value, variable, freight, insurance))
-        planned = day + transit_days(self.streams.transit[world.lane_index[lane_code]], lane)
-        arrival = planned + self.disruptions.port_delay_days(
-            lane.origin_port, lane.mode, day, planned
-        )
+        arrival = day + lane_transit_days(self.streams.transit[lane.index], lane)
+        if self._port_delays:
+            arrival += self.disruptions.port_delay_days(lane.origin_port, lane.mode, day, arrival)
+        incoming_of = self.incoming
         for item in shipped:
-            incoming = self.incoming[item.lot.po.k]
+            incoming = incoming_of[item.lot.po.k]
             incoming[arrival] = incoming.get(arrival, 0.0) + item.units
         shipment = Shipment(supplier, lane_code, day, arrival, shipped)
         self.at_sea[id(shipment)] = shipment
         return shipment
 
+    def _duty_row(self, sku: str, country: str, day: int) -> Duty | None:
+        """``world.duty_row`` through the world's step function of the SKU and origin."""
+        days, rows = self.world.duty_rows(sku, country)
+        return rows[bisect_right(days, day)]
+
     def arrive(self, shipment: Shipment) -> None:
         """A shipment arrives: duty and customs fee paid, goods into stock at landed cost."""
-        world = self.world
         day = shipment.arrival_day
         del self.at_sea[id(shipment)]
-        lane = world.lanes[shipment.lane]
-        country = world.supplier(shipment.supplier).row.country
-        cif = world.scenario.finance.customs_base is CustomsBase.CIF
-        rows = [world.duty_row(item.lot.po.sku, country, day) for item in shipment.lots]
+        lane = self._lanes[shipment.lane]
+        lane_code = shipment.lane
+        country = self._suppliers[shipment.supplier].row.country
+        cif = self._cif
+        lots = shipment.lots
+        taxed = not lane.duty_included
+        rows = [self._duty_row(item.lot.po.sku, country, day) for item in lots] if taxed else None
         fee = 0.0
-        if not lane.duty_included:
+        if rows is not None:
             fee = max((row.fee_per_shipment for row in rows if row is not None), default=0.0)
-        volumes = [item.units * self._volume[item.lot.po.k] for item in shipment.lots]
+        volume_of = self._volume
+        volumes = [item.units * volume_of[item.lot.po.k] for item in lots]
         total_volume = sum(volumes)
-        for item, row, volume in zip(shipment.lots, rows, volumes, strict=True):
+        on_hand, on_hand_value, pipeline = self.on_hand, self.on_hand_value, self.pipeline
+        received, incoming_of = self.units_received, self.incoming
+        recording = self._recording
+        for j, item in enumerate(lots):
             po = item.lot.po
             k = po.k
+            units = item.units
             duty = 0.0
-            if not lane.duty_included:
-                extra = self.disruptions.extra_tariff(country, po.sku, day)
+            if rows is not None:
+                row = rows[j]
+                extra = None
+                if self._tariffs:
+                    extra = self.disruptions.extra_tariff(country, po.sku, day)
                 if extra is None:
                     extra = row.extra_tariff_rate if row is not None else 0.0
                 rate = (row.duty_rate if row is not None else 0.0) + extra
                 base = item.value + (item.variable_freight + item.insurance if cif else 0.0)
                 duty = rate * base
-            share = volume / total_volume if total_volume > 0 else 1.0 / len(shipment.lots)
+            volume = volumes[j]
+            share = volume / total_volume if total_volume > 0 else 1.0 / len(lots)
             landed = item.value + item.freight + item.insurance + duty + fee * share
-            self._pay_po(day, EventKind.DUTY, -duty, po, shipment.lane, item.units)
-            self.on_hand[k] += item.units
-            self.on_hand_value[k] += landed
-            self.pipeline[k] -= item.units
-            self.units_received[k] += item.units
+            self._pay_po(day, EventKind.DUTY, -duty, po, lane_code, units)
+            on_hand[k] += units
+            on_hand_value[k] += landed
+            pipeline[k] -= units
+            received[k] += units
             self.transit_value -= item.value + item.freight + item.insurance
             self.landed_total += landed
-            self.landed_units += item.units
-            incoming = self.incoming[k]
-            left = incoming.get(day, 0.0) - item.units
+            self.landed_units += units
+            incoming = incoming_of[k]
+            left = incoming.get(day, 0.0) - units
             if left > _EPS:
                 incoming[day] = left
             else:
                 incoming.pop(day, None)
             if item.lot.expedited:
                 self.expedited_open[k] -= 1
-            self._log_po(day, EventKind.ARRIVED, po, shipment.lane, item.units, landed)
-        single = shipment.lots[0].lot.po.sku if len(shipment.lots) == 1 else ""
+            if recording:
+                self._log_po(day, EventKind.ARRIVED, po, lane_code, units, landed)
+        single = lots[0].lot.po.sku if len(lots) == 1 else ""
         self.pay(
             day,
             EventKind.CUSTOMS_FEE,
             -fee,
             sku=single,
             supplier=shipment.supplier,
-            lane=shipment.lane,
+            lane=lane_code,
         )
 
     def arrive_opening_transit(self, day: int, k: int, supplier: str, units: float) -> None:
@@ -785,3 +846,20 @@ class Replication:
             po=disruption.index,
             quantity=min(disruption.end, self.world.sim_days) - disruption.start,
         )
+
+
+def _disruption_kinds(
+    disruptions: RealisedDisruptions,
+) -> tuple[frozenset[str], frozenset[str], bool, bool]:
+    """Suppliers with a lead-time shock, suppliers with a defect spike, whether any port delay
+    and any tariff change happen: without them their look-ups are skipped."""
+    shocked, spiked = set(), set()
+    for r in disruptions.items:
+        d = r.disruption
+        if isinstance(d, LeadTimeShock):
+            shocked.add(d.supplier)
+        elif isinstance(d, DefectSpike):
+            spiked.add(d.supplier)
+    port_delays = bool(disruptions.of_kind(PortDelay))
+    tariffs = bool(disruptions.of_kind(TariffChange))
+    return frozenset(shocked), frozenset(spiked), port_delays, tariffs

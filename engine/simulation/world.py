@@ -12,6 +12,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import NormalDist
 
 import numpy as np
@@ -20,7 +21,6 @@ from engine.landed_cost import (
     chargeable_weight_kg,
     landed_cost_at,
     reference_order_qty,
-    round_up_to_multiple,
     tier_index_at,
     unit_price_at,
 )
@@ -36,7 +36,10 @@ from engine.scenario.schema import (
 )
 from engine.simulation.options import DemandDistribution, SimulationOptions
 
-__all__ = ["ARRAY_MARGIN_DAYS", "OfferInfo", "SupplierInfo", "World", "build_world"]
+__all__ = ["ARRAY_MARGIN_DAYS", "LaneInfo", "OfferInfo", "SupplierInfo", "World", "build_world"]
+
+_CEIL_SLACK = 1e-9
+"""``engine.landed_cost``'s slack for rounding up quantities (``round_up_to_multiple``)."""
 
 ARRAY_MARGIN_DAYS: int = 1460
 """Days past the simulated time that supplier calendars cover; a lot that cannot be made
@@ -57,18 +60,31 @@ class OfferInfo:
 
     def unit_price(self, qty_units: float) -> float:
         """Factory price per unit of a PO of ``qty_units`` (the tier it reaches)."""
-        if qty_units <= 0:
-            return self.tiers[0].unit_price
-        return unit_price_at(self.tiers, self.price_break_type, qty_units)
+        price = self._prices.get(qty_units)
+        if price is None:
+            price = self.tiers[0].unit_price
+            if qty_units > 0:
+                price = unit_price_at(self.tiers, self.price_break_type, qty_units)
+            self._prices[qty_units] = price
+        return price
+
+    @cached_property
+    def _prices(self) -> dict[float, float]:
+        """Prices worked out so far, by quantity (order multiples repeat)."""
+        return {}
 
     def tier(self, qty_units: float) -> int:
         """1-based tier a PO quantity reaches."""
         return tier_index_at(self.tiers, max(qty_units, 0.0)) + 1
 
     def order_quantity(self, wanted_units: float) -> float:
-        """A wanted quantity raised to the MOQ and rounded up to the order multiple."""
-        qty = max(wanted_units, self.moq_units)
-        return round_up_to_multiple(qty, self.order_multiple_units)
+        """A wanted quantity raised to the MOQ and rounded up to the order multiple
+        (``round_up_to_multiple`` spelt out: this runs for every order)."""
+        moq, multiple = self.moq_units, self.order_multiple_units
+        qty = moq if moq > wanted_units else wanted_units  # max(wanted_units, moq)
+        x = qty / multiple
+        size = abs(x)
+        return math.ceil(x - _CEIL_SLACK * (size if size > 1.0 else 1.0)) * multiple
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,69 @@ class SupplierInfo:
     @property
     def code(self) -> str:
         return self.row.supplier
+
+    @cached_property
+    def known_worked(self) -> list[float]:
+        """Working days accrued by the start of each day over the known calendar (cumulative,
+        ``array_days + 1`` values from 0)."""
+        return np.concatenate(([0.0], np.cumsum(self.known_factor))).tolist()
+
+    @cached_property
+    def due_days(self) -> dict[int, int | None]:
+        """Due days of POs placed so far, by PO day (``Factory.due_day``; the known calendar
+        is the same in every replication)."""
+        return {}
+
+    @cached_property
+    def known_capacity(self) -> list[float]:
+        """Units that can be made by the start of each day over the known calendar."""
+        worked = np.concatenate(([0.0], np.cumsum(self.known_factor)))
+        return (worked * self.capacity_per_day).tolist()
+
+
+class LaneInfo:
+    """A lane's terms as plain attributes, for the simulation's inner loops.
+
+    Args:
+        lane: The scenario row.
+        index: Its position in the scenario's lane table (its transit stream).
+    """
+
+    __slots__ = (
+        "code",
+        "container_capacity_cbm",
+        "container_cost",
+        "cost_per_shipment",
+        "duty_included",
+        "index",
+        "insurance_rate",
+        "lane",
+        "mode",
+        "origin_port",
+        "transit_mean",
+        "transit_mu",
+        "transit_sigma",
+    )
+
+    def __init__(self, lane: Lane, index: int) -> None:
+        self.lane = lane
+        self.index = index
+        self.code = lane.lane
+        self.origin_port = lane.origin_port
+        self.mode = lane.mode
+        self.cost_per_shipment = lane.cost_per_shipment
+        self.container_cost = lane.container_cost
+        self.container_capacity_cbm = lane.container_capacity_cbm
+        self.insurance_rate = lane.insurance_rate
+        self.duty_included = lane.duty_included
+        mean, std = lane.transit_days_mean, lane.transit_days_std
+        self.transit_mean = mean
+        # the lognormal of the transit time (sigma 0: the mean, rounded)
+        self.transit_sigma = 0.0
+        self.transit_mu = 0.0
+        if std > 0 and mean > 0:
+            self.transit_sigma = math.sqrt(math.log1p((std / mean) ** 2))
+            self.transit_mu = math.log(mean) - self.transit_sigma**2 / 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,6 +220,34 @@ class World:
 
     def supplier(self, code: str) -> SupplierInfo:
         return self.suppliers[self.supplier_index[code]]
+
+    @cached_property
+    def supplier_by_code(self) -> dict[str, SupplierInfo]:
+        """Supplier code -> its info (one look-up)."""
+        return {info.code: info for info in self.suppliers}
+
+    @cached_property
+    def lane_info(self) -> dict[str, LaneInfo]:
+        """Lane code -> its terms as plain attributes."""
+        return {code: LaneInfo(lane, self.lane_index[code]) for code, lane in self.lanes.items()}
+
+    @cached_property
+    def _duty_rows(self) -> dict[tuple[str, str], tuple[list[int], list[Duty | None]]]:
+        return {}
+
+    def duty_rows(self, sku: str, country: str) -> tuple[list[int], list[Duty | None]]:
+        """The duty rows of a SKU and origin as one step function of the day: ``rows[i]`` is
+        in effect from ``days[i]`` (``duty_row`` is ``rows[bisect_right(days, day)]``)."""
+        key = (sku, country)
+        found = self._duty_rows.get(key)
+        if found is None:
+            own = self.duty_schedule.get((sku, country), ([], []))[0]
+            star = self.duty_schedule.get(("*", country), ([], []))[0]
+            days = sorted(set(own) | set(star))
+            rows = [self.duty_row(sku, country, days[0] - 1) if days else None]
+            rows += [self.duty_row(sku, country, day) for day in days]
+            found = self._duty_rows[key] = (days, rows)
+        return found
 
     def offer(self, supplier: str, sku: str) -> OfferInfo:
         try:
@@ -278,8 +385,12 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
     sku_index = {code: k for k, code in enumerate(skus)}
 
     offers: dict[tuple[str, str], OfferInfo] = {}
+    breaks: dict[tuple[str, str], list[PriceBreak]] = {}
+    for b in scenario.price_breaks:  # as scenario.price_tiers, in one pass
+        breaks.setdefault((b.supplier, b.sku), []).append(b)
     for o in scenario.offers:
-        tiers = scenario.price_tiers(o.supplier, o.sku)
+        found = breaks.get((o.supplier, o.sku), [])
+        tiers = tuple(sorted(found, key=lambda p: p.min_qty_units))
         if tiers:
             offers[(o.supplier, o.sku)] = OfferInfo(
                 supplier=o.supplier,

@@ -19,6 +19,7 @@ local processes (1 = in this process; default every core).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -169,6 +170,7 @@ class ProcessBackend(_ClosingContext):
     """
 
     workers: int = field(default_factory=default_workers)
+    start_method: str | None = None  # "spawn" where the caller runs threads (a UI, a solver)
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -192,7 +194,8 @@ class ProcessBackend(_ClosingContext):
         if processes <= 1:
             return _run_serially(fn, items, progress, shared)
         results: list[Any] = [None] * len(items)
-        with ProcessPoolExecutor(max_workers=processes) as pool:
+        context = multiprocessing.get_context(self.start_method) if self.start_method else None
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
             futures: dict[Future[R], int] = {
                 pool.submit(fn, item, **(shared or {})): i for i, item in enumerate(items)
             }

@@ -111,6 +111,8 @@ class ModelData:
     pos_by_offer: dict[tuple[str, str], list[PoKey]] = field(default_factory=dict)
     # (supplier, period) -> the POs in production then, each with the share of its units made then
     capacity_load: dict[tuple[str, int], list[tuple[PoKey, float]]] = field(default_factory=dict)
+    # the same by PO: the periods it is made in, each with its share
+    production: dict[PoKey, list[tuple[int, float]]] = field(default_factory=dict)
 
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
@@ -442,6 +444,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
         for period, share in shares[(key[0], key[3])].items():
             if period <= n_periods:
                 data.capacity_load.setdefault((key[0], period), []).append((key, share))
+                data.production.setdefault(key, []).append((period, share))
     return data
 
 

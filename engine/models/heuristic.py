@@ -33,30 +33,50 @@ import numpy as np
 import pyomo.environ as pyo
 
 from engine.models.build import build_model
-from engine.models.data import ModelData
+from engine.models.data import ModelData, PoKey, ShipmentKey
 from engine.models.session import HighsSession
+from engine.parallel import ProcessBackend
 from engine.plan_types import TierChoice
 
 DECISION_VARIABLES = ("po_placed", "tier_chosen", "offer_tier", "uses_offer")
 IMPROVE_GAP = 0.002
 MIN_STEP_SECONDS = 0.5
+PARALLEL_MIN_SKUS_PER_WORKER = 4  # fewer SKUs per process do not pay for starting processes
+PROCESS_START_SECONDS = 3.0  # a fresh process imports Pyomo, HiGHS and SciPy
 RETRY_SECONDS = 2.0
 STEP_GAP = 0.01  # a one-SKU plan within 1 %: the whole model improves it
 RELAXED_VARIABLES = ("order_multiples", "stockout")
 VariableValues = dict[tuple[str, tuple], float]
 
 
+def pos_by_sku(data: ModelData) -> dict[str, list[PoKey]]:
+    """Each SKU's POs, in the data's order."""
+    grouped: dict[str, list[PoKey]] = {k: [] for k in data.skus}
+    for p in data.pos:
+        grouped[p[1]].append(p)
+    return grouped
+
+
 def sku_data(
-    data: ModelData, sku: str, capacity: dict[tuple[str, int], float], cash_share: float
+    data: ModelData,
+    sku: str,
+    capacity: dict[tuple[str, int], float],
+    cash_share: float,
+    sku_pos: list[PoKey] | None = None,
 ) -> ModelData:
     """The model data of one SKU, with the capacity left for it and its share of the cash
-    ceiling."""
-    pos = {p: info for p, info in data.pos.items() if p[1] == sku}
-    shipments = {
-        sh: members
-        for sh, ms in data.shipments.items()
-        if (members := [p for p in ms if p[1] == sku])
-    }
+    ceiling. ``sku_pos`` (from ``pos_by_sku``) saves a pass over every PO."""
+    if sku_pos is None:
+        sku_pos = [p for p in data.pos if p[1] == sku]
+    pos = {p: data.pos[p] for p in sku_pos}
+    shipments: dict[ShipmentKey, list[PoKey]] = {}
+    by_offer: dict[tuple[str, str], list[PoKey]] = {}
+    capacity_load: dict[tuple[str, int], list[tuple[PoKey, float]]] = {}
+    for p in sku_pos:
+        shipments.setdefault((p[0], p[2], p[3]), []).append(p)
+        by_offer.setdefault((p[0], p[1]), []).append(p)
+        for period, share in data.production.get(p, ()):
+            capacity_load.setdefault((p[0], period), []).append((p, share))
     offers = {o: offer for o, offer in data.offers.items() if o[1] == sku}
     outside = {
         region
@@ -71,10 +91,14 @@ def sku_data(
         pos=pos,
         shipments=shipments,
         shipment_fixed_cost={sh: data.shipment_fixed_cost[sh] for sh in shipments},
-        container_cost={sh: c for sh, c in data.container_cost.items() if sh in shipments},
+        container_cost={
+            sh: data.container_cost[sh] for sh in shipments if sh in data.container_cost
+        },
         capacity=dict(capacity),
-        demand={key: d for key, d in data.demand.items() if key[0] == sku},
-        in_transit={key: q for key, q in data.in_transit.items() if key[0] == sku},
+        demand={(sku, t): data.demand[(sku, t)] for t in data.periods},
+        in_transit={
+            (sku, t): data.in_transit[(sku, t)] for t in data.periods if (sku, t) in data.in_transit
+        },
         opening_stock={sku: data.opening_stock[sku]},
         safety_stock={sku: data.safety_stock[sku]},
         safety_stock_from={sku: data.safety_stock_from[sku]},
@@ -85,12 +109,9 @@ def sku_data(
         max_share_per_region={r: c for r, c in data.max_share_per_region.items() if r in outside},
         fixed_splits={k: v for k, v in data.fixed_splits.items() if k == sku},
         working_capital_ceiling=None if ceiling is None else ceiling * cash_share,
-        pos_by_offer={o: ps for o, ps in data.pos_by_offer.items() if o[1] == sku},
-        capacity_load={
-            key: members
-            for key, load in data.capacity_load.items()
-            if (members := [(p, share) for p, share in load if p[1] == sku])
-        },
+        pos_by_offer=by_offer,
+        capacity_load=capacity_load,
+        production={p: data.production[p] for p in sku_pos if p in data.production},
     )
 
 
@@ -102,17 +123,21 @@ def demand_value(data: ModelData) -> dict[str, float]:
 
 def capacity_used(data: ModelData, plan: VariableValues) -> dict[tuple[str, int], float]:
     """Units a plan makes at each supplier in each period (the capacity constraint's load)."""
-    return {
-        key: sum(share * plan.get(("order_qty", p), 0.0) for p, share in load)
-        for key, load in data.capacity_load.items()
-    }
+    used: dict[tuple[str, int], float] = {}
+    for (name, po), units in plan.items():
+        if name == "order_qty" and units > 0:
+            for period, share in data.production.get(po, ()):
+                key = (po[0], period)
+                used[key] = used.get(key, 0.0) + share * units
+    return used
 
 
-def shipments_used(data: ModelData, plan: VariableValues) -> set[tuple[str, str, int]]:
+def shipments_used(plan: VariableValues) -> set[tuple[str, str, int]]:
+    """The shipments (supplier, lane, period placed) that carry a PO of the plan."""
     return {
-        sh
-        for sh, members in data.shipments.items()
-        if any(plan.get(("po_placed", p), 0.0) > 0.5 for p in members)
+        (key[0], key[2], key[3])
+        for (name, key), placed in plan.items()
+        if name == "po_placed" and placed > 0.5
     }
 
 
@@ -185,33 +210,53 @@ def plan_by_sku(
     cash_share = {k: value[k] / (sum(value.values()) or 1.0) for k in order}
     hard_deadline = deadline if hard_deadline is None else max(hard_deadline, deadline)
     first_pass_end = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
-    plans: dict[str, VariableValues] = {}
-    for j, sku in enumerate(order):
-        if time.perf_counter() >= hard_deadline:
-            return None  # out of time: the whole model goes on without a first plan
-        if on_step:
-            on_step(f"first plan: SKU {sku} ({j + 1}/{len(order)})")
-        seconds = max((first_pass_end - time.perf_counter()) / (len(order) - j), MIN_STEP_SECONDS)
-        plan = solve_sku(
-            sku_data(data, sku, data.capacity, cash_share[sku]), tier_choice, seconds, threads
+    by_sku = pos_by_sku(data)
+    workers = min(threads, len(order) // PARALLEL_MIN_SKUS_PER_WORKER)
+    if workers > 1:
+        found = _first_plans_in_parallel(
+            data,
+            by_sku,
+            order,
+            tier_choice,
+            cash_share,
+            first_pass_end,
+            hard_deadline,
+            workers,
+            on_step,
         )
-        if plan is None:
-            return None
-        plans[sku] = plan
+    else:
+        found = _first_plans(
+            data,
+            by_sku,
+            order,
+            tier_choice,
+            cash_share,
+            first_pass_end,
+            hard_deadline,
+            threads,
+            on_step,
+        )
+    if found is None or any(found[k] is None for k in order):
+        return None  # without a plan for every SKU the whole model goes on without one
+    plans: dict[str, VariableValues] = {k: plan for k, plan in found.items() if plan is not None}
     used = {k: capacity_used(data, plans[k]) for k in order}
+    total_used = {key: sum(used[k].get(key, 0.0) for k in order) for key in data.capacity}
+    ships = {k: shipments_used(plans[k]) for k in order}
     for j, sku in enumerate(order):
         left = {
-            key: max(cap - sum(used[k].get(key, 0.0) for k in order if k != sku), 0.0)
+            key: max(cap - (total_used[key] - used[sku].get(key, 0.0)), 0.0)
             for key, cap in data.capacity.items()
         }
         if all(units <= left[key] + 1e-6 for key, units in used[sku].items()):
             continue
         if time.perf_counter() >= hard_deadline:
-            return None
+            if on_step:
+                on_step("out of time for sharing capacity; the whole model judges the plans")
+            break
         if on_step:
             on_step(f"sharing capacity: SKU {sku}")
-        free = set().union(*(shipments_used(data, plans[k]) for k in order if k != sku))
-        one = sku_data(data, sku, left, cash_share[sku])
+        free = set().union(*(ships[k] for k in order if k != sku))
+        one = sku_data(data, sku, left, cash_share[sku], by_sku[sku])
         one = replace(
             one,
             shipment_fixed_cost={
@@ -225,8 +270,90 @@ def plan_by_sku(
                 on_step(f"no capacity-sharing plan for SKU {sku} in time; keeping its first")
             continue  # the whole model will judge the combination
         plans[sku] = plan
-        used[sku] = capacity_used(data, plan)
+        fresh = capacity_used(data, plan)
+        for key in total_used:
+            total_used[key] += fresh.get(key, 0.0) - used[sku].get(key, 0.0)
+        used[sku] = fresh
+        ships[sku] = shipments_used(plan)
     return combine(data, [plans[k] for k in order])
+
+
+def _first_plans(
+    data: ModelData,
+    by_sku: dict[str, list[PoKey]],
+    order: list[str],
+    tier_choice: TierChoice,
+    cash_share: dict[str, float],
+    first_pass_end: float,
+    hard_deadline: float,
+    threads: int,
+    on_step: Callable[[str], None] | None,
+) -> dict[str, VariableValues | None] | None:
+    """Each SKU's plan with every supplier's whole capacity, one after the other; the time left
+    is shared among the SKUs still to plan (each gets at least ``MIN_STEP_SECONDS``)."""
+    plans: dict[str, VariableValues | None] = {}
+    for j, sku in enumerate(order):
+        if time.perf_counter() >= hard_deadline:
+            return None
+        if on_step:
+            on_step(f"first plan: SKU {sku} ({j + 1}/{len(order)})")
+        seconds = max((first_pass_end - time.perf_counter()) / (len(order) - j), MIN_STEP_SECONDS)
+        plans[sku] = solve_sku(
+            sku_data(data, sku, data.capacity, cash_share[sku], by_sku[sku]),
+            tier_choice,
+            seconds,
+            threads,
+        )
+        if plans[sku] is None:
+            return None
+    return plans
+
+
+def _first_plans_in_parallel(
+    data: ModelData,
+    by_sku: dict[str, list[PoKey]],
+    order: list[str],
+    tier_choice: TierChoice,
+    cash_share: dict[str, float],
+    first_pass_end: float,
+    hard_deadline: float,
+    workers: int,
+    on_step: Callable[[str], None] | None,
+) -> dict[str, VariableValues | None]:
+    """The same plans on ``workers`` processes (one solver thread each). The processes are
+    started fresh ("spawn"): the caller may be running threads (the app, the solver). A SKU
+    whose turn comes after ``hard_deadline`` gets no plan."""
+    now = time.perf_counter()
+    seconds = max(
+        (first_pass_end - now - PROCESS_START_SECONDS) * workers / len(order), MIN_STEP_SECONDS
+    )
+    wall_deadline = time.time() + (hard_deadline - now)  # processes share the wall clock
+    tasks = [
+        (
+            sku_data(data, k, data.capacity, cash_share[k], by_sku[k]),
+            tier_choice,
+            seconds,
+            wall_deadline,
+        )
+        for k in order
+    ]
+
+    def progress(done: int, total: int) -> None:
+        if on_step:
+            on_step(f"first plans on {workers} processes: {done}/{total} SKUs")
+
+    progress(0, len(order))
+    with ProcessBackend(workers, start_method="spawn") as backend:
+        plans = backend.map_ordered(_solve_sku_task, tasks, progress=progress)
+    return dict(zip(order, plans, strict=True))
+
+
+def _solve_sku_task(task: tuple[ModelData, TierChoice, float, float]) -> VariableValues | None:
+    data, tier_choice, seconds, wall_deadline = task
+    left = wall_deadline - time.time()
+    if left <= 0:
+        return None
+    return solve_sku(data, tier_choice, min(seconds, left), threads=1)
 
 
 def sku_decision_columns(session: HighsSession, data: ModelData) -> dict[str, np.ndarray]:

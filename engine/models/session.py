@@ -11,6 +11,7 @@ Nothing here leaves ``engine.models``: callers get plain numbers and arrays.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +23,25 @@ from pyomo.core.base.var import VarData
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 ROW_SENSE_UPPER, ROW_SENSE_EQUAL, ROW_SENSE_LOWER = 1, 0, -1  # the compiler's mixed form
+
+_scheduler_lock = threading.Lock()
+_scheduler_threads: list[int] = []  # the thread count HiGHS's global scheduler was made with
+
+
+def use_threads(threads: int) -> None:
+    """Let the next HiGHS runs of this process use ``threads``.
+
+    HiGHS starts one scheduler per process with the thread count of its first run and refuses
+    (an error, no plan) any later run that asks for another count, so a change of thread
+    count (a second solve with other settings, in the app or the API) resets the scheduler
+    first. Runs of one process that overlap must use the same count.
+    """
+    with _scheduler_lock:
+        if _scheduler_threads and _scheduler_threads[0] != threads:
+            highspy.Highs.resetGlobalScheduler(True)
+            _scheduler_threads.clear()
+        if not _scheduler_threads:
+            _scheduler_threads.append(threads)
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,7 @@ class HighsSession:
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", threads)
+        self.threads = threads
         self.highs.passModel(_lp(form, self.lower, self.upper, self.integrality))
 
     # ------------------------------------------------------------------ columns
@@ -128,6 +149,7 @@ class HighsSession:
     ) -> RunOutcome:
         """Solve what the instance holds now, from ``start`` if given (a full plan)."""
         highs = self.highs
+        use_threads(self.threads)
         highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.01))
         highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
         if start is not None:

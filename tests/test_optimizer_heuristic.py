@@ -1,0 +1,116 @@
+"""The SKU decomposition that gives the solver its first plan (``engine.models.heuristic``).
+
+A generated scenario of 8 SKUs is small enough that every one-SKU model is solved to its gap
+long before its time is up, so the plans do not depend on the machine's speed: the first plans
+made one after the other and on two processes must be the same plan.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine.models import optimize
+from engine.models.build import build_model
+from engine.models.data import build_model_data
+from engine.models.heuristic import RELAXED_VARIABLES, capacity_used, plan_by_sku, sku_data
+from engine.models.session import HighsSession
+from engine.plan_types import SolveOptions, SolveStatus, TierChoice
+from engine.scenario.generate import generate_scenario
+from engine.scenario.schema import Scenario
+from tests.reference_cases import assert_plan_checks
+
+GENEROUS_SECONDS = 120.0
+
+
+@pytest.fixture(scope="module")
+def eight_skus() -> Scenario:
+    return generate_scenario(
+        skus=8, suppliers=3, modes=2, periods=8, offers_per_sku=(2, 3), tiers=2, seed=3
+    )
+
+
+def test_one_skus_data_keeps_only_its_pos_and_their_share_of_capacity(
+    eight_skus: Scenario,
+) -> None:
+    data = build_model_data(eight_skus)
+    sku = data.skus[0]
+    one = sku_data(data, sku, data.capacity, 0.5)
+    assert one.skus == [sku]
+    assert {p[1] for p in one.pos} == {sku}
+    loads = [(p, share) for load in one.capacity_load.values() for p, share in load]
+    assert loads and all(p[1] == sku for p, _ in loads)
+    # every PO's production is spread over its window: its shares add up to 1
+    total: dict[tuple, float] = {}
+    for load in data.capacity_load.values():
+        for p, share in load:
+            total[p] = total.get(p, 0.0) + share
+    assert all(value == pytest.approx(1.0) for value in total.values())
+
+
+def test_capacity_used_counts_each_po_by_its_production_shares(eight_skus: Scenario) -> None:
+    data = build_model_data(eight_skus)
+    po = next(iter(data.pos))
+    used = capacity_used(data, {("order_qty", po): 100.0})
+    expected = {
+        key: 100.0 * share
+        for key, load in data.capacity_load.items()
+        for p, share in load
+        if p == po
+    }
+    assert {k: v for k, v in used.items() if v} == pytest.approx(expected)
+
+
+def test_first_plans_on_two_processes_equal_those_made_one_after_the_other(
+    eight_skus: Scenario,
+) -> None:
+    data = build_model_data(eight_skus)
+    serial = plan_by_sku(data, TierChoice.PER_PO, 1, time.perf_counter() + GENEROUS_SECONDS)
+    steps: list[str] = []
+    parallel = plan_by_sku(
+        data, TierChoice.PER_PO, 2, time.perf_counter() + GENEROUS_SECONDS, steps.append
+    )
+    assert serial is not None and parallel is not None
+    assert any("on 2 processes" in step for step in steps)
+    decisions = {key for key in serial if key[0] in ("order_qty", "po_placed")}
+    assert {k: serial[k] for k in decisions} == pytest.approx({k: parallel[k] for k in decisions})
+
+
+def test_the_combined_plan_is_a_plan_of_the_whole_model(eight_skus: Scenario) -> None:
+    data = build_model_data(eight_skus)
+    values = plan_by_sku(data, TierChoice.PER_PO, 2, time.perf_counter() + GENEROUS_SECONDS)
+    assert values is not None
+    session = HighsSession(build_model(data, TierChoice.PER_PO), 1)
+    session.set_base(session.columns_of(*RELAXED_VARIABLES))  # as the solver holds it then
+    outcome = session.complete(session.vector(values), 30.0)
+    assert outcome.has_solution
+
+
+def test_no_first_plan_after_the_hard_deadline(eight_skus: Scenario) -> None:
+    data = build_model_data(eight_skus)
+    past = time.perf_counter() - 1.0
+    assert plan_by_sku(data, TierChoice.PER_PO, 1, past) is None
+    started = time.perf_counter()
+    assert plan_by_sku(data, TierChoice.PER_PO, 2, past) is None
+    assert time.perf_counter() - started < 30.0  # the processes skip their SKUs
+
+
+def test_optimize_on_two_processes_gives_a_checked_plan(eight_skus: Scenario) -> None:
+    result = optimize(eight_skus, SolveOptions(time_limit_seconds=30.0, threads=2))
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert_plan_checks(eight_skus, result)
+
+
+def test_solves_with_another_thread_count_in_one_process_still_find_their_plan() -> None:
+    """HiGHS keeps one scheduler per process, made with the first run's thread count, and
+    refuses runs that ask for another: the session resets it (this once returned no plan)."""
+    scenario = generate_scenario(
+        skus=2, suppliers=2, modes=2, periods=6, offers_per_sku=(1, 2), tiers=2, seed=3
+    )
+    objectives = [
+        optimize(scenario, SolveOptions(time_limit_seconds=30.0, threads=threads)).objective
+        for threads in (1, 2, 1)
+    ]
+    assert None not in objectives
+    assert objectives == pytest.approx([objectives[0]] * 3)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from engine.checker import PlanCheck, check_plan, costs_agree
 from engine.export import write_tables
 from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_table
+from engine.parallel import default_workers
 from engine.plan_types import (
     COST_COMPONENTS,
     OptimizeResult,
@@ -171,6 +172,7 @@ __all__ = [
     "comparison_metrics",
     "costs_agree",
     "default_store_path",
+    "default_workers",
     "fixed_split_scenarios",
     "free_scenario",
     "frontier_metrics",

@@ -28,7 +28,7 @@ from engine.cli_runs import (
     save_run,
 )
 from engine.export import write_tables
-from engine.parallel import SCHEDULER_ENV, Backend, backend_from
+from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
 from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
 from engine.runs import (
     RunKind,
@@ -236,6 +236,15 @@ def generate(
 TimeOpt = Annotated[float, typer.Option(help="Solver time limit, seconds.")]
 GapOpt = Annotated[float, typer.Option(help="Relative MIP gap at which a plan counts as optimal.")]
 ThreadsOpt = Annotated[int, typer.Option(min=1, help="Solver threads.")]
+CoresOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--threads",
+        min=1,
+        help="Cores for the solve (default: all): HiGHS threads, and processes for the first "
+        "SKU-by-SKU plans of scenarios with many SKUs.",
+    ),
+]
 TierOpt = Annotated[
     TierChoice,
     typer.Option(
@@ -303,7 +312,7 @@ def optimize(
     set_: SetOpt = None,
     time_limit: TimeOpt = 60.0,
     gap: GapOpt = 0.005,
-    threads: ThreadsOpt = 1,
+    threads: CoresOpt = None,
     tier_choice: TierOpt = TierChoice.PER_PO,
     out: OutDirOpt = None,
     force: ForceOpt = False,
@@ -319,7 +328,10 @@ def optimize(
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "optimize", force)
     options = SolveOptions(
-        time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
+        time_limit_seconds=time_limit,
+        mip_rel_gap=gap,
+        threads=threads or default_workers(),
+        tier_choice=tier_choice,
     )
     title = f"optimizing '{scenario.name}' (up to {time_limit:g} s)"
     with console.status(title + "...") as status:
@@ -632,7 +644,9 @@ def stress(
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "stress", force)
-    options = SolveOptions(time_limit_seconds=time_limit, mip_rel_gap=gap)
+    options = SolveOptions(
+        time_limit_seconds=time_limit, mip_rel_gap=gap, threads=default_workers()
+    )
     backend = _backend(workers, scheduler)
 
     def optimized_plan(target: Any, label: str) -> Any:

@@ -39,6 +39,8 @@ FIRST_LOOK_MAX_SECONDS = 2.0
 FIRST_PLAN_END_SHARE = 0.4  # stage 2's SKU-by-SKU plans end at this share of the budget
 HEURISTIC_END_SHARE = 0.85  # and its fix-and-optimize rounds at this one (they gain most)
 POLISH_RESERVE_SHARE = 0.1  # kept for stages 4 and 5
+MIN_RUN_SHARE = 0.03  # a whole-model run with less time than this share of the budget is skipped
+POLISH_MIN_SECONDS = 5.0  # HiGHS's presolve of a large model alone can take seconds
 
 
 @dataclass(frozen=True)
@@ -112,20 +114,23 @@ def solve_model(
                     on_step,
                 )
                 relaxed.offer(values, objective)
-        step("improving the plan on the whole model")
         session.reset()
-        again = session.run(
-            _left(deadline - POLISH_RESERVE_SHARE * budget), options.mip_rel_gap, relaxed.values
-        )
-        relaxed.raise_bound(again.best_bound)
-        if again.has_solution:
-            relaxed.offer(session.solution(), again.objective)
+        improve_end = deadline - POLISH_RESERVE_SHARE * budget
+        if improve_end - time.perf_counter() >= MIN_RUN_SHARE * budget or relaxed.values is None:
+            step("improving the plan on the whole model")
+            again = session.run(_left(improve_end), options.mip_rel_gap, relaxed.values)
+            relaxed.raise_bound(again.best_bound)
+            if again.has_solution:
+                relaxed.offer(session.solution(), again.objective)
     if relaxed.values is None:
         return _outcome(session, relaxed, options, started, first.model_status.name)
     step("polishing: order multiples and stockouts")
     full = _polish(session, relaxed.values, deadline)
     full.raise_bound(relaxed.bound)
-    if full.objective is None or _gap(full) > options.mip_rel_gap:
+    proof_time = deadline - time.perf_counter()
+    if full.objective is None or (
+        _gap(full) > options.mip_rel_gap and proof_time >= MIN_RUN_SHARE * budget
+    ):
         step("proving the plan on the full model")
         session.set_base(np.zeros(0, dtype=np.int32))
         proof = session.run(_left(deadline), options.mip_rel_gap, full.values)
@@ -169,9 +174,8 @@ def _polish(session: HighsSession, values: np.ndarray, deadline: float) -> _Best
     columns integer again."""
     session.set_base(np.zeros(0, dtype=np.int32))
     session.fix(session.columns_of(*DECISION_VARIABLES), values)
-    outcome = session.run(
-        _left(deadline, cap=max(0.2 * (deadline - time.perf_counter()), 1.0)), 1e-9
-    )
+    seconds = max(0.2 * (deadline - time.perf_counter()), POLISH_MIN_SECONDS)
+    outcome = session.run(seconds, 1e-9)  # past the deadline if need be: a plan beats none
     best = _Best()
     if outcome.has_solution:
         best.offer(session.solution(), outcome.objective)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.api import Scenario, SolveOptions, TierChoice, landed_cost_table
+from engine.api import Scenario, SolveOptions, TierChoice, default_workers, landed_cost_table
 from ui import jobs, state, tasks, views, widgets
 
 JOB_OPTIMIZE = "optimize"
@@ -46,7 +46,10 @@ def solver_options() -> SolveOptions:
         key=state.W_OPT_TIERS,
     )
     return SolveOptions(
-        time_limit_seconds=float(limit), mip_rel_gap=float(gap) / 100, tier_choice=TierChoice(tiers)
+        time_limit_seconds=float(limit),
+        mip_rel_gap=float(gap) / 100,
+        threads=default_workers(),
+        tier_choice=TierChoice(tiers),
     )
 
 
@@ -156,6 +159,7 @@ def current_options() -> SolveOptions:
     return SolveOptions(
         time_limit_seconds=float(st.session_state.get(state.W_OPT_TIME, 60.0)),
         mip_rel_gap=float(st.session_state.get(state.W_OPT_GAP, 0.5)) / 100,
+        threads=default_workers(),
         tier_choice=TierChoice(st.session_state.get(state.W_OPT_TIERS, TierChoice.PER_PO.value)),
     )
 

@@ -125,7 +125,7 @@ def solve_model(
     if relaxed.values is None:
         return _outcome(session, relaxed, options, started, first.model_status.name)
     step("polishing: order multiples and stockouts")
-    full = _polish(session, relaxed.values, deadline)
+    full = _polish(session, relaxed.values, deadline, POLISH_RESERVE_SHARE * budget)
     full.raise_bound(relaxed.bound)
     proof_time = deadline - time.perf_counter()
     if full.objective is None or (
@@ -169,13 +169,16 @@ def _start_by_sku(
         step("no time left to check the combined plan; continuing without it")
 
 
-def _polish(session: HighsSession, values: np.ndarray, deadline: float) -> _Best:
+def _polish(
+    session: HighsSession, values: np.ndarray, deadline: float, reserve_seconds: float
+) -> _Best:
     """A plan of the full model from a plan of the relaxation: decisions fixed, the relaxed
-    columns integer again."""
+    columns integer again. It gets at least its reserve (and ``POLISH_MIN_SECONDS``), past the
+    deadline if the steps before overran it: a plan beats none."""
     session.set_base(np.zeros(0, dtype=np.int32))
     session.fix(session.columns_of(*DECISION_VARIABLES), values)
-    seconds = max(0.2 * (deadline - time.perf_counter()), POLISH_MIN_SECONDS)
-    outcome = session.run(seconds, 1e-9)  # past the deadline if need be: a plan beats none
+    seconds = max(0.2 * (deadline - time.perf_counter()), reserve_seconds, POLISH_MIN_SECONDS)
+    outcome = session.run(seconds, 1e-9)
     best = _Best()
     if outcome.has_solution:
         best.offer(session.solution(), outcome.objective)

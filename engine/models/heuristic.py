@@ -4,9 +4,10 @@ SKUs couple only through shipments shared on a lane, supplier capacity, region s
 working-capital ceiling and supplier qualification. A one-SKU model is small and HiGHS solves
 it in a second or two, while the whole model leaves it searching for a first plan. So:
 
-1. each SKU gets its own model: the same POs, costs and policy, its share of the cash
-   ceiling by demand value, a region cap applied per SKU where the SKU can buy outside the
-   region, and every shipment, container and audit paid in full;
+1. each SKU gets its own model (on ``threads`` worker processes when there are at least
+   ``PARALLEL_MIN_SKUS_PER_WORKER`` SKUs per process): the same POs, costs and policy, its
+   share of the cash ceiling by demand value, a region cap applied per SKU where the SKU can
+   buy outside the region, and every shipment, container and audit paid in full;
 2. where the SKUs together overrun a supplier's capacity, each SKU involved is planned again
    with the capacity the others leave it (shipments they run are free to join);
 3. the SKU plans are put together: a shipment runs if any of its POs is placed, containers are

@@ -4,9 +4,11 @@ Two details of the model make HiGHS slow when they are integer from the start: o
 (a general integer per PO) and the "lost only when out of stock" binaries. Both rarely decide
 the plan, so the solve works on a **relaxation** first and restores them at the end:
 
-1. the relaxed model, briefly: small scenarios end here;
-2. if not proven, the SKU decomposition (``engine.models.heuristic``) builds a good plan;
-3. the relaxed model again, from the better plan, for most of the remaining time;
+1. the relaxed model, briefly: small scenarios end here; if not, the LP relaxation for a
+   bound (HiGHS's root node, cuts included, can take minutes on a large model);
+2. the SKU decomposition (``engine.models.heuristic``) builds a good plan;
+3. the relaxed model again, from the better plan, for most of the remaining time (or, when
+   there is still no bound, the LP relaxation again with that time);
 4. **polish**: every PO, tier and offer decision fixed, order multiples and stockouts integer
    again (shipments and containers free), which yields a plan of the full model;
 5. if that plan is not yet within the gap, the full model, from it, for the time left.
@@ -39,7 +41,8 @@ FIRST_LOOK_MAX_SECONDS = 2.0
 FIRST_PLAN_END_SHARE = 0.4  # stage 2's SKU-by-SKU plans end at this share of the budget
 HEURISTIC_END_SHARE = 0.85  # and its fix-and-optimize rounds at this one (they gain most)
 POLISH_RESERVE_SHARE = 0.1  # kept for stages 4 and 5
-MIN_RUN_SHARE = 0.03  # a whole-model run with less time than this share of the budget is skipped
+LP_BOUND_SHARE = 0.15  # at most, for the LP relaxation's bound after the first look
+MIN_RUN_SHARE = 0.03  # the least a whole-model run gets (the bound comes from it), as a share
 POLISH_MIN_SECONDS = 5.0  # HiGHS's presolve of a large model alone can take seconds
 
 
@@ -98,6 +101,7 @@ def solve_model(
     if first.has_solution:
         relaxed.offer(session.solution(), first.objective)
     if not first.proven:
+        relaxed.raise_bound(_lp_bound(session, deadline, LP_BOUND_SHARE * budget))
         if data is not None and len(data.skus) > 1:
             first_plan_end = started + FIRST_PLAN_END_SHARE * budget
             heuristic_end = started + HEURISTIC_END_SHARE * budget
@@ -115,10 +119,16 @@ def solve_model(
                 )
                 relaxed.offer(values, objective)
         session.reset()
-        improve_end = deadline - POLISH_RESERVE_SHARE * budget
-        if improve_end - time.perf_counter() >= MIN_RUN_SHARE * budget or relaxed.values is None:
-            step("improving the plan on the whole model")
-            again = session.run(_left(improve_end), options.mip_rel_gap, relaxed.values)
+        improve_seconds = deadline - POLISH_RESERVE_SHARE * budget - time.perf_counter()
+        improve_seconds = max(improve_seconds, MIN_RUN_SHARE * budget)
+        if relaxed.values is not None and (relaxed.bound is None or relaxed.bound <= 0):
+            step("bounding the cost: the LP relaxation")  # costs are >= 0: no bound yet
+            relaxed.raise_bound(
+                _lp_bound(session, time.perf_counter() + improve_seconds, improve_seconds)
+            )
+        else:
+            step("improving the plan on the whole model")  # and its bound
+            again = session.run(improve_seconds, options.mip_rel_gap, relaxed.values)
             relaxed.raise_bound(again.best_bound)
             if again.has_solution:
                 relaxed.offer(session.solution(), again.objective)
@@ -167,6 +177,15 @@ def _start_by_sku(
         step("the combined plan breaks a shared limit; continuing without it")
     else:
         step("no time left to check the combined plan; continuing without it")
+
+
+def _lp_bound(session: HighsSession, deadline: float, cap_seconds: float) -> float | None:
+    """The LP relaxation's optimum, a bound HiGHS's first look may not have reached (its root
+    node, cuts included, can take minutes on a large model); None if not solved in time."""
+    session.set_base(np.flatnonzero(session.integrality).astype(np.int32))  # every column
+    outcome = session.run(_left(deadline, cap_seconds), 1e-9)
+    session.set_base(session.columns_of(*RELAXED_VARIABLES))
+    return outcome.objective if outcome.proven else None
 
 
 def _polish(

@@ -453,6 +453,25 @@ def test_capacity_limit_scales_with_the_period_length() -> None:
     assert units(result) == {"S1": pytest.approx(70.0), "S2": pytest.approx(30.0)}
 
 
+def two_week_production(
+    name: str, demand: list[float], calendars: Sequence[Shutdown] = ()
+) -> Scenario:
+    """S1 (1 a unit, 70 a week) and S2 (3 a unit, unlimited), both 14 days to make a PO."""
+    return build(
+        name,
+        skus=[sku("A")],
+        suppliers=[
+            supplier("S1", capacity_units_per_week=70.0, production_lead_time_days_mean=14.0),
+            supplier("S2", production_lead_time_days_mean=14.0),
+        ],
+        offers=[offer("S1", "A"), offer("S2", "A")],
+        price_breaks=[*tiers("S1", "A", [(0, 1.0)]), *tiers("S2", "A", [(0, 3.0)])],
+        periods=len(demand),
+        demand={"A": demand},
+        calendars=calendars,
+    )
+
+
 @pytest.mark.parametrize(
     ("shutdown", "s1_units"),
     [
@@ -468,23 +487,12 @@ def test_a_po_uses_the_capacity_of_its_whole_production_window(
 
     Cost = s1_units * 1 + (140 - s1_units) * 3: 140 open, 70 + 210 = 280 with week 2 shut.
     """
-    scenario = build(
-        "capacity-window",
-        skus=[sku("A")],
-        suppliers=[
-            supplier("S1", capacity_units_per_week=70.0, production_lead_time_days_mean=14.0),
-            supplier("S2", production_lead_time_days_mean=14.0),
-        ],
-        offers=[offer("S1", "A"), offer("S2", "A")],
-        price_breaks=[*tiers("S1", "A", [(0, 1.0)]), *tiers("S2", "A", [(0, 3.0)])],
-        periods=3,
-        demand={"A": [0.0, 0.0, 140.0]},
-        calendars=(
-            [Shutdown(supplier="S1", start_date=day(shutdown[0]), end_date=day(shutdown[1]))]
-            if shutdown
-            else []
-        ),
+    calendars = (
+        [Shutdown(supplier="S1", start_date=day(shutdown[0]), end_date=day(shutdown[1]))]
+        if shutdown
+        else []
     )
+    scenario = two_week_production("capacity-window", [0.0, 0.0, 140.0], calendars)
 
     result = solve(scenario)
 
@@ -499,18 +507,7 @@ def test_overlapping_production_windows_share_a_week() -> None:
 
     Cost = 140 * 1 + 140 * 3 = 560 (brute force over Q1, Q2 in steps of 10 agrees).
     """
-    scenario = build(
-        "capacity-overlap",
-        skus=[sku("A")],
-        suppliers=[
-            supplier("S1", capacity_units_per_week=70.0, production_lead_time_days_mean=14.0),
-            supplier("S2", production_lead_time_days_mean=14.0),
-        ],
-        offers=[offer("S1", "A"), offer("S2", "A")],
-        price_breaks=[*tiers("S1", "A", [(0, 1.0)]), *tiers("S2", "A", [(0, 3.0)])],
-        periods=4,
-        demand={"A": [0.0, 0.0, 140.0, 140.0]},
-    )
+    scenario = two_week_production("capacity-overlap", [0.0, 0.0, 140.0, 140.0])
 
     def plan_cost(q: tuple[int, int]) -> float:
         q1, q2 = q

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyomo.environ as pyo
@@ -211,32 +211,12 @@ def plan_by_sku(
     cash_share = {k: value[k] / (sum(value.values()) or 1.0) for k in order}
     hard_deadline = deadline if hard_deadline is None else max(hard_deadline, deadline)
     first_pass_end = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
-    by_sku = pos_by_sku(data)
+    first = _FirstPass(data, pos_by_sku(data), order, tier_choice, cash_share, on_step)
     workers = min(threads, len(order) // PARALLEL_MIN_SKUS_PER_WORKER)
     if workers > 1:
-        found = _first_plans_in_parallel(
-            data,
-            by_sku,
-            order,
-            tier_choice,
-            cash_share,
-            first_pass_end,
-            hard_deadline,
-            workers,
-            on_step,
-        )
+        found = _first_plans_in_parallel(first, first_pass_end, hard_deadline, workers)
     else:
-        found = _first_plans(
-            data,
-            by_sku,
-            order,
-            tier_choice,
-            cash_share,
-            first_pass_end,
-            hard_deadline,
-            threads,
-            on_step,
-        )
+        found = _first_plans(first, first_pass_end, hard_deadline, threads)
     if found is None or any(found[k] is None for k in order):
         return None  # without a plan for every SKU the whole model goes on without one
     plans: dict[str, VariableValues] = {k: plan for k, plan in found.items() if plan is not None}
@@ -257,7 +237,7 @@ def plan_by_sku(
         if on_step:
             on_step(f"sharing capacity: SKU {sku}")
         free = set().union(*(ships[k] for k in order if k != sku))
-        one = sku_data(data, sku, left, cash_share[sku], by_sku[sku])
+        one = sku_data(data, sku, left, cash_share[sku], first.by_sku[sku])
         one = replace(
             one,
             shipment_fixed_cost={
@@ -279,69 +259,61 @@ def plan_by_sku(
     return combine(data, [plans[k] for k in order])
 
 
+@dataclass(frozen=True)
+class _FirstPass:
+    """What the first SKU-by-SKU plans share, one after the other or on processes."""
+
+    data: ModelData
+    by_sku: dict[str, list[PoKey]]
+    order: list[str]
+    tier_choice: TierChoice
+    cash_share: dict[str, float]
+    on_step: Callable[[str], None] | None
+
+    def sku_data(self, sku: str) -> ModelData:
+        """The SKU's model data with every supplier's whole capacity."""
+        data = self.data
+        return sku_data(data, sku, data.capacity, self.cash_share[sku], self.by_sku[sku])
+
+    def say(self, text: str) -> None:
+        if self.on_step:
+            self.on_step(text)
+
+
 def _first_plans(
-    data: ModelData,
-    by_sku: dict[str, list[PoKey]],
-    order: list[str],
-    tier_choice: TierChoice,
-    cash_share: dict[str, float],
-    first_pass_end: float,
-    hard_deadline: float,
-    threads: int,
-    on_step: Callable[[str], None] | None,
+    first: _FirstPass, first_pass_end: float, hard_deadline: float, threads: int
 ) -> dict[str, VariableValues | None] | None:
     """Each SKU's plan with every supplier's whole capacity, one after the other; the time left
     is shared among the SKUs still to plan (each gets at least ``MIN_STEP_SECONDS``)."""
     plans: dict[str, VariableValues | None] = {}
+    order = first.order
     for j, sku in enumerate(order):
         if time.perf_counter() >= hard_deadline:
             return None
-        if on_step:
-            on_step(f"first plan: SKU {sku} ({j + 1}/{len(order)})")
+        first.say(f"first plan: SKU {sku} ({j + 1}/{len(order)})")
         seconds = max((first_pass_end - time.perf_counter()) / (len(order) - j), MIN_STEP_SECONDS)
-        plans[sku] = solve_sku(
-            sku_data(data, sku, data.capacity, cash_share[sku], by_sku[sku]),
-            tier_choice,
-            seconds,
-            threads,
-        )
+        plans[sku] = solve_sku(first.sku_data(sku), first.tier_choice, seconds, threads)
         if plans[sku] is None:
             return None
     return plans
 
 
 def _first_plans_in_parallel(
-    data: ModelData,
-    by_sku: dict[str, list[PoKey]],
-    order: list[str],
-    tier_choice: TierChoice,
-    cash_share: dict[str, float],
-    first_pass_end: float,
-    hard_deadline: float,
-    workers: int,
-    on_step: Callable[[str], None] | None,
+    first: _FirstPass, first_pass_end: float, hard_deadline: float, workers: int
 ) -> dict[str, VariableValues | None]:
     """The same plans on ``workers`` processes (one solver thread each). The processes are
     started fresh ("spawn"): the caller may be running threads (the app, the solver). A SKU
     whose turn comes after ``hard_deadline`` gets no plan."""
+    order = first.order
     now = time.perf_counter()
     seconds = max(
         (first_pass_end - now - PROCESS_START_SECONDS) * workers / len(order), MIN_STEP_SECONDS
     )
     wall_deadline = time.time() + (hard_deadline - now)  # processes share the wall clock
-    tasks = [
-        (
-            sku_data(data, k, data.capacity, cash_share[k], by_sku[k]),
-            tier_choice,
-            seconds,
-            wall_deadline,
-        )
-        for k in order
-    ]
+    tasks = [(first.sku_data(k), first.tier_choice, seconds, wall_deadline) for k in order]
 
     def progress(done: int, total: int) -> None:
-        if on_step:
-            on_step(f"first plans on {workers} processes: {done}/{total} SKUs")
+        first.say(f"first plans on {workers} processes: {done}/{total} SKUs")
 
     progress(0, len(order))
     with ProcessBackend(workers, start_method="spawn") as backend:

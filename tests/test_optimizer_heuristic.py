@@ -14,12 +14,19 @@ import pytest
 from engine.models import optimize
 from engine.models.build import build_model
 from engine.models.data import build_model_data
-from engine.models.heuristic import RELAXED_VARIABLES, capacity_used, plan_by_sku, sku_data
+from engine.models.heuristic import (
+    RELAXED_VARIABLES,
+    capacity_used,
+    fix_and_optimize,
+    pair_rounds,
+    plan_by_sku,
+    sku_data,
+)
 from engine.models.session import HighsSession
 from engine.plan_types import SolveOptions, SolveStatus, TierChoice
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
-from tests.reference_cases import assert_plan_checks
+from tests.reference_cases import assert_plan_checks, build, offer, sku, supplier, tiers
 
 GENEROUS_SECONDS = 120.0
 
@@ -114,3 +121,45 @@ def test_solves_with_another_thread_count_in_one_process_still_find_their_plan()
     ]
     assert None not in objectives
     assert objectives == pytest.approx([objectives[0]] * 3)
+
+
+@pytest.mark.parametrize("count", range(1, 8))
+def test_pair_rounds_meet_every_two_skus_once_and_each_sku_once_a_round(count: int) -> None:
+    skus = [f"K{i}" for i in range(count)]
+    rounds = pair_rounds(skus)
+    met: list[frozenset[str]] = []
+    for groups in rounds:
+        assert sorted(k for group in groups for k in group) == skus
+        met += [frozenset(group) for group in groups if len(group) == 2]
+    assert len(met) == len(set(met)) == count * (count - 1) // 2
+
+
+def test_fix_and_optimize_moves_two_skus_that_only_pay_off_together() -> None:
+    """Two SKUs of 1,000 units each are bought at 10 from S. N sells at 9.40 but its audit
+    costs 1,000: one SKU alone saves 600 and loses 400 by moving, both save 1,200 and gain
+    200. Re-planning one SKU at a time stays at 20,000; a pair finds 19,800."""
+    scenario = build(
+        "audit-pays-off-for-two",
+        skus=[sku(k, demand_mean_units_per_period=1000.0) for k in ("A", "B")],
+        suppliers=[supplier("S"), supplier("N", qualified=False, qualification_cost=1000.0)],
+        offers=[offer(s, k) for s in ("S", "N") for k in ("A", "B")],
+        price_breaks=[*tiers("S", "A", [(0, 10)]), *tiers("S", "B", [(0, 10)])]
+        + [*tiers("N", "A", [(0, 9.4)]), *tiers("N", "B", [(0, 9.4)])],
+    )
+    data = build_model_data(scenario)
+    session = HighsSession(build_model(data, TierChoice.PER_PO), 1)
+    session.set_base(session.columns_of(*RELAXED_VARIABLES))
+    from_s = {}
+    for po in data.pos:
+        if po[0] == "S":
+            from_s |= {("po_placed", po): 1.0, ("order_qty", po): 1000.0}
+            from_s |= {("order_multiples", po): 1000.0, ("tier_chosen", (*po, 1)): 1.0}
+            from_s |= {("uses_offer", po[:2]): 1.0, ("shipment_used", (po[0], po[2], po[3])): 1.0}
+    start = session.complete(session.vector(from_s), 30.0)
+    assert start.objective == pytest.approx(20_000.0)
+    values = session.solution()
+    session.reset()
+    _, objective = fix_and_optimize(
+        session, data, values, start.objective, time.perf_counter() + GENEROUS_SECONDS
+    )
+    assert objective == pytest.approx(19_800.0)

@@ -14,10 +14,12 @@ it in a second or two, while the whole model leaves it searching for a first pla
    re-counted for the combined volume, a supplier is qualified once;
 4. the whole model checks the combination (every decision fixed, one LP) and, if it holds,
    takes it as its plan;
-5. **fix and optimize**: each SKU in turn is re-opened in the whole model (its PO, tier and
-   offer decisions free, every other SKU's fixed, shipments and containers free) and solved
-   from the plan, so the plan only improves; rounds go on while they gain. This is where
-   SKUs trade capacity before Chinese New Year and consolidate shipments.
+5. **fix and optimize**: two SKUs at a time are re-opened in the whole model (their PO, tier
+   and offer decisions free, every other SKU's fixed, shipments and containers free) and
+   solved from the plan, so the plan only improves; the pairs change every round, and rounds
+   go on until every pair has had its turn without a gain. This is where SKUs trade capacity
+   before Chinese New Year, consolidate shipments and share a supplier's audit or a
+   container, which one SKU re-planned alone cannot see.
 
 Sharing a shipment or an audit only makes the combined plan cheaper than the sum of its parts;
 the whole model then improves it, and its bound stays the whole model's bound.
@@ -40,6 +42,7 @@ from engine.parallel import ProcessBackend
 from engine.plan_types import TierChoice
 
 DECISION_VARIABLES = ("po_placed", "tier_chosen", "offer_tier", "uses_offer")
+GROUP_MAX_SECONDS = 5.0  # per pair of SKUs re-planned; more rounds gain more than longer ones
 IMPROVE_GAP = 0.002
 MIN_STEP_SECONDS = 0.5
 PARALLEL_MIN_SKUS_PER_WORKER = 4  # fewer SKUs per process do not pay for starting processes
@@ -339,6 +342,19 @@ def sku_decision_columns(session: HighsSession, data: ModelData) -> dict[str, np
     return {k: session.columns(vs) for k, vs in by_sku.items()}
 
 
+def pair_rounds(skus: list[str]) -> list[list[tuple[str, ...]]]:
+    """SKUs in pairs, a different pairing each round, until every two SKUs have met once
+    (a round-robin tournament, circle method); with an odd count one SKU is re-planned alone."""
+    players: list[str | None] = list(skus) + ([None] if len(skus) % 2 else [])
+    n = len(players)
+    rounds: list[list[tuple[str, ...]]] = []
+    for _ in range(max(n - 1, 1)):
+        pairs = [(players[i], players[n - 1 - i]) for i in range(n // 2)]
+        rounds.append([tuple(k for k in pair if k is not None) for pair in pairs])
+        players = [players[0], players[-1], *players[1:-1]]
+    return [[group for group in groups if group] for groups in rounds]
+
+
 def fix_and_optimize(
     session: HighsSession,
     data: ModelData,
@@ -347,26 +363,36 @@ def fix_and_optimize(
     deadline: float,
     on_step: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Re-open one SKU at a time in the whole model, the others fixed at the plan; keep every
-    improvement; stop after a round without one or at ``deadline``."""
+    """Re-open two SKUs at a time in the whole model, every other SKU fixed at the plan, and
+    keep every improvement: two SKUs can move shipments, containers, audits and capacity
+    between them, which one SKU alone cannot. The pairs change every round (``pair_rounds``);
+    the search stops when every pair has had its turn since the last gain, or at
+    ``deadline``. Each pair gets the time left over the groups left in its round, at most
+    ``GROUP_MAX_SECONDS``."""
     columns = sku_decision_columns(session, data)
     order = sorted(columns, key=lambda k: (-columns[k].size, k))
-    improved = True
-    while improved and time.perf_counter() < deadline:
-        improved = False
-        for j, sku in enumerate(order):
+    rounds = pair_rounds(order)
+    since_gain = 0  # groups re-planned since the last gain
+    groups_in_all = sum(len(groups) for groups in rounds)
+    r = 0
+    while since_gain < groups_in_all and time.perf_counter() < deadline:
+        groups = rounds[r % len(rounds)]
+        r += 1
+        for j, group in enumerate(groups):
             left = deadline - time.perf_counter()
-            if left <= 0:
+            if left <= 0 or since_gain >= groups_in_all:
                 break
             session.reset()
             for k in order:
-                if k != sku:
+                if k not in group:
                     session.fix(columns[k], values)
-            outcome = session.run(left / (len(order) - j), IMPROVE_GAP, start=values)
+            seconds = min(max(left / (len(groups) - j), MIN_STEP_SECONDS), GROUP_MAX_SECONDS)
+            outcome = session.run(min(seconds, left), IMPROVE_GAP, start=values)
+            since_gain += 1
             if outcome.objective is not None and outcome.objective < objective * (1 - 1e-6):
                 values, objective = session.solution(), outcome.objective
-                improved = True
+                since_gain = 0
                 if on_step:
-                    on_step(f"improved by re-planning SKU {sku}: {objective:,.0f}")
+                    on_step(f"improved by re-planning {' and '.join(group)}: {objective:,.0f}")
     session.reset()
     return values, objective

@@ -143,8 +143,12 @@ def test_fix_and_optimize_moves_two_skus_that_only_pay_off_together() -> None:
         skus=[sku(k, demand_mean_units_per_period=1000.0) for k in ("A", "B")],
         suppliers=[supplier("S"), supplier("N", qualified=False, qualification_cost=1000.0)],
         offers=[offer(s, k) for s in ("S", "N") for k in ("A", "B")],
-        price_breaks=[*tiers("S", "A", [(0, 10)]), *tiers("S", "B", [(0, 10)])]
-        + [*tiers("N", "A", [(0, 9.4)]), *tiers("N", "B", [(0, 9.4)])],
+        price_breaks=[
+            row
+            for s, price in (("S", 10.0), ("N", 9.4))
+            for k in "AB"
+            for row in tiers(s, k, [(0, price)])
+        ],
     )
     data = build_model_data(scenario)
     session = HighsSession(build_model(data, TierChoice.PER_PO), 1)

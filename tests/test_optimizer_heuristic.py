@@ -12,6 +12,7 @@ import time
 import pytest
 
 from engine.models import optimize
+from engine.models import session as session_module
 from engine.models.build import build_model
 from engine.models.data import build_model_data
 from engine.models.heuristic import (
@@ -23,6 +24,7 @@ from engine.models.heuristic import (
     sku_data,
 )
 from engine.models.session import HighsSession
+from engine.models.solve import progress_step
 from engine.plan_types import SolveOptions, SolveStatus, TierChoice
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
@@ -167,3 +169,31 @@ def test_fix_and_optimize_moves_two_skus_that_only_pay_off_together() -> None:
         session, data, values, start.objective, time.perf_counter() + GENEROUS_SECONDS
     )
     assert objective == pytest.approx(19_800.0)
+
+
+def test_a_running_mip_reports_its_plan_and_bound(
+    eight_skus: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "PROGRESS_EVERY_SECONDS", 0.0)  # every callback
+    data = build_model_data(eight_skus)
+    session = HighsSession(build_model(data, TierChoice.PER_PO), 1)
+    heard: list[tuple[float | None, float | None]] = []
+    outcome = session.run(5.0, 1e-9, on_progress=lambda *pair: heard.append(pair))
+    bounds = [bound for _, bound in heard if bound is not None]
+    assert bounds and bounds == sorted(bounds)  # HiGHS's bound only rises
+    assert outcome.best_bound is not None
+    assert bounds[-1] <= outcome.best_bound + 1e-6 * abs(outcome.best_bound)
+    plans = [plan for plan, _ in heard if plan is not None]
+    assert plans == sorted(plans, reverse=True)  # and its plans only get cheaper
+
+
+def test_progress_says_plan_bound_and_gap_with_the_best_bound_known() -> None:
+    said: list[str] = []
+    say = progress_step(said.append, "whole model", known_bound=240_000.0)
+    say(None, 250_000.0)  # no plan yet: nothing to say
+    say(257_000.0, None)
+    say(257_000.0, 249_000.0)
+    assert said == [
+        "whole model: plan 257,000, bound 240,000 (gap 6.6%)",
+        "whole model: plan 257,000, bound 249,000 (gap 3.1%)",
+    ]

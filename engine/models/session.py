@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import highspy
@@ -23,6 +23,7 @@ from pyomo.core.base.var import VarData
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 ROW_SENSE_UPPER, ROW_SENSE_EQUAL, ROW_SENSE_LOWER = 1, 0, -1  # the compiler's mixed form
+PROGRESS_EVERY_SECONDS = 2.0
 
 _scheduler_lock = threading.Lock()
 _scheduler_threads: list[int] = []  # the thread count HiGHS's global scheduler was made with
@@ -146,8 +147,11 @@ class HighsSession:
         time_limit_seconds: float,
         mip_rel_gap: float,
         start: np.ndarray | None = None,
+        on_progress: Callable[[float | None, float | None], None] | None = None,
     ) -> RunOutcome:
-        """Solve what the instance holds now, from ``start`` if given (a full plan)."""
+        """Solve what the instance holds now, from ``start`` if given (a full plan).
+        ``on_progress`` hears the best plan's cost and the best bound while a MIP runs (every
+        ``PROGRESS_EVERY_SECONDS`` at most; either may be None)."""
         highs = self.highs
         use_threads(self.threads)
         highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.01))
@@ -158,7 +162,15 @@ class HighsSession:
             solution.value_valid = True
             highs.setSolution(solution)
         started = time.perf_counter()
-        highs.run()
+        if on_progress is None:
+            highs.run()
+        else:
+            report = _progress_reporter(on_progress)
+            highs.cbMipInterrupt.subscribe(report)
+            try:
+                highs.run()
+            finally:
+                highs.cbMipInterrupt.unsubscribe(report)
         seconds = time.perf_counter() - started
         status = highs.getModelStatus()
         info = highs.getInfo()
@@ -193,6 +205,23 @@ class HighsSession:
             column = self.column(var)
             if column is not None:
                 var.set_value(float(values[column]), skip_validation=True)
+
+
+def _progress_reporter(
+    on_progress: Callable[[float | None, float | None], None],
+) -> Callable[[object], None]:
+    """A HiGHS MIP callback (it fires a few times a second) that passes on the plan's cost and
+    the bound, at most every ``PROGRESS_EVERY_SECONDS``."""
+    last = [time.perf_counter()]
+
+    def report(event: object) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= PROGRESS_EVERY_SECONDS:
+            last[0] = now
+            out = event.data_out  # type: ignore[attr-defined]
+            on_progress(_finite(out.mip_primal_bound), _finite(out.mip_dual_bound))
+
+    return report
 
 
 def _finite(value: float | None) -> float | None:

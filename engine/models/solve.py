@@ -127,8 +127,14 @@ def solve_model(
                 _lp_bound(session, time.perf_counter() + improve_seconds, improve_seconds)
             )
         else:
-            step("improving the plan on the whole model")  # and its bound
-            again = session.run(improve_seconds, options.mip_rel_gap, relaxed.values)
+            label = "improving the plan on the whole model"  # and its bound
+            step(label)
+            again = session.run(
+                improve_seconds,
+                options.mip_rel_gap,
+                relaxed.values,
+                progress_step(step, label, relaxed.bound),
+            )
             relaxed.raise_bound(again.best_bound)
             if again.has_solution:
                 relaxed.offer(session.solution(), again.objective)
@@ -141,9 +147,15 @@ def solve_model(
     if full.objective is None or (
         _gap(full) > options.mip_rel_gap and proof_time >= MIN_RUN_SHARE * budget
     ):
-        step("proving the plan on the full model")
+        label = "proving the plan on the full model"
+        step(label)
         session.set_base(np.zeros(0, dtype=np.int32))
-        proof = session.run(_left(deadline), options.mip_rel_gap, full.values)
+        proof = session.run(
+            _left(deadline),
+            options.mip_rel_gap,
+            full.values,
+            progress_step(step, label, full.bound),
+        )
         full.raise_bound(proof.best_bound)
         if proof.has_solution:
             full.offer(session.solution(), proof.objective)
@@ -203,6 +215,26 @@ def _polish(
         best.offer(session.solution(), outcome.objective)
     session.reset()
     return best
+
+
+def progress_step(
+    step: Callable[[str], None], label: str, known_bound: float | None = None
+) -> Callable[[float | None, float | None], None]:
+    """Tell ``step`` a running MIP's best plan, bound and gap (the bound at least
+    ``known_bound``, one found before)."""
+
+    def say(objective: float | None, bound: float | None) -> None:
+        if objective is None:
+            return
+        bounds = [b for b in (bound, known_bound) if b is not None]
+        if not bounds:
+            step(f"{label}: plan {objective:,.0f}")
+            return
+        best = min(max(bounds), objective)
+        gap = (objective - best) / max(abs(objective), 1e-9)
+        step(f"{label}: plan {objective:,.0f}, bound {best:,.0f} (gap {gap:.1%})")
+
+    return say
 
 
 def _left(deadline: float, cap: float | None = None) -> float:

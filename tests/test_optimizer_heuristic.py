@@ -197,3 +197,13 @@ def test_progress_says_plan_bound_and_gap_with_the_best_bound_known() -> None:
         "whole model: plan 257,000, bound 240,000 (gap 6.6%)",
         "whole model: plan 257,000, bound 249,000 (gap 3.1%)",
     ]
+
+
+def test_an_lp_after_earlier_runs_gets_its_own_time(eight_skus: Scenario) -> None:
+    """HiGHS measures an LP's time limit against every earlier run of the instance; the
+    LP relaxation after a 3 s MIP run must still get its 2 s (it needs well under 1 s)."""
+    data = build_model_data(eight_skus)
+    session = HighsSession(build_model(data, TierChoice.PER_PO), 1)
+    assert not session.run(3.0, 1e-9).proven  # the full model takes minutes
+    session.set_base(session.integer_columns)  # every column continuous: the LP relaxation
+    assert session.run(2.0, 1e-9).proven

@@ -68,7 +68,7 @@ class RunOutcome:
     @property
     def proven(self) -> bool:
         """Solved to the requested gap (or to optimality)."""
-        return self.model_status is highspy.HighsModelStatus.kOptimal
+        return self.model_status == highspy.HighsModelStatus.kOptimal  # pybind enums: not `is`
 
 
 class HighsSession:
@@ -154,7 +154,12 @@ class HighsSession:
         ``PROGRESS_EVERY_SECONDS`` at most; either may be None)."""
         highs = self.highs
         use_threads(self.threads)
-        highs.setOptionValue("time_limit", max(float(time_limit_seconds), 0.01))
+        limit = max(float(time_limit_seconds), 0.01)
+        if not self._integer_now.any():
+            # HiGHS holds an LP to the instance's run time so far, a MIP to its own (HiGHS
+            # issue 1477, until HiGHS 2.0): an LP after earlier runs gets its seconds too
+            limit += highs.getRunTime()
+        highs.setOptionValue("time_limit", limit)
         highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
         if start is not None:
             solution = highspy.HighsSolution()

@@ -14,12 +14,12 @@ it in a second or two, while the whole model leaves it searching for a first pla
    re-counted for the combined volume, a supplier is qualified once;
 4. the whole model checks the combination (every decision fixed, one LP) and, if it holds,
    takes it as its plan;
-5. **fix and optimize**: two SKUs at a time are re-opened in the whole model (their PO, tier
-   and offer decisions free, every other SKU's fixed, shipments and containers free) and
-   solved from the plan, so the plan only improves; the pairs change every round, and rounds
-   go on until every pair has had its turn without a gain. This is where SKUs trade capacity
-   before Chinese New Year, consolidate shipments and share a supplier's audit or a
-   container, which one SKU re-planned alone cannot see.
+5. **fix and optimize**: SKUs are re-opened in the whole model (their PO, tier and offer
+   decisions free, every other SKU's fixed, shipments and containers free) and solved from
+   the plan, so the plan only improves: one SKU at a time while that gains, then two at a
+   time, in new pairs every round, until every pair has had its turn without a gain. This is
+   where SKUs trade capacity before Chinese New Year, consolidate shipments and share a
+   supplier's audit or a container, which one SKU re-planned alone cannot see.
 
 Sharing a shipment or an audit only makes the combined plan cheaper than the sum of its parts;
 the whole model then improves it, and its bound stays the whole model's bound.
@@ -42,7 +42,7 @@ from engine.parallel import ProcessBackend
 from engine.plan_types import TierChoice
 
 DECISION_VARIABLES = ("po_placed", "tier_chosen", "offer_tier", "uses_offer")
-GROUP_MAX_SECONDS = 5.0  # per pair of SKUs re-planned; more rounds gain more than longer ones
+GROUP_MAX_SECONDS = 5.0  # per SKU or pair re-planned: more rounds gain more than longer ones
 IMPROVE_GAP = 0.002
 MIN_STEP_SECONDS = 0.5
 PARALLEL_MIN_SKUS_PER_WORKER = 4  # fewer SKUs per process do not pay for starting processes
@@ -363,15 +363,34 @@ def fix_and_optimize(
     deadline: float,
     on_step: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Re-open two SKUs at a time in the whole model, every other SKU fixed at the plan, and
-    keep every improvement: two SKUs can move shipments, containers, audits and capacity
-    between them, which one SKU alone cannot. The pairs change every round (``pair_rounds``);
-    the search stops when every pair has had its turn since the last gain, or at
-    ``deadline``. Each pair gets the time left over the groups left in its round, at most
-    ``GROUP_MAX_SECONDS``."""
+    """Re-open SKUs in the whole model, every other SKU fixed at the plan, and keep every
+    improvement: first one SKU at a time (quick, and it gains most on a poor combined plan),
+    then two at a time in new pairs every round (``pair_rounds``): two SKUs can move
+    shipments, containers, audits and capacity between them, which one SKU alone cannot.
+    Each stage stops when every group has had its turn since the last gain, or at
+    ``deadline``."""
     columns = sku_decision_columns(session, data)
     order = sorted(columns, key=lambda k: (-columns[k].size, k))
-    rounds = pair_rounds(order)
+    for rounds in ([[(k,) for k in order]], pair_rounds(order)):
+        values, objective = _reopen_groups(
+            session, columns, rounds, values, objective, deadline, on_step
+        )
+    session.reset()
+    return values, objective
+
+
+def _reopen_groups(
+    session: HighsSession,
+    columns: dict[str, np.ndarray],
+    rounds: list[list[tuple[str, ...]]],
+    values: np.ndarray,
+    objective: float,
+    deadline: float,
+    on_step: Callable[[str], None] | None,
+) -> tuple[np.ndarray, float]:
+    """Re-plan each group of SKUs of each round in turn, round after round, until every group
+    has had its turn since the last gain or ``deadline``. A group gets the time left over the
+    groups left in its round, at most ``GROUP_MAX_SECONDS``."""
     since_gain = 0  # groups re-planned since the last gain
     groups_in_all = sum(len(groups) for groups in rounds)
     r = 0
@@ -383,9 +402,9 @@ def fix_and_optimize(
             if left <= 0 or since_gain >= groups_in_all:
                 break
             session.reset()
-            for k in order:
+            for k, sku_columns in columns.items():
                 if k not in group:
-                    session.fix(columns[k], values)
+                    session.fix(sku_columns, values)
             seconds = min(max(left / (len(groups) - j), MIN_STEP_SECONDS), GROUP_MAX_SECONDS)
             outcome = session.run(min(seconds, left), IMPROVE_GAP, start=values)
             since_gain += 1
@@ -394,5 +413,4 @@ def fix_and_optimize(
                 since_gain = 0
                 if on_step:
                     on_step(f"improved by re-planning {' and '.join(group)}: {objective:,.0f}")
-    session.reset()
     return values, objective

@@ -33,7 +33,7 @@ from engine.models.heuristic import (
     fix_and_optimize,
     plan_by_sku,
 )
-from engine.models.session import HighsSession
+from engine.models.session import HighsSession, RunOutcome
 from engine.plan_types import SolveOptions, SolveStatus
 
 FIRST_LOOK_SHARE = 0.05  # of the budget, for stage 1
@@ -128,16 +128,7 @@ def solve_model(
             )
         else:
             label = "improving the plan on the whole model"  # and its bound
-            step(label)
-            again = session.run(
-                improve_seconds,
-                options.mip_rel_gap,
-                relaxed.values,
-                progress_step(step, label, relaxed.bound),
-            )
-            relaxed.raise_bound(again.best_bound)
-            if again.has_solution:
-                relaxed.offer(session.solution(), again.objective)
+            _run_from_best(session, relaxed, improve_seconds, options.mip_rel_gap, step, label)
     if relaxed.values is None:
         return _outcome(session, relaxed, options, started, first.model_status.name)
     step("polishing: order multiples and stockouts")
@@ -147,18 +138,9 @@ def solve_model(
     if full.objective is None or (
         _gap(full) > options.mip_rel_gap and proof_time >= MIN_RUN_SHARE * budget
     ):
-        label = "proving the plan on the full model"
-        step(label)
         session.set_base(np.zeros(0, dtype=np.int32))
-        proof = session.run(
-            _left(deadline),
-            options.mip_rel_gap,
-            full.values,
-            progress_step(step, label, full.bound),
-        )
-        full.raise_bound(proof.best_bound)
-        if proof.has_solution:
-            full.offer(session.solution(), proof.objective)
+        label = "proving the plan on the full model"
+        proof = _run_from_best(session, full, _left(deadline), options.mip_rel_gap, step, label)
         if full.objective is None and proof.infeasible:
             return _outcome(session, full, options, started, "infeasible", infeasible=True)
     return _outcome(session, full, options, started, "solved")
@@ -189,6 +171,24 @@ def _start_by_sku(
         step("the combined plan breaks a shared limit; continuing without it")
     else:
         step("no time left to check the combined plan; continuing without it")
+
+
+def _run_from_best(
+    session: HighsSession,
+    best: _Best,
+    seconds: float,
+    mip_rel_gap: float,
+    step: Callable[[str], None],
+    label: str,
+) -> RunOutcome:
+    """Run the model HiGHS holds from ``best``'s plan, telling ``step`` its progress, and keep
+    what it finds in ``best`` (a better plan, a higher bound)."""
+    step(label)
+    outcome = session.run(seconds, mip_rel_gap, best.values, progress_step(step, label, best.bound))
+    best.raise_bound(outcome.best_bound)
+    if outcome.has_solution:
+        best.offer(session.solution(), outcome.objective)
+    return outcome
 
 
 def _lp_bound(session: HighsSession, deadline: float, cap_seconds: float) -> float | None:

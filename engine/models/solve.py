@@ -230,9 +230,9 @@ def progress_step(
         if not bounds:
             step(f"{label}: plan {objective:,.0f}")
             return
-        best = min(max(bounds), objective)
-        gap = (objective - best) / max(abs(objective), 1e-9)
-        step(f"{label}: plan {objective:,.0f}, bound {best:,.0f} (gap {gap:.1%})")
+        heard = _Best(objective=objective, bound=max(bounds))
+        bound_now = min(max(bounds), objective)
+        step(f"{label}: plan {objective:,.0f}, bound {bound_now:,.0f} (gap {_gap(heard):.1%})")
 
     return say
 

@@ -1,4 +1,4 @@
-"""The published base-stock case R4 for the simulators compared (/work/shared/reference/cases.md).
+"""The published base-stock case R4 for the simulators compared (docs/references.md).
 
 Snyder & Shen, Fundamentals of Supply Chain Theory, ch. 4 (values from stockpyl): one SKU, one
 supplier, Poisson demand of mean 10 per period, lead time L = 2 periods, holding cost h = 1

@@ -11,7 +11,7 @@ not name set to zero so that the optimizer's objective is the cost the case defi
   demand is met whenever it can be.
 
 ``build`` assembles such a scenario; the ``r1_*``/``r2_*``/``r3_*`` functions are the
-published cases of ``/work/shared/reference/cases.md``.
+published cases of ``docs/references.md``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The published reference cases R1-R3 (``/work/shared/reference/cases.md``) solved by the MILP.
+"""The published reference cases R1-R3 (``docs/references.md``) solved by the MILP.
 
 Each case is built in ``tests/reference_cases.py`` with every cost it does not name set to 0,
 so the objective is its purchase cost (plus the fixed costs of R3). Every case has one PO per

@@ -1,4 +1,4 @@
-"""Published reference cases R4 and R5 (/work/shared/reference/cases.md) through the simulation.
+"""Published reference cases R4 and R5 (docs/references.md) through the simulation.
 
 R4: Snyder & Shen, Fundamentals of Supply Chain Theory, ch. 4 (values from stockpyl):
 periodic-review base-stock, Poisson(10) demand per period, lead time 2 periods, h = 1, p = 19,

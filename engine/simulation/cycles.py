@@ -21,7 +21,8 @@ For one lot (Ross, Westerfield & Jordan, ch. 18):
   (by money) and the receipt days weighted alike.
 
 Only units that were sold count; ``sold_share`` says which share of the PO's arrived units that
-is.
+is. A lot with a sold unit not yet paid for at the end of the run has no customer payment day
+(NaN) and so no cycle yet.
 """
 
 from __future__ import annotations
@@ -104,8 +105,12 @@ def fifo_match(
 
 
 def _weighted(days: pd.Series, weights: pd.Series) -> float:
-    total = float(weights.sum())
-    return float((days * weights).sum() / total) if abs(total) > 1e-12 else float("nan")
+    """The weighted mean of the known days (a NaN day and its weight are left out together)."""
+    known = np.isfinite(days.to_numpy(dtype=float))
+    total = float(weights[known].sum())
+    if abs(total) <= 1e-12:
+        return float("nan")
+    return float((days[known] * weights[known]).sum() / total)
 
 
 def lot_timelines(events: pd.DataFrame) -> pd.DataFrame:
@@ -179,7 +184,9 @@ def lot_timelines(events: pd.DataFrame) -> pd.DataFrame:
             purchase_day = _weighted(shipped["day"], shipped["quantity"])
             payment_day = _weighted(payments["day"], -payments["amount"])
             sale_day = _weighted(lot["sale_day"], lot["quantity"])
-            receipt_day = _weighted(lot["receipt_day"], lot["quantity"])
+            # the lot's cycle ends when its last sold unit is paid for: until then it has none
+            paid = bool(lot["receipt_day"].notna().all())
+            receipt_day = _weighted(lot["receipt_day"], lot["quantity"]) if paid else np.nan
             cycle = cash_cycle(purchase_day, payment_day, sale_day, receipt_day)
             rows.append(
                 {
@@ -203,15 +210,21 @@ def lot_timelines(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def lot_cash_cycle(events: pd.DataFrame) -> CashCycle:
-    """The unit-weighted average cycle over the lots sold in one replication.
+    """The unit-weighted average cycle over the lots whose cycle finished in one replication.
+
+    A lot counts once its four days are known: a lot not yet sold, or whose customers have not
+    paid by the end of the run, has no cycle yet and is left out (it is not counted as paid on
+    day 0).
 
     Args:
         events: A replication's events frame.
 
     Returns:
-        The average periods (NaN without any sold lot).
+        The average periods (NaN without any finished lot).
     """
     lots = lot_timelines(events)
+    periods = ["inventory_period", "receivables_period", "payables_period"]
+    lots = lots[np.isfinite(lots[periods].to_numpy(dtype=float)).all(axis=1)]
     weights = lots["units_sold"]
     return CashCycle(
         inventory_period=_weighted(lots["inventory_period"], weights),

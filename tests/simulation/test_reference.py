@@ -143,3 +143,38 @@ def test_r5_time_averaged_dio_dso_dpo_are_the_lot_periods(r5_result):
     assert m["ccc_days"] == pytest.approx(75)
     assert m["closing_cash"] == pytest.approx(400)
     assert m["peak_working_capital"] == pytest.approx(1000)
+
+
+def test_lot_not_paid_for_by_the_end_has_no_cycle_and_stays_out_of_the_average():
+    """The R5 lot with the run ending on day 100, before its customer pays on day 105: it has no
+    cycle yet, so the average has none either (not a receivables period counted from day 0)."""
+    scenario = one_sku(periods=100, unit_price=1.0, selling_price=1.4, balance_days=30, dso_days=45)
+    demand = [0.0] * 60 + [1000.0]
+    result = run_replication(
+        scenario,
+        PlanPolicy(po_table(("F1", "A", "SEA1", 1, 1000.0))),
+        options=SimulationOptions(demand_series={"A": demand}),
+    )
+    lot = lot_timelines(result.events).iloc[0]
+    assert (lot.purchase_day, lot.supplier_payment_day, lot.sale_day) == (0, 30, 60)
+    assert math.isnan(lot.customer_payment_day) and math.isnan(lot.cash_cycle)
+    average = lot_cash_cycle(result.events)
+    assert math.isnan(average.cash_cycle)
+
+
+def test_average_cycle_counts_only_the_lots_whose_cycle_finished():
+    """Two lots of 1000: the first sells on day 60 and is paid on day 105 (the R5 lot), the
+    second sells on day 100 and would be paid on day 145, after the run's end (day 120). The
+    average is the first lot's cycle, not a mix with an unpaid lot counted as paid on day 0."""
+    scenario = one_sku(periods=120, unit_price=1.0, selling_price=1.4, balance_days=30, dso_days=45)
+    demand = [0.0] * 60 + [1000.0] + [0.0] * 39 + [1000.0]
+    result = run_replication(
+        scenario,
+        PlanPolicy(po_table(("F1", "A", "SEA1", 1, 1000.0), ("F1", "A", "SEA1", 1, 1000.0))),
+        options=SimulationOptions(demand_series={"A": demand}),
+    )
+    lots = lot_timelines(result.events)
+    assert len(lots) == 2
+    assert lots["customer_payment_day"].isna().sum() == 1
+    average = lot_cash_cycle(result.events)
+    assert (average.operating_cycle, average.cash_cycle) == (105, 75)

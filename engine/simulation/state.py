@@ -408,9 +408,14 @@ class Replication:
         if day in self.balances_due:
             for po in self.balances_due.pop(day):
                 self.pay_balance(day, po)
+        self.collect_receipts(day)
+
+    def collect_receipts(self, day: int) -> None:
+        """Collect the sales receipts due today (each day's once: its total is then cleared)."""
         total = self.receipts_total[day]
         if total == 0:
             return
+        self.receipts_total[day] = 0.0
         self.receivables -= total
         self.cash.move(EventKind.SALES_RECEIPT, total)
         if self.recorder.enabled:
@@ -465,6 +470,8 @@ class Replication:
             revenue = sold * world.selling_price
             self.receipts_due[:, day + world.dso_days] += revenue
             self._log_demand(day, demand, sold, short, revenue, fulfilment)
+        if world.dso_days == 0:  # paid on the day of sale: today's review has already run
+            self.collect_receipts(day)
 
     def _log_demand(
         self,

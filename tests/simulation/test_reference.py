@@ -178,3 +178,24 @@ def test_average_cycle_counts_only_the_lots_whose_cycle_finished():
     assert lots["customer_payment_day"].isna().sum() == 1
     average = lot_cash_cycle(result.events)
     assert (average.operating_cycle, average.cash_cycle) == (105, 75)
+
+
+def test_customers_paying_on_the_day_of_sale_are_collected_that_day():
+    """``dso_days: 0``: the R5 lot's customer pays on day 60, the day of sale, so receivables
+    stay 0, DSO is 0 and the cash cycle is 60 - 30 = 30 days (the receipt used to be booked
+    after that day's collection had run, and never collected)."""
+    scenario = one_sku(periods=106, unit_price=1.0, selling_price=1.4, balance_days=30, dso_days=0)
+    demand = [0.0] * 60 + [1000.0]
+    result = run_replication(
+        scenario,
+        PlanPolicy(po_table(("F1", "A", "SEA1", 1, 1000.0))),
+        options=SimulationOptions(demand_series={"A": demand}),
+    )
+    receipts = result.events[result.events["kind"] == "sales_receipt"]
+    assert receipts["day"].tolist() == [60]
+    assert receipts["amount"].sum() == pytest.approx(1400)
+    m = result.measures
+    assert m["closing_cash"] == pytest.approx(400)
+    assert m["dso_days"] == pytest.approx(0)
+    assert m["ccc_days"] == pytest.approx(30)
+    assert lot_cash_cycle(result.events).cash_cycle == pytest.approx(30)

@@ -22,15 +22,20 @@ Readings of the contract this module fixes (where ``docs/optimizer.md`` is loose
   dearer than the cheapest tier the quantity reaches is a ``tier_choice`` violation; ties in
   price are not). A missing or unknown tier is reported (``tier``) and priced at the cheapest
   tier the quantity reaches. Incremental purchase is ``F(Q)`` whatever the stated tier.
-* Safety-stock shortfall counts from period ``t_k^0 + 1`` with ``t_k^0 = 1 + min delta`` over
-  the SKU's arcs, read literally: the first period an arc can deliver is a grace period too.
+* Safety-stock shortfall counts from period ``t_k^0 + 1`` with ``t_k^0`` the earliest arrival
+  period of a PO placed in period 1 over the SKU's arcs, read literally: the first period an
+  arc can deliver is a grace period too.
   A SKU without arcs has no shortfall. Its price per unit and period is ``penalty_k / (2N)``.
 * ``split_deviation = penalty_k * sum over the split's suppliers |X_s,k - share_s,k X_k|``;
   a supplier outside the split with units is a ``fixed_split`` violation, not a deviation.
 * Critical SKUs' supplier count and backup shares apply to SKUs ordered at all
   (``X_k > 0``); a SKU that the plan does not buy is not sourced from anyone.
-* Capacity: the production window of period ``t`` is the whole days ``d`` with
-  ``(t-1)Lp <= d < (t-1)Lp + max(P_s, Lp)``; a day in two shutdowns takes the lower factor.
+* When a PO is ready and arrives (``po_days``): this module's own implementation of the rule
+  the optimizer and the simulation share (``engine.lead_time``), so that a slip in that one
+  place shows here as a disagreement.
+* Capacity: the production window of a PO placed in period ``t`` is the whole days ``d`` with
+  ``(t-1)Lp <= d < max(D, t Lp)``, ``D`` its ready day; a day in two shutdowns takes the lower
+  factor.
 * Cash: the contract's timeline schedules deposits, balances, freight (variable, insurance,
   fixed), duty with customs fees, and sales receipts. Those are the **cash** components
   (``CASH_COMPONENTS``: purchase, freight_variable, freight_fixed, insurance, duty,

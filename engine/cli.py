@@ -469,12 +469,8 @@ def print_replay(replay: Any) -> None:
         "cannot be executed as written",
         highlight=False,
     )
-    if replay.plan_violations:
-        console.print(
-            f"  [red]the plan breaks {replay.plan_violations} constraint(s) on the scenario "
-            "without randomness[/red]",
-            highlight=False,
-        )
+    for message in replay.timing_violations:
+        console.print(f"  [red]{escape(message)}[/red]", highlight=False)
     differences = replay.differences
     table = Table(
         title=f"replay differences (of {len(differences)}; all in the replay table)",

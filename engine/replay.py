@@ -50,12 +50,15 @@ from engine.simulation.world import build_world
 __all__ = [
     "COMPARISON_COLUMNS",
     "MONEY_TOLERANCE",
+    "TIMING_CONSTRAINTS",
     "UNITS_TOLERANCE",
     "ReplayReport",
     "deterministic_copy",
     "replay_plan",
 ]
 
+TIMING_CONSTRAINTS = frozenset({"arrival", "period_arriving"})
+"""Checker findings that say a plan's POs do not arrive when it says."""
 UNITS_TOLERANCE = 1e-6
 MONEY_TOLERANCE = 0.01
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -79,18 +82,19 @@ class ReplayReport:
     Attributes:
         scenario: Scenario name.
         comparison: ``COMPARISON_COLUMNS``: planned, replayed, difference, tolerance, ok.
-        plan_violations: How many constraints the plan breaks on the deterministic copy.
+        timing_violations: What the plan says about when its POs arrive that the rule
+            contradicts (the checker's ``arrival`` and ``period_arriving`` findings).
     """
 
     scenario: str
     comparison: pd.DataFrame
-    plan_violations: int
+    timing_violations: tuple[str, ...]
 
     @property
     def ok(self) -> bool:
-        """True when the plan breaks no constraint on the deterministic copy and every figure
-        replays within its tolerance."""
-        return self.plan_violations == 0 and bool(self.comparison["ok"].all())
+        """True when the plan's arrival periods are the rule's and every figure replays
+        within its tolerance."""
+        return not self.timing_violations and bool(self.comparison["ok"].all())
 
     def total(self, figure: str) -> pd.Series:
         """The horizon row of a figure (``planned, replayed, difference, tolerance, ok``)."""
@@ -367,5 +371,9 @@ def replay_plan(
         rows.append(_row(figure, planned, replay_money[figure], tolerance.get(figure, 0.0)))
     comparison = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
     return ReplayReport(
-        scenario=copy.name, comparison=comparison, plan_violations=len(check.violations)
+        scenario=copy.name,
+        comparison=comparison,
+        timing_violations=tuple(
+            v.message for v in check.violations if v.constraint in TIMING_CONSTRAINTS
+        ),
     )

@@ -82,7 +82,7 @@ def test_ready_day(factors: list[float], start: int, working: float, expected: i
 @pytest.mark.parametrize(
     ("day", "period"), [(0, 1), (1, 2), (6, 2), (7, 2), (8, 3), (95, 15), (91, 14)]
 )
-def test_arrival_counts_from_the_first_period_starting_on_or_after_it(day: int, period: int) -> None:
+def test_arrival_counts_from_the_first_period_starting_on_or_after(day: int, period: int) -> None:
     assert arrival_period(day, 7) == period
 
 

@@ -472,6 +472,8 @@ def print_replay(replay: Any) -> None:
     for message in replay.timing_violations:
         console.print(f"  [red]{escape(message)}[/red]", highlight=False)
     differences = replay.differences
+    if differences.empty:
+        return
     table = Table(
         title=f"replay differences (of {len(differences)}; all in the replay table)",
         title_justify="left",
@@ -708,6 +710,10 @@ def stress(
             else pd.read_csv(plan)
         )
         driver_a, label_a = PlanPolicy(frame), plan.name
+        if "tier" in frame.columns:  # a PO table as `sourcing optimize` writes it
+            from engine.api import replay_plan
+
+            print_replay(replay_plan(scenario, frame))
     elif policy is not None:
         kinds = {k.value: k for k in DriverKind if k is not DriverKind.PLAN}
         if policy not in kinds:

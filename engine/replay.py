@@ -374,6 +374,8 @@ def replay_plan(
         scenario=copy.name,
         comparison=comparison,
         timing_violations=tuple(
-            v.message for v in check.violations if v.constraint in TIMING_CONSTRAINTS
+            f"{v.where}: {v.message}"
+            for v in check.violations
+            if v.constraint in TIMING_CONSTRAINTS
         ),
     )

@@ -3,26 +3,29 @@
 ``replay_plan(scenario, purchase_orders)`` takes the scenario's **deterministic copy**
 (``deterministic_copy``: every demand, production and transit spread 0, on-time rates 1,
 defect rates 0, no disruptions), prices the plan on it with the independent checker (the
-plan's own figures: the optimizer's, when the scenario has no randomness), simulates the plan
+plan's own figures: the optimizer's, which the checker reproduces, when the scenario has no
+defect rates; with them the optimizer counts the good units), simulates the plan
 on it once, and compares the two figure by figure (docs/optimizer.md, "The deterministic
 replay"):
 
 * ``arrivals`` per SKU and period: each lot in the period its arrival day counts from
   (``engine.lead_time.arrival_period``); tolerance 0.
-* ``end_stock`` per SKU and period (on hand at the end of the period's last day) and
-  ``lost_units`` per SKU and period: tolerance the units of the SKU that arrived, up to that
-  period, before the period they count from (the plan rounds arrivals up to a period start;
-  such units are on hand a few days early in the simulation).
-* ``fill_rate`` and ``lost_units`` over the horizon: the same early units over all periods
-  (divided by the demand for the fill rate).
+* ``end_stock`` per SKU and period (on hand at the end of the period's last day): tolerance
+  ``max(e, x)``, ``e`` the units that arrive during the period but count from the next one
+  (the plan rounds arrivals up to a period start, so they are on hand a few days early in
+  the simulation) and ``x = min(early units so far, planned lost units so far)``, what the
+  simulation may sell early of what the plan loses.
+* ``lost_units`` per SKU and period: tolerance ``x``; over the horizon (and ``fill_rate``,
+  divided by the demand): the sum of each SKU's last ``x``.
 * ``purchase``, ``freight`` (variable, fixed and insurance), ``duty_and_fees``,
   ``tooling_and_qualification`` and ``capital`` (payment terms and pipeline carrying): money
   paid as the plan dates it; tolerance 0, except duty and fees, which the plan takes from the
   duty rows in effect at the start of the arrival period and the simulation on the arrival
   day (the difference of the two for early lots).
 * ``holding``: the plan charges each period's end stock for the whole period, the simulation
-  every day's end stock: tolerance per SKU the daily holding rate times ``(Lp - 1)`` times the
-  units sold plus ``Lp`` times the stock tolerance, over the periods.
+  every day's end stock (a period's demand spread evenly over its days): tolerance the daily
+  holding rate times ``(Lp - 1) / 2`` times the units sold, plus ``Lp x`` per period, plus
+  the early units times the days they are early.
 
 Money compares within ``MONEY_TOLERANCE`` besides, units within ``UNITS_TOLERANCE`` (float
 noise).
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -204,7 +208,9 @@ def _paid(events: pd.DataFrame, *kinds: EventKind) -> float:
     return float(-events.loc[events["kind"].isin([k.value for k in kinds]), "amount"].sum())
 
 
-def _capital(scenario: Scenario, events: pd.DataFrame, variable_freight: dict) -> float:
+def _capital(
+    scenario: Scenario, events: pd.DataFrame, variable_freight: Mapping[tuple[str, str], float]
+) -> float:
     """Cost of capital of the cash each PO paid before its goods arrived: supplier cash
     (deposit, balance), its insurance and its variable freight, each from its payment day to
     the lot's arrival day, at ``annual_cost_of_capital / 365`` a day."""

@@ -257,7 +257,8 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     runs = RunStore().list_runs(RunKind.OPTIMIZE)
     assert len(runs) == 1
     assert runs.iloc[0]["replay"] == "agrees"
-    assert runs.iloc[0]["replay_fill_rate"] == pytest.approx(runs.iloc[0]["planned_fill_rate"])
+    # lots that arrive mid-week are on hand a few days before the week they count from
+    assert runs.iloc[0]["replay_fill_rate"] >= runs.iloc[0]["planned_fill_rate"] - 1e-9
     assert runs.iloc[0]["extra_cost_vs_free"] == pytest.approx(
         runs.iloc[0]["total_cost"] - runs.iloc[0]["free_total_cost"]
     )

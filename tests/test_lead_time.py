@@ -36,7 +36,7 @@ def test_the_knife_ordered_before_chinese_new_year(dtc: Scenario) -> None:
     """GZ-01 needs 35 working days. Placed on day 0 (Mon 2027-01-04) it works days 0..25
     (26 days) until the factory closes on 2027-01-30 (day 26) to 2027-02-20 (day 47), then
     runs at 60 % until 2027-03-06 (day 61): the 9 days left take 15 days at 0.6, days 48..62,
-    so it is ready on day 63. Sea FCL takes 32 days: it arrives on day 95, a Thursday of week
+    so it is ready on day 63. Sea FCL takes 32 days: it arrives on day 95, a Friday of week
     14 (days 91..97), and counts from week 15. Without the calendar it would arrive in week
     ceil((35 + 32) / 7) + 1 = 11."""
     gz = dtc.supplier("GZ-01")

@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         split_points,
         with_policy,
     )
+    from engine.replay import ReplayReport, deterministic_copy, replay_plan
     from engine.runs import (
         Run,
         RunKind,
@@ -125,6 +126,7 @@ _LAZY: dict[str, str] = {
         ),
         "engine.runs",
     ),
+    **dict.fromkeys(("ReplayReport", "deterministic_copy", "replay_plan"), "engine.replay"),
 }
 """Public names imported on first use, and the module each comes from."""
 
@@ -152,6 +154,7 @@ __all__ = [
     "PlanCheck",
     "PlanPolicy",
     "Problem",
+    "ReplayReport",
     "Run",
     "RunKind",
     "RunStore",
@@ -173,6 +176,7 @@ __all__ = [
     "costs_agree",
     "default_store_path",
     "default_workers",
+    "deterministic_copy",
     "fixed_split_scenarios",
     "free_scenario",
     "frontier_metrics",
@@ -185,6 +189,7 @@ __all__ = [
     "optimize_metrics",
     "parse_set_values",
     "primary_and_backup",
+    "replay_plan",
     "resilience_frontier",
     "split_points",
     "stress_metrics",

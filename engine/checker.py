@@ -22,15 +22,20 @@ Readings of the contract this module fixes (where ``docs/optimizer.md`` is loose
   dearer than the cheapest tier the quantity reaches is a ``tier_choice`` violation; ties in
   price are not). A missing or unknown tier is reported (``tier``) and priced at the cheapest
   tier the quantity reaches. Incremental purchase is ``F(Q)`` whatever the stated tier.
-* Safety-stock shortfall counts from period ``t_k^0 + 1`` with ``t_k^0 = 1 + min delta`` over
-  the SKU's arcs, read literally: the first period an arc can deliver is a grace period too.
+* Safety-stock shortfall counts from period ``t_k^0 + 1`` with ``t_k^0`` the earliest arrival
+  period of a PO placed in period 1 over the SKU's arcs, read literally: the first period an
+  arc can deliver is a grace period too.
   A SKU without arcs has no shortfall. Its price per unit and period is ``penalty_k / (2N)``.
 * ``split_deviation = penalty_k * sum over the split's suppliers |X_s,k - share_s,k X_k|``;
   a supplier outside the split with units is a ``fixed_split`` violation, not a deviation.
 * Critical SKUs' supplier count and backup shares apply to SKUs ordered at all
   (``X_k > 0``); a SKU that the plan does not buy is not sourced from anyone.
-* Capacity: the production window of period ``t`` is the whole days ``d`` with
-  ``(t-1)Lp <= d < (t-1)Lp + max(P_s, Lp)``; a day in two shutdowns takes the lower factor.
+* When a PO is ready and arrives (``po_days``): this module's own implementation of the rule
+  the optimizer and the simulation share (``engine.lead_time``), so that a slip in that one
+  place shows here as a disagreement.
+* Capacity: the production window of a PO placed in period ``t`` is the whole days ``d`` with
+  ``(t-1)Lp <= d < max(D, t Lp)``, ``D`` its ready day; a day in two shutdowns takes the lower
+  factor.
 * Cash: the contract's timeline schedules deposits, balances, freight (variable, insurance,
   fixed), duty with customs fees, and sales receipts. Those are the **cash** components
   (``CASH_COMPONENTS``: purchase, freight_variable, freight_fixed, insurance, duty,
@@ -295,7 +300,17 @@ class Arc:
     offer: Offer
     tiers: tuple[PriceBreak, ...]
     lead_days: float
-    delta_periods: int
+
+
+@dataclass(frozen=True)
+class PoDays:
+    """When a PO is placed, ready (and shipped) and arrives, as days from the horizon's start,
+    and the period its units count from (``po_days``)."""
+
+    placed_day: int
+    ready_day: int
+    arrival_day: int
+    arrival_period: int
 
 
 @dataclass(frozen=True)
@@ -304,6 +319,7 @@ class PricedOrder:
 
     line: OrderLine
     arc: Arc
+    days: PoDays
     arrival_period: int
     good_units: float
     duty_row: Duty | None
@@ -348,9 +364,37 @@ def lead_days(supplier: Supplier, lane: Lane) -> float:
     return supplier.production_lead_time_days_mean + lane.transit_days_mean
 
 
-def arrival_offset_periods(lead_time_days: float, period_length_days: int) -> int:
-    """The arrival offset ``delta = ceil((P_s + T_l) / Lp)`` in periods."""
-    return _ceil(lead_time_days / period_length_days)
+def _whole_days(days: float) -> int:
+    """Days rounded half up (the contract's whole production and transit days)."""
+    return math.floor(days + 0.5)
+
+
+def po_days(scenario: Scenario, supplier: Supplier, lane: Lane, period_placed: int) -> PoDays:
+    """When a PO is ready and arrives, by the rule of docs/optimizer.md ("When a PO is ready
+    and arrives"), worked out here on its own, day by day from the calendar's dates (the
+    optimizer and the simulation share ``engine.lead_time``; this is the independent copy).
+
+    The PO placed on day ``p = (t-1)Lp`` needs ``w = round_half_up(P_s)`` working days; day
+    ``d`` works ``f_d`` of a day (``day_capacity_factor``). It is ready on the first day ``D >=
+    p`` with ``f_p + ... + f_(D-1) >= w``, arrives on ``A = D + round_half_up(T_l)`` and counts
+    from the first period starting on or after ``A``: ``ceil(A / Lp) + 1``. Past the last
+    shutdown every day works fully, so the walk ends.
+    """
+    lp = scenario.horizon.period_length_days
+    ready = ready_day(scenario, supplier, period_placed)
+    arrival = ready + _whole_days(lane.transit_days_mean)
+    return PoDays(period_start_day(period_placed, lp), ready, arrival, _ceil(arrival / lp) + 1)
+
+
+def ready_day(scenario: Scenario, supplier: Supplier, period_placed: int) -> int:
+    """The ready day ``D`` of a PO placed in ``period_placed`` (see ``po_days``)."""
+    ready = period_start_day(period_placed, scenario.horizon.period_length_days)
+    needed = _whole_days(supplier.production_lead_time_days_mean)
+    worked = 0.0
+    while worked < needed - _EPS:
+        worked += day_capacity_factor(scenario, supplier, ready)
+        ready += 1
+    return ready
 
 
 def within_max_lead_time(scenario: Scenario, lead_time_days: float) -> bool:
@@ -364,15 +408,13 @@ def _find_offer(scenario: Scenario, supplier: str, sku: str) -> Offer | None:
 
 
 def _make_arc(scenario: Scenario, supplier: Supplier, sku: Sku, lane: Lane, offer: Offer) -> Arc:
-    lead = lead_days(supplier, lane)
     return Arc(
         supplier=supplier,
         sku=sku,
         lane=lane,
         offer=offer,
         tiers=scenario.price_tiers(supplier.supplier, sku.sku),
-        lead_days=lead,
-        delta_periods=arrival_offset_periods(lead, scenario.horizon.period_length_days),
+        lead_days=lead_days(supplier, lane),
     )
 
 
@@ -647,10 +689,16 @@ def duty_cost(
     )
 
 
-def payment_terms_capital_cost(scenario: Scenario, supplier: Supplier, purchase: float) -> float:
-    """``c * r / 365 * (d P + (1 - d) min(P, max(0, -b)))``."""
+def payment_terms_capital_cost(
+    scenario: Scenario, supplier: Supplier, purchase: float, days: PoDays
+) -> float:
+    """``c * r / 365 * (d P + (1 - d) min(P, max(0, -b)))``, ``P`` the PO's production days
+    (placed to ready, shutdowns included)."""
     return payment_terms_capital_per_unit(
-        supplier, purchase, scenario.finance.annual_cost_of_capital
+        supplier,
+        purchase,
+        scenario.finance.annual_cost_of_capital,
+        production_days=days.ready_day - days.placed_day,
     )
 
 
@@ -661,8 +709,10 @@ def pipeline_carrying_cost(
     purchase: float,
     freight_variable: float,
     insurance: float,
+    days: PoDays,
 ) -> float:
-    """``r / 365 * T * (c (d + (1 - d) max(0, T - max(b, 0)) / T) + v Q + insurance)``.
+    """``r / 365 * T * (c (d + (1 - d) max(0, T - max(b, 0)) / T) + v Q + insurance)``, ``T``
+    the PO's whole transit days.
 
     Zero when the transit time is zero.
     """
@@ -673,6 +723,7 @@ def pipeline_carrying_cost(
         freight_variable,
         insurance,
         scenario.finance.annual_cost_of_capital,
+        transit_days=days.arrival_day - days.ready_day,
     )
 
 
@@ -691,7 +742,8 @@ def price_order(
         The priced PO.
     """
     qty = line.quantity_units
-    arrival = line.period_placed + arc.delta_periods
+    days = po_days(scenario, arc.supplier, arc.lane, line.period_placed)
+    arrival = days.arrival_period
     purchase = purchase_cost(arc, qty, line.tier, tolerance_units)
     freight = freight_variable_cost(arc.lane, arc.sku, qty)
     insurance = insurance_cost(arc.lane, purchase, freight)
@@ -699,6 +751,7 @@ def price_order(
     return PricedOrder(
         line=line,
         arc=arc,
+        days=days,
         arrival_period=arrival,
         good_units=good_units(arc.supplier, qty),
         duty_row=duty_row,
@@ -706,9 +759,9 @@ def price_order(
         freight_variable=freight,
         insurance=insurance,
         duty=duty_cost(scenario, duty_row, arc.lane, purchase, freight, insurance),
-        payment_terms_capital=payment_terms_capital_cost(scenario, arc.supplier, purchase),
+        payment_terms_capital=payment_terms_capital_cost(scenario, arc.supplier, purchase, days),
         pipeline_carrying=pipeline_carrying_cost(
-            scenario, arc.supplier, arc.lane, purchase, freight, insurance
+            scenario, arc.supplier, arc.lane, purchase, freight, insurance, days
         ),
     )
 
@@ -796,14 +849,15 @@ def safety_stock_units(scenario: Scenario, sku: str, arcs: Sequence[Arc]) -> flo
     return z * sigma * math.sqrt(max(shortest, period_days) / period_days)
 
 
-def first_shortfall_period(arcs: Sequence[Arc]) -> int | None:
-    """First period the safety-stock shortfall counts: ``t_k^0 + 1``, ``t_k^0 = 1 + min delta``.
+def first_shortfall_period(scenario: Scenario, arcs: Sequence[Arc]) -> int | None:
+    """First period the safety-stock shortfall counts: ``t_k^0 + 1``, ``t_k^0`` the earliest
+    arrival period of a PO placed in period 1 on any of the SKU's arcs.
 
     None when the SKU has no arc.
     """
     if not arcs:
         return None
-    return 1 + min(a.delta_periods for a in arcs) + 1
+    return min(po_days(scenario, a.supplier, a.lane, 1).arrival_period for a in arcs) + 1
 
 
 # --------------------------------------------------------------------------- inventory
@@ -833,7 +887,7 @@ def inventory_table(scenario: Scenario, orders: Sequence[PricedOrder]) -> pd.Dat
     for item in scenario.skus:
         arcs = scenario_arcs(scenario, item.sku)
         safety = safety_stock_units(scenario, item.sku, arcs)
-        first_counted = first_shortfall_period(arcs)
+        first_counted = first_shortfall_period(scenario, arcs)
         stock = item.opening_stock_units
         for t, (demand, _) in enumerate(scenario.demand_series(item.sku), start=1):
             arrived, lot = arrivals[(item.sku, t)], in_transit[(item.sku, t)]
@@ -943,9 +997,9 @@ def cash_timeline(
 ) -> pd.DataFrame:
     """Cash out and in per period, as the contract dates it.
 
-    Deposit ``d c`` in the PO's period; balance ``(1 - d) c`` on day ``(t-1)Lp + P + b`` (not
-    before the PO's day); freight (variable, insurance, fixed) on the shipment day
-    ``(t-1)Lp + P``; duty and customs fees on the first day of the arrival period; receipts
+    Deposit ``d c`` in the PO's period; balance ``(1 - d) c`` on day ``D + b`` (not before the
+    PO's day), ``D`` the PO's ready day (``po_days``); freight (variable, insurance, fixed) on
+    the shipment day ``D``; duty and customs fees on the first day of the arrival period; receipts
     ``served * selling_price`` on day ``(t-1)Lp + dso_days``; tooling and qualification in
     period 1. Days before 0 fall in period 1,
     past the horizon in period N.
@@ -971,8 +1025,8 @@ def cash_timeline(
 
     for order in orders:
         supplier = order.arc.supplier
-        po_day = period_start_day(order.line.period_placed, lp)
-        ship_day = po_day + supplier.production_lead_time_days_mean
+        po_day = order.days.placed_day
+        ship_day = order.days.ready_day
         deposit = supplier.deposit_share * order.purchase
         add("deposits", po_day, deposit)
         add(
@@ -984,12 +1038,7 @@ def cash_timeline(
         add("duty", period_start_day(order.arrival_period, lp), order.duty)
     for shipment in shipments(orders).values():
         first = shipment[0]
-        po_day = period_start_day(first.line.period_placed, lp)
-        add(
-            "freight",
-            po_day + first.arc.supplier.production_lead_time_days_mean,
-            freight_fixed_cost(shipment),
-        )
+        add("freight", first.days.ready_day, freight_fixed_cost(shipment))
         add("duty", period_start_day(first.arrival_period, lp), customs_fees_cost(shipment))
     prices = {item.sku: item.selling_price for item in scenario.skus}
     for sku, period, served in zip(
@@ -1068,7 +1117,8 @@ def cost_components(
 
 
 def check_periods(scenario: Scenario, line: OrderLine, arc: Arc | None) -> list[Violation]:
-    """``1 <= t <= N`` (family ``period``) and ``t + delta_a <= N`` (family ``arrival``)."""
+    """``1 <= t <= N`` (family ``period``) and the arrival period (``po_days``) ``<= N``
+    (family ``arrival``)."""
     periods = scenario.horizon.periods
     t = line.period_placed
     if not 1 <= t <= periods:
@@ -1081,23 +1131,28 @@ def check_periods(scenario: Scenario, line: OrderLine, arc: Arc | None) -> list[
                 f"the PO is placed in period {t}, outside the horizon's periods 1..{periods}",
             )
         ]
-    if arc is not None and t + arc.delta_periods > periods:
+    if arc is None:
+        return []
+    days = po_days(scenario, arc.supplier, arc.lane, t)
+    if days.arrival_period > periods:
         return [
             _violation(
                 "arrival",
                 line.where,
-                t + arc.delta_periods,
+                days.arrival_period,
                 periods,
-                f"the PO arrives in period {t + arc.delta_periods} ({arc.lead_days:g} days "
-                f"= {arc.delta_periods} periods), after the last period {periods}",
+                f"the PO arrives in period {days.arrival_period} (ready on day "
+                f"{days.ready_day}, arriving on day {days.arrival_day}), after the last "
+                f"period {periods}",
             )
         ]
     return []
 
 
-def check_period_arriving(line: OrderLine, arc: Arc) -> list[Violation]:
-    """A stated ``period_arriving`` equals ``period_placed + delta_a``."""
-    expected = line.period_placed + arc.delta_periods
+def check_period_arriving(scenario: Scenario, line: OrderLine, arc: Arc) -> list[Violation]:
+    """A stated ``period_arriving`` equals the arrival period of ``po_days``."""
+    days = po_days(scenario, arc.supplier, arc.lane, line.period_placed)
+    expected = days.arrival_period
     if line.period_arriving is None or line.period_arriving == expected:
         return []
     return [
@@ -1107,8 +1162,8 @@ def check_period_arriving(line: OrderLine, arc: Arc) -> list[Violation]:
             line.period_arriving,
             expected,
             f"the plan says the PO arrives in period {line.period_arriving}; placed in period "
-            f"{line.period_placed} with {arc.delta_periods} periods of lead time it arrives in "
-            f"period {expected}",
+            f"{line.period_placed} it is ready on day {days.ready_day} (the supplier's "
+            f"calendar counted) and arrives on day {days.arrival_day}, in period {expected}",
         )
     ]
 
@@ -1268,12 +1323,13 @@ def production_by_period(scenario: Scenario, supplier: Supplier, period: int) ->
     """``a_s,t,w``: the share of a PO placed in ``period`` made in each period ``w``.
 
     The PO is made over its production window, the whole days ``d`` with
-    ``(t-1)Lp <= d < (t-1)Lp + max(P_s, Lp)``, at the supplier's available rate: day ``d``
-    makes ``f_d / sum of f over the window`` of it. Empty when every day of the window is shut.
+    ``(t-1)Lp <= d < max(D, (t-1)Lp + Lp)``, ``D`` its ready day (``po_days``), at the
+    supplier's available rate: day ``d`` makes ``f_d / sum of f over the window`` of it. Empty
+    when every day of the window is shut.
     """
     lp = scenario.horizon.period_length_days
     first = period_start_day(period, lp)
-    days = range(first, first + _ceil(max(supplier.production_lead_time_days_mean, float(lp))))
+    days = range(first, max(ready_day(scenario, supplier, period), first + lp))
     factors = {d: day_capacity_factor(scenario, supplier, d) for d in days}
     total = sum(factors.values())
     shares: dict[int, float] = defaultdict(float)
@@ -1546,7 +1602,7 @@ def check_plan(
             continue
         if arc is None:
             continue
-        violations.extend(check_period_arriving(line, arc))
+        violations.extend(check_period_arriving(scenario, line, arc))
         violations.extend(check_order_quantity(line, arc.offer, tolerance_units))
         violations.extend(check_tier(line, arc, choice, tolerance_units))
         orders.append(price_order(scenario, line, arc, tolerance_units))

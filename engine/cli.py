@@ -323,7 +323,7 @@ def optimize(
 
     Example: sourcing optimize scenarios/dtc-brand --scenario primary-down --time-limit 30
     """
-    from engine.api import check_and_optimize
+    from engine.api import check_and_optimize, replay_plan
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "optimize", force)
@@ -343,13 +343,17 @@ def optimize(
         raise typer.Exit(1)
     if check is not None:
         print_check(result, check)
-    _write_results(result.tables(), folder)
+    with console.status("replaying the plan without randomness..."):
+        replay = replay_plan(scenario, result.purchase_orders, tier_choice)
+    print_replay(replay)
+    tables = {**result.tables(), "replay": replay.comparison}
+    _write_results(tables, folder)
     save_run(
         RunKind.OPTIMIZE,
         scenario,
         describe_scenario(scenario.name, scenario_name, set_),
-        result.tables(),
-        optimize_metrics(result),
+        tables,
+        {**optimize_metrics(result), **replay.metrics()},
         run_parameters(path, scenario_name, set_, options),
         store,
         no_store,
@@ -444,6 +448,48 @@ def print_check(result: OptimizeResult, check: Any) -> None:
     console.print(f"[red]checker disagrees[/red]: cost {check.total_cost:,.2f}", highlight=False)
     for violation in check.violations:
         console.print(f"  [red]{escape(str(violation.message))}[/red]", highlight=False)
+
+
+def print_replay(replay: Any) -> None:
+    """The plan's deterministic replay beside its own figures (docs/optimizer.md)."""
+    fill, lost = replay.total("fill_rate"), replay.total("lost_units")
+    line = (
+        f"fill rate {fill['replayed']:.1%} (planned {fill['planned']:.1%}), lost "
+        f"{lost['replayed']:,.0f} units (planned {lost['planned']:,.0f})"
+    )
+    if replay.ok:
+        console.print(
+            f"[green]replayed[/green] without randomness: {line}; every figure as planned "
+            "(within the day/period rounding of docs/optimizer.md)",
+            highlight=False,
+        )
+        return
+    console.print(
+        f"[red]replay differs from the plan[/red] without randomness: {line}; the plan "
+        "cannot be executed as written",
+        highlight=False,
+    )
+    for message in replay.timing_violations:
+        console.print(f"  [red]{escape(message)}[/red]", highlight=False)
+    differences = replay.differences
+    if differences.empty:
+        return
+    table = Table(
+        title=f"replay differences (of {len(differences)}; all in the replay table)",
+        title_justify="left",
+    )
+    for label in ("figure", "SKU", "period", "planned", "replayed", "tolerance"):
+        table.add_column(label, justify="left" if label in ("figure", "SKU") else "right")
+    for _, row in differences.head(10).iterrows():
+        table.add_row(
+            str(row["figure"]),
+            str(row["sku"]) or "-",
+            str(row["period"]) if row["period"] else "all",
+            f"{row['planned']:,.2f}",
+            f"{row['replayed']:,.2f}",
+            f"{row['tolerance']:,.2f}",
+        )
+    console.print(table)
 
 
 @app.command()
@@ -664,6 +710,10 @@ def stress(
             else pd.read_csv(plan)
         )
         driver_a, label_a = PlanPolicy(frame), plan.name
+        if "tier" in frame.columns:  # a PO table as `sourcing optimize` writes it
+            from engine.api import replay_plan
+
+            print_replay(replay_plan(scenario, frame))
     elif policy is not None:
         kinds = {k.value: k for k in DriverKind if k is not DriverKind.PLAN}
         if policy not in kinds:

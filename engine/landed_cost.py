@@ -363,7 +363,10 @@ def shipment_fees_per_unit(lane: Lane, duty: Duty | None, qty_units: float) -> f
 
 
 def payment_terms_capital_per_unit(
-    supplier: Supplier, factory_price: float, annual_cost_of_capital: float
+    supplier: Supplier,
+    factory_price: float,
+    annual_cost_of_capital: float,
+    production_days: float | None = None,
 ) -> float:
     """Cost of capital of supplier cash paid before shipment, per unit.
 
@@ -374,11 +377,13 @@ def payment_terms_capital_per_unit(
         supplier: The supplier (deposit share, balance terms, production lead time).
         factory_price: Factory price per unit (``c``).
         annual_cost_of_capital: Cost of capital per year (``r``).
+        production_days: ``P``: default the supplier's mean production lead time; a PO's own
+            days from order to shipment (its calendar counted) when given.
 
     Returns:
         Cost of capital per unit.
     """
-    p = supplier.production_lead_time_days_mean
+    p = supplier.production_lead_time_days_mean if production_days is None else production_days
     d = supplier.deposit_share
     b = supplier.balance_days_after_shipment
     days = d * p + (1.0 - d) * min(p, max(0.0, -b))
@@ -392,6 +397,7 @@ def pipeline_carrying_per_unit(
     freight: float,
     insurance: float,
     annual_cost_of_capital: float,
+    transit_days: float | None = None,
 ) -> float:
     """Cost of capital of what has been paid while the goods are in transit, per unit.
 
@@ -407,11 +413,13 @@ def pipeline_carrying_per_unit(
         freight: Freight per unit.
         insurance: Insurance per unit.
         annual_cost_of_capital: Cost of capital per year (``r``).
+        transit_days: ``T``: default the lane's mean transit time; a PO's whole transit days
+            when given.
 
     Returns:
         Cost of capital per unit.
     """
-    t = lane.transit_days_mean
+    t = lane.transit_days_mean if transit_days is None else transit_days
     d = supplier.deposit_share
     b = supplier.balance_days_after_shipment
     goods_days = d * t + (1.0 - d) * max(0.0, t - max(b, 0))

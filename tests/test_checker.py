@@ -283,12 +283,14 @@ def test_duty_row_in_effect_on_the_first_day_of_arrival(
 @pytest.mark.parametrize(
     ("balance_days", "expected"),
     [
-        # Balance at shipment: 2,250 x 0.12 / 365 x (0.3 x 30) = 2,430 / 365.
-        (0, 2_430.0 / 365.0),
-        # Balance 7 days before shipment: days = 0.3 x 30 + 0.7 x 7 = 13.9 -> 3,753 / 365.
-        (-7, 3_753.0 / 365.0),
-        # Balance 60 days before shipment: capped at P: 0.3 x 30 + 0.7 x 30 = 30 -> 8,100 / 365.
-        (-60, 8_100.0 / 365.0),
+        # The PO of day 0 needs 30 working days: days 0..25 (26), Chinese New Year shuts
+        # days 26..47, then days 48..51 (4): ready on day 52, so P = 52 calendar days.
+        # Balance at shipment: 2,250 x 0.12 / 365 x (0.3 x 52) = 4,212 / 365.
+        (0, 4_212.0 / 365.0),
+        # Balance 7 days before shipment: days = 0.3 x 52 + 0.7 x 7 = 20.5 -> 5,535 / 365.
+        (-7, 5_535.0 / 365.0),
+        # Balance 60 days before shipment: capped at P: 0.3 x 52 + 0.7 x 52 = 52 -> 14,040 / 365.
+        (-60, 14_040.0 / 365.0),
     ],
 )
 def test_payment_terms_capital_with_the_30_percent_deposit(
@@ -636,7 +638,7 @@ CASES: list[tuple[str, Scenario, list[dict[str, Any]], str, set[tuple[str, str]]
     (
         "capacity in the Chinese New Year period (1,800 > 1,714.29)",
         monthly(),
-        [po("CN-1", "A", "CN-SEA", 2, 1_800.0, tier=2)],
+        [po("CN-1", "A", "CN-SEA", 2, 4_500.0, tier=2)],
         "per_po",
         {("capacity", "supplier CN-1, period 2")},
     ),
@@ -722,9 +724,11 @@ def test_each_constraint_family_reports_its_violation(
 
 
 def test_capacity_violation_numbers() -> None:
-    # Period 2's production window is days [30, 60): CN-1 is shut on days 30..47 (18 days),
-    # f = 12 / 30; capacity = 1,000 per week x 30 / 7 x 12 / 30 = 12,000 / 7 = 1,714.29.
-    check = check_plan(monthly(), plan(po("CN-1", "A", "CN-SEA", 2, 1_800.0, tier=2)))
+    # Period 2 (days 30..59): CN-1 is shut on days 30..47 (18 days), so its capacity is
+    # 1,000 per week x 12 / 7 = 12,000 / 7 = 1,714.29. A PO placed on day 30 needs 30 working
+    # days: days 48..77, ready on day 78; its window [30, 78) has 30 open days, 12 of them in
+    # period 2: 4,500 x 12 / 30 = 1,800 made in period 2.
+    check = check_plan(monthly(), plan(po("CN-1", "A", "CN-SEA", 2, 4_500.0, tier=2)))
     (violation,) = check.violations
     assert (violation.constraint, violation.where) == ("capacity", "supplier CN-1, period 2")
     assert violation.found == approx(1_800.0)
@@ -733,16 +737,20 @@ def test_capacity_violation_numbers() -> None:
 
 
 def test_a_po_is_made_over_its_production_window_at_the_open_days_rate() -> None:
-    # Weekly tiny scenario: CN-1's window is max(P 30, Lp 7) = 30 days; it is shut on days
-    # 26..47 (2027-01-30 .. 2027-02-20).
-    # Placed in period 1, days 0..29: open on days 0..25 (26 days) -> 7, 7, 7 and 5 of them
-    # in periods 1..4.
-    # Placed in period 4, days 21..50: open on 21..25 and 48..50 (8 days) -> period 4 makes
-    # 5/8, period 7 (day 48) 1/8 and period 8 (days 49, 50) 2/8.
+    # Weekly tiny scenario: CN-1 needs 30 working days and is shut on days 26..47
+    # (2027-01-30 .. 2027-02-20); its window runs from the PO day to the ready day.
+    # Placed in period 1 (day 0): open on days 0..25 (26) and 48..51 (4), ready on day 52 ->
+    # 7, 7, 7 and 5 of the 30 days in periods 1..4, 1 in period 7 (day 48), 3 in period 8.
+    # Placed in period 4 (day 21): open on 21..25 (5) and 48..72 (25), ready on day 73 ->
+    # period 4 makes 5/30, period 7 (day 48) 1/30, periods 8..10 7/30 each, period 11 3/30.
     tiny = tiny_scenario()
     cn = tiny.supplier("CN-1")
-    assert production_by_period(tiny, cn, 1) == approx({1: 7 / 26, 2: 7 / 26, 3: 7 / 26, 4: 5 / 26})
-    assert production_by_period(tiny, cn, 4) == approx({4: 5 / 8, 7: 1 / 8, 8: 2 / 8})
+    assert production_by_period(tiny, cn, 1) == approx(
+        {1: 7 / 30, 2: 7 / 30, 3: 7 / 30, 4: 5 / 30, 7: 1 / 30, 8: 3 / 30}
+    )
+    assert production_by_period(tiny, cn, 4) == approx(
+        {4: 5 / 30, 7: 1 / 30, 8: 7 / 30, 9: 7 / 30, 10: 7 / 30, 11: 3 / 30}
+    )
     # Period 4 has 5 open days: 1,000 a week / 7 x 5.
     assert capacity_units(tiny, cn, 4) == approx(5_000.0 / 7.0)
     assert capacity_units(tiny, cn, 5) == 0.0
@@ -751,29 +759,30 @@ def test_a_po_is_made_over_its_production_window_at_the_open_days_rate() -> None
 
 
 def test_pos_placed_in_different_periods_share_a_period_they_are_both_made_in() -> None:
-    # Weekly tiny scenario over 12 weeks: POs of CN-1 placed in periods 1 and 2 are both made
-    # in periods 2..4 (7/26 of the first in period 3; the second, days 7..36, open on 7..25 =
-    # 19 days, 7/19 of it). Alone each fits its window; together period 3 makes
-    # 2,600 x 7/26 + 1,900 x 7/19 = 1,400 > 1,000.
+    # Weekly tiny scenario over 16 weeks: POs of CN-1 placed in periods 1 and 2 are both made
+    # in periods 2..4 (7/30 of the first in period 3; the second, placed on day 7, works days
+    # 7..25 and 48..58, 30 days, 7 of them in period 3). Alone each fits its window; together
+    # period 3 makes 2,600 x 7/30 + 1,900 x 7/30 = 1,050 > 1,000.
     tiny = tiny_scenario()
-    tiny = tiny.model_copy(update={"horizon": tiny.horizon.model_copy(update={"periods": 12})})
+    tiny = tiny.model_copy(update={"horizon": tiny.horizon.model_copy(update={"periods": 16})})
     rows = [po("CN-1", "A", "CN-SEA", 1, 2_600.0), po("CN-1", "A", "CN-SEA", 2, 1_900.0)]
     check = check_plan(tiny, plan(*rows))
     capacity = [v for v in check.violations if v.constraint == "capacity"]
     assert {v.where for v in capacity} >= {"supplier CN-1, period 3"}
     period_3 = next(v for v in capacity if v.where == "supplier CN-1, period 3")
-    assert period_3.found == approx(1_400.0)
+    assert period_3.found == approx(1_050.0)
     assert period_3.limit == approx(1_000.0)
     assert "placed in period 1, 2" in period_3.message
 
 
 def test_partial_shutdown_factor_counts_in_the_capacity() -> None:
     # A half-capacity shutdown instead: period 2 has 18 days at 0.5 and 12 at 1:
-    # 1,000 / 7 x 21 = 3,000 units.
+    # 1,000 / 7 x 21 = 3,000 units. A PO placed on day 30 works 18 x 0.5 = 9 days by day 48,
+    # then days 48..68 (21): ready on day 69; 21 of its 30 working days fall in period 2.
     scenario = edit(monthly(), "calendars", {"supplier": "CN-1"}, capacity_factor=0.5)
     cn = scenario.supplier("CN-1")
     assert capacity_units(scenario, cn, 2) == approx(3_000.0)
-    assert production_by_period(scenario, cn, 2) == approx({2: 1.0})
+    assert production_by_period(scenario, cn, 2) == approx({2: 0.7, 3: 0.3})
 
 
 def test_horizon_mode_allows_a_contract_tier_below_the_reachable_one() -> None:

@@ -177,6 +177,9 @@ def test_stress_an_optimized_plan_against_a_second_plan(tmp_path: Path) -> None:
     code, out = run("optimize", str(tmp_path / "g"), "--out", str(tmp_path / "plan"))
     assert code == 0, out
     assert "checked" in out
+    assert "without randomness: fill rate" in out  # the plan's replay, beside its cost
+    replay = pd.read_csv(tmp_path / "plan" / "replay.csv")
+    assert {"figure", "planned", "replayed", "tolerance", "ok"} <= set(replay.columns)
     code, out = run(
         "stress",
         str(tmp_path / "g"),

@@ -476,7 +476,10 @@ def two_week_production(
     ("shutdown", "s1_units"),
     [
         (None, 140.0),  # 14 days at 10 a day: the week-1 PO may be 140
-        ((7, 13), 70.0),  # shut in week 2: its window makes 70, S2 the other 70 at 3
+        # shut in week 2: S1 works 7 days in week 1 and 7 in week 3, so the week-1 PO is ready
+        # on day 21, too late for week 3 (docs/optimizer.md, when a PO is ready): S2 makes all
+        # 140 at 3
+        ((7, 13), 0.0),
     ],
 )
 def test_a_po_uses_the_capacity_of_its_whole_production_window(
@@ -485,7 +488,7 @@ def test_a_po_uses_the_capacity_of_its_whole_production_window(
     """S1 (1 a unit, 70 a week) takes 14 days to make a PO, so the PO placed in week 1 for
     week 3's demand of 140 is made over weeks 1 and 2; S2 (3 a unit) is unlimited.
 
-    Cost = s1_units * 1 + (140 - s1_units) * 3: 140 open, 70 + 210 = 280 with week 2 shut.
+    Cost = s1_units * 1 + (140 - s1_units) * 3: 140 open, 420 with week 2 shut.
     """
     calendars = (
         [Shutdown(supplier="S1", start_date=day(shutdown[0]), end_date=day(shutdown[1]))]

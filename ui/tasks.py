@@ -198,6 +198,11 @@ def run_optimize(request: OptimizeRequest, progress: Progress) -> Outcome:
     if check is not None and result.objective is not None:
         agrees = check.ok and api.costs_agree(check, result.objective)
         metrics["checker"] = "agrees" if agrees else "disagrees"
+    if result.has_plan:
+        progress.say(f"{what}: replaying it without randomness")
+        replay = api.replay_plan(solved, result.purchase_orders, options.tier_choice)
+        tables["replay"] = replay.comparison
+        metrics.update(replay.metrics())
     if free is not None:
         tables.update({f"free_{k}": v for k, v in free.tables().items() if k in PLAN_TABLES})
         metrics.update(_against_free(result.objective, free, options.mip_rel_gap))

@@ -136,6 +136,7 @@ def show_plan(outcome: Outcome, key: str) -> None:
             if agrees
             else "Independent checker DISAGREES with the solver: see the diagnosis table."
         )
+    _show_replay(metrics, tables.get("replay"))
     shares = tables.get("shares", pd.DataFrame())
     st.subheader("Allocation: share of each SKU's units per supplier")
     if shares.empty or shares["quantity_units"].sum() <= 0:
@@ -165,6 +166,35 @@ def show_plan(outcome: Outcome, key: str) -> None:
         st.altair_chart(charts.cost_breakdown(plans, currency), width="stretch")
     downloads(tables, f"plan-{outcome.run_id or 'latest'}", f"{key}.download", "purchase_orders")
     saved_note(outcome)
+
+
+def _show_replay(metrics: dict[str, Any], replay: pd.DataFrame | None) -> None:
+    """The plan simulated once without randomness, beside its own figures."""
+    if not metrics.get("replay"):
+        return
+    line = (
+        f"fill rate {float(metrics['replay_fill_rate']):.1%} "
+        f"(planned {float(metrics['planned_fill_rate']):.1%}), lost "
+        f"{float(metrics['replay_lost_units']):,.0f} units "
+        f"(planned {float(metrics['planned_lost_units']):,.0f})"
+    )
+    if metrics["replay"] == "agrees":
+        st.caption(
+            f"Replayed without randomness: {line}; every figure as planned, within the "
+            "day/period rounding."
+        )
+    else:
+        st.warning(
+            f"Replayed without randomness, the plan DIFFERS from its own figures: {line}. "
+            "It cannot be executed as written: check it before stress-testing or exporting it."
+        )
+    if replay is not None and not replay.empty:
+        with st.expander("Replay: planned and replayed figures"):
+            differs = replay[~replay["ok"].astype(bool)]
+            st.dataframe(
+                differs if not differs.empty else replay[replay["period"] == 0],
+                hide_index=True,
+            )
 
 
 def allocation_table(shares: pd.DataFrame) -> pd.DataFrame:

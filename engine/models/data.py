@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 
 from engine.landed_cost import chargeable_weight_kg, round_up_to_multiple
+from engine.lead_time import PoTiming, SupplierCalendar
 from engine.scenario.schema import (
     DefectRemedy,
     Lane,
@@ -54,8 +55,7 @@ class Arc:
     sku: str
     lane: str
     mode: str
-    delta_periods: int
-    production_days: float
+    production_days: float  # the means (P_s, T_l); a PO's days follow engine.lead_time
     transit_days: float
     freight_per_unit: float  # v: per unit, per chargeable kg and per cbm
     volume_cbm: float
@@ -69,6 +69,7 @@ class PoData:
     period: int
     upper_units: float
     cost_coefficients: dict[str, tuple[float, float]]  # component -> (per unit of c, per unit)
+    timing: PoTiming  # its ready and arrival days by the rule of engine.lead_time
     period_balance: int
     period_shipment: int
     period_arrival: int
@@ -135,27 +136,13 @@ def build_tiers(scenario: Scenario, offer: Offer) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def day_factors(scenario: Scenario, supplier: str, days: int) -> list[float]:
-    """Calendar capacity factor of each of the first ``days`` days of the horizon: 1 outside
-    every shutdown, the lowest ``capacity_factor`` inside one."""
-    start = scenario.horizon.start_date.toordinal()
-    factors = [1.0] * days
-    for c in scenario.calendars:
-        if c.supplier != supplier:
-            continue
-        first = max(c.start_date.toordinal() - start, 0)
-        last = min(c.end_date.toordinal() - start, days - 1)
-        for day in range(first, last + 1):
-            factors[day] = min(factors[day], c.capacity_factor)
-    return factors
-
-
 def production_shares(
     factors: list[float], first_day: int, window_days: int, period_length_days: int
 ) -> dict[int, float]:
     """Share of a PO's units made in each period: the PO is made over its production window,
-    the days ``first_day .. first_day + window_days - 1``, at the supplier's available rate, so
-    day ``d`` makes ``f_d / sum of f over the window`` of it. Empty when the window is shut."""
+    the days ``first_day .. first_day + window_days - 1`` (``production_window_days``), at the
+    supplier's available rate, so day ``d`` makes ``f_d / sum of f over the window`` of it.
+    Empty when the window is shut."""
     window = range(first_day, first_day + window_days)
     total = sum(factors[d] for d in window)
     if total <= 0:
@@ -169,15 +156,21 @@ def production_shares(
 
 
 def _cost_coefficients(
-    scenario: Scenario, supplier: Supplier, lane: Lane, v: float, duty_rate: float
+    scenario: Scenario,
+    supplier: Supplier,
+    lane: Lane,
+    v: float,
+    duty_rate: float,
+    timing: PoTiming,
 ) -> dict[str, tuple[float, float]]:
-    """Per-PO cost components as (coefficient of purchase_paid c, coefficient of Q)."""
+    """Per-PO cost components as (coefficient of purchase_paid c, coefficient of Q); the
+    capital terms count the PO's own production and transit days (``timing``)."""
     r = scenario.finance.annual_cost_of_capital / DAYS_PER_YEAR
     ir = lane.insurance_rate
     d = supplier.deposit_share
     b = supplier.balance_days_after_shipment
-    p_days = supplier.production_lead_time_days_mean
-    t_days = lane.transit_days_mean
+    p_days = timing.production_days
+    t_days = timing.transit_days
     if lane.duty_included:
         duty = (0.0, 0.0)
     elif scenario.finance.customs_base.value == "CIF":
@@ -285,12 +278,14 @@ def build_model_data(scenario: Scenario) -> ModelData:
     capacity: dict[tuple[str, int], float] = {}
     shares: dict[tuple[str, int], dict[int, float]] = {}  # (supplier, period placed) -> shares
     window_capacity: dict[tuple[str, int], float] = {}  # units a PO placed then can be
+    calendars: dict[str, SupplierCalendar] = {}
     for s, supplier in suppliers.items():
-        window = production_window_days(supplier, lp)
-        factors = day_factors(scenario, s, n_periods * lp + window)
+        calendar = calendars[s] = SupplierCalendar(scenario, supplier, n_periods * lp)
+        factors = calendar.factors
         per_day = supplier.capacity_units_per_week / 7.0
         for t in periods:
             first = (t - 1) * lp
+            window = production_window_days(calendar, first)
             capacity[(s, t)] = per_day * sum(factors[first : first + lp])
             shares[(s, t)] = production_shares(factors, first, window, lp)
             window_capacity[(s, t)] = per_day * sum(factors[first : first + window])
@@ -313,7 +308,6 @@ def build_model_data(scenario: Scenario) -> ModelData:
                     k,
                     lane.lane,
                     lane.mode.value,
-                    math.ceil(lead_days / lp),
                     supplier.production_lead_time_days_mean,
                     lane.transit_days_mean,
                     v,
@@ -321,12 +315,17 @@ def build_model_data(scenario: Scenario) -> ModelData:
                 )
             )
 
+    lanes = {lane.lane: lane for lane in scenario.lanes}
     lead_days_by_sku: dict[str, float] = {}
-    first_delta: dict[str, int] = {}
+    first_arrival: dict[str, int] = {}  # t_k^0: the earliest arrival of a PO placed in period 1
     for arc in arcs:
         lead = arc.production_days + arc.transit_days
         lead_days_by_sku[arc.sku] = min(lead_days_by_sku.get(arc.sku, lead), lead)
-        first_delta[arc.sku] = min(first_delta.get(arc.sku, arc.delta_periods), arc.delta_periods)
+        timing = calendars[arc.supplier].timing(0, lanes[arc.lane])
+        if timing is not None:
+            first_arrival[arc.sku] = min(
+                first_arrival.get(arc.sku, timing.arrival_period), timing.arrival_period
+            )
     safety_stock = {}
     for k, item in skus.items():
         z = NormalDist().inv_cdf(item.service_level_target)
@@ -337,7 +336,6 @@ def build_model_data(scenario: Scenario) -> ModelData:
     }
 
     over_buy = _share_over_buy(scenario, offers)
-    lanes = {lane.lane: lane for lane in scenario.lanes}
     pos: dict[PoKey, PoData] = {}
     for arc in arcs:
         supplier, lane, offer = (
@@ -347,9 +345,10 @@ def build_model_data(scenario: Scenario) -> ModelData:
         )
         last_min = offer.tiers[-1].min_qty_units if offer.tiers else 0.0
         for t in periods:
-            arrival = t + arc.delta_periods
-            if arrival > n_periods:
+            timing = calendars[arc.supplier].timing((t - 1) * lp, lane)
+            if timing is None or timing.arrival_period > n_periods:
                 continue
+            arrival = timing.arrival_period
             needed = (demand_from[(arc.sku, arrival)] + safety_stock[arc.sku]) / max(
                 offer.good_share, 1e-9
             )
@@ -368,16 +367,17 @@ def build_model_data(scenario: Scenario) -> ModelData:
             duty_row = _duty_in_effect(scenario, arc.sku, supplier, arrival)
             duty_rate = 0.0 if duty_row is None else duty_row.duty_rate + duty_row.extra_tariff_rate
             fee = 0.0 if duty_row is None or lane.duty_included else duty_row.fee_per_shipment
-            start_day = (t - 1) * lp
-            ship_day = start_day + arc.production_days
+            start_day = timing.placed_day
+            ship_day = timing.ready_day
             balance_day = max(ship_day + supplier.balance_days_after_shipment, start_day)
             pos[(arc.supplier, arc.sku, arc.lane, t)] = PoData(
                 arc=arc,
                 period=t,
                 upper_units=upper,
                 cost_coefficients=_cost_coefficients(
-                    scenario, supplier, lane, arc.freight_per_unit, duty_rate
+                    scenario, supplier, lane, arc.freight_per_unit, duty_rate, timing
                 ),
+                timing=timing,
                 period_balance=day_to_period(balance_day, lp, n_periods),
                 period_shipment=day_to_period(ship_day, lp, n_periods),
                 period_arrival=arrival,
@@ -415,7 +415,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
         in_transit=in_transit,
         opening_stock={k: item.opening_stock_units for k, item in skus.items()},
         safety_stock=safety_stock,
-        safety_stock_from={k: 1 + first_delta.get(k, n_periods) + 1 for k in skus},
+        safety_stock_from={k: first_arrival.get(k, n_periods + 1) + 1 for k in skus},
         penalty=penalty,
         holding_per_period={
             k: item.holding_cost_rate_annual * lp / DAYS_PER_YEAR * unit_value[k]
@@ -448,6 +448,10 @@ def build_model_data(scenario: Scenario) -> ModelData:
     return data
 
 
-def production_window_days(supplier: Supplier, period_length_days: int) -> int:
-    """Days a PO is in production: the mean production lead time, at least one period."""
-    return math.ceil(max(supplier.production_lead_time_days_mean, period_length_days))
+def production_window_days(calendar: SupplierCalendar, first_day: int) -> int:
+    """Days a PO placed on ``first_day`` is in production: to its ready day by the rule of
+    ``engine.lead_time`` (shutdown days included), at least one period; to the end of the
+    calendar when it is not ready within it."""
+    ready = calendar.ready(first_day)
+    end = len(calendar.factors) if ready is None else ready
+    return max(end - first_day, calendar.period_length_days)

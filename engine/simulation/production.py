@@ -18,9 +18,11 @@ Calendar: day ``d`` of a supplier has a capacity factor ``f_d`` (the lowest of i
 shutdowns, 0 in a disruption shutdown, else 1). Working days accrue at ``f_d`` per day, so
 a lot of ``w`` working days started on day ``p`` is ready on the first day ``D >= p`` with
 ``sum(f over p..D-1) >= w``: production pauses during a shutdown (and crawls at a partial
-factor). The **due day** is the same computation with the mean ``m`` (rounded) over the
-calendar known in advance (calendars.csv only): a lot is late when it is ready after its due
-day (plus ``late_tolerance_days``).
+factor). This is the rule of ``engine.lead_time``, the optimizer's too, and this module uses
+its ``ready_day``: without randomness a lot is ready when the plan says. The **due day** is
+the same computation with the mean ``m`` (rounded) over the calendar known in advance
+(calendars.csv only): a lot is late when it is ready after its due day (plus
+``late_tolerance_days``).
 
 Capacity: a supplier makes ``capacity_units_per_week / 7 * f_d`` units on day ``d``, over all
 its SKUs, in PO order (first in, first out). A lot's units are made from its PO day (or when the
@@ -40,6 +42,7 @@ from bisect import bisect_left
 
 import numpy as np
 
+from engine.lead_time import ready_day, round_half_up_days, working_days_needed
 from engine.scenario.schema import Lane
 from engine.simulation.world import LaneInfo, SupplierInfo
 
@@ -55,9 +58,8 @@ __all__ = [
 _EPS = 1e-9
 
 
-def round_half_up_int(x: float) -> int:
-    """Round to a whole number, halves up."""
-    return math.floor(x + 0.5)
+round_half_up_int = round_half_up_days
+"""Round to a whole number, halves up."""
 
 
 def production_working_days(
@@ -188,24 +190,14 @@ class Factory:
             worked = np.concatenate(([0.0], np.cumsum(actual)))
             self._worked = worked.tolist()
             self._capacity = (worked * self.capacity_per_day).tolist()
-        self.mean_days = round_half_up_int(supplier.row.production_lead_time_days_mean)
+        self.mean_days = working_days_needed(supplier.row)
         self.queue_end = 0.0
-
-    @staticmethod
-    def _after(worked: list[float], day: int, working_days: float) -> int | None:
-        """First day ``D >= day`` with ``worked[D] - worked[day] >= working_days``."""
-        if day >= len(worked) - 1:
-            return None
-        found = bisect_left(worked, worked[day] + working_days - _EPS)
-        if found >= len(worked):
-            return None
-        return day if day > found else found  # max(found, day)
 
     def due_day(self, day: int) -> int | None:
         """Due day of a PO placed on ``day``: the mean lead time over the known calendar."""
         if day in self._due:
             return self._due[day]
-        due = self._due[day] = self._after(self._known, day, self.mean_days)
+        due = self._due[day] = ready_day(self._known, day, self.mean_days)
         return due
 
     def ready_day(self, day: int, working_days: int, units: float) -> int | None:
@@ -219,7 +211,7 @@ class Factory:
         Returns:
             The ready day, or None if the lot is never ready.
         """
-        by_lead = self._after(self._worked, day, working_days)
+        by_lead = ready_day(self._worked, day, working_days)
         capacity = self._capacity
         if day >= len(capacity) - 1:
             return None

@@ -24,6 +24,7 @@ from engine.landed_cost import (
     tier_index_at,
     unit_price_at,
 )
+from engine.lead_time import capacity_factors
 from engine.scenario.schema import (
     Duty,
     Lane,
@@ -294,16 +295,7 @@ def _lognormal(mean: float, std: float) -> tuple[float, float]:
 
 
 def _calendar(scenario: Scenario, supplier: str, days: int) -> np.ndarray:
-    factor = np.ones(days)
-    start = scenario.horizon.start_date
-    for row in scenario.calendars:
-        if row.supplier != supplier:
-            continue
-        first = max((row.start_date - start).days, 0)
-        last = min((row.end_date - start).days, days - 1)
-        if last >= first:
-            factor[first : last + 1] = np.minimum(factor[first : last + 1], row.capacity_factor)
-    return factor
+    return np.array(capacity_factors(scenario, supplier, days), dtype=float)
 
 
 def _demand_arrays(

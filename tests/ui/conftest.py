@@ -26,10 +26,11 @@ PAGES = {
 
 
 def small_scenario() -> Scenario:
-    """Two SKUs from a Chinese primary and a Vietnamese backup, 12 weeks, with the what-ifs
-    ``split-70-30`` (SKU-0001 fixed at 70/30) and ``primary-shutdown-30d`` (a certain 30-day
-    shutdown of the primary)."""
-    base = generate_scenario(skus=2, suppliers=2, modes=2, periods=12, period_length_days=7, seed=1)
+    """Two SKUs from a Chinese primary and a Vietnamese backup, 16 weeks (long enough for POs
+    placed before Chinese New Year and Tet to arrive), with the what-ifs ``split-70-30``
+    (SKU-0001 fixed at 70/30) and ``primary-shutdown-30d`` (a certain 30-day shutdown of the
+    primary)."""
+    base = generate_scenario(skus=2, suppliers=2, modes=2, periods=16, period_length_days=7, seed=1)
     primary = base.suppliers[0].supplier
     backup = base.suppliers[1].supplier
     shutdown = {

@@ -253,8 +253,12 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     assert sorted(targets) == ["30%", "70%"]
     pos = frame_with(at, "supplier", "sku", "lane", "period_placed", "quantity_units")
     assert len(pos) > 0
+    assert any(c.value.startswith("Replayed without randomness") for c in at.caption)
     runs = RunStore().list_runs(RunKind.OPTIMIZE)
     assert len(runs) == 1
+    assert runs.iloc[0]["replay"] == "agrees"
+    # lots that arrive mid-week are on hand a few days before the week they count from
+    assert runs.iloc[0]["replay_fill_rate"] >= runs.iloc[0]["planned_fill_rate"] - 1e-9
     assert runs.iloc[0]["extra_cost_vs_free"] == pytest.approx(
         runs.iloc[0]["total_cost"] - runs.iloc[0]["free_total_cost"]
     )

@@ -97,7 +97,7 @@ def production_days(rng: np.random.Generator, plan: FastPlan, supplier: np.ndarr
 def ready_days(plan: FastPlan, supplier: np.ndarray, day: int, working: np.ndarray) -> np.ndarray:
     """Ready day of lots started on ``day``: the first day ``D >= day`` by which the known
     calendar has accrued ``working`` working days; ``-1`` when never (past the calendar, or a
-    supplier without capacity).
+    supplier without capacity). ``engine.lead_time.ready_day`` for many lots at once.
     """
     length = plan.worked.shape[1]
     # the suppliers' rows laid end to end, each above the last: one search serves them all

@@ -1,12 +1,16 @@
 """The ``sourcing`` command: validate scenarios, compare landed costs, generate test scenarios.
 
-Exit codes: 0 success, 1 a problem with the input (every problem is listed), 2 a usage error.
+Exit codes (``engine.exit_codes``, docs/input-limits.md): 0 success, 1 a problem with the input
+(every problem is listed, the first few of each kind), 2 a usage error, 3 no plan found,
+4 the independent checker disagrees with the plan.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,17 +31,27 @@ from engine.cli_runs import (
     runs_app,
     save_run,
 )
+from engine.exit_codes import CheckFailedError, ExitCode, NoPlanError
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
-from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
+from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus, TierChoice
 from engine.runs import (
     RunKind,
+    RunStoreError,
     comparison_metrics,
     frontier_metrics,
     optimize_metrics,
     stress_metrics,
 )
-from engine.scenario import LoadedScenario, ScenarioError, Severity, load, write_scenario
+from engine.scenario import (
+    LoadedScenario,
+    Problem,
+    ScenarioError,
+    Severity,
+    load,
+    write_scenario,
+)
+from engine.scenario.limits import PROBLEMS_SHOWN_PER_KIND
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
 
@@ -71,28 +85,66 @@ SetOpt = Annotated[
         "--set", help="Change one value, e.g. --set suppliers.GZ-01.capacity_units_per_week=0"
     ),
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Replace output files that exist.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", metavar="", help="Replace output files that exist.")
+]
 
 
 def friendly_errors(command: F) -> F:
-    """Turn input problems into a readable message and exit code 1, never a traceback."""
+    """One error path for every command: a located message and the exit code of
+    ``ExitCode``, never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except ScenarioError as error:
-            count = sum(p.severity is Severity.ERROR for p in error.problems)
-            errors.print(f"[bold red]{count} problem(s) found:[/bold red]")
-            for problem in error.problems:
-                colour = "red" if problem.severity is Severity.ERROR else "yellow"
-                errors.print(f"  [{colour}]{escape(str(problem))}[/{colour}]", highlight=False)
-            raise typer.Exit(1) from None
-        except (TargetExistsError, ValueError, OSError) as error:
+            print_problems(error.problems)
+            raise typer.Exit(ExitCode.INPUT) from None
+        except NoPlanError as error:
+            errors.print(f"[bold red]no plan:[/bold red] {escape(str(error))}", highlight=False)
+            raise typer.Exit(ExitCode.NO_PLAN) from None
+        except CheckFailedError as error:
+            errors.print(f"[bold red]not checked:[/bold red] {escape(str(error))}", highlight=False)
+            raise typer.Exit(ExitCode.CHECK_FAILED) from None
+        except (TargetExistsError, RunStoreError, ValueError, OSError) as error:
             errors.print(f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False)
-            raise typer.Exit(1) from None
+            raise typer.Exit(ExitCode.INPUT) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Every problem, the first ``PROBLEMS_SHOWN_PER_KIND`` of each kind (same severity, file
+    and field) and a count of the rest, so a huge table cannot flood the terminal."""
+    count = sum(p.severity is Severity.ERROR for p in problems)
+    errors.print(f"[bold red]{count} problem(s) found:[/bold red]")
+    kinds: dict[tuple[str, str, str | None], list[Problem]] = {}
+    for problem in problems:
+        kinds.setdefault((problem.severity, problem.source, problem.field), []).append(problem)
+    hidden = 0
+    for (severity, source, field), group in kinds.items():
+        colour = "red" if severity is Severity.ERROR else "yellow"
+        for problem in group[:PROBLEMS_SHOWN_PER_KIND]:
+            errors.print(f"  [{colour}]{escape(str(problem))}[/{colour}]", highlight=False)
+        more = len(group) - PROBLEMS_SHOWN_PER_KIND
+        if more > 0:
+            hidden += more
+            where = source + (f", field '{field}'" if field else "")
+            errors.print(f"  [{colour}]... and {more:,} more like these ({escape(where)})[/]")
+    if hidden:
+        errors.print(
+            f"[dim]{hidden:,} problem(s) not shown; `sourcing validate PATH --problems-out "
+            "problems.csv` writes every one[/dim]",
+            highlight=False,
+        )
+
+
+def _finite(value: float | None) -> float | None:
+    """Option callback: refuse inf and nan (typer reads them as numbers)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
 
 
 def _load(path: Path, scenario_name: str | None, set_items: list[str] | None) -> LoadedScenario:
@@ -106,12 +158,31 @@ def _load(path: Path, scenario_name: str | None, set_items: list[str] | None) ->
 
 @app.command()
 @friendly_errors
-def validate(path: ScenarioArg, scenario_name: NameOpt = None, set_: SetOpt = None) -> None:
+def validate(
+    path: ScenarioArg,
+    scenario_name: NameOpt = None,
+    set_: SetOpt = None,
+    problems_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--problems-out",
+            help="Also write every problem (none left out) to this CSV file.",
+        ),
+    ] = None,
+) -> None:
     """Check a scenario and list every problem (exit 1 if any is an error).
 
     Example: sourcing validate scenarios/dtc-brand --scenario primary-down
     """
-    scenario = _load(path, scenario_name, set_).scenario
+    try:
+        loaded = _load(path, scenario_name, set_)
+    except ScenarioError as error:
+        if problems_out is not None:
+            _write_problems(error.problems, problems_out)
+        raise
+    if problems_out is not None:
+        _write_problems(loaded.warnings, problems_out)
+    scenario = loaded.scenario
     console.print(
         f"[green]OK[/green] scenario '{scenario.name}': {len(scenario.skus)} SKUs, "
         f"{len(scenario.suppliers)} suppliers, {len(scenario.offers)} offers, "
@@ -119,6 +190,15 @@ def validate(path: ScenarioArg, scenario_name: NameOpt = None, set_: SetOpt = No
         f"{scenario.horizon.period_length_days} days from {scenario.horizon.start_date}",
         highlight=False,
     )
+
+
+def _write_problems(problems: list[Problem], target: Path) -> None:
+    frame = pd.DataFrame(
+        [dataclasses.asdict(p) for p in problems],
+        columns=["source", "row", "field", "found", "allowed", "severity"],
+    )
+    frame.to_csv(target, index=False)
+    console.print(f"wrote {len(frame):,} problem(s) to {target}", highlight=False)
 
 
 @app.command("landed-cost")
@@ -129,7 +209,10 @@ def landed_cost(
     set_: SetOpt = None,
     sku: Annotated[list[str] | None, typer.Option(help="Only these SKUs.")] = None,
     qty: Annotated[
-        float | None, typer.Option(help="Price every option at this PO quantity (units).")
+        float | None,
+        typer.Option(
+            min=0.0, callback=_finite, help="Price every option at this PO quantity (units)."
+        ),
     ] = None,
     top: Annotated[int, typer.Option(help="Rows shown per SKU, cheapest first; 0 = all.")] = 6,
     out: Annotated[
@@ -233,8 +316,18 @@ def generate(
     )
 
 
-TimeOpt = Annotated[float, typer.Option(help="Solver time limit, seconds.")]
-GapOpt = Annotated[float, typer.Option(help="Relative MIP gap at which a plan counts as optimal.")]
+TimeOpt = Annotated[
+    float, typer.Option(min=0.0, callback=_finite, help="Solver time limit, seconds.")
+]
+GapOpt = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        max=1.0,
+        callback=_finite,
+        help="Relative MIP gap at which a plan counts as optimal.",
+    ),
+]
 ThreadsOpt = Annotated[int, typer.Option(min=1, help="Solver threads.")]
 CoresOpt = Annotated[
     int | None,
@@ -340,10 +433,14 @@ def optimize(
         )
     print_plan(result, scenario.finance.currency)
     if not result.has_plan:
-        raise typer.Exit(1)
-    if check is not None:
-        print_check(result, check)
+        raise NoPlanError(no_plan_advice(result, options))
+    checked = check is None or print_check(result, check)
     _write_results(result.tables(), folder)
+    if not checked:
+        raise CheckFailedError(
+            f"the independent checker disagrees with the plan of '{scenario.name}' (see above); "
+            f"it was written to {folder}/ for inspection but not saved as a run: do not use it"
+        )
     save_run(
         RunKind.OPTIMIZE,
         scenario,
@@ -354,6 +451,28 @@ def optimize(
         store,
         no_store,
     )
+
+
+def no_plan_advice(result: OptimizeResult, options: SolveOptions) -> str:
+    """What was tried and what to try, when the optimizer returns no plan."""
+    tried = (
+        f"'{result.scenario_name}' was solved with tiers {options.tier_choice.value}, "
+        f"up to {options.time_limit_seconds:g} s and a {options.mip_rel_gap:.2%} gap; "
+    )
+    if result.status is SolveStatus.INFEASIBLE:
+        found = "no plan meets every rule of the scenario"
+        hint = (
+            "check the reasons above, then relax what they name (capacity, MOQs, risk_policy "
+            "shares or fixed_splits, max_lead_time_days) or run `sourcing validate` for warnings"
+        )
+    else:
+        found = f"the solver stopped ({result.status.value}) before it found a plan"
+        hint = (
+            "give it more time (--time-limit), try --tier-choice horizon, or run a smaller "
+            "scenario (fewer SKUs or periods) to see whether it is feasible"
+        )
+    reasons = "; ".join(result.diagnosis)
+    return tried + found + (f" ({reasons})" if reasons else "") + ". Try: " + hint + "."
 
 
 def _status(result: OptimizeResult) -> str:
@@ -429,7 +548,8 @@ def print_plan(result: OptimizeResult, currency: str) -> None:
     console.print(top)
 
 
-def print_check(result: OptimizeResult, check: Any) -> None:
+def print_check(result: OptimizeResult, check: Any) -> bool:
+    """Print the independent checker's verdict; True if it agrees with the plan."""
     from engine.checker import costs_agree
 
     agree = result.objective is not None and costs_agree(check, result.objective, rel_tol=1e-6)
@@ -440,10 +560,11 @@ def print_check(result: OptimizeResult, check: Any) -> None:
             "solver's",
             highlight=False,
         )
-        return
+        return True
     console.print(f"[red]checker disagrees[/red]: cost {check.total_cost:,.2f}", highlight=False)
     for violation in check.violations:
         console.print(f"  [red]{escape(str(violation.message))}[/red]", highlight=False)
+    return False
 
 
 @app.command()
@@ -459,6 +580,7 @@ def frontier(
         bool,
         typer.Option(
             "--splits",
+            metavar="",
             help="Sweep fixed splits 100/0, 80/20, 70/30, 50/50 "
             "between each SKU's primary and backup instead of backup shares.",
         ),
@@ -654,7 +776,10 @@ def stress(
             result = solve(target, options)
         print_plan_line(result)
         if not result.has_plan:
-            raise ValueError(f"no plan for {label}: " + "; ".join(result.diagnosis))
+            raise NoPlanError(
+                f"no plan for {label}, so nothing to stress-test: "
+                + no_plan_advice(result, options)
+            )
         return PlanPolicy(result.purchase_orders)
 
     if plan is not None:
@@ -769,14 +894,19 @@ def sweep(
         ),
     ] = None,
     all_: Annotated[
-        bool, typer.Option("--all", help="Every named scenario of the file (scenarios:).")
+        bool,
+        typer.Option("--all", metavar="", help="Every named scenario of the file (scenarios:)."),
     ] = False,
     base: Annotated[
-        bool, typer.Option(help="Include the scenario without what-ifs as the first row.")
+        bool,
+        typer.Option(metavar="", help="Include the scenario without what-ifs as the first row."),
     ] = True,
     set_: SetOpt = None,
     landed_cost_only: Annotated[
-        bool, typer.Option("--landed-cost-only", help="Price each what-if without optimizing.")
+        bool,
+        typer.Option(
+            "--landed-cost-only", metavar="", help="Price each what-if without optimizing."
+        ),
     ] = False,
     stress_replications: Annotated[
         int,
@@ -886,7 +1016,9 @@ def ui_command(
     headless: Annotated[
         bool,
         typer.Option(
-            "--headless/--open-browser", help="Do not open a browser (on a server, in CI)."
+            "--headless/--open-browser",
+            metavar="",
+            help="Do not open a browser (on a server, in CI).",
         ),
     ] = False,
 ) -> None:

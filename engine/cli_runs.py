@@ -54,7 +54,8 @@ StoreOpt = Annotated[
     ),
 ]
 NoStoreOpt = Annotated[
-    bool, typer.Option("--no-store", help="Do not save this run in the run store.")
+    bool,
+    typer.Option("--no-store", metavar="", help="Do not save this run in the run store."),
 ]
 RunIdArg = Annotated[
     str, typer.Argument(help="Run id, or its first characters (`sourcing runs list`).")

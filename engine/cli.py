@@ -456,8 +456,8 @@ def optimize(
 def no_plan_advice(result: OptimizeResult, options: SolveOptions) -> str:
     """What was tried and what to try, when the optimizer returns no plan."""
     tried = (
-        f"'{result.scenario_name}' was solved with tiers {options.tier_choice.value}, "
-        f"up to {options.time_limit_seconds:g} s and a {options.mip_rel_gap:.2%} gap; "
+        f"tried '{result.scenario_name}' with tiers {options.tier_choice.value}, up to "
+        f"{options.time_limit_seconds:g} s and a {options.mip_rel_gap:.2%} gap: "
     )
     if result.status is SolveStatus.INFEASIBLE:
         found = "no plan meets every rule of the scenario"

@@ -76,12 +76,18 @@ class RunStore:
         target = Path(path).expanduser() if path is not None else default_store_path()
         self.path: Path = target.absolute()
         self.timeout_seconds = timeout_seconds
-        if self.path.is_dir():
+        try:
+            is_folder, exists = self.path.is_dir(), os.path.lexists(self.path)
+        except OSError as error:  # a folder on the way that this user may not enter
+            raise errors.unusable_location(
+                self.path, f"it cannot be reached ({error.strerror or error})"
+            ) from error
+        if is_folder:
             raise errors.unusable_location(
                 self.path,
                 f"it is a folder, not a file; name a file in it, e.g. {self.path / 'runs.sqlite'}",
             )
-        if not os.path.lexists(self.path):
+        if not exists:
             if not create:
                 raise errors.not_found(self.path)
             self._create()

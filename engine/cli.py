@@ -7,14 +7,10 @@ Exit codes (``engine.exit_codes``, docs/input-limits.md): 0 success, 1 a problem
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import functools
-import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -23,6 +19,15 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from engine.cli_errors import (
+    errors,
+    finite_option,
+    friendly_errors,
+    no_plan_advice,
+    parse_shares,
+    read_plan,
+    write_problems,
+)
 from engine.cli_runs import (
     NoStoreOpt,
     StoreOpt,
@@ -31,13 +36,12 @@ from engine.cli_runs import (
     runs_app,
     save_run,
 )
-from engine.exit_codes import CheckFailedError, ExitCode, NoPlanError
+from engine.exit_codes import CheckFailedError, NoPlanError
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
-from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus, TierChoice
+from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
 from engine.runs import (
     RunKind,
-    RunStoreError,
     comparison_metrics,
     frontier_metrics,
     optimize_metrics,
@@ -45,13 +49,10 @@ from engine.runs import (
 )
 from engine.scenario import (
     LoadedScenario,
-    Problem,
     ScenarioError,
-    Severity,
     load,
     write_scenario,
 )
-from engine.scenario.limits import PROBLEMS_SHOWN_PER_KIND
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
 
@@ -68,9 +69,6 @@ app = typer.Typer(
 )
 app.add_typer(runs_app, name="runs")
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
-errors = Console(stderr=True, soft_wrap=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 ScenarioArg = Annotated[
     Path, typer.Argument(help="Scenario folder, scenario YAML file or .xlsx workbook.")
@@ -88,63 +86,6 @@ SetOpt = Annotated[
 ForceOpt = Annotated[
     bool, typer.Option("--force", metavar="", help="Replace output files that exist.")
 ]
-
-
-def friendly_errors(command: F) -> F:
-    """One error path for every command: a located message and the exit code of
-    ``ExitCode``, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ScenarioError as error:
-            print_problems(error.problems)
-            raise typer.Exit(ExitCode.INPUT) from None
-        except NoPlanError as error:
-            errors.print(f"[bold red]no plan:[/bold red] {escape(str(error))}", highlight=False)
-            raise typer.Exit(ExitCode.NO_PLAN) from None
-        except CheckFailedError as error:
-            errors.print(f"[bold red]not checked:[/bold red] {escape(str(error))}", highlight=False)
-            raise typer.Exit(ExitCode.CHECK_FAILED) from None
-        except (TargetExistsError, RunStoreError, ValueError, OSError) as error:
-            errors.print(f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False)
-            raise typer.Exit(ExitCode.INPUT) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def print_problems(problems: list[Problem]) -> None:
-    """Every problem, the first ``PROBLEMS_SHOWN_PER_KIND`` of each kind (same severity, file
-    and field) and a count of the rest, so a huge table cannot flood the terminal."""
-    count = sum(p.severity is Severity.ERROR for p in problems)
-    errors.print(f"[bold red]{count} problem(s) found:[/bold red]")
-    kinds: dict[tuple[str, str, str | None], list[Problem]] = {}
-    for problem in problems:
-        kinds.setdefault((problem.severity, problem.source, problem.field), []).append(problem)
-    hidden = 0
-    for (severity, source, field), group in kinds.items():
-        colour = "red" if severity is Severity.ERROR else "yellow"
-        for problem in group[:PROBLEMS_SHOWN_PER_KIND]:
-            errors.print(f"  [{colour}]{escape(str(problem))}[/{colour}]", highlight=False)
-        more = len(group) - PROBLEMS_SHOWN_PER_KIND
-        if more > 0:
-            hidden += more
-            where = source + (f", field '{field}'" if field else "")
-            errors.print(f"  [{colour}]... and {more:,} more like these ({escape(where)})[/]")
-    if hidden:
-        errors.print(
-            f"[dim]{hidden:,} problem(s) not shown; `sourcing validate PATH --problems-out "
-            "problems.csv` writes every one[/dim]",
-            highlight=False,
-        )
-
-
-def _finite(value: float | None) -> float | None:
-    """Option callback: refuse inf and nan (typer reads them as numbers)."""
-    if value is not None and not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a finite number")
-    return value
 
 
 def _load(path: Path, scenario_name: str | None, set_items: list[str] | None) -> LoadedScenario:
@@ -178,10 +119,10 @@ def validate(
         loaded = _load(path, scenario_name, set_)
     except ScenarioError as error:
         if problems_out is not None:
-            _write_problems(error.problems, problems_out)
+            write_problems(error.problems, problems_out)
         raise
     if problems_out is not None:
-        _write_problems(loaded.warnings, problems_out)
+        write_problems(loaded.warnings, problems_out)
     scenario = loaded.scenario
     console.print(
         f"[green]OK[/green] scenario '{scenario.name}': {len(scenario.skus)} SKUs, "
@@ -190,15 +131,6 @@ def validate(
         f"{scenario.horizon.period_length_days} days from {scenario.horizon.start_date}",
         highlight=False,
     )
-
-
-def _write_problems(problems: list[Problem], target: Path) -> None:
-    frame = pd.DataFrame(
-        [dataclasses.asdict(p) for p in problems],
-        columns=["source", "row", "field", "found", "allowed", "severity"],
-    )
-    frame.to_csv(target, index=False)
-    console.print(f"wrote {len(frame):,} problem(s) to {target}", highlight=False)
 
 
 @app.command("landed-cost")
@@ -211,7 +143,7 @@ def landed_cost(
     qty: Annotated[
         float | None,
         typer.Option(
-            min=0.0, callback=_finite, help="Price every option at this PO quantity (units)."
+            min=0.0, callback=finite_option, help="Price every option at this PO quantity (units)."
         ),
     ] = None,
     top: Annotated[int, typer.Option(help="Rows shown per SKU, cheapest first; 0 = all.")] = 6,
@@ -317,14 +249,14 @@ def generate(
 
 
 TimeOpt = Annotated[
-    float, typer.Option(min=0.0, callback=_finite, help="Solver time limit, seconds.")
+    float, typer.Option(min=0.0, callback=finite_option, help="Solver time limit, seconds.")
 ]
 GapOpt = Annotated[
     float,
     typer.Option(
         min=0.0,
         max=1.0,
-        callback=_finite,
+        callback=finite_option,
         help="Relative MIP gap at which a plan counts as optimal.",
     ),
 ]
@@ -451,28 +383,6 @@ def optimize(
         store,
         no_store,
     )
-
-
-def no_plan_advice(result: OptimizeResult, options: SolveOptions) -> str:
-    """What was tried and what to try, when the optimizer returns no plan."""
-    tried = (
-        f"tried '{result.scenario_name}' with tiers {options.tier_choice.value}, up to "
-        f"{options.time_limit_seconds:g} s and a {options.mip_rel_gap:.2%} gap: "
-    )
-    if result.status is SolveStatus.INFEASIBLE:
-        found = "no plan meets every rule of the scenario"
-        hint = (
-            "check the reasons above, then relax what they name (capacity, MOQs, risk_policy "
-            "shares or fixed_splits, max_lead_time_days) or run `sourcing validate` for warnings"
-        )
-    else:
-        found = f"the solver stopped ({result.status.value}) before it found a plan"
-        hint = (
-            "give it more time (--time-limit), try --tier-choice horizon, or run a smaller "
-            "scenario (fewer SKUs or periods) to see whether it is feasible"
-        )
-    reasons = "; ".join(result.diagnosis)
-    return tried + found + (f" ({reasons})" if reasons else "") + ". Try: " + hint + "."
 
 
 def _status(result: OptimizeResult) -> str:
@@ -624,7 +534,7 @@ def frontier(
     options = SolveOptions(
         time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
     )
-    values = [float(v) for v in shares.split(",")] if shares else None
+    values = parse_shares(shares) if shares else None
     if splits:
         free = solve(fr.free_scenario(scenario, skus), options)
         pairs = {k: fr.primary_and_backup(scenario, free, k) for k in skus}
@@ -783,12 +693,7 @@ def stress(
         return PlanPolicy(result.purchase_orders)
 
     if plan is not None:
-        frame = (
-            pd.read_excel(plan, sheet_name="purchase_orders")
-            if plan.suffix == ".xlsx"
-            else pd.read_csv(plan)
-        )
-        driver_a, label_a = PlanPolicy(frame), plan.name
+        driver_a, label_a = PlanPolicy(read_plan(plan)), plan.name
     elif policy is not None:
         kinds = {k.value: k for k in DriverKind if k is not DriverKind.PLAN}
         if policy not in kinds:

@@ -176,6 +176,10 @@ EVERY_COMMAND: list[tuple[str, int, str]] = [
     ("xlsx-garbage", 1, "scenario.xlsx|unreadable workbook"),
 ]
 
+PLAN = "plan-file supplier,sku,lane,period_placed,quantity_units\\n"
+"""A PO table for ``stress --plan``, then one row."""
+
+
 SOME_COMMANDS: list[tuple[str, str, int, str]] = [
     ("args --time-limit inf", "optimize", 2, "time-limit|finite"),
     ("args --gap nan", "optimize", 2, "gap"),
@@ -188,6 +192,15 @@ SOME_COMMANDS: list[tuple[str, str, int, str]] = [
     ("args --sku NOPE", "landed-cost", 1, "unknown SKU"),
     ("args --scenario no-such-what-if", "validate", 1, "no-such-what-if"),
     ("args --problems-out @out/problems.csv", "validate", 0, "wrote 0 problem"),
+    ("args --plan /dev/zero", "stress", 1, "--plan|a device"),
+    ("args --plan @out/missing.csv", "stress", 1, "--plan|no such file"),
+    (PLAN + "GZ-01,SKL-10IN,YTN-ONT-FCL,1,inf", "stress", 1, "row 2|quantity_units|finite"),
+    (PLAN + "GZ-01,SKL-10IN,YTN-ONT-FCL,1.5,100", "stress", 1, "row 2|period_placed|whole"),
+    ("plan-file not,a\\nplan,at all", "stress", 1, "PO table|lacks the columns"),
+    ("args --shares 0,x", "frontier", 1, "--shares|not a share"),
+    ("args --shares 0,inf", "frontier", 1, "--shares|not a share"),
+    ("yaml horizon.start_date 9999-12-01", "frontier", 1, "horizon.start_date"),
+    ("cell suppliers 2 capacity_units_per_week inf", "frontier", 1, "capacity_units_per_week"),
 ]
 
 

@@ -220,6 +220,14 @@ def _set_raw(folder: Path, text: str) -> list[str]:
     return ["--set", text]
 
 
+def _plan_file(folder: Path, *words: str) -> list[str]:
+    """A PO table for ``stress --plan``, written to the case's output folder."""
+    path = folder.parent / "out" / "plan.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(_text(" ".join(words)), encoding="utf-8")
+    return ["--plan", str(path)]
+
+
 def _args(folder: Path, *args: str) -> list[str]:
     return [str(folder.parent / a[len("@") :]) if a.startswith("@out/") else a for a in args]
 
@@ -252,6 +260,7 @@ OPERATIONS: dict[str, Callable[..., list[str] | None]] = {
     "set": _set,
     "set-raw": _set_raw,
     "args": _args,
+    "plan-file": _plan_file,
 }
 
 

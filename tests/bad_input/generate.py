@@ -187,7 +187,6 @@ SOME_COMMANDS: list[tuple[str, str, int, str]] = [
     ("args --time-limit -1", "stress", 2, "time-limit"),
     ("args --qty inf", "landed-cost", 2, "qty|finite"),
     ("args --qty -5", "landed-cost", 2, "qty"),
-    ("args --time-limit 0", "optimize", 3, "no plan|tried|Try:|--time-limit"),
     ("args --policy nonsense", "stress", 1, "unknown policy"),
     ("args --sku NOPE", "landed-cost", 1, "unknown SKU"),
     ("args --scenario no-such-what-if", "validate", 1, "no-such-what-if"),

@@ -22,8 +22,10 @@ MAX_UNIT_MONEY = 1e9
 MAX_MONEY = 1e12
 """Any other amount of money (one-off costs, fees per shipment, cash, ceilings)."""
 
-MAX_RATE = 10.0
-"""Rates that may exceed 1 (annual holding cost rate, extra tariff): at most 1,000 %."""
+MAX_RATE = 1_000.0
+"""Rates that may exceed 1 (annual holding cost rate, extra tariff): at most 1,000 (100,000 %),
+a guard against a slip of magnitude (hand-made test cases use a holding cost of 2 a unit-week,
+a rate of 104 a year)."""
 
 MAX_FACTOR = 100.0
 """Multipliers of a disruption (lead time x factor, demand x factor)."""

@@ -287,6 +287,12 @@ def _workbook(op: str, args: list[str], folder: Path) -> tuple[Path, list[str]]:
         for row in sheet.iter_rows():
             if row[0].value == key:
                 row[1].value = _typed(value)
+    elif op == "xlsx-append-setting":
+        book["settings"].append([args[0], _typed(args[1])])
+    elif op == "xlsx-delete-sheet":
+        del book[args[0]]
+    elif op == "xlsx-add-sheet":
+        book.create_sheet(args[0])
     else:
         sheet = book[args[0]]
         header = [c.value for c in sheet[1]]

@@ -27,6 +27,10 @@ with CASES.open(newline="", encoding="utf-8") as handle:
     ROWS: list[dict[str, str]] = list(csv.DictReader(handle))
 
 runner = CliRunner()
+
+
+pytestmark = pytest.mark.usefixtures("typer_command_built_once")
+
 _opened: list[str] | None = None
 
 

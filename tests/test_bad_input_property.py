@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -23,6 +24,7 @@ from engine.scenario.schema import ROW_MODELS
 from tests.conftest import DTC_BRAND
 
 runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("typer_command_built_once")
 
 CELLS = st.one_of(
     st.text(max_size=12),

@@ -31,6 +31,8 @@ def regular_file(path: Path) -> Path | None:
         info = path.stat()
     except FileNotFoundError:
         return None
+    except ValueError:  # a NUL character in the name
+        raise FileRefused("not a valid file name") from None
     except (OSError, RuntimeError) as error:  # a link loop, a name too long, no permission
         if getattr(error, "errno", None) == errno.ELOOP or "loop" in str(error).lower():
             raise FileRefused("a symbolic link loop") from None
@@ -74,6 +76,8 @@ def table_file(folder: Path, written: object, source: str, field: str) -> Path |
     candidate = folder / relative
     try:
         inside = candidate.resolve().is_relative_to(folder.resolve())
+    except ValueError:
+        return Problem(source, None, field, f"{written!r} is not a valid file name", allowed)
     except (OSError, RuntimeError):
         return Problem(source, None, field, f"'{written}' is a symbolic link loop", allowed)
     if not inside:

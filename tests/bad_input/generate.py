@@ -126,6 +126,8 @@ EVERY_COMMAND: list[tuple[str, int, str]] = [
     ("tables skus sub/../../outside.csv", 1, "tables.skus|leads out of the folder"),
     ("tables calendars /dev/zero", 1, "tables.calendars|absolute path"),
     ("tables skus 42", 1, "tables.skus|42"),
+    ("tables skus '\"a\\0b.csv\"'", 1, "tables.skus|not a valid file name"),
+    ("tables skus " + "x" * 300 + ".csv", 1, "tables.skus|file name too long"),
     ("tables nonsense x.csv", 1, "tables.nonsense|one of"),
     ("symlink skus.csv @outside", 1, "tables.skus|symbolic link leading out"),
     ("symlink skus.csv /etc/passwd", 1, "tables.skus|symbolic link leading out"),

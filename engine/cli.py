@@ -47,12 +47,7 @@ from engine.runs import (
     optimize_metrics,
     stress_metrics,
 )
-from engine.scenario import (
-    LoadedScenario,
-    ScenarioError,
-    load,
-    write_scenario,
-)
+from engine.scenario import LoadedScenario, ScenarioError, load, write_scenario
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
 
@@ -687,8 +682,7 @@ def stress(
         print_plan_line(result)
         if not result.has_plan:
             raise NoPlanError(
-                f"no plan for {label}, so nothing to stress-test: "
-                + no_plan_advice(result, options)
+                f"for {label}, nothing to stress-test: {no_plan_advice(result, options)}"
             )
         return PlanPolicy(result.purchase_orders)
 

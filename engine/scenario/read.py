@@ -431,11 +431,16 @@ def _table_from_sheet(
     name: str, sheet: Any, source: str, problems: list[Problem]
 ) -> RawTable | None:
     records: list[tuple[Any, ...]] = []
+    filled = 0  # blank rows (a sheet formatted far down) do not count towards the limit
     for cells in sheet.iter_rows(values_only=True):
-        if len(records) > MAX_TABLE_ROWS:
-            problems.append(_too_many_rows(source))
-            return None
-        records.append(cells)
+        if any(_text(cell) for cell in cells):
+            filled += 1
+            if filled > MAX_TABLE_ROWS + 1:
+                problems.append(_too_many_rows(source))
+                return None
+            records.append(cells)
+        else:
+            records.append(())
     header = _header(name, records, source, problems)
     if header is None:
         return None

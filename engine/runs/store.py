@@ -8,7 +8,6 @@ Every operation opens its own short connection, so a store can be used from seve
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -108,20 +107,24 @@ class RunStore:
             ) from error
         building = folder / f".{self.path.name}.{secrets.token_hex(4)}.new"
         try:
-            with schema.sqlite_errors(building, self.timeout_seconds):
-                connection = schema.connect(building, self.timeout_seconds, create=True)
-                try:
-                    schema.initialize(connection, building)
-                finally:
-                    connection.close()
-            with contextlib.suppress(FileExistsError):  # another process made it first: use it
+            connection = schema.connect(building, self.timeout_seconds, create=True)
+            try:
+                schema.initialize(connection, building)
+            finally:
+                connection.close()
+            try:
                 os.link(building, self.path)
-        except (OSError, RunStoreError) as error:
+            except FileExistsError:
+                pass  # another process made the store first: use it
+            except OSError:  # no hard links on this file system: move it there if still free
+                if not os.path.lexists(self.path):
+                    os.replace(building, self.path)
+        except (OSError, sqlite3.Error) as error:
             if schema.read_only_folder(folder):
                 raise errors.read_only(self.path) from error
-            if isinstance(error, RunStoreError):
-                raise
-            raise errors.failed(self.path, error.strerror or str(error)) from error
+            raise errors.failed(
+                self.path, getattr(error, "strerror", None) or str(error)
+            ) from error
         finally:
             for leftover in (building, *(Path(f"{building}{x}") for x in ("-wal", "-shm"))):
                 leftover.unlink(missing_ok=True)

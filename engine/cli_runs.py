@@ -241,7 +241,9 @@ def compare(
     out: Annotated[
         Path | None, typer.Option(help="Also write the comparison (.csv, .xlsx, .html).")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an --out file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Replace an --out file.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Runs side by side: every metric, and the parameters that differ.
@@ -267,7 +269,9 @@ def compare(
 @store_errors
 def delete(
     run_id: RunIdArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask to confirm.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", metavar="", help="Do not ask to confirm.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Delete a run from the store (asks to confirm unless --yes).
@@ -314,7 +318,9 @@ def export(
             ".xlsx workbook (the scenario goes beside it as <name>_scenario.xlsx)."
         ),
     ],
-    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Replace files that exist.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Write a run's tables and its scenario snapshot to files.

@@ -86,7 +86,7 @@ def r4_scenario(days: int, skus: int = 1) -> Scenario:
                     "supplier": "F1",
                     "country": "CN",
                     "origin_port": "P1",
-                    "capacity_units_per_week": 1e12,
+                    "capacity_units_per_week": 1e9,  # unlimited: the input limit (limits.py)
                     "production_lead_time_days_mean": float(LEAD_DAYS),
                     "deposit_share": 0.0,
                 }

@@ -32,6 +32,7 @@ from engine.scenario import (
     write_scenario,
 )
 from engine.scenario.generate import generate_scenario
+from engine.scenario.limits import MAX_UPLOAD_BYTES
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.schema import REQUIRED_TABLES, ROW_MODELS, TABLE_KEYS, TABLE_NAMES
 
@@ -135,6 +136,7 @@ __all__ = [
     "COST_PARTS",
     "DEFAULT_BACKUP_SHARES",
     "DEFAULT_SPLITS",
+    "MAX_UPLOAD_BYTES",
     "REQUIRED_TABLES",
     "ROW_MODELS",
     "RQ",

@@ -1,16 +1,16 @@
 """The ``sourcing`` command: validate scenarios, compare landed costs, generate test scenarios.
 
-Exit codes: 0 success, 1 a problem with the input (every problem is listed), 2 a usage error.
+Exit codes (``engine.exit_codes``, docs/input-limits.md): 0 success, 1 a problem with the input
+(every problem is listed, the first few of each kind), 2 a usage error, 3 no plan found,
+4 the independent checker disagrees with the plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -19,6 +19,15 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from engine.cli_errors import (
+    errors,
+    finite_option,
+    friendly_errors,
+    no_plan_advice,
+    parse_shares,
+    read_plan,
+    write_problems,
+)
 from engine.cli_runs import (
     NoStoreOpt,
     StoreOpt,
@@ -27,6 +36,7 @@ from engine.cli_runs import (
     runs_app,
     save_run,
 )
+from engine.exit_codes import CheckFailedError, NoPlanError
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
 from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
@@ -37,7 +47,7 @@ from engine.runs import (
     optimize_metrics,
     stress_metrics,
 )
-from engine.scenario import LoadedScenario, ScenarioError, Severity, load, write_scenario
+from engine.scenario import LoadedScenario, ScenarioError, load, write_scenario
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
 
@@ -54,9 +64,6 @@ app = typer.Typer(
 )
 app.add_typer(runs_app, name="runs")
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
-errors = Console(stderr=True, soft_wrap=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 ScenarioArg = Annotated[
     Path, typer.Argument(help="Scenario folder, scenario YAML file or .xlsx workbook.")
@@ -71,28 +78,9 @@ SetOpt = Annotated[
         "--set", help="Change one value, e.g. --set suppliers.GZ-01.capacity_units_per_week=0"
     ),
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Replace output files that exist.")]
-
-
-def friendly_errors(command: F) -> F:
-    """Turn input problems into a readable message and exit code 1, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ScenarioError as error:
-            count = sum(p.severity is Severity.ERROR for p in error.problems)
-            errors.print(f"[bold red]{count} problem(s) found:[/bold red]")
-            for problem in error.problems:
-                colour = "red" if problem.severity is Severity.ERROR else "yellow"
-                errors.print(f"  [{colour}]{escape(str(problem))}[/{colour}]", highlight=False)
-            raise typer.Exit(1) from None
-        except (TargetExistsError, ValueError, OSError) as error:
-            errors.print(f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False)
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", metavar="", help="Replace output files that exist.")
+]
 
 
 def _load(path: Path, scenario_name: str | None, set_items: list[str] | None) -> LoadedScenario:
@@ -106,12 +94,31 @@ def _load(path: Path, scenario_name: str | None, set_items: list[str] | None) ->
 
 @app.command()
 @friendly_errors
-def validate(path: ScenarioArg, scenario_name: NameOpt = None, set_: SetOpt = None) -> None:
+def validate(
+    path: ScenarioArg,
+    scenario_name: NameOpt = None,
+    set_: SetOpt = None,
+    problems_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--problems-out",
+            help="Also write every problem (none left out) to this CSV file.",
+        ),
+    ] = None,
+) -> None:
     """Check a scenario and list every problem (exit 1 if any is an error).
 
     Example: sourcing validate scenarios/dtc-brand --scenario primary-down
     """
-    scenario = _load(path, scenario_name, set_).scenario
+    try:
+        loaded = _load(path, scenario_name, set_)
+    except ScenarioError as error:
+        if problems_out is not None:
+            write_problems(error.problems, problems_out)
+        raise
+    if problems_out is not None:
+        write_problems(loaded.warnings, problems_out)
+    scenario = loaded.scenario
     console.print(
         f"[green]OK[/green] scenario '{scenario.name}': {len(scenario.skus)} SKUs, "
         f"{len(scenario.suppliers)} suppliers, {len(scenario.offers)} offers, "
@@ -129,7 +136,10 @@ def landed_cost(
     set_: SetOpt = None,
     sku: Annotated[list[str] | None, typer.Option(help="Only these SKUs.")] = None,
     qty: Annotated[
-        float | None, typer.Option(help="Price every option at this PO quantity (units).")
+        float | None,
+        typer.Option(
+            min=0.0, callback=finite_option, help="Price every option at this PO quantity (units)."
+        ),
     ] = None,
     top: Annotated[int, typer.Option(help="Rows shown per SKU, cheapest first; 0 = all.")] = 6,
     out: Annotated[
@@ -233,8 +243,18 @@ def generate(
     )
 
 
-TimeOpt = Annotated[float, typer.Option(help="Solver time limit, seconds.")]
-GapOpt = Annotated[float, typer.Option(help="Relative MIP gap at which a plan counts as optimal.")]
+TimeOpt = Annotated[
+    float, typer.Option(min=0.0, callback=finite_option, help="Solver time limit, seconds.")
+]
+GapOpt = Annotated[
+    float,
+    typer.Option(
+        min=0.0,
+        max=1.0,
+        callback=finite_option,
+        help="Relative MIP gap at which a plan counts as optimal.",
+    ),
+]
 ThreadsOpt = Annotated[int, typer.Option(min=1, help="Solver threads.")]
 CoresOpt = Annotated[
     int | None,
@@ -340,14 +360,18 @@ def optimize(
         )
     print_plan(result, scenario.finance.currency)
     if not result.has_plan:
-        raise typer.Exit(1)
-    if check is not None:
-        print_check(result, check)
+        raise NoPlanError(no_plan_advice(result, options))
+    checked = check is None or print_check(result, check)
     with console.status("replaying the plan without randomness..."):
         replay = replay_plan(scenario, result.purchase_orders, tier_choice)
     print_replay(replay)
     tables = {**result.tables(), "replay": replay.comparison}
     _write_results(tables, folder)
+    if not checked:
+        raise CheckFailedError(
+            f"the independent checker disagrees with the plan of '{scenario.name}' (see above); "
+            f"it was written to {folder}/ for inspection but not saved as a run: do not use it"
+        )
     save_run(
         RunKind.OPTIMIZE,
         scenario,
@@ -433,7 +457,8 @@ def print_plan(result: OptimizeResult, currency: str) -> None:
     console.print(top)
 
 
-def print_check(result: OptimizeResult, check: Any) -> None:
+def print_check(result: OptimizeResult, check: Any) -> bool:
+    """Print the independent checker's verdict; True if it agrees with the plan."""
     from engine.checker import costs_agree
 
     agree = result.objective is not None and costs_agree(check, result.objective, rel_tol=1e-6)
@@ -444,10 +469,11 @@ def print_check(result: OptimizeResult, check: Any) -> None:
             "solver's",
             highlight=False,
         )
-        return
+        return True
     console.print(f"[red]checker disagrees[/red]: cost {check.total_cost:,.2f}", highlight=False)
     for violation in check.violations:
         console.print(f"  [red]{escape(str(violation.message))}[/red]", highlight=False)
+    return False
 
 
 def print_replay(replay: Any) -> None:
@@ -505,6 +531,7 @@ def frontier(
         bool,
         typer.Option(
             "--splits",
+            metavar="",
             help="Sweep fixed splits 100/0, 80/20, 70/30, 50/50 "
             "between each SKU's primary and backup instead of backup shares.",
         ),
@@ -548,7 +575,7 @@ def frontier(
     options = SolveOptions(
         time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
     )
-    values = [float(v) for v in shares.split(",")] if shares else None
+    values = parse_shares(shares) if shares else None
     if splits:
         free = solve(fr.free_scenario(scenario, skus), options)
         pairs = {k: fr.primary_and_backup(scenario, free, k) for k in skus}
@@ -700,15 +727,13 @@ def stress(
             result = solve(target, options)
         print_plan_line(result)
         if not result.has_plan:
-            raise ValueError(f"no plan for {label}: " + "; ".join(result.diagnosis))
+            raise NoPlanError(
+                f"for {label}, nothing to stress-test: {no_plan_advice(result, options)}"
+            )
         return PlanPolicy(result.purchase_orders)
 
     if plan is not None:
-        frame = (
-            pd.read_excel(plan, sheet_name="purchase_orders")
-            if plan.suffix == ".xlsx"
-            else pd.read_csv(plan)
-        )
+        frame = read_plan(plan)
         driver_a, label_a = PlanPolicy(frame), plan.name
         if "tier" in frame.columns:  # a PO table as `sourcing optimize` writes it
             from engine.api import replay_plan
@@ -819,14 +844,19 @@ def sweep(
         ),
     ] = None,
     all_: Annotated[
-        bool, typer.Option("--all", help="Every named scenario of the file (scenarios:).")
+        bool,
+        typer.Option("--all", metavar="", help="Every named scenario of the file (scenarios:)."),
     ] = False,
     base: Annotated[
-        bool, typer.Option(help="Include the scenario without what-ifs as the first row.")
+        bool,
+        typer.Option(metavar="", help="Include the scenario without what-ifs as the first row."),
     ] = True,
     set_: SetOpt = None,
     landed_cost_only: Annotated[
-        bool, typer.Option("--landed-cost-only", help="Price each what-if without optimizing.")
+        bool,
+        typer.Option(
+            "--landed-cost-only", metavar="", help="Price each what-if without optimizing."
+        ),
     ] = False,
     stress_replications: Annotated[
         int,
@@ -936,7 +966,9 @@ def ui_command(
     headless: Annotated[
         bool,
         typer.Option(
-            "--headless/--open-browser", help="Do not open a browser (on a server, in CI)."
+            "--headless/--open-browser",
+            metavar="",
+            help="Do not open a browser (on a server, in CI).",
         ),
     ] = False,
 ) -> None:

@@ -54,7 +54,8 @@ StoreOpt = Annotated[
     ),
 ]
 NoStoreOpt = Annotated[
-    bool, typer.Option("--no-store", help="Do not save this run in the run store.")
+    bool,
+    typer.Option("--no-store", metavar="", help="Do not save this run in the run store."),
 ]
 RunIdArg = Annotated[
     str, typer.Argument(help="Run id, or its first characters (`sourcing runs list`).")
@@ -240,7 +241,9 @@ def compare(
     out: Annotated[
         Path | None, typer.Option(help="Also write the comparison (.csv, .xlsx, .html).")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an --out file.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Replace an --out file.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Runs side by side: every metric, and the parameters that differ.
@@ -266,7 +269,9 @@ def compare(
 @store_errors
 def delete(
     run_id: RunIdArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask to confirm.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", metavar="", help="Do not ask to confirm.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Delete a run from the store (asks to confirm unless --yes).
@@ -313,7 +318,9 @@ def export(
             ".xlsx workbook (the scenario goes beside it as <name>_scenario.xlsx)."
         ),
     ],
-    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Replace files that exist.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Write a run's tables and its scenario snapshot to files.

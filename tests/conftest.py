@@ -156,3 +156,16 @@ def dask_client() -> Iterator[Any]:
         distributed.Client(cluster, set_as_default=False) as client,
     ):
         yield client
+
+
+@pytest.fixture(scope="module")
+def typer_command_built_once() -> Iterator[None]:
+    """Typer rebuilds the click command on every ``CliRunner.invoke`` (half the time of a quick
+    command): build it once per module, for modules that invoke it hundreds of times."""
+    import functools
+
+    import typer.testing
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", functools.cache(typer.testing._get_command))
+        yield

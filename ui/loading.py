@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from engine.api import (
+    MAX_UPLOAD_BYTES,
     REQUIRED_TABLES,
     ROW_MODELS,
     TABLE_NAMES,
@@ -97,9 +98,10 @@ def read_upload(files: Iterable[tuple[str, bytes]]) -> LoadedScenario:
     folder = Path(tempfile.mkdtemp(prefix="sourcing-upload-"))
     problems: list[Problem] = []
     count = 0
+    budget = [MAX_UPLOAD_BYTES]  # bytes still allowed, uploads and unpacked zip entries
     for name, data in files:
         count += 1
-        _store_upload(folder, name, data, problems)
+        _store_upload(folder, name, data, problems, budget)
     if count == 0:
         problems.append(
             Problem("upload", None, None, "no file", "a .xlsx workbook, a .zip, or YAML + CSV")
@@ -115,7 +117,9 @@ def read_upload(files: Iterable[tuple[str, bytes]]) -> LoadedScenario:
         ) from None
 
 
-def _store_upload(folder: Path, name: str, data: bytes, problems: list[Problem]) -> None:
+def _store_upload(
+    folder: Path, name: str, data: bytes, problems: list[Problem], budget: list[int]
+) -> None:
     safe = PurePosixPath(name.replace("\\", "/")).name or "upload"
     suffix = safe.rsplit(".", 1)[-1].lower() if "." in safe else ""
     if suffix not in UPLOAD_SUFFIXES:
@@ -129,6 +133,8 @@ def _store_upload(folder: Path, name: str, data: bytes, problems: list[Problem])
             )
         )
         return
+    if not _spend(budget, len(data), safe, problems):
+        return
     if suffix != "zip":
         (folder / safe).write_bytes(data)
         return
@@ -140,6 +146,8 @@ def _store_upload(folder: Path, name: str, data: bytes, problems: list[Problem])
                     continue
                 if path.parts[0] == "__MACOSX" or path.name.startswith("."):
                     continue
+                if not _spend(budget, entry.file_size, f"{safe}: {entry.filename}", problems):
+                    return  # zipfile stops reading an entry at its stated size
                 target = folder.joinpath(*path.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(archive.read(entry))
@@ -153,6 +161,23 @@ def _store_upload(folder: Path, name: str, data: bytes, problems: list[Problem])
                 "a .zip holding scenario.yaml and its CSV files, or a workbook",
             )
         )
+
+
+def _spend(budget: list[int], size: int, source: str, problems: list[Problem]) -> bool:
+    """Take ``size`` bytes from the upload's budget; False (with the problem) past it."""
+    budget[0] -= size
+    if budget[0] >= 0:
+        return True
+    problems.append(
+        Problem(
+            source,
+            None,
+            None,
+            "more than the upload limit",
+            f"at most {MAX_UPLOAD_BYTES:,} bytes in all, unpacked (docs/input-limits.md)",
+        )
+    )
+    return False
 
 
 def _scenario_file(folder: Path) -> Path:

@@ -32,8 +32,16 @@ def corrupt(path: Path, detail: str) -> RunStoreError:
 
 def foreign(path: Path) -> RunStoreError:
     return RunStoreError(
-        f"{path} is a SQLite database but not a sourcing run store (it has other tables). "
+        f"{path} is a SQLite database but not a sourcing run store (it is not marked as one). "
         f"It was left untouched. {NEW_STORE_HINT}",
+        path,
+    )
+
+
+def empty_file(path: Path) -> RunStoreError:
+    return RunStoreError(
+        f"{path} is an empty file (0 bytes), not a sourcing run store. It was left untouched: "
+        f"delete it to start a new store there. {NEW_STORE_HINT}",
         path,
     )
 
@@ -59,6 +67,15 @@ def locked(path: Path, seconds: float) -> RunStoreError:
 def unusable_location(path: Path, detail: str) -> RunStoreError:
     return RunStoreError(
         f"Cannot use {path} as the run store: {detail}. {NEW_STORE_HINT}",
+        path,
+    )
+
+
+def read_only(path: Path) -> RunStoreError:
+    return RunStoreError(
+        f"Cannot use {path} as the run store: its folder {path.parent} is read-only (no "
+        "permission to add files there; SQLite needs to add its -wal and -shm files beside the "
+        f"store). Nothing was written. {NEW_STORE_HINT}",
         path,
     )
 

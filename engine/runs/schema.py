@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,17 +66,62 @@ def sqlite_errors(path: Path, timeout_seconds: float) -> Iterator[None]:
         text = str(error).lower()
         if "locked" in text or "busy" in text:
             raise errors.locked(path, timeout_seconds) from error
-        if "unable to open" in text:
+        if "unable to open" in text or "readonly" in text or "read-only" in text:
             if not path.parent.exists() or not path.exists():
                 raise errors.missing(path) from error
-            raise errors.unusable_location(path, f"SQLite cannot open it ({error})") from error
-        if "readonly" in text or "read-only" in text:
-            raise errors.unusable_location(path, "the file or its folder is read-only") from error
+            if read_only_folder(path.parent):
+                raise errors.read_only(path) from error
+            if "unable to open" in text:
+                raise errors.unusable_location(path, f"SQLite cannot open it ({error})") from error
+            raise errors.unusable_location(path, "the file is read-only") from error
         if "no such table" in text or "no such column" in text:
             raise errors.corrupt(path, f"its tables are incomplete: {error}") from error
         raise errors.failed(path, str(error)) from error
     except sqlite3.DatabaseError as error:  # "file is not a database", "malformed"
         raise errors.corrupt(path, str(error)) from error
+
+
+def read_only_folder(folder: Path) -> bool:
+    """True if no file can be added to ``folder`` (no permission, or a read-only disk; also
+    for root, whom ``os.access`` would let through): SQLite needs to add its -wal and -shm
+    files beside a store."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return False
+    except OSError:
+        return True
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file."""
+
+
+def check_file(path: Path) -> None:
+    """Refuse, before SQLite touches it, a file that is not a run store of this engine: not a
+    regular file, empty, not SQLite, or SQLite without this engine's application id.
+
+    Raises:
+        RunStoreError: saying what the file is; it is left untouched.
+    """
+    from engine.scenario.files import FileRefused, regular_file
+
+    try:
+        if regular_file(path) is None:
+            raise errors.missing(path)
+        with path.open("rb") as handle:
+            head = handle.read(100)
+    except FileRefused as refused:
+        raise errors.unusable_location(path, str(refused)) from None
+    except OSError as error:
+        raise errors.unusable_location(
+            path, f"it cannot be read ({error.strerror or error})"
+        ) from error
+    if not head:
+        raise errors.empty_file(path)
+    if not head.startswith(SQLITE_HEADER) or len(head) < 100:
+        raise errors.corrupt(path, "it does not begin like a SQLite database")
+    if int.from_bytes(head[68:72], "big") != APPLICATION_ID:
+        raise errors.foreign(path)
 
 
 def connect(path: Path, timeout_seconds: float, create: bool = False) -> sqlite3.Connection:

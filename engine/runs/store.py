@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 import sqlite3
 import tempfile
@@ -74,21 +75,59 @@ class RunStore:
         target = Path(path).expanduser() if path is not None else default_store_path()
         self.path: Path = target.absolute()
         self.timeout_seconds = timeout_seconds
-        if not create and not self.path.exists():
-            raise errors.not_found(self.path)
-        if self.path.is_dir():
+        try:
+            is_folder, exists = self.path.is_dir(), os.path.lexists(self.path)
+        except OSError as error:  # a folder on the way that this user may not enter
+            raise errors.unusable_location(
+                self.path, f"it cannot be reached ({error.strerror or error})"
+            ) from error
+        if is_folder:
             raise errors.unusable_location(
                 self.path,
                 f"it is a folder, not a file; name a file in it, e.g. {self.path / 'runs.sqlite'}",
             )
+        if not exists:
+            if not create:
+                raise errors.not_found(self.path)
+            self._create()
+        schema.check_file(self.path)  # only a run store of this engine is ever opened
+        with self._connection() as connection:
+            schema.initialize(connection, self.path)
+
+    def _create(self) -> None:
+        """Make a new, empty store at ``self.path``: built under a temporary name in the same
+        folder and linked into place whole, so no process ever sees a half-made store (and an
+        existing file is never replaced)."""
+        folder = self.path.parent
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise errors.unusable_location(
                 self.path, f"its folder cannot be created ({error.strerror or error})"
             ) from error
-        with self._connection(create=True) as connection:
-            schema.initialize(connection, self.path)
+        building = folder / f".{self.path.name}.{secrets.token_hex(4)}.new"
+        try:
+            connection = schema.connect(building, self.timeout_seconds, create=True)
+            try:
+                schema.initialize(connection, building)
+            finally:
+                connection.close()
+            try:
+                os.link(building, self.path)
+            except FileExistsError:
+                pass  # another process made the store first: use it
+            except OSError:  # no hard links on this file system: move it there if still free
+                if not os.path.lexists(self.path):
+                    os.replace(building, self.path)
+        except (OSError, sqlite3.Error) as error:
+            if schema.read_only_folder(folder):
+                raise errors.read_only(self.path) from error
+            raise errors.failed(
+                self.path, getattr(error, "strerror", None) or str(error)
+            ) from error
+        finally:
+            for leftover in (building, *(Path(f"{building}{x}") for x in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
 
     def __repr__(self) -> str:
         return f"RunStore({str(self.path)!r})"

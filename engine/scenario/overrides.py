@@ -62,6 +62,7 @@ import yaml
 from engine.scenario.errors import Problem, ScenarioError
 from engine.scenario.raw import RawScenario, RawTable
 from engine.scenario.schema import ROW_MODELS, TABLE_KEYS, TABLE_NAMES, Settings
+from engine.scenario.yaml_input import load_yaml
 
 FIXED_SETTINGS: tuple[str, ...] = ("name", "overrides", "scenarios")
 """Settings that no override may change."""
@@ -225,7 +226,7 @@ def parse_set_values(items: Sequence[str]) -> dict[str, Any]:
             )
             continue
         try:
-            values[key] = yaml.safe_load(text)
+            values[key] = load_yaml(text)
         except yaml.YAMLError as error:
             reason = getattr(error, "problem", None) or "not valid YAML"
             problems.append(

@@ -14,18 +14,71 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Identifier = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")]
+from engine.scenario import limits
+
+
+def _not_bool(value: Any) -> Any:
+    """A number cell holding true/false (a workbook's TRUE) is a mistake, not 1 or 0."""
+    if isinstance(value, bool):
+        raise ValueError("a number, not true/false")
+    return value
+
+
+def _not_number(value: Any) -> Any:
+    """A date must be written as a date: a bare number is not read as days or seconds."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("a date like 2027-01-04, not a number")
+    return value
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not limits.EARLIEST_DATE <= value <= limits.LATEST_DATE:
+        raise ValueError(f"a date from {limits.EARLIEST_DATE} to {limits.LATEST_DATE}")
+    return value
+
+
+# Every number of the scenario is one of these types: finite (no inf or nan), never true/false,
+# and bounded where it is physical (the bounds live in limits.py and docs/input-limits.md).
+Finite = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
+Whole = Annotated[int, BeforeValidator(_not_bool)]
+Share = Annotated[Finite, Field(ge=0.0, le=1.0)]
+Rate = Annotated[Finite, Field(ge=0.0, le=limits.MAX_RATE)]
+Factor = Annotated[Finite, Field(gt=0.0, le=limits.MAX_FACTOR)]
+Days = Annotated[Finite, Field(ge=0.0, le=limits.MAX_DAYS)]
+Units = Annotated[Finite, Field(ge=0.0, le=limits.MAX_QUANTITY_UNITS)]
+UnitMoney = Annotated[Finite, Field(ge=0.0, le=limits.MAX_UNIT_MONEY)]
+Money = Annotated[Finite, Field(ge=0.0, le=limits.MAX_MONEY)]
+Period = Annotated[Whole, Field(ge=1, le=limits.MAX_PERIODS)]
+HorizonDay = Annotated[Whole, Field(ge=0, le=limits.MAX_HORIZON_DAYS)]
+Date = Annotated[dt.date, BeforeValidator(_not_number), AfterValidator(_date_in_range)]
+Text = Annotated[str, Field(max_length=limits.MAX_TEXT_LENGTH)]
+Country = Annotated[str, Field(min_length=2, max_length=2)]
+Identifier = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=limits.MAX_CODE_LENGTH,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$",
+    ),
+]
 
 
 class Strict(BaseModel):
-    """Base of every input model: unknown keys rejected, values frozen after validation."""
+    """Base of every input model: unknown keys rejected, values frozen after validation, and
+    no infinite or nan number anywhere (also where a field is a plain ``float``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 # --------------------------------------------------------------------------- enums
@@ -82,31 +135,35 @@ class Sku(Strict):
     """One row of ``skus.csv``: a product the brand sells."""
 
     sku: Identifier = Field(description="SKU code, unique.")
-    name: str = Field(default="", description="Product name (free text).")
-    selling_price: NonNegative = Field(description="Price the customer pays, per unit.")
-    unit_weight_kg: Positive = Field(description="Shipping weight of one unit, kg.")
-    unit_volume_cbm: Positive = Field(description="Shipping volume of one unit, cubic metres.")
-    holding_cost_rate_annual: NonNegative = Field(
+    name: Text = Field(default="", description="Product name (free text).")
+    selling_price: UnitMoney = Field(description="Price the customer pays, per unit.")
+    unit_weight_kg: Annotated[Finite, Field(gt=0.0, le=limits.MAX_UNIT_WEIGHT_KG)] = Field(
+        description="Shipping weight of one unit, kg."
+    )
+    unit_volume_cbm: Annotated[Finite, Field(gt=0.0, le=limits.MAX_UNIT_VOLUME_CBM)] = Field(
+        description="Shipping volume of one unit, cubic metres."
+    )
+    holding_cost_rate_annual: Rate = Field(
         description="Cost of holding stock on hand per year, as a share of landed value "
         "(storage, insurance, capital), e.g. 0.25."
     )
-    lost_sale_penalty_per_unit: NonNegative | None = Field(
+    lost_sale_penalty_per_unit: UnitMoney | None = Field(
         default=None,
         description="Cost of one unit of demand not met; blank means the unit margin "
         "(selling price minus the cheapest factory price).",
     )
-    service_level_target: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+    service_level_target: Annotated[Finite, Field(gt=0.0, lt=1.0)] = Field(
         default=0.95, description="Cycle service level the safety stock aims at, e.g. 0.95."
     )
     critical: bool = Field(
         default=False, description="Critical SKUs must be dual-sourced (risk policy)."
     )
-    opening_stock_units: NonNegative = Field(default=0.0, description="Stock on hand at start.")
-    demand_mean_units_per_period: NonNegative | None = Field(
+    opening_stock_units: Units = Field(default=0.0, description="Stock on hand at start.")
+    demand_mean_units_per_period: Units | None = Field(
         default=None,
         description="Mean demand per period, used for every period that demand.csv does not list.",
     )
-    demand_std_units_per_period: NonNegative = Field(
+    demand_std_units_per_period: Units = Field(
         default=0.0, description="Standard deviation of demand per period (spread)."
     )
 
@@ -115,35 +172,35 @@ class Supplier(Strict):
     """One row of ``suppliers.csv``: a factory or a trading company."""
 
     supplier: Identifier = Field(description="Supplier code, unique, e.g. GZ-01.")
-    name: str = Field(default="", description="Supplier name (free text).")
+    name: Text = Field(default="", description="Supplier name (free text).")
     kind: SupplierKind = Field(
         default=SupplierKind.FACTORY, description="factory or trading_company."
     )
-    country: Annotated[str, Field(min_length=2, max_length=2)] = Field(
-        description="ISO 3166 two-letter country of origin, e.g. CN, VN."
-    )
-    region: str = Field(
+    country: Country = Field(description="ISO 3166 two-letter country of origin, e.g. CN, VN.")
+    region: Text = Field(
         default="", description="Region for share caps, e.g. Guangdong; blank = country."
     )
     origin_port: Identifier = Field(
         description="Port or hub the goods leave from; lanes start here."
     )
-    capacity_units_per_week: NonNegative = Field(description="Units per week over all SKUs.")
-    production_lead_time_days_mean: NonNegative = Field(description="PO to ready-to-ship, days.")
-    production_lead_time_days_std: NonNegative = Field(default=0.0, description="Spread, days.")
+    capacity_units_per_week: Units = Field(description="Units per week over all SKUs.")
+    production_lead_time_days_mean: Days = Field(description="PO to ready-to-ship, days.")
+    production_lead_time_days_std: Days = Field(default=0.0, description="Spread, days.")
     on_time_rate: Share = Field(default=1.0, description="Share of POs shipped on time.")
     defect_rate: Share = Field(default=0.0, description="Share of units rejected at QC.")
     defect_remedy: DefectRemedy = Field(
         default=DefectRemedy.CREDIT, description="replace or credit."
     )
     deposit_share: Share = Field(description="Share of the PO value paid when the PO is placed.")
-    balance_days_after_shipment: int = Field(
+    balance_days_after_shipment: Annotated[
+        Whole, Field(ge=-limits.MAX_DAYS, le=limits.MAX_DAYS)
+    ] = Field(
         default=0,
         description="When the balance is paid, in days after shipment; 0 = at shipment, "
         "negative = before shipment (e.g. -7), 30 = net 30.",
     )
     qualified: bool = Field(default=True, description="Already qualified (approved) to supply.")
-    qualification_cost: NonNegative = Field(
+    qualification_cost: Money = Field(
         default=0.0,
         description="One-off cost of qualifying the supplier if it is not yet qualified.",
     )
@@ -157,11 +214,11 @@ class Offer(Strict):
     price_break_type: PriceBreakType = Field(
         default=PriceBreakType.ALL_UNITS, description="all_units or incremental."
     )
-    moq_units: NonNegative = Field(default=0.0, description="Minimum order quantity per PO.")
-    order_multiple_units: Annotated[float, Field(ge=1.0)] = Field(
+    moq_units: Units = Field(default=0.0, description="Minimum order quantity per PO.")
+    order_multiple_units: Annotated[Units, Field(ge=1.0)] = Field(
         default=1.0, description="PO quantities are whole multiples of this (carton size)."
     )
-    tooling_cost: NonNegative = Field(
+    tooling_cost: Money = Field(
         default=0.0, description="One-off cost (moulds, tooling) if this supplier makes the SKU."
     )
 
@@ -175,11 +232,11 @@ class PriceBreak(Strict):
 
     supplier: Identifier = Field(description="Supplier code (offers.csv).")
     sku: Identifier = Field(description="SKU code (offers.csv).")
-    min_qty_units: NonNegative = Field(
+    min_qty_units: Units = Field(
         description="Smallest PO quantity (all-units) or first unit (incremental) of the tier; "
         "the first tier starts at 0."
     )
-    unit_price: NonNegative = Field(description="FOB price per unit in this tier.")
+    unit_price: UnitMoney = Field(description="FOB price per unit in this tier.")
 
 
 class Lane(Strict):
@@ -188,27 +245,29 @@ class Lane(Strict):
     lane: Identifier = Field(description="Lane code, unique, e.g. YTN-LAX-FCL.")
     origin_port: Identifier = Field(description="Origin port or hub (suppliers.csv origin_port).")
     mode: ShippingMode = Field(description="sea_fcl, sea_lcl, air, express or rail.")
-    cost_per_unit: NonNegative = Field(default=0.0, description="Freight per unit shipped.")
-    cost_per_kg: NonNegative = Field(
+    cost_per_unit: UnitMoney = Field(default=0.0, description="Freight per unit shipped.")
+    cost_per_kg: UnitMoney = Field(
         default=0.0, description="Freight per chargeable kg (the larger of actual and volumetric)."
     )
-    cost_per_cbm: NonNegative = Field(default=0.0, description="Freight per cubic metre.")
-    volumetric_factor_kg_per_cbm: NonNegative = Field(
+    cost_per_cbm: UnitMoney = Field(default=0.0, description="Freight per cubic metre.")
+    volumetric_factor_kg_per_cbm: Annotated[
+        Finite, Field(ge=0.0, le=limits.MAX_VOLUMETRIC_KG_PER_CBM)
+    ] = Field(
         default=0.0,
         description="Volumetric weight per cbm (air 167, express 200); 0 = charge actual weight.",
     )
-    container_cost: NonNegative = Field(default=0.0, description="Cost per container (FCL).")
-    container_capacity_cbm: NonNegative = Field(
+    container_cost: Money = Field(default=0.0, description="Cost per container (FCL).")
+    container_capacity_cbm: Annotated[Finite, Field(ge=0.0, le=limits.MAX_CONTAINER_CBM)] = Field(
         default=0.0, description="Usable volume per container, cbm; 0 = no containers."
     )
-    cost_per_shipment: NonNegative = Field(
+    cost_per_shipment: Money = Field(
         default=0.0, description="Fixed cost per shipment (documents, handling, delivery)."
     )
     insurance_rate: Share = Field(
         default=0.0, description="Cargo insurance as a share of goods value plus freight."
     )
-    transit_days_mean: NonNegative = Field(description="Shipment to arrival, days.")
-    transit_days_std: NonNegative = Field(default=0.0, description="Spread, days.")
+    transit_days_mean: Days = Field(description="Shipment to arrival, days.")
+    transit_days_std: Days = Field(default=0.0, description="Spread, days.")
     duty_included: bool = Field(
         default=False, description="Delivered duty paid (DDP): the rate already includes duty."
     )
@@ -220,17 +279,15 @@ class Duty(Strict):
     sku: Annotated[str, Field(pattern=r"^(\*|[A-Za-z0-9][A-Za-z0-9_\-]*)$")] = Field(
         description="SKU code, or * for every SKU."
     )
-    origin_country: Annotated[str, Field(min_length=2, max_length=2)] = Field(
-        description="Origin country (suppliers.csv country)."
-    )
+    origin_country: Country = Field(description="Origin country (suppliers.csv country).")
     duty_rate: Share = Field(description="Ad-valorem duty rate, e.g. 0.065.")
-    extra_tariff_rate: NonNegative = Field(
+    extra_tariff_rate: Rate = Field(
         default=0.0, description="Extra tariff by origin on top of the duty, e.g. 0.25."
     )
-    fee_per_shipment: NonNegative = Field(
+    fee_per_shipment: Money = Field(
         default=0.0, description="Fixed customs fees per shipment (entry, brokerage)."
     )
-    effective_from: dt.date | None = Field(
+    effective_from: Date | None = Field(
         default=None,
         description="Date this row takes effect (a tariff change); blank = from the start. "
         "The latest row in effect wins.",
@@ -241,21 +298,21 @@ class Shutdown(Strict):
     """One row of ``calendars.csv``: a period when a supplier makes less or nothing."""
 
     supplier: Identifier = Field(description="Supplier code.")
-    start_date: dt.date = Field(description="First day of the shutdown.")
-    end_date: dt.date = Field(description="Last day of the shutdown (inclusive).")
+    start_date: Date = Field(description="First day of the shutdown.")
+    end_date: Date = Field(description="Last day of the shutdown (inclusive).")
     capacity_factor: Share = Field(
         default=0.0, description="Share of normal capacity during the shutdown; 0 = closed."
     )
-    reason: str = Field(default="", description="e.g. Chinese New Year.")
+    reason: Text = Field(default="", description="e.g. Chinese New Year.")
 
 
 class DemandRow(Strict):
     """One row of ``demand.csv``: demand of a SKU in one period (an explicit series)."""
 
     sku: Identifier = Field(description="SKU code.")
-    period: Annotated[int, Field(ge=1)] = Field(description="Period number, 1 = the first.")
-    mean_units: NonNegative = Field(description="Expected demand in the period, units.")
-    std_units: NonNegative = Field(default=0.0, description="Standard deviation, units.")
+    period: Period = Field(description="Period number, 1 = the first.")
+    mean_units: Units = Field(description="Expected demand in the period, units.")
+    std_units: Units = Field(default=0.0, description="Standard deviation, units.")
 
 
 class InTransit(Strict):
@@ -263,19 +320,31 @@ class InTransit(Strict):
 
     sku: Identifier = Field(description="SKU code.")
     supplier: Identifier = Field(description="Supplier code.")
-    quantity_units: Positive = Field(description="Units on the way.")
-    arrival_period: Annotated[int, Field(ge=1)] = Field(description="Period the goods arrive.")
+    quantity_units: Annotated[Units, Field(gt=0.0)] = Field(description="Units on the way.")
+    arrival_period: Period = Field(description="Period the goods arrive.")
 
 
 # --------------------------------------------------------------------------- settings (YAML)
 
 
 class Horizon(Strict):
-    start_date: dt.date = Field(description="First day of period 1.")
-    periods: Annotated[int, Field(ge=1, le=520)] = Field(description="Number of planning periods.")
-    period_length_days: Annotated[int, Field(ge=1, le=366)] = Field(
+    start_date: Date = Field(description="First day of period 1.")
+    periods: Annotated[Whole, Field(ge=1, le=limits.MAX_PERIODS)] = Field(
+        description="Number of planning periods."
+    )
+    period_length_days: Annotated[Whole, Field(ge=1, le=limits.MAX_PERIOD_LENGTH_DAYS)] = Field(
         default=7, description="7 = weeks, 30 = months."
     )
+
+    @model_validator(mode="after")
+    def _ends_in_range(self) -> Horizon:
+        days = self.periods * self.period_length_days - 1
+        if self.start_date.toordinal() + days > limits.LATEST_DATE.toordinal():
+            raise ValueError(
+                f"a horizon that ends by {limits.LATEST_DATE}: {self.periods} periods of "
+                f"{self.period_length_days} days from {self.start_date} end later"
+            )
+        return self
 
     @property
     def end_date(self) -> dt.date:
@@ -287,12 +356,16 @@ class Horizon(Strict):
 
 
 class Finance(Strict):
-    currency: str = Field(default="USD", description="Currency of every money field.")
-    annual_cost_of_capital: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+    currency: Annotated[str, Field(max_length=10)] = Field(
+        default="USD", description="Currency of every money field."
+    )
+    annual_cost_of_capital: Annotated[Finite, Field(ge=0.0, le=2.0)] = Field(
         description="Cost of capital per year, e.g. 0.12."
     )
-    opening_cash: float = Field(default=0.0, description="Cash at the start.")
-    working_capital_ceiling: NonNegative | None = Field(
+    opening_cash: Annotated[Finite, Field(ge=-limits.MAX_MONEY, le=limits.MAX_MONEY)] = Field(
+        default=0.0, description="Cash at the start."
+    )
+    working_capital_ceiling: Money | None = Field(
         default=None, description="Optional ceiling on cash tied up in any period."
     )
     customs_base: CustomsBase = Field(default=CustomsBase.FOB, description="FOB (US) or CIF (EU).")
@@ -300,11 +373,11 @@ class Finance(Strict):
 
 class Fulfilment(Strict):
     model: FulfilmentModel = Field(default=FulfilmentModel.DOMESTIC_3PL)
-    days_to_customer: NonNegative = Field(default=3.0, description="Order to delivery, days.")
-    cost_per_unit: NonNegative = Field(
+    days_to_customer: Days = Field(default=3.0, description="Order to delivery, days.")
+    cost_per_unit: UnitMoney = Field(
         default=0.0, description="Pick, pack and parcel cost per unit sold."
     )
-    dso_days: NonNegative = Field(
+    dso_days: Days = Field(
         default=2.0, description="Days from sale to cash (payment-processor payout delay)."
     )
     shortage: ShortageRule = Field(default=ShortageRule.LOST_SALES)
@@ -320,10 +393,10 @@ class RiskPolicy(Strict):
     min_backup_share_critical: Share = Field(
         default=0.0, description="Critical SKUs: every supplier used gets at least this share."
     )
-    min_suppliers_critical: Annotated[int, Field(ge=1)] = Field(
+    min_suppliers_critical: Annotated[Whole, Field(ge=1, le=limits.MAX_SUPPLIERS_CRITICAL)] = Field(
         default=2, description="Critical SKUs: at least this many suppliers."
     )
-    max_lead_time_days: NonNegative | None = Field(
+    max_lead_time_days: Days | None = Field(
         default=None, description="Offers whose production + transit exceed this are not used."
     )
     fixed_splits: dict[str, dict[str, Share]] = Field(
@@ -336,10 +409,8 @@ class RiskPolicy(Strict):
 
 
 class DisruptionWindow(Strict):
-    start_day: Annotated[int, Field(ge=0)] = Field(
-        description="Day of the horizon it starts (0 = first)."
-    )
-    length_days: Annotated[int, Field(ge=1)] = Field(description="How long it lasts, days.")
+    start_day: HorizonDay = Field(description="Day of the horizon it starts (0 = first).")
+    length_days: Annotated[HorizonDay, Field(ge=1)] = Field(description="How long it lasts, days.")
     probability: Share = Field(default=1.0, description="Chance it happens in a replication.")
     random_start: bool = Field(
         default=False, description="If true, the start is uniform over the horizon instead."
@@ -354,15 +425,15 @@ class SupplierShutdown(DisruptionWindow):
 class LeadTimeShock(DisruptionWindow):
     kind: Literal["lead_time_shock"]
     supplier: Identifier
-    extra_days: NonNegative = 0.0
-    factor: Positive = 1.0
+    extra_days: Days = 0.0
+    factor: Factor = 1.0
 
 
 class PortDelay(DisruptionWindow):
     kind: Literal["port_delay"]
     origin_port: Identifier
     mode: ShippingMode | None = None
-    extra_days: Positive
+    extra_days: Annotated[Days, Field(gt=0.0)]
 
 
 class DefectSpike(DisruptionWindow):
@@ -374,15 +445,15 @@ class DefectSpike(DisruptionWindow):
 class DemandSpike(DisruptionWindow):
     kind: Literal["demand_spike"]
     sku: str = Field(default="*", description="SKU code or * for every SKU.")
-    factor: Positive
+    factor: Factor
 
 
 class TariffChange(Strict):
     kind: Literal["tariff_change"]
-    origin_country: Annotated[str, Field(min_length=2, max_length=2)]
+    origin_country: Country
     sku: str = Field(default="*", description="SKU code or * for every SKU.")
-    start_day: Annotated[int, Field(ge=0)]
-    extra_tariff_rate: NonNegative = Field(description="The new extra tariff rate from that day.")
+    start_day: HorizonDay
+    extra_tariff_rate: Rate = Field(description="The new extra tariff rate from that day.")
     probability: Share = 1.0
 
 
@@ -441,7 +512,7 @@ class Settings(Strict):
     """The YAML part of a scenario: everything that is not a table."""
 
     name: Identifier = Field(description="Scenario name.")
-    description: str = Field(default="", description="Free text.")
+    description: Text = Field(default="", description="Free text.")
     horizon: Horizon
     finance: Finance
     fulfilment: Fulfilment = Field(default_factory=Fulfilment)

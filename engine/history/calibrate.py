@@ -30,7 +30,7 @@ from scipy import stats
 
 from engine.history.lead_time_fit import fit_lead_times
 from engine.history.read import History
-from engine.history.scorecards import outcomes
+from engine.history.scorecards import history_as_of, outcomes
 from engine.history.stats import CONFIDENCE, wilson_interval
 from engine.scenario import Scenario, load, write_scenario
 
@@ -140,8 +140,7 @@ def calibrate(scenario: Scenario, history: History, min_pos: int = MIN_POS) -> C
     if min_pos < 3:
         raise ValueError(f"min_pos must be at least 3, got {min_pos}")
     judged = outcomes(history, scenario)
-    as_of = max(d for d in judged["po_date"])
-    as_of = max(as_of, *(d for d in judged["actual_arrival_date"] if isinstance(d, dt.date)))
+    as_of = history_as_of(history.frame)
     changes: list[dict[str, object]] = []
     fits: list[dict[str, object]] = []
     rows = []

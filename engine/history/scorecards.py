@@ -6,9 +6,10 @@ Definitions (``docs/po-history.md`` has them with examples):
 * **On time**: a PO is judged on its ship date when it has a promised ship date (or a quoted
   lead time) and a ship date: on time when ``actual_ship_date <= promised_ship_date +
   tolerance``; else on its arrival against ``promised_arrival_date``. A PO whose promised date
-  has passed (by the history's last date) with nothing shipped or arrived is late. Other POs
-  are not judged.
-* **In full**: an arrived PO with ``quantity_received >= quantity_ordered * (1 - in_full_tolerance)``.
+  has passed (by the history's last PO, ship or arrival date) with nothing shipped or arrived
+  is late. Other POs are not judged.
+* **In full**: an arrived PO with ``quantity_received >= quantity_ordered * (1 -
+  in_full_tolerance)``.
 * **OTIF**: on time and in full (a late PO is not OTIF whether or not it has arrived).
 * **Lead time**: PO date to arrival (days), production = PO date to ship, transit = ship to
   arrival (where the ship date is known); mean with its t interval, std (n - 1), P90 (linear
@@ -38,7 +39,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from engine.history.read import DATE_COLUMNS, History
+from engine.history.read import History
 from engine.history.stats import mean_interval, p90, slope_interval, wilson_interval
 from engine.scenario.schema import Scenario
 
@@ -49,6 +50,7 @@ __all__ = [
     "PRICE_VARIANCE_CEILING",
     "ScoreWeights",
     "Scorecards",
+    "history_as_of",
     "outcomes",
     "parse_weights",
     "scorecards",
@@ -126,9 +128,10 @@ class Scorecards:
 # --------------------------------------------------------------------------- per PO
 
 
-def _as_of(frame: pd.DataFrame) -> dt.date:
-    dates = [d for c in DATE_COLUMNS for d in frame[c] if isinstance(d, dt.date)]
-    return max(dates)
+def history_as_of(frame: pd.DataFrame) -> dt.date:
+    """The last thing the history knows happened: a PO placed, shipped or arrived."""
+    columns = ("po_date", "actual_ship_date", "actual_arrival_date")
+    return max(d for c in columns for d in frame[c] if isinstance(d, dt.date))
 
 
 def _days(later: object, earlier: object) -> float:
@@ -164,7 +167,7 @@ def outcomes(
     None = not judged), ``judged_on``, lead times in days, reject share and the scenario's
     price for the quantity (NaN when the scenario has no such offer)."""
     frame = history.frame.copy()
-    as_of = _as_of(frame)
+    as_of = history_as_of(frame)
     tolerance = dt.timedelta(days=late_tolerance_days)
     judged = [_judge(row, as_of, tolerance) for _, row in frame.iterrows()]
     frame["on_time"] = pd.Series([j[0] for j in judged], index=frame.index, dtype=object)
@@ -384,5 +387,5 @@ def scorecards(
         supplier_skus=_table(judged, ["supplier", "sku"], weights),
         trend=_trend(judged),
         outcomes=judged,
-        as_of=_as_of(history.frame),
+        as_of=history_as_of(history.frame),
     )

@@ -267,7 +267,9 @@ def calibrate(scenario: Scenario, history: History, min_pos: int = MIN_POS) -> C
         else b
         for b in scenario.price_breaks
     ]
-    calibrated = scenario.model_copy(update={"suppliers": rows, "price_breaks": breaks})
+    calibrated = scenario.model_copy(
+        update={"suppliers": tuple(rows), "price_breaks": tuple(breaks)}
+    )
     return Calibration(calibrated, pd.DataFrame(changes), pd.DataFrame(fits))
 
 

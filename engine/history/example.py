@@ -84,7 +84,7 @@ def true_scenario(scenario: Scenario) -> Scenario:
                 }
             )
         rows.append(row)
-    return scenario.model_copy(update={"suppliers": rows})
+    return scenario.model_copy(update={"suppliers": tuple(rows)})
 
 
 def example_history(scenario: Scenario, rng: np.random.Generator) -> pd.DataFrame:

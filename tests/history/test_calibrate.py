@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.history.calibrate import calibrate, write_calibrated
+from engine.history.calibrate import Calibration, calibrate, write_calibrated
 from engine.history.example import EXAMPLE_SEED, TRUE_SUPPLIERS, example_history
 from engine.history.lead_time_fit import fit_lead_times, lead_time_probabilities
 from engine.history.read import read_history
@@ -24,7 +24,7 @@ HISTORY = DTC_BRAND / "po_history.csv"
 
 
 @pytest.fixture(scope="module")
-def calibration():
+def calibration() -> Calibration:
     scenario = load_scenario(DTC_BRAND)
     return calibrate(scenario, read_history(HISTORY, scenario))
 
@@ -35,7 +35,7 @@ def test_bundled_history_is_the_seeded_generator_output() -> None:
     assert frame.to_csv(index=False) == HISTORY.read_text(encoding="utf-8")
 
 
-def test_true_parameters_inside_their_intervals(calibration) -> None:
+def test_true_parameters_inside_their_intervals(calibration: Calibration) -> None:
     changes = calibration.changes.set_index(["supplier", "field"])
     for supplier, truth in TRUE_SUPPLIERS.items():
         for name in (
@@ -63,7 +63,7 @@ def test_true_parameters_inside_their_intervals(calibration) -> None:
         assert row["ci_low"] <= true_price <= row["ci_high"], (supplier, true_price, row.to_dict())
 
 
-def test_typed_in_values_are_rejected_where_they_differ(calibration) -> None:
+def test_typed_in_values_are_rejected_where_they_differ(calibration: Calibration) -> None:
     changes = calibration.changes.set_index(["supplier", "field"])
     # GZ-01 was typed in at 35 days and 1.5 % defects; it really takes 39 and rejects 2.2 %
     assert not changes.loc[("GZ-01", "production_lead_time_days_mean"), "current_inside_ci"]

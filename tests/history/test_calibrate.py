@@ -71,7 +71,7 @@ def test_typed_in_values_are_rejected_where_they_differ(calibration: Calibration
 
 
 def test_written_scenario_validates_and_is_never_overwritten(
-    calibration,
+    calibration: Calibration,
     tmp_path: Path,
 ) -> None:
     written = write_calibrated(calibration, tmp_path / "calibrated")

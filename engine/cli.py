@@ -968,10 +968,17 @@ def calibrate(
         calibration = fit(scenario, loaded, min_pos)
     console.print(report.calibration_table(calibration))
     written = write_calibrated(calibration, out, force)
-    changes = out / "calibration_changes.csv" if written.suffix != ".xlsx" else None
-    if changes is not None:
-        write_tables(calibration.tables(), changes, overwrite=True)
-    console.print(f"wrote the calibrated scenario {written} (it validates)", highlight=False)
+    report_path = (
+        out.with_name(f"{out.stem}_calibration_changes.csv")
+        if written == out
+        else out / "calibration_changes.csv"
+    )
+    write_tables(calibration.tables(), report_path, overwrite=True)
+    console.print(
+        f"wrote the calibrated scenario {written} (it validates) and the change report "
+        f"{report_path}",
+        highlight=False,
+    )
 
 
 UI_APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"

@@ -31,8 +31,8 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "History",
     "HistoryError",
-    "history_from_frame",
     "read_history",
+    "validate_rows",
 ]
 
 REQUIRED_COLUMNS = (
@@ -234,7 +234,7 @@ def _row_problems(source: str, number: int, rec: dict[str, Any]) -> list[Problem
     return out
 
 
-def history_from_frame(
+def validate_rows(
     source: str,
     header: list[str],
     rows: list[tuple[int, dict[str, Any]]],
@@ -372,4 +372,4 @@ def read_history(path: Path | str, scenario: Scenario | None = None) -> History:
         HistoryError: with every problem found (file, row, field, found, allowed).
     """
     source, header, rows = _read_cells(Path(path))
-    return history_from_frame(source, header, rows, scenario)
+    return validate_rows(source, header, rows, scenario)

@@ -37,10 +37,12 @@ __all__ = ["LeadTimeFit", "fit_lead_times", "lead_time_probabilities"]
 
 _Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
 MEAN_STEP_DAYS = 0.1
+MAX_MEANS = 300
 STD_RANGE = (0.25, 2.5)
 GRID_POINTS = 100
 """The likelihood is evaluated on a grid (it jumps where ``round(m)`` changes, so derivatives
-do not serve): ``m`` every ``MEAN_STEP_DAYS`` days, ``sigma`` at ``GRID_POINTS`` geometric steps
+do not serve): ``m`` every ``MEAN_STEP_DAYS`` days (coarser when that would take more than
+``MAX_MEANS`` steps), ``sigma`` at ``GRID_POINTS`` geometric steps
 over ``STD_RANGE`` times the sample std, ``rho`` at ``GRID_POINTS`` steps over 0.005..0.995."""
 
 
@@ -138,9 +140,9 @@ def fit_lead_times(days: np.ndarray) -> LeadTimeFit:
         raise ValueError("a lead-time fit needs at least 3 lots that are not all the same")
     values, counts = np.unique(days, return_counts=True)
     spread = float(np.std(days, ddof=1))
-    means = np.arange(
-        math.floor(np.quantile(days, 0.1)), math.ceil(np.quantile(days, 0.9)) + 1e-9, MEAN_STEP_DAYS
-    )
+    low, high = math.floor(np.quantile(days, 0.1)), math.ceil(np.quantile(days, 0.9))
+    step = max(MEAN_STEP_DAYS, (high - low) / MAX_MEANS)
+    means = np.arange(low, high + 1e-9, step)
     stds = spread * np.geomspace(STD_RANGE[0], STD_RANGE[1], GRID_POINTS)
     rhos = np.linspace(0.005, 0.995, GRID_POINTS)
     loglik = np.empty((len(means), len(stds), len(rhos)))

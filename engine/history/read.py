@@ -173,7 +173,7 @@ def _date(value: Any) -> dt.date:
 def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError
-    number = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+    number = float(value.strip()) if isinstance(value, str) else float(value)
     if not math.isfinite(number):
         raise ValueError
     return number

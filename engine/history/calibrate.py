@@ -7,6 +7,9 @@ Per supplier of the scenario (``docs/po-history.md`` has the details):
   (``engine.history.lead_time_fit``), with profile-likelihood intervals and a chi-square
   goodness of fit;
 * defect rate: rejected / received units over the arrived POs, Wilson interval;
+* transit time of each lane with POs (the POs of suppliers at its origin port by its mode,
+  with ship and arrival dates): the simulation's transit family, a lognormal rounded to whole
+  days, fitted the same way without the slip;
 * price drift: the least-squares line of ``invoiced / scenario price-break price`` over the PO
   date, read at the last PO date (where prices are now), t interval; every price break of the
   supplier is multiplied by it.
@@ -19,6 +22,7 @@ already consistent with the history.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -33,6 +37,7 @@ from engine.history.read import History
 from engine.history.scorecards import history_as_of, outcomes
 from engine.history.stats import CONFIDENCE, wilson_interval
 from engine.scenario import Scenario, load, write_scenario
+from engine.scenario.schema import Lane
 
 __all__ = ["MIN_POS", "Calibration", "calibrate", "write_calibrated"]
 
@@ -77,10 +82,12 @@ def _change(
     pos: int,
     applied: bool,
     reason: str,
+    lane: str = "",
 ) -> dict[str, object]:
     inside = bool(low <= current <= high) if math.isfinite(low) and math.isfinite(high) else None
     return {
         "supplier": supplier,
+        "lane": lane,
         "field": name,
         "current": current,
         "fitted": fitted,
@@ -117,16 +124,73 @@ def _price_level(group: pd.DataFrame) -> tuple[float, float, float, int]:
     return level, level - half, level + half, n
 
 
-def _matured(group: pd.DataFrame, as_of: dt.date) -> np.ndarray:
-    """Production days of the POs placed at least the longest production time seen before
-    ``as_of``: a later PO could still be in production, and keeping only those that shipped
-    would favour the quick ones."""
-    days = group["production_days"].dropna()
+def _matured(group: pd.DataFrame, as_of: dt.date, column: str, start: str) -> np.ndarray:
+    """The ``column`` days of the POs whose ``start`` date lies at least the longest such time
+    seen before ``as_of``: a later one could still be under way, and keeping only those that
+    finished would favour the quick ones."""
+    days = group[column].dropna()
     if days.empty:
         return days.to_numpy(dtype=float)
     cutoff = as_of - dt.timedelta(days=int(days.max()))
-    matured = group["po_date"].map(lambda d: d <= cutoff) & group["production_days"].notna()
-    return group.loc[matured, "production_days"].to_numpy(dtype=float)
+    matured = group[start].map(lambda d: isinstance(d, dt.date) and d <= cutoff)
+    return group.loc[matured & group[column].notna(), column].to_numpy(dtype=float)
+
+
+def _lanes(
+    scenario: Scenario, judged: pd.DataFrame, as_of: dt.date, min_pos: int
+) -> tuple[list[Lane], list[dict[str, object]], list[dict[str, object]]]:
+    """Transit times of each lane with POs in the history (their supplier's port and mode)."""
+    ports = {s.supplier: s.origin_port for s in scenario.suppliers}
+    port = judged["supplier"].map(ports)
+    same = collections.Counter((lane.origin_port, lane.mode.value) for lane in scenario.lanes)
+    lanes, changes, fits = [], [], []
+    for lane in scenario.lanes:
+        group = judged[(port == lane.origin_port) & (judged["shipping_mode"] == lane.mode.value)]
+        transit = _matured(group, as_of, "transit_days", "actual_ship_date")
+        fields = (
+            ("transit_days_mean", lane.transit_days_mean),
+            ("transit_days_std", lane.transit_days_std),
+        )
+        if group.empty:
+            lanes.append(lane)
+            continue
+        why = ""
+        if same[(lane.origin_port, lane.mode.value)] > 1:
+            why = f"kept: more than one lane from {lane.origin_port} by {lane.mode.value}"
+        elif len(transit) < min_pos:
+            why = (
+                f"kept: {len(transit)} POs with ship and arrival dates, calibration needs {min_pos}"
+            )
+        elif float(np.ptp(transit)) == 0.0:
+            why = "kept: every PO took the same number of days (no spread to fit)"
+        if why:
+            changes.extend(
+                _change("", name, now, *(math.nan,) * 3, len(transit), False, why, lane.lane)
+                for name, now in fields
+            )
+            lanes.append(lane)
+            continue
+        fit = fit_lead_times(transit, slip=False)
+        fits.append(
+            {"supplier": "", "lane": lane.lane, "family": "lognormal (simulation)"} | fit.__dict__
+        )
+        reason = f"maximum likelihood on {fit.pos} POs with ship and arrival dates"
+        if not math.isnan(fit.p_value):
+            reason += f" (goodness of fit p = {fit.p_value:.2f})"
+        values = (
+            (round(fit.mean_days, 1), fit.mean_ci_low, fit.mean_ci_high),
+            (round(fit.std_days, 1), fit.std_ci_low, fit.std_ci_high),
+        )
+        for (name, now), (value, low, high) in zip(fields, values, strict=True):
+            changes.append(
+                _change("", name, now, value, low, high, fit.pos, True, reason, lane.lane)
+            )
+        lanes.append(
+            lane.model_copy(
+                update={"transit_days_mean": values[0][0], "transit_days_std": values[1][0]}
+            )
+        )
+    return lanes, changes, fits
 
 
 def calibrate(scenario: Scenario, history: History, min_pos: int = MIN_POS) -> Calibration:
@@ -149,7 +213,7 @@ def calibrate(scenario: Scenario, history: History, min_pos: int = MIN_POS) -> C
         code = row.supplier
         group = judged[judged["supplier"] == code]
         update: dict[str, float] = {}
-        production = _matured(group, as_of)
+        production = _matured(group, as_of, "production_days", "po_date")
         lead_fields = (
             ("production_lead_time_days_mean", row.production_lead_time_days_mean),
             ("production_lead_time_days_std", row.production_lead_time_days_std),
@@ -267,9 +331,12 @@ def calibrate(scenario: Scenario, history: History, min_pos: int = MIN_POS) -> C
         else b
         for b in scenario.price_breaks
     ]
+    lanes, lane_changes, lane_fits = _lanes(scenario, judged, as_of, min_pos)
     calibrated = scenario.model_copy(
-        update={"suppliers": tuple(rows), "price_breaks": tuple(breaks)}
+        update={"suppliers": tuple(rows), "price_breaks": tuple(breaks), "lanes": tuple(lanes)}
     )
+    changes.extend(lane_changes)
+    fits.extend(lane_fits)
     return Calibration(calibrated, pd.DataFrame(changes), pd.DataFrame(fits))
 
 

@@ -18,7 +18,8 @@ on-time rate reported is the one the simulation produces, ``min(rho, p)``, with 
 taken over the same confidence set; ``on_time_identified`` says whether ``rho < p``.
 
 Goodness of fit: Pearson's chi-square over whole-day bins pooled to an expected count of at
-least 5, with ``bins - 1 - 3`` degrees of freedom (``p_value`` NaN when fewer than 5 bins).
+least 5, with ``bins - 1 - fitted parameters`` degrees of freedom (``p_value`` NaN when fewer
+than 5 bins).
 Calendar days are read as working days: a history through a shutdown (Chinese New Year) reads
 it as longer lead times.
 """
@@ -102,7 +103,9 @@ def lead_time_probabilities(
     return (1 - q) * below + above + q * p * slip
 
 
-def _goodness(days: np.ndarray, mean: float, std: float, rho: float) -> tuple[float, int, float]:
+def _goodness(
+    days: np.ndarray, mean: float, std: float, rho: float, fitted: int
+) -> tuple[float, int, float]:
     values, counts = np.unique(days, return_counts=True)
     grid = np.arange(0, int(values.max()) + 200)
     expected_all = lead_time_probabilities(grid, mean, std, rho) * len(days)
@@ -118,7 +121,7 @@ def _goodness(days: np.ndarray, mean: float, std: float, rho: float) -> tuple[fl
     if bins:  # the tail goes into the last bin
         last = bins.pop()
         bins.append((last[0] + obs, last[1] + exp))
-    dof = len(bins) - 1 - 3
+    dof = len(bins) - 1 - fitted
     if dof < 1:
         return math.nan, max(dof, 0), math.nan
     chi = float(sum((o - e) ** 2 / e for o, e in bins))
@@ -129,11 +132,13 @@ def _range(values: np.ndarray) -> tuple[float, float]:
     return float(values.min()), float(values.max())
 
 
-def fit_lead_times(days: np.ndarray) -> LeadTimeFit:
+def fit_lead_times(days: np.ndarray, slip: bool = True) -> LeadTimeFit:
     """Fit ``(m, sigma, rho)`` to whole-day production times (see the module docstring).
 
     Args:
         days: Observed production times, whole days, at least 3 and not all equal.
+        slip: False fits the lognormal alone, ``(m, sigma)`` (the simulation's transit times:
+            ``rho = 1``, no lot slips).
     """
     days = np.asarray(days, dtype=float)
     if len(days) < 3 or float(np.ptp(days)) == 0.0:
@@ -144,7 +149,7 @@ def fit_lead_times(days: np.ndarray) -> LeadTimeFit:
     step = max(MEAN_STEP_DAYS, (high - low) / MAX_MEANS)
     means = np.arange(low, high + 1e-9, step)
     stds = spread * np.geomspace(STD_RANGE[0], STD_RANGE[1], GRID_POINTS)
-    rhos = np.linspace(0.005, 0.995, GRID_POINTS)
+    rhos = np.linspace(0.005, 0.995, GRID_POINTS) if slip else np.array([1.0])
     loglik = np.empty((len(means), len(stds), len(rhos)))
     slip_free = np.empty((len(means), len(stds)))  # p = Phi(s / 2) at each (m, sigma)
     for i, mean in enumerate(means):
@@ -160,7 +165,7 @@ def fit_lead_times(days: np.ndarray) -> LeadTimeFit:
     mean_ci = _range(means[inside.any(axis=(1, 2))])
     std_ci = _range(stds[inside.any(axis=(0, 2))])
     rho_ci = _range(rate)
-    chi, dof, p_value = _goodness(days, mean, std, rho)
+    chi, dof, p_value = _goodness(days, mean, std, rho, 3 if slip else 2)
     return LeadTimeFit(
         pos=len(days),
         mean_days=mean,

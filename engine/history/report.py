@@ -99,7 +99,15 @@ def calibration_table(calibration: Calibration) -> Table:
     table = Table(
         title="calibration: scenario value -> fitted [95 % interval]", title_justify="left"
     )
-    for column in ("supplier", "field", "current", "fitted [95 % CI]", "POs", "applied", "why"):
+    for column in (
+        "supplier / lane",
+        "field",
+        "current",
+        "fitted [95 % CI]",
+        "POs",
+        "applied",
+        "why",
+    ):
         table.add_column(column, justify="right" if column in ("current", "POs") else "left")
     for row in calibration.changes.itertuples(index=False):
         digits = 1 if "days" in row.field else 4
@@ -107,7 +115,7 @@ def calibration_table(calibration: Calibration) -> Table:
         if math.isfinite(row.fitted):
             fitted = f"{row.fitted:.{digits}f} [{row.ci_low:.{digits}f}, {row.ci_high:.{digits}f}]"
         table.add_row(
-            row.supplier,
+            row.supplier or row.lane,
             row.field,
             f"{row.current:.{digits}f}",
             fitted,

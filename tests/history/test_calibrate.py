@@ -63,6 +63,19 @@ def test_true_parameters_inside_their_intervals(calibration: Calibration) -> Non
         assert row["ci_low"] <= true_price <= row["ci_high"], (supplier, true_price, row.to_dict())
 
 
+def test_lanes_transit_times_recovered(calibration: Calibration) -> None:
+    """The example draws transit times from the scenario's own lanes: the typed-in values are
+    the true ones, and each lane with enough POs has them inside its intervals."""
+    lanes = calibration.changes[calibration.changes["lane"] != ""]
+    assert set(lanes["lane"]) >= {"YTN-ONT-LCL", "SGN-ONT-LCL", "NGB-ONT-LCL"}
+    for row in lanes.itertuples():
+        assert row.applied, row
+        assert row.ci_low <= row.current <= row.ci_high, row
+    fitted = {lane.lane: lane for lane in calibration.scenario.lanes}
+    row = lanes[(lanes["lane"] == "YTN-ONT-LCL") & (lanes["field"] == "transit_days_mean")]
+    assert fitted["YTN-ONT-LCL"].transit_days_mean == row["fitted"].iloc[0]
+
+
 def test_typed_in_values_are_rejected_where_they_differ(calibration: Calibration) -> None:
     changes = calibration.changes.set_index(["supplier", "field"])
     # GZ-01 was typed in at 35 days and 1.5 % defects; it really takes 39 and rejects 2.2 %

@@ -46,7 +46,7 @@ def scorecard_table(cards: Scorecards) -> Table:
         "defects % (PPM)",
         "price vs agreed",
         "vs price breaks",
-        "score",
+        "score [range]",
     ):
         table.add_column(column, justify="left" if column == "supplier" else "right")
     overall = cards.suppliers[cards.suppliers["period"] == ALL_PERIODS]
@@ -65,7 +65,7 @@ def scorecard_table(cards: Scorecards) -> Table:
             f"{_num(r['defect_pct'], 2)} ({_num(r['defect_ppm'], 0)})",
             f"{_num(r['price_variance_agreed_pct'], 2)} %",
             f"{_num(r['price_variance_scenario_pct'], 2)} %",
-            _num(r["score"], 0),
+            f"{_num(r['score'], 0)} [{_num(r['score_ci_low'], 0)}, {_num(r['score_ci_high'], 0)}]",
         )
     return table
 

@@ -24,7 +24,9 @@ Definitions (``docs/po-history.md`` has them with examples):
   ``100 * otif_rate``; quality ``100 * max(0, 1 - defect_rate / 5 %)``; cost
   ``100 * clip(1 - price variance vs agreed / 10 %, 0, 1)`` (paying less than agreed scores
   100); lead time ``100 * max(0, 1 - CV / 0.5)`` with ``CV = std / mean`` of the lead time.
-  Default weights: OTIF 0.4, quality 0.3, cost 0.2, lead time 0.1.
+  Default weights: OTIF 0.4, quality 0.3, cost 0.2, lead time 0.1. ``score_ci_low`` /
+  ``score_ci_high``: the score with the OTIF rate and the defect rate at the ends of their 95 %
+  intervals (cost and lead time at their estimates).
 * **Trend**: the least-squares slope per quarter (PO date) of each PO's on-time (0/1), lead
   time, reject share and invoiced/agreed price, with its 95 % interval: ``improving`` or
   ``worsening`` when the interval excludes 0, else ``flat``.
@@ -288,18 +290,27 @@ def _figures(group: pd.DataFrame, weights: ScoreWeights) -> dict[str, float]:
     n, variance = _variance(group, "scenario_unit_price")
     row |= {"price_scenario_pos": n, "price_variance_scenario_pct": 100 * variance}
     row["score"] = _score(row, weights)
+    row["score_ci_low"] = _score(row, weights, "otif_ci_low", "defect_ci_high_pct")
+    row["score_ci_high"] = _score(row, weights, "otif_ci_high", "defect_ci_low_pct")
     return row
 
 
-def _score(row: dict[str, float], weights: ScoreWeights) -> float:
+def _score(
+    row: dict[str, float],
+    weights: ScoreWeights,
+    otif: str = "otif_rate",
+    defect: str = "defect_pct",
+) -> float:
+    """The weighted score of a row, with the OTIF rate and defect % read from the given
+    columns (their interval ends give the score's interval)."""
     cv = (
         row["lead_time_std_days"] / row["lead_time_mean_days"]
         if row["lead_time_mean_days"]
         else math.nan
     )
     components = {
-        "otif": 100 * row["otif_rate"],
-        "quality": 100 * max(0.0, 1 - row["defect_pct"] / 100 / DEFECT_RATE_CEILING),
+        "otif": 100 * row[otif],
+        "quality": 100 * max(0.0, 1 - row[defect] / 100 / DEFECT_RATE_CEILING),
         "cost": 100
         * min(1.0, max(0.0, 1 - row["price_variance_agreed_pct"] / 100 / PRICE_VARIANCE_CEILING)),
         "lead_time": 100 * max(0.0, 1 - cv / LEAD_TIME_CV_CEILING),

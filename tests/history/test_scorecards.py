@@ -89,3 +89,18 @@ def test_weights_parse_and_reject_nonsense() -> None:
         parse_weights("speed=1")
     with pytest.raises(ValueError, match="not all 0"):
         parse_weights("otif=0,quality=0,cost=0,lead_time=0")
+
+
+def test_score_range_moves_otif_and_defects_to_their_interval_ends(overall: pd.Series) -> None:
+    otif_low, otif_high = wilson_interval(2, 4)
+    defect_low, defect_high = wilson_interval(50, 3950)
+    cost = 100 * (1 - (400 / 38000) / 0.10)
+    std = pd.Series([68.0, 74.0, 64.0]).std()
+    lead = 100 * (1 - (std / (206 / 3)) / 0.5)
+
+    def score(otif: float, defect: float) -> float:
+        return 0.4 * 100 * otif + 0.3 * 100 * (1 - defect / 0.05) + 0.2 * cost + 0.1 * lead
+
+    assert overall["score_ci_low"] == pytest.approx(score(otif_low, defect_high))
+    assert overall["score_ci_high"] == pytest.approx(score(otif_high, defect_low))
+    assert overall["score_ci_low"] < overall["score"] < overall["score_ci_high"]

@@ -40,6 +40,8 @@ OVERALL_COLUMNS = {
     "price_variance_agreed_pct": "price vs agreed %",
     "price_variance_scenario_pct": "price vs price breaks %",
     "score": "score",
+    "score_ci_low": "score low",
+    "score_ci_high": "score high",
 }
 
 

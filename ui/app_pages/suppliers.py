@@ -3,6 +3,8 @@ suppliers calibrated on it, as a what-if and in a stress test beside the typed-i
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,7 @@ from ui import history_charts, history_tasks, jobs, loading, plans, state, views
 
 JOB_SIDE_BY_SIDE = "suppliers.stress"
 _HISTORY = "suppliers.history"  # (label, History) of the history in use
+_UPLOADED = "suppliers.uploaded"  # digest of the upload last read
 _CALIBRATION = "suppliers.calibration"  # ((history label, scenario label, min POs), Calibration)
 
 OVERALL_COLUMNS = {
@@ -59,10 +62,10 @@ def choose_history(current: Scenario) -> tuple[str, History] | None:
     ):
         st.session_state[_HISTORY] = (example.name, api.read_history(example, current))
     if upload is not None:
-        label = upload.name
-        held = st.session_state.get(_HISTORY)
-        if held is None or held[0] != label:
-            history, problems = history_tasks.read_upload(label, upload.getvalue(), current)
+        label, data = upload.name, upload.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        if st.session_state.get(_UPLOADED) != digest:
+            history, problems = history_tasks.read_upload(label, data, current)
             if history is None:
                 st.error(f"{label} cannot be used: fix these problems and upload it again.")
             elif problems:
@@ -71,6 +74,7 @@ def choose_history(current: Scenario) -> tuple[str, History] | None:
                 widgets.problems_table(problems, key="suppliers.problems")
             if history is None:
                 return None
+            st.session_state[_UPLOADED] = digest
             st.session_state[_HISTORY] = (label, history)
     held = st.session_state.get(_HISTORY)
     if held is None:
@@ -254,7 +258,8 @@ def show_calibration(current: Scenario, label: str, history: History) -> None:
     if calibration is None:
         st.caption(
             "Fits each supplier's lead time (the simulation's own distribution), on-time and "
-            "defect rates and price drift; a figure with too few POs keeps its value."
+            "defect rates and price drift, and each lane's transit time; a figure with too few "
+            "POs keeps its value."
         )
         return
     st.dataframe(calibration.changes, hide_index=True, key="suppliers.changes")

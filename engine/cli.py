@@ -905,6 +905,8 @@ def scorecard(
     defect_threshold: Annotated[
         float, typer.Option(min=0, max=1, help="Reject rate over the last lots that pauses.")
     ] = 0.05,
+    defect_window: Annotated[int, typer.Option(min=1, help="Lots the reject rate is over.")] = 3,
+    pause_days: Annotated[int, typer.Option(min=1, help="Days a paused supplier stays off.")] = 30,
     out: OutDirOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -924,7 +926,10 @@ def scorecard(
         console.print(f"[yellow]{escape(str(warning))}[/yellow]", highlight=False)
     folder = _results_folder(out, scenario.name, "scorecard", force)
     cards = scorecards(loaded, scenario, parse_weights(weights), late_tolerance_days)
-    rules = DecisionRules(LateShiftRule(late_after, shift_share), DefectPauseRule(defect_threshold))
+    rules = DecisionRules(
+        LateShiftRule(late_after, shift_share),
+        DefectPauseRule(defect_threshold, defect_window, pause_days),
+    )
     replay = replay_rules(scenario, loaded, rules)
     console.print(report.scorecard_table(cards))
     console.print(report.replay_table(replay))

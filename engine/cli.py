@@ -956,6 +956,116 @@ def print_plan_line(result: OptimizeResult) -> None:
     console.print(f"  {_status(result)}{cost}{gap}", highlight=False)
 
 
+# --------------------------------------------------------------------------- PO history
+# Supplier scorecards, the rules replayed on the history and calibration (engine/history,
+# docs/po-history.md).
+
+HistoryOpt = Annotated[
+    Path, typer.Option("--history", help="The PO history, .csv or .xlsx (docs/po-history.md).")
+]
+
+
+@app.command()
+@friendly_errors
+def scorecard(
+    path: ScenarioArg,
+    history: HistoryOpt,
+    scenario_name: NameOpt = None,
+    set_: SetOpt = None,
+    weights: Annotated[
+        str, typer.Option(help="Score weights, e.g. otif=0.4,quality=0.3,cost=0.2,lead_time=0.1")
+    ] = "",
+    late_tolerance_days: Annotated[
+        int, typer.Option(min=0, help="Days after the promised date still on time.")
+    ] = 0,
+    late_after: Annotated[
+        int, typer.Option(min=1, help="Rules replay: late POs in a row that shift volume.")
+    ] = 3,
+    shift_share: Annotated[float, typer.Option(min=0, max=1, help="Share shifted.")] = 0.2,
+    defect_threshold: Annotated[
+        float, typer.Option(min=0, max=1, help="Reject rate over the last lots that pauses.")
+    ] = 0.05,
+    defect_window: Annotated[int, typer.Option(min=1, help="Lots the reject rate is over.")] = 3,
+    pause_days: Annotated[int, typer.Option(min=1, help="Days a paused supplier stays off.")] = 30,
+    out: OutDirOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Supplier scorecards from a PO history, and the decision rules replayed on it.
+
+    Example: sourcing scorecard scenarios/dtc-brand --history scenarios/dtc-brand/po_history.csv
+    """
+    from engine.history import report
+    from engine.history.read import read_history
+    from engine.history.rules_replay import replay_rules
+    from engine.history.scorecards import parse_weights, scorecards
+    from engine.simulation import DecisionRules, DefectPauseRule, LateShiftRule
+
+    scenario = _load(path, scenario_name, set_).scenario
+    loaded = read_history(history, scenario)
+    for warning in loaded.warnings:
+        console.print(f"[yellow]{escape(str(warning))}[/yellow]", highlight=False)
+    folder = _results_folder(out, scenario.name, "scorecard", force)
+    cards = scorecards(loaded, scenario, parse_weights(weights), late_tolerance_days)
+    rules = DecisionRules(
+        LateShiftRule(late_after, shift_share),
+        DefectPauseRule(defect_threshold, defect_window, pause_days),
+    )
+    replay = replay_rules(scenario, loaded, rules)
+    console.print(report.scorecard_table(cards))
+    console.print(report.replay_table(replay))
+    tables = cards.tables() | replay.tables()
+    _write_results(tables, folder)
+    write_tables(tables, folder / "scorecard.html", overwrite=True)
+
+
+@app.command()
+@friendly_errors
+def calibrate(
+    path: ScenarioArg,
+    history: HistoryOpt,
+    out: Annotated[
+        Path, typer.Option(help="Where to write the calibrated scenario (folder or .xlsx).")
+    ],
+    scenario_name: NameOpt = None,
+    set_: SetOpt = None,
+    min_pos: Annotated[
+        int, typer.Option(min=3, help="POs a figure needs to replace the typed-in value.")
+    ] = 10,
+    force: ForceOpt = False,
+) -> None:
+    """Fit the suppliers' lead times, on-time and defect rates and prices to a PO history and
+    write the calibrated scenario (never over an existing one without --force).
+
+    Example: sourcing calibrate scenarios/dtc-brand --history
+    scenarios/dtc-brand/po_history.csv --out calibrated
+    """
+    from engine.history import report
+    from engine.history.calibrate import calibrate as fit
+    from engine.history.calibrate import write_calibrated
+    from engine.history.read import read_history
+    from engine.scenario.read import scenario_file
+
+    scenario = _load(path, scenario_name, set_).scenario
+    loaded = read_history(history, scenario)
+    if not force and scenario_file(out).exists():
+        raise TargetExistsError(f"{out} already holds a scenario; use --force to replace it")
+    with console.status("fitting lead-time distributions..."):
+        calibration = fit(scenario, loaded, min_pos)
+    console.print(report.calibration_table(calibration))
+    written = write_calibrated(calibration, out, force)
+    report_path = (
+        out.with_name(f"{out.stem}_calibration_changes.csv")
+        if written == out
+        else out / "calibration_changes.csv"
+    )
+    write_tables(calibration.tables(), report_path, overwrite=True)
+    console.print(
+        f"wrote the calibrated scenario {written} (it validates) and the change report "
+        f"{report_path}",
+        highlight=False,
+    )
+
+
 UI_APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
 """The Streamlit app's entry script: ``ui/`` sits beside ``engine/`` in the source checkout."""
 

@@ -33,6 +33,7 @@ pages = {
     "Risk and money": [
         st.Page(PAGES / "stress.py", title="Stress test", icon=":material/storm:"),
         st.Page(PAGES / "finance.py", title="Finance", icon=":material/payments:"),
+        st.Page(PAGES / "suppliers.py", title="Suppliers", icon=":material/factory:"),
     ],
     "History": [st.Page(PAGES / "runs.py", title="Runs", icon=":material/history:")],
 }

@@ -10,6 +10,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from engine.check_report import CheckVerdict, compare_with_checker
 from engine.checker import PlanCheck, check_plan, costs_agree
 from engine.export import write_tables
 from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_table
@@ -168,6 +169,8 @@ __all__ = [
     "backup_share_points",
     "check_and_optimize",
     "check_plan",
+    "CheckVerdict",
+    "compare_with_checker",
     "compare",
     "comparison_metrics",
     "costs_agree",

@@ -341,14 +341,15 @@ def optimize(
     print_plan(result, scenario.finance.currency)
     if not result.has_plan:
         raise typer.Exit(1)
+    tables = result.tables()
     if check is not None:
-        print_check(result, check)
-    _write_results(result.tables(), folder)
+        tables["checker"] = print_check(result, check)
+    _write_results(tables, folder)
     save_run(
         RunKind.OPTIMIZE,
         scenario,
         describe_scenario(scenario.name, scenario_name, set_),
-        result.tables(),
+        tables,
         optimize_metrics(result),
         run_parameters(path, scenario_name, set_, options),
         store,
@@ -429,21 +430,30 @@ def print_plan(result: OptimizeResult, currency: str) -> None:
     console.print(top)
 
 
-def print_check(result: OptimizeResult, check: Any) -> None:
-    from engine.checker import costs_agree
+def print_check(result: OptimizeResult, check: Any) -> pd.DataFrame:
+    """Say whether the independent checker agrees; if not, every difference (constraint or
+    cost component, where, solver against checker). Returns the differences' table."""
+    from engine.check_report import compare_with_checker
 
-    agree = result.objective is not None and costs_agree(check, result.objective, rel_tol=1e-6)
-    if check.ok and agree:
-        console.print(
-            f"[green]checked[/green]: the plan meets every constraint and the "
-            f"independent checker's cost {check.total_cost:,.2f} agrees with the "
-            "solver's",
-            highlight=False,
+    verdict = compare_with_checker(result, check)
+    if verdict.agrees:
+        console.print(f"[green]checked[/green]: {escape(verdict.summary())}", highlight=False)
+        return verdict.differences
+    console.print(f"[red]checker disagrees[/red]: {escape(verdict.summary())}", highlight=False)
+    table = Table("kind", "what", "where", "solver", "checker", "difference")
+    for row in verdict.differences.itertuples(index=False):
+        table.add_row(
+            str(row.kind),
+            escape(str(row.item)),
+            escape(str(row.where)),
+            _fmt(row.solver),
+            _fmt(row.checker),
+            _fmt(row.difference),
         )
-        return
-    console.print(f"[red]checker disagrees[/red]: cost {check.total_cost:,.2f}", highlight=False)
-    for violation in check.violations:
-        console.print(f"  [red]{escape(str(violation.message))}[/red]", highlight=False)
+    console.print(table)
+    for message in verdict.differences["message"]:
+        console.print(f"  [red]{escape(str(message))}[/red]", highlight=False)
+    return verdict.differences
 
 
 @app.command()

@@ -190,7 +190,7 @@ def run_what_if(case: WhatIf, options: SweepOptions) -> dict[str, object]:
     if not options.optimize:
         return row
     from engine.api import check_and_optimize
-    from engine.checker import costs_agree
+    from engine.check_report import compare_with_checker
 
     result, check = check_and_optimize(case.scenario, options.solve)
     row["status"] = result.status.value
@@ -201,12 +201,7 @@ def run_what_if(case: WhatIf, options: SweepOptions) -> dict[str, object]:
         return row
     parts = dict(zip(result.costs["component"], result.costs["cost"], strict=True))
     row.update({name: parts.get(name) for name in COST_COMPONENTS})
-    row["checked"] = (
-        check is not None
-        and check.ok
-        and result.objective is not None
-        and costs_agree(check, result.objective)
-    )
+    row["checked"] = check is not None and compare_with_checker(result, check).agrees
     if options.stress_replications:
         row.update(_stress_summary(case.scenario, result.purchase_orders, options))
     return row

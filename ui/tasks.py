@@ -196,8 +196,9 @@ def run_optimize(request: OptimizeRequest, progress: Progress) -> Outcome:
     tables = result.tables()
     metrics: dict[str, Any] = dict(api.optimize_metrics(result))
     if check is not None and result.objective is not None:
-        agrees = check.ok and api.costs_agree(check, result.objective)
-        metrics["checker"] = "agrees" if agrees else "disagrees"
+        verdict = api.compare_with_checker(result, check)
+        metrics["checker"] = "agrees" if verdict.agrees else "disagrees"
+        tables["checker"] = verdict.differences
     if free is not None:
         tables.update({f"free_{k}": v for k, v in free.tables().items() if k in PLAN_TABLES})
         metrics.update(_against_free(result.objective, free, options.mip_rel_gap))

@@ -130,12 +130,7 @@ def show_plan(outcome: Outcome, key: str) -> None:
         return
     _against_free(metrics, currency)
     if metrics.get("checker"):
-        agrees = metrics["checker"] == "agrees"
-        st.caption(
-            "Independent checker: the plan meets every constraint and its cost agrees."
-            if agrees
-            else "Independent checker DISAGREES with the solver: see the diagnosis table."
-        )
+        _show_checker(metrics["checker"] == "agrees", tables.get("checker"), key)
     shares = tables.get("shares", pd.DataFrame())
     st.subheader("Allocation: share of each SKU's units per supplier")
     if shares.empty or shares["quantity_units"].sum() <= 0:
@@ -165,6 +160,21 @@ def show_plan(outcome: Outcome, key: str) -> None:
         st.altair_chart(charts.cost_breakdown(plans, currency), width="stretch")
     downloads(tables, f"plan-{outcome.run_id or 'latest'}", f"{key}.download", "purchase_orders")
     saved_note(outcome)
+
+
+def _show_checker(agrees: bool, differences: pd.DataFrame | None, key: str) -> None:
+    """The independent checker's verdict; when it disagrees, every difference it found."""
+    if agrees:
+        st.caption("Independent checker: the plan meets every constraint and its cost agrees.")
+        return
+    st.error(
+        "Independent checker DISAGREES with the solver: each broken constraint or cost "
+        "component that differs (solver against checker) is listed here."
+    )
+    if differences is not None and not differences.empty:
+        st.dataframe(differences, hide_index=True, key=f"{key}.checker")
+    else:
+        st.caption("This run was saved without the checker's differences.")
 
 
 def allocation_table(shares: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,11 @@ quantity (1,440 knives, 1,500 skillets) priced at the tier *below* it. The model
 all-units tier run up to and including the next break, the checker prices a PO that reaches a
 break at that (cheaper) tier, so it reported a broken ``tier_choice`` and the app pointed to a
 table that did not exist. Now the model's tier ends one order multiple below the next break.
+
+The second case: with SKL-10IN fixed at 70/30, the model left the third supplier's offer out
+*before* it computed the SKU's safety stock and the first period its shortfall counts (from
+the fastest arc), so the split plan's safety-stock shortfall cost differed from the checker's
+(which, as docs/optimizer.md says, uses every arc). Now both use every arc, in every variant.
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ import pytest
 
 from engine.api import check_and_optimize
 from engine.check_report import compare_with_checker
-from engine.checker import check_plan
+from engine.checker import check_plan, first_shortfall_period, safety_stock_units, scenario_arcs
 from engine.models.build import build_model, tier_bounds
 from engine.models.data import build_model_data
 from engine.models.session import HighsSession
 from engine.plan_types import SolveOptions, TierChoice
 from engine.scenario import load_scenario
-from tests.conftest import DTC_BRAND, MIDSIZE
+from tests.conftest import DTC_BRAND
 from tests.test_checker import monthly
 
 
@@ -76,10 +81,30 @@ def test_a_disagreement_says_what_where_and_by_how_much() -> None:
     assert not costs.empty  # a different plan: the solver's costs are another plan's
 
 
-@pytest.mark.parametrize("folder", [DTC_BRAND, MIDSIZE], ids=["dtc-brand", "midsize"])
-def test_checker_agrees_on_time_limited_plans_of_the_examples(folder: object) -> None:
-    scenario = load_scenario(folder)
-    options = SolveOptions(time_limit_seconds=10.0, threads=1)
+def test_a_fixed_split_keeps_the_skus_safety_stock() -> None:
+    free = build_model_data(load_scenario(DTC_BRAND))
+    split_scenario = load_scenario(DTC_BRAND, "split-70-30")
+    split = build_model_data(split_scenario)
+    assert ("YW-TC", "SKL-10IN") in free.offers and ("YW-TC", "SKL-10IN") not in split.offers
+    assert split.safety_stock == free.safety_stock
+    assert split.safety_stock_from == free.safety_stock_from
+    arcs = scenario_arcs(split_scenario, "SKL-10IN")
+    assert split.safety_stock["SKL-10IN"] == pytest.approx(
+        safety_stock_units(split_scenario, "SKL-10IN", arcs)
+    )
+    assert split.safety_stock_from["SKL-10IN"] == first_shortfall_period(arcs)
+
+
+@pytest.mark.parametrize(
+    ("folder", "variant", "seconds"),
+    [(DTC_BRAND, None, 10.0), (DTC_BRAND, "split-70-30", 10.0), (DTC_BRAND, "tight-cash", 20.0)],
+    ids=["dtc-brand", "dtc-brand-70-30", "dtc-brand-tight-cash"],
+)
+def test_checker_agrees_on_time_limited_plans_of_the_examples(
+    folder: object, variant: str | None, seconds: float
+) -> None:
+    scenario = load_scenario(folder, variant)
+    options = SolveOptions(time_limit_seconds=seconds, threads=1)
     result, check = check_and_optimize(scenario, options)
     assert result.has_plan and check is not None
     verdict = compare_with_checker(result, check)

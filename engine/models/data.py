@@ -321,12 +321,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
                 )
             )
 
-    lead_days_by_sku: dict[str, float] = {}
-    first_delta: dict[str, int] = {}
-    for arc in arcs:
-        lead = arc.production_days + arc.transit_days
-        lead_days_by_sku[arc.sku] = min(lead_days_by_sku.get(arc.sku, lead), lead)
-        first_delta[arc.sku] = min(first_delta.get(arc.sku, arc.delta_periods), arc.delta_periods)
+    lead_days_by_sku, first_delta = _fastest_replenishment(scenario, lp)
     safety_stock = {}
     for k, item in skus.items():
         z = NormalDist().inv_cdf(item.service_level_target)
@@ -451,3 +446,28 @@ def build_model_data(scenario: Scenario) -> ModelData:
 def production_window_days(supplier: Supplier, period_length_days: int) -> int:
     """Days a PO is in production: the mean production lead time, at least one period."""
     return math.ceil(max(supplier.production_lead_time_days_mean, period_length_days))
+
+
+def _fastest_replenishment(
+    scenario: Scenario, lp: int
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Each SKU's shortest lead days and fewest periods to arrival over *every* offer's arcs
+    within the lead-time limit, fixed splits or not: the safety stock and the first period
+    its shortfall counts are the SKU's, the same in every variant of a comparison (and as the
+    checker computes them)."""
+    suppliers = {s.supplier: s for s in scenario.suppliers}
+    limit = scenario.risk_policy.max_lead_time_days
+    lead_days: dict[str, float] = {}
+    first_delta: dict[str, int] = {}
+    for offer in scenario.offers:
+        supplier = suppliers.get(offer.supplier)
+        if supplier is None or not scenario.price_tiers(offer.supplier, offer.sku):
+            continue
+        for lane in scenario.lanes_from(supplier.origin_port):
+            lead = supplier.production_lead_time_days_mean + lane.transit_days_mean
+            if limit is not None and lead > limit:
+                continue
+            k, delta = offer.sku, math.ceil(lead / lp)
+            lead_days[k] = min(lead_days.get(k, lead), lead)
+            first_delta[k] = min(first_delta.get(k, delta), delta)
+    return lead_days, first_delta

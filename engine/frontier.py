@@ -198,7 +198,7 @@ def resilience_frontier(
     for point in points:
         if point.scenario == free_case:
             rows.append(_row(point.label, free_final, free_final, None))
-            continue
+            continue  # the free optimum itself
         with_ = replan(point.scenario, free_final.decisions, skus, options)
         rows.append(_row(point.label, found[point.label], free_final, marginal_of(without, with_)))
     advance("exact marginal costs")
@@ -229,10 +229,8 @@ def _row(
     row["extra_cost_low"] = None if difference is None else difference.low
     row["extra_cost_high"] = None if difference is None else difference.high
     row["within_solver_gap"] = None if difference is None else difference.within_gaps
-    row["exact_marginal_cost"] = 0.0 if label == "free optimum" else None
-    row["marginal_proven"] = None
-    if marginal is not None:
-        row["exact_marginal_cost"] = marginal.cost
-        row["marginal_proven"] = marginal.proven
+    # without a marginal the row is the free optimum: its policy costs nothing
+    row["exact_marginal_cost"] = 0.0 if marginal is None else marginal.cost
+    row["marginal_proven"] = True if marginal is None else marginal.proven
     row["diagnosis"] = "; ".join(result.diagnosis)
     return row

@@ -27,6 +27,7 @@ from engine.cli_runs import (
     runs_app,
     save_run,
 )
+from engine.comparison import CANNOT_TELL, HELD_FIXED, PlanDifference
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
 from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
@@ -513,6 +514,7 @@ def frontier(
         time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
     )
     values = [float(v) for v in shares.split(",")] if shares else None
+    free = None
     if splits:
         free = solve(fr.free_scenario(scenario, skus), options)
         pairs = {k: fr.primary_and_backup(scenario, free, k) for k in skus}
@@ -529,7 +531,13 @@ def frontier(
             progress.update(task, completed=done, total=total)
 
         table = fr.resilience_frontier(
-            scenario, points, skus, options, backend=backend, progress=advance
+            scenario,
+            points,
+            skus,
+            options,
+            backend=backend,
+            progress=advance,
+            free=free if splits else None,
         )
     grid = Table(
         title=f"cost of resilience for {', '.join(skus)} ({scenario.finance.currency})",
@@ -539,29 +547,35 @@ def frontier(
         "case",
         "status",
         "total cost",
+        "gap",
         "extra vs free",
-        "extra %",
+        "interval of the gaps",
+        "exact marginal*",
         "lost sales",
         "split deviation",
     ):
         grid.add_column(label, justify="left" if label in ("case", "status") else "right")
     for _, row in table.iterrows():
+        free_row = row["case"] == "free optimum"
         grid.add_row(
             str(row["case"]),
             str(row["status"]),
             _measure(row["total_cost"], "money"),
-            _measure(row["extra_cost_vs_free"], "money")
-            + (" ~0*" if row["within_solver_gap"] and row["case"] != "free optimum" else ""),
-            "-" if pd.isna(row["extra_cost_pct"]) else f"{row['extra_cost_pct']:+.1%}",
+            "-" if pd.isna(row["gap"]) else f"{row['gap']:.1%}",
+            "" if free_row else _measure(row["extra_cost_vs_free"], "money"),
+            "" if free_row else _interval(row),
+            "" if free_row else _marginal(row),
             _measure(row["lost_sales"], "money"),
             _measure(row["split_deviation"], "money"),
         )
     console.print(grid)
-    if table["within_solver_gap"].iloc[1:].fillna(False).any():
-        console.print(
-            f"[dim]* ~0: within the solver's {gap:.2%} gap of the free optimum, so not a real "
-            "difference; use a smaller --gap to resolve it[/dim]"
-        )
+    console.print(
+        "[dim]extra vs free: this plan's cost less the free optimum's. interval of the gaps: "
+        "where the difference of the two optima lies, [bound - free plan, plan - free bound]; "
+        f"'{CANNOT_TELL}' when it holds 0. * exact marginal: only "
+        f"{', '.join(skus)} re-planned under the policy, {HELD_FIXED} at the free plan "
+        "(proven optimal; '?' when not proven). See docs/comparisons.md.[/dim]"
+    )
     _write_results({"frontier": table}, folder)
     save_run(
         RunKind.FRONTIER,
@@ -587,6 +601,24 @@ HEADLINE_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("dpo_days", "DPO (days)", "num"),
     ("on_time_rate", "supplier on-time rate", "pct"),
 )
+
+
+def _interval(row: pd.Series) -> str:
+    """``[low, high]`` of a frontier row's difference, and whether the gaps can tell."""
+    if pd.isna(row["extra_cost_vs_free"]):
+        return "-"
+    difference = PlanDifference(
+        row["extra_cost_vs_free"],
+        None if pd.isna(row["extra_cost_low"]) else row["extra_cost_low"],
+        None if pd.isna(row["extra_cost_high"]) else row["extra_cost_high"],
+    )
+    return difference.interval_text() + (" cannot tell" if difference.within_gaps else "")
+
+
+def _marginal(row: pd.Series) -> str:
+    if pd.isna(row["exact_marginal_cost"]):
+        return "-"
+    return _measure(row["exact_marginal_cost"], "money") + ("" if row["marginal_proven"] else "?")
 
 
 def _measure(value: float, kind: str) -> str:
@@ -682,9 +714,13 @@ def stress(
     else:
         driver_a, label_a = optimized_plan(scenario, "the plan"), "optimized plan"
     driver_b = None
+    plan_costs = None
     if compare_with is not None:
         other = load(path, compare_with, parse_set_values(set_ or [])).scenario
-        driver_b = optimized_plan(other, f"the '{compare_with}' plan")
+        if plan is None and policy is None:
+            driver_a, driver_b, plan_costs = _paired_plans(scenario, other, compare_with, options)
+        else:
+            driver_b = optimized_plan(other, f"the '{compare_with}' plan")
     runs = replications * (2 if driver_b is not None else 1)
     with backend, Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"simulating {replications} replications", total=runs)
@@ -706,6 +742,8 @@ def stress(
                 **{f"b_{k}": v for k, v in both.b.tables().items() if k != "daily"},
                 "difference": both.summary,
             }
+            if plan_costs is not None:
+                tables["plan_costs"] = plan_costs
     currency = scenario.finance.currency
     grid = Table(
         title=f"stress test of '{scenario.name}': {replications} replications, seed "
@@ -878,6 +916,48 @@ def _print_sweep(table: pd.DataFrame, currency: str, has_base: bool, optimized: 
                 f"  [red]{escape(str(row['what_if']))}: {escape(str(row['diagnosis']))}[/red]",
                 highlight=False,
             )
+
+
+def _paired_plans(
+    scenario: Any, other: Any, other_name: str, options: SolveOptions
+) -> tuple[Any, Any, pd.DataFrame]:
+    """The optimized plan and the what-if's, each a start of the other (never worse with fewer
+    constraints), their cost difference told honestly, and both as simulation drivers."""
+    from engine.comparison import (
+        difference_table,
+        marginal_cost,
+        paired_solves,
+        result_difference,
+        split_skus,
+    )
+    from engine.simulation import PlanPolicy
+
+    limit = options.time_limit_seconds
+    title = f"optimizing the plan and the '{other_name}' plan (up to {limit:g} s each)"
+    with console.status(title + "...") as status:
+        base, variant = paired_solves(
+            scenario, other, options, on_step=lambda which, step: status.update(f"{which}: {step}")
+        )
+        for result, label in ((base, "the plan"), (variant, f"the '{other_name}' plan")):
+            print_plan_line(result)
+            if not result.has_plan:
+                raise ValueError(f"no plan for {label}: " + "; ".join(result.diagnosis))
+        skus = split_skus(scenario, other)
+        if skus:
+            status.update(f"exact marginal cost of the split on {', '.join(skus)}")
+        marginal = marginal_cost(scenario, other, base, skus, options) if skus else None
+    currency = scenario.finance.currency
+    difference = result_difference(variant, base)
+    if difference is not None:
+        console.print(
+            f"plan cost of '{escape(other_name)}' against the optimized plan: "
+            f"{escape(difference.verdict(currency))}",
+            highlight=False,
+        )
+    if marginal is not None:
+        console.print(f"  {escape(marginal.text(currency))}", highlight=False)
+    table = difference_table("optimized plan", base, other_name, variant, marginal)
+    return PlanPolicy(base.purchase_orders), PlanPolicy(variant.purchase_orders), table
 
 
 def print_plan_line(result: OptimizeResult) -> None:

@@ -19,6 +19,8 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from engine.plan_types import Decisions, OptimizeResult, ReplannedPlan, SolveOptions, SolveStatus
 from engine.scenario.schema import Scenario
 
@@ -168,3 +170,38 @@ def paired_solves(
     starts = [base_result.decisions] if base_result.decisions else []
     variant_result = solve(variant, options, hear("variant"), starts=starts)
     return with_starts(base_result, base, [variant_result.decisions], options), variant_result
+
+
+def split_skus(base: Scenario, variant: Scenario) -> list[str]:
+    """The SKUs whose fixed split differs between two scenarios (what a split what-if re-plans)."""
+    a, b = base.risk_policy.fixed_splits, variant.risk_policy.fixed_splits
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
+def difference_table(
+    base_label: str,
+    base: OptimizeResult,
+    variant_label: str,
+    variant: OptimizeResult,
+    marginal: MarginalCost | None = None,
+) -> pd.DataFrame:
+    """One tidy row: both plans' costs and bounds, the difference (variant - base) with the
+    interval the gaps allow and whether they can tell, and the exact marginal cost if known."""
+    difference = result_difference(variant, base)
+    row: dict[str, object] = {
+        "base": base_label,
+        "variant": variant_label,
+        "base_cost": base.objective,
+        "base_bound": base.best_bound,
+        "variant_cost": variant.objective,
+        "variant_bound": variant.best_bound,
+        "difference": None if difference is None else difference.difference,
+        "difference_low": None if difference is None else difference.low,
+        "difference_high": None if difference is None else difference.high,
+        "within_solver_gaps": None if difference is None else difference.within_gaps,
+        "verdict": "no plan to compare" if difference is None else difference.verdict(),
+        "exact_marginal_cost": None if marginal is None else marginal.cost,
+        "marginal_skus": "" if marginal is None else ", ".join(marginal.skus),
+        "marginal_proven": None if marginal is None else marginal.proven,
+    }
+    return pd.DataFrame([row])

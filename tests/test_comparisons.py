@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from engine.checker import PO_COLUMNS, check_plan
@@ -56,6 +56,8 @@ def _small(seed: int, skus: int, periods: int) -> tuple[object, list[str]]:
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), skus=st.integers(2, 3), periods=st.integers(4, 6))
+@example(seed=10, skus=3, periods=5)  # solved alone at a 5 % gap, 0 % came out dearer than 20 %
+@example(seed=11, skus=3, periods=5)  # and 20 % cheaper than 0 %
 def test_a_looser_backup_share_is_never_dearer(seed: int, skus: int, periods: int) -> None:
     scenario, protected = _small(seed, skus, periods)
     points = backup_share_points(scenario, protected, (0.0, 0.2, 0.3, 0.45))

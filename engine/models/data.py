@@ -448,9 +448,7 @@ def production_window_days(supplier: Supplier, period_length_days: int) -> int:
     return math.ceil(max(supplier.production_lead_time_days_mean, period_length_days))
 
 
-def _fastest_replenishment(
-    scenario: Scenario, lp: int
-) -> tuple[dict[str, float], dict[str, int]]:
+def _fastest_replenishment(scenario: Scenario, lp: int) -> tuple[dict[str, float], dict[str, int]]:
     """Each SKU's shortest lead days and fewest periods to arrival over *every* offer's arcs
     within the lead-time limit, fixed splits or not: the safety stock and the first period
     its shortfall counts are the SKU's, the same in every variant of a comparison (and as the

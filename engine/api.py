@@ -12,6 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from engine.check_report import CheckVerdict, compare_with_checker
 from engine.checker import PlanCheck, check_plan, costs_agree
+from engine.comparison import (
+    CANNOT_TELL,
+    HELD_FIXED,
+    MarginalCost,
+    PlanDifference,
+    difference_table,
+    marginal_cost,
+    paired_solves,
+    plan_difference,
+    run_cost_differences,
+)
 from engine.export import write_tables
 from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_table
 from engine.parallel import default_workers
@@ -130,10 +141,12 @@ _LAZY: dict[str, str] = {
 """Public names imported on first use, and the module each comes from."""
 
 __all__ = [
+    "CANNOT_TELL",
     "COST_COMPONENTS",
     "COST_PARTS",
     "DEFAULT_BACKUP_SHARES",
     "DEFAULT_SPLITS",
+    "HELD_FIXED",
     "REQUIRED_TABLES",
     "ROW_MODELS",
     "RQ",
@@ -150,8 +163,10 @@ __all__ = [
     "FrontierPoint",
     "LateShiftRule",
     "LoadedScenario",
+    "MarginalCost",
     "OptimizeResult",
     "PlanCheck",
+    "PlanDifference",
     "PlanPolicy",
     "Problem",
     "Run",
@@ -176,6 +191,7 @@ __all__ = [
     "costs_agree",
     "default_store_path",
     "default_workers",
+    "difference_table",
     "fixed_split_scenarios",
     "free_scenario",
     "frontier_metrics",
@@ -184,11 +200,15 @@ __all__ = [
     "landed_cost_table",
     "load",
     "load_scenario",
+    "marginal_cost",
     "optimize",
     "optimize_metrics",
+    "paired_solves",
     "parse_set_values",
+    "plan_difference",
     "primary_and_backup",
     "resilience_frontier",
+    "run_cost_differences",
     "split_points",
     "stress_metrics",
     "stress_test",

@@ -205,3 +205,42 @@ def difference_table(
         "marginal_proven": None if marginal is None else marginal.proven,
     }
     return pd.DataFrame([row])
+
+
+def run_cost_differences(compared: pd.DataFrame) -> pd.DataFrame:
+    """Each stored run's plan cost against the first run's, with the interval the gaps allow,
+    from ``RunStore.compare``'s frame (one column per run; rows ``total_cost``, ``best_bound``).
+    Empty when fewer than two of the runs have a plan cost."""
+    columns = ["run", "total_cost", "best_bound", "difference", "low", "high", "verdict"]
+    if "total_cost" not in compared.index:
+        return pd.DataFrame(columns=columns)
+
+    def value(row: str, run: object) -> float | None:
+        if row not in compared.index:
+            return None
+        number = pd.to_numeric(compared.at[row, run], errors="coerce")
+        return None if pd.isna(number) else float(number)
+
+    runs = [r for r in compared.columns if value("total_cost", r) is not None]
+    if len(runs) < 2:
+        return pd.DataFrame(columns=columns)
+    first = runs[0]
+    rows = []
+    for run in runs:
+        cost, bound = value("total_cost", run), value("best_bound", run)
+        assert cost is not None
+        difference = plan_difference(
+            cost, bound, value("total_cost", first) or 0.0, value("best_bound", first)
+        )
+        rows.append(
+            {
+                "run": run,
+                "total_cost": cost,
+                "best_bound": bound,
+                "difference": difference.difference,
+                "low": difference.low,
+                "high": difference.high,
+                "verdict": "the first run" if run == first else difference.verdict(),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)

@@ -5,6 +5,7 @@ scenario that solves in about a second); bad uploads give messages, not tracebac
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 
 import pandas as pd
@@ -247,7 +248,12 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     assert any(s.value.startswith("Optimal plan") for s in at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert "Free optimum" in metrics
-    assert "What the splits cost" in metrics
+    assert "Difference of the two plans" in metrics
+    assert "Exact marginal cost of the splits" in metrics
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Difference ") and "true difference in [" in c for c in captions)
+    assert any("the rest of the plan held fixed" in c for c in captions)
+    assert any("Independent checker: the plan meets every constraint" in c for c in captions)
     shares = frame_with(at, "sku", "supplier", "share", "target share")
     targets = shares[shares["sku"] == "SKU-0001"]["target share"]
     assert sorted(targets) == ["30%", "70%"]
@@ -255,9 +261,15 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     assert len(pos) > 0
     runs = RunStore().list_runs(RunKind.OPTIMIZE)
     assert len(runs) == 1
-    assert runs.iloc[0]["extra_cost_vs_free"] == pytest.approx(
-        runs.iloc[0]["total_cost"] - runs.iloc[0]["free_total_cost"]
-    )
+    run = runs.iloc[0]
+    assert run["extra_cost_vs_free"] == pytest.approx(run["total_cost"] - run["free_total_cost"])
+    # never worse with fewer constraints, and the interval holds the difference
+    assert run["free_total_cost"] <= run["total_cost"] * (1 + 1e-9)
+    assert run["extra_cost_low"] <= run["extra_cost_vs_free"] <= run["extra_cost_high"]
+    assert run["exact_marginal_cost"] >= 0
+    stored = RunStore().get(run["run_id"]).tables
+    assert stored["plan_costs"].iloc[0]["difference"] == pytest.approx(run["extra_cost_vs_free"])
+    assert stored["checker"].empty
 
 
 def test_a_time_limited_example_solve_tells_its_status_honestly() -> None:
@@ -281,9 +293,13 @@ def test_cost_of_resilience_curve(small_xlsx: bytes) -> None:
     at.button(key=state.W_FR_RUN).click().run()
     wait_for_jobs(at)
     no_exception(at)
-    curve = frame_with(at, "case", "total_cost", "extra_cost_vs_free")
+    curve = frame_with(at, "case", "total_cost", "extra_cost_vs_free", "exact_marginal_cost")
     assert list(curve["case"])[:2] == ["free optimum", "backup 0%"]
     assert len(curve) == 7
+    costs = list(curve["total_cost"])  # ever tighter backup shares: never cheaper
+    assert all(a <= b * (1 + 1e-9) for a, b in itertools.pairwise(costs))
+    assert (curve["exact_marginal_cost"] >= -1e-6).all()
+    assert {"extra_cost_low", "extra_cost_high", "within_solver_gap"} <= set(curve.columns)
     assert len(RunStore().list_runs(RunKind.FRONTIER)) == 1
 
 
@@ -384,6 +400,9 @@ def test_runs_are_listed_reopened_compared_relabelled_and_deleted(small_xlsx: by
         and any(str(c).startswith(ids[1]) for c in d.value.columns)
     ]
     assert compared, "no side-by-side table of the two runs"
+    costs = frame_with(at, "run", "difference", "low", "high", "verdict")
+    assert len(costs) == 2 and costs.iloc[0]["verdict"] == "the first run"
+    assert costs.iloc[1]["low"] <= costs.iloc[1]["difference"] <= costs.iloc[1]["high"]
     # relabel
     at.text_input(key=f"{state.W_RUNS_LABEL}.{ids[-1]}").input("70/30 for the board")
     at.button(key=state.W_RUNS_RELABEL).click().run()

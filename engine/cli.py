@@ -569,13 +569,14 @@ def frontier(
             _measure(row["split_deviation"], "money"),
         )
     console.print(grid)
-    console.print(
-        "[dim]extra vs free: this plan's cost less the free optimum's. interval of the gaps: "
+    legend = (
+        "extra vs free: this plan's cost less the free optimum's. interval of the gaps: "
         "where the difference of the two optima lies, [bound - free plan, plan - free bound]; "
         f"'{CANNOT_TELL}' when it holds 0. * exact marginal: only "
         f"{', '.join(skus)} re-planned under the policy, {HELD_FIXED} at the free plan "
-        "(proven optimal; '?' when not proven). See docs/comparisons.md.[/dim]"
+        "(proven optimal; '?' when not proven). See docs/comparisons.md."
     )
+    console.print(f"[dim]{escape(legend)}[/dim]", highlight=False)
     _write_results({"frontier": table}, folder)
     save_run(
         RunKind.FRONTIER,

@@ -27,7 +27,7 @@ from engine.cli_runs import (
     runs_app,
     save_run,
 )
-from engine.comparison import CANNOT_TELL, HELD_FIXED, PlanDifference
+from engine.comparison import CANNOT_TELL, HELD_FIXED, PlanDifference, plan_difference
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
 from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
@@ -879,6 +879,20 @@ def sweep(
     _write_results({"sweep": table}, folder)
 
 
+def _against_base(row: pd.Series, base: pd.Series, compared: str, optimized: bool) -> str:
+    """A what-if's difference against the base; for plans, with the interval of the gaps."""
+    if pd.isna(row[compared]) or pd.isna(base[compared]):
+        return "-"
+    if not optimized:
+        return f"{row[compared] - base[compared]:+,.0f}"
+
+    def bound(of: pd.Series) -> float | None:
+        return None if pd.isna(of["best_bound"]) else float(of["best_bound"])
+
+    difference = plan_difference(row[compared], bound(row), base[compared], bound(base))
+    return escape(difference.verdict().replace(", true difference in", ""))
+
+
 def _print_sweep(table: pd.DataFrame, currency: str, has_base: bool, optimized: bool) -> None:
     stressed = bool(table["replications"].notna().any())
     grid = Table(title=f"what-ifs compared (money in {currency})", title_justify="left")
@@ -889,14 +903,12 @@ def _print_sweep(table: pd.DataFrame, currency: str, has_base: bool, optimized: 
     labels += ["fill rate [95% CI]", "peak working capital"] if stressed else []
     for label in labels:
         grid.add_column(label, justify="left" if label in ("what-if", "status") else "right")
-    base_value = table[compared].iloc[0] if has_base else None
     for _, row in table.iterrows():
         cells = [escape(str(row["what_if"]))]
         cells += [str(row["status"])] if optimized else []
         cells.append(_measure(row[compared], "money"))
         if has_base:
-            diff = row[compared] - base_value
-            cells.append("-" if pd.isna(diff) else f"{diff:+,.0f}")
+            cells.append(_against_base(row, table.iloc[0], compared, optimized))
         cells.append(_measure(row["cheapest_landed_cost_per_unit"], "money2"))
         cells += [_measure(row["lost_sales"], "money")] if optimized else []
         if stressed:

@@ -74,11 +74,14 @@ def result_difference(a: OptimizeResult, b: OptimizeResult) -> PlanDifference | 
 @dataclass(frozen=True)
 class MarginalCost:
     """The exact marginal cost of a policy on ``skus``: those SKUs re-planned with and without
-    it, every other SKU held at the free plan's decisions (``HELD_FIXED``)."""
+    it, every other SKU held at the free plan's decisions (``HELD_FIXED``). When a re-plan is
+    not proven optimal (its safety time limit), ``low`` and ``high`` bound the exact value."""
 
     skus: tuple[str, ...]
     with_policy: float | None  # cost of the plan re-planned under the policy
     without_policy: float | None  # cost of the plan re-planned without it
+    low: float | None  # bound with the policy - plan without it (at least 0)
+    high: float | None  # plan with the policy - bound without it
     proven: bool  # both solved to proven optimality in the smaller model
 
     @property
@@ -91,14 +94,30 @@ class MarginalCost:
         unit = f" {currency}" if currency else ""
         if self.cost is None:
             return f"exact marginal cost: no plan keeps {HELD_FIXED}"
-        proof = "" if self.proven else " (not proven optimal within the safety time limit)"
-        return f"exact marginal cost {self.cost:+,.0f}{unit}, {HELD_FIXED}{proof}"
+        if self.proven:
+            return f"exact marginal cost {self.cost:+,.0f}{unit}, {HELD_FIXED}"
+        interval = PlanDifference(self.cost, self.low, self.high).interval_text(currency)
+        return (
+            f"marginal cost {self.cost:+,.0f}{unit}, {HELD_FIXED}; not proven optimal within "
+            f"the safety time limit: the exact value is in {interval}"
+        )
 
 
 def marginal_of(without: ReplannedPlan, with_: ReplannedPlan) -> MarginalCost:
     """The ``MarginalCost`` of two re-plans of the same SKUs from the same free plan."""
+    low = high = None
+    if with_.objective is not None and without.objective is not None:
+        if with_.bound is not None:
+            low = max(with_.bound - without.objective, 0.0)  # a policy never saves money
+        if without.bound is not None:
+            high = with_.objective - without.bound
     return MarginalCost(
-        with_.skus, with_.objective, without.objective, with_.proven and without.proven
+        with_.skus,
+        with_.objective,
+        without.objective,
+        low,
+        high,
+        with_.proven and without.proven,
     )
 
 
@@ -202,6 +221,8 @@ def difference_table(
         "verdict": "no plan to compare" if difference is None else difference.verdict(),
         "exact_marginal_cost": None if marginal is None else marginal.cost,
         "marginal_skus": "" if marginal is None else ", ".join(marginal.skus),
+        "marginal_low": None if marginal is None else marginal.low,
+        "marginal_high": None if marginal is None else marginal.high,
         "marginal_proven": None if marginal is None else marginal.proven,
     }
     return pd.DataFrame([row])

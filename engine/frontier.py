@@ -231,6 +231,8 @@ def _row(
     row["within_solver_gap"] = None if difference is None else difference.within_gaps
     # without a marginal the row is the free optimum: its policy costs nothing
     row["exact_marginal_cost"] = 0.0 if marginal is None else marginal.cost
+    row["marginal_low"] = 0.0 if marginal is None else marginal.low
+    row["marginal_high"] = 0.0 if marginal is None else marginal.high
     row["marginal_proven"] = True if marginal is None else marginal.proven
     row["diagnosis"] = "; ".join(result.diagnosis)
     return row

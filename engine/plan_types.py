@@ -129,5 +129,6 @@ class ReplannedPlan:
 
     skus: tuple[str, ...]
     objective: float | None  # None when no plan keeps the rest held
+    bound: float | None  # of the smaller model: equal to ``objective`` when proven optimal
     proven: bool  # solved to proven optimality in the smaller model
     decisions: Decisions = field(default_factory=dict)

@@ -262,6 +262,8 @@ def _against_free(costs: pd.Series, free: Any) -> dict[str, Any]:
     if pd.notna(costs["exact_marginal_cost"]):
         metrics["exact_marginal_cost"] = costs["exact_marginal_cost"]
         metrics["marginal_proven"] = "yes" if costs["marginal_proven"] else "no"
+        metrics["marginal_low"] = costs["marginal_low"]
+        metrics["marginal_high"] = costs["marginal_high"]
     return metrics
 
 

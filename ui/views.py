@@ -220,11 +220,15 @@ def _against_free(metrics: dict[str, Any], currency: str) -> None:
     )
     st.caption(_difference_words(metrics, currency))
     if marginal is not None:
-        proof = "" if metrics.get("marginal_proven") == "yes" else " (not proven optimal)"
-        st.caption(
-            f"Exact marginal cost of the splits: {money(marginal, currency)}, "
-            f"{api.HELD_FIXED}{proof}. See docs/comparisons.md for what each number means."
-        )
+        told = api.MarginalCost(
+            (),
+            marginal,
+            0.0,
+            number(metrics.get("marginal_low")),
+            number(metrics.get("marginal_high")),
+            metrics.get("marginal_proven") == "yes",
+        ).text(currency)
+        st.caption(f"The splits: {told}. See docs/comparisons.md for what each number means.")
 
 
 def _gap_words(gap: Any) -> str:

@@ -13,7 +13,7 @@ from engine.models.data import build_model_data
 from engine.models.diagnose import elastic_diagnosis, static_diagnosis
 from engine.models.session import HighsSession
 from engine.models.solve import SolveOutcome, solve_model
-from engine.models.starts import best_start, decisions_of, replan_skus
+from engine.models.starts import EXACT_GAP, best_start, decisions_of, replan_skus
 from engine.plan_types import Decisions, OptimizeResult, ReplannedPlan, SolveOptions, SolveStatus
 from engine.scenario.schema import Scenario
 
@@ -107,9 +107,10 @@ def replan(
     options = options or SolveOptions()
     model = build_model(build_model_data(scenario), options.tier_choice)
     session = HighsSession(model, options.threads)
-    plan, proven = replan_skus(session, session.vector(dict(decisions)), skus)
+    plan, bound = replan_skus(session, session.vector(dict(decisions)), skus)
     reopened = tuple(sorted(set(skus)))
     if plan is None:
-        return ReplannedPlan(reopened, None, False)
+        return ReplannedPlan(reopened, None, bound, False)
     session.load(plan[0])
-    return ReplannedPlan(reopened, plan[1], proven, decisions_of(model))
+    proven = bound is not None and plan[1] - bound <= EXACT_GAP * max(abs(plan[1]), 1.0)
+    return ReplannedPlan(reopened, plan[1], bound, proven, decisions_of(model))

@@ -29,7 +29,7 @@ from engine.plan_types import Decisions
 
 PLAN_DECISIONS: tuple[str, ...] = (*DECISION_VARIABLES, "order_multiples")
 """The variables that make a plan; every other one follows from them."""
-EXACT_GAP = 1e-9  # a plan from fixed decisions, and a re-planned SKU set: solved to optimality
+EXACT_GAP = 1e-7  # relative: a plan from fixed decisions, a re-planned SKU set (under 0.1 USD)
 DECISIONS_SECONDS = 60.0  # safety limit of one plan from fixed decisions (it takes well under 1 s)
 REPLAN_SECONDS = 120.0  # safety limit of one re-plan of a few SKUs
 
@@ -64,33 +64,44 @@ def plan_from_decisions(
 ) -> Plan | None:
     """The cheapest plan of the full model with every decision at ``values``, the rest solved
     to optimality; None if no plan keeps them."""
-    return _solve_holding(session, session.columns_of(*PLAN_DECISIONS), values, seconds)[0]
+    held = session.columns_of(*PLAN_DECISIONS)
+    return _solve_holding(session, held, values, seconds)[0]
 
 
 def replan_skus(
     session: HighsSession, values: np.ndarray, skus: Iterable[str], seconds: float = REPLAN_SECONDS
-) -> tuple[Plan | None, bool]:
-    """Re-plan ``skus`` (their decisions free) with every other SKU held at ``values``:
-    the plan and whether it is proven optimal."""
+) -> tuple[Plan | None, float | None]:
+    """Re-plan ``skus`` (their decisions free) with every other SKU held at ``values``, from
+    the plan ``values`` make if this model accepts it (never dearer than that): the plan and
+    the re-plan's bound (equal to the plan's cost when proven optimal; None if unknown)."""
     reopened = set(skus)
     by_sku = decision_columns_by_sku(session)
     held = sorted(c for k, columns in by_sku.items() if k not in reopened for c in columns)
-    return _solve_holding(session, np.asarray(held, dtype=np.int32), values, seconds)
+    start = plan_from_decisions(session, values)
+    plan, bound = _solve_holding(
+        session, np.asarray(held, dtype=np.int32), values if start is None else start[0], seconds
+    )
+    if start is not None and (plan is None or start[1] < plan[1]):
+        plan = start
+    if plan is not None and bound is not None:
+        bound = min(bound, plan[1])
+    return plan, bound
 
 
 def _solve_holding(
     session: HighsSession, held: np.ndarray, values: np.ndarray, seconds: float
-) -> tuple[Plan | None, bool]:
+) -> tuple[Plan | None, float | None]:
     """The full model with the ``held`` columns fixed at ``values``, solved to optimality from
-    ``values``: the plan (None if none) and whether it is proven. The session's base state
-    (which columns are relaxed) is the same afterwards."""
+    ``values``: the plan (None if none) and the bound of this restricted model (None if not
+    known). The session's base state (which columns are relaxed) is the same afterwards."""
     relaxed = np.flatnonzero((session.integrality != 0) & (session.base_integrality == 0))
     session.set_base(np.zeros(0, dtype=np.int32))
     session.fix(held, values)
     outcome = session.run(seconds, EXACT_GAP, start=values)
     plan = (session.solution(), outcome.objective) if outcome.objective is not None else None
     session.set_base(relaxed.astype(np.int32))
-    return plan, outcome.proven
+    bound = outcome.objective if outcome.proven else outcome.best_bound
+    return plan, bound
 
 
 def tightened(session: HighsSession, plan: Plan) -> Plan:

@@ -343,15 +343,18 @@ def optimize(
     if not result.has_plan:
         raise typer.Exit(1)
     tables = result.tables()
+    metrics = dict(optimize_metrics(result))
     if check is not None:
-        tables["checker"] = print_check(result, check)
+        verdict = print_check(result, check)
+        tables["checker"] = verdict.differences
+        metrics["checker"] = "agrees" if verdict.agrees else "disagrees"
     _write_results(tables, folder)
     save_run(
         RunKind.OPTIMIZE,
         scenario,
         describe_scenario(scenario.name, scenario_name, set_),
         tables,
-        optimize_metrics(result),
+        metrics,
         run_parameters(path, scenario_name, set_, options),
         store,
         no_store,
@@ -431,15 +434,15 @@ def print_plan(result: OptimizeResult, currency: str) -> None:
     console.print(top)
 
 
-def print_check(result: OptimizeResult, check: Any) -> pd.DataFrame:
+def print_check(result: OptimizeResult, check: Any) -> Any:
     """Say whether the independent checker agrees; if not, every difference (constraint or
-    cost component, where, solver against checker). Returns the differences' table."""
+    cost component, where, solver against checker). Returns the ``CheckVerdict``."""
     from engine.check_report import compare_with_checker
 
     verdict = compare_with_checker(result, check)
     if verdict.agrees:
         console.print(f"[green]checked[/green]: {escape(verdict.summary())}", highlight=False)
-        return verdict.differences
+        return verdict
     console.print(f"[red]checker disagrees[/red]: {escape(verdict.summary())}", highlight=False)
     table = Table("kind", "what", "where", "solver", "checker", "difference")
     for row in verdict.differences.itertuples(index=False):
@@ -454,7 +457,7 @@ def print_check(result: OptimizeResult, check: Any) -> pd.DataFrame:
     console.print(table)
     for message in verdict.differences["message"]:
         console.print(f"  [red]{escape(str(message))}[/red]", highlight=False)
-    return verdict.differences
+    return verdict
 
 
 @app.command()

@@ -10,7 +10,13 @@ import pandas as pd
 from engine.comparison import MarginalCost, marginal_of, plan_difference, with_starts
 from engine.models import optimize, replan
 from engine.parallel import Backend, Progress, SerialBackend
-from engine.plan_types import COST_COMPONENTS, Decisions, OptimizeResult, SolveOptions
+from engine.plan_types import (
+    COST_COMPONENTS,
+    Decisions,
+    OptimizeResult,
+    ReplannedPlan,
+    SolveOptions,
+)
 from engine.scenario.schema import RiskPolicy, Scenario
 
 DEFAULT_BACKUP_SHARES: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
@@ -193,16 +199,28 @@ def resilience_frontier(
     free_final = _Solved.of(
         with_starts(free_result, free_case, [r.decisions for r in found.values()], options)
     )
-    without = replan(free_case, free_final.decisions, skus, options)
+    # the exact marginal costs: the protected SKUs re-planned from the free plan, side by side
+    replanned = backend.map_ordered(
+        _replan,
+        [free_case, *(p.scenario for p in own)],
+        shared={"options": options, "decisions": free_final.decisions, "skus": tuple(skus)},
+    )
+    without, by_label = replanned[0], {p.label: r for p, r in zip(own, replanned[1:], strict=True)}
     rows = [_row("free optimum", free_final, free_final, None)]
     for point in points:
-        if point.scenario == free_case:
+        if point.scenario == free_case:  # the free optimum itself
             rows.append(_row(point.label, free_final, free_final, None))
-            continue  # the free optimum itself
-        with_ = replan(point.scenario, free_final.decisions, skus, options)
-        rows.append(_row(point.label, found[point.label], free_final, marginal_of(without, with_)))
+        else:
+            marginal = marginal_of(without, by_label[point.label])
+            rows.append(_row(point.label, found[point.label], free_final, marginal))
     advance("exact marginal costs")
     return pd.DataFrame(rows)
+
+
+def _replan(
+    scenario: Scenario, options: SolveOptions, decisions: Decisions, skus: tuple[str, ...]
+) -> ReplannedPlan:
+    return replan(scenario, decisions, skus, options)
 
 
 def _row(

@@ -31,7 +31,9 @@ PLAN_DECISIONS: tuple[str, ...] = (*DECISION_VARIABLES, "order_multiples")
 """The variables that make a plan; every other one follows from them."""
 EXACT_GAP = 1e-7  # relative: a plan from fixed decisions, a re-planned SKU set (under 0.1 USD)
 DECISIONS_SECONDS = 60.0  # safety limit of one plan from fixed decisions (it takes well under 1 s)
-REPLAN_SECONDS = 120.0  # safety limit of one re-plan of a few SKUs
+REPLAN_MAX_NODES = 1_000  # the work budget of one re-plan of a few SKUs: deterministic
+REPLAN_SECONDS = 60.0  # its safety limit (wall clock), should the budget take that long
+NO_NODE_LIMIT = 2_147_483_647  # HiGHS's default mip_max_nodes
 
 Plan = tuple[np.ndarray, float]  # column values and objective
 
@@ -78,9 +80,16 @@ def replan_skus(
     by_sku = decision_columns_by_sku(session)
     held = sorted(c for k, columns in by_sku.items() if k not in reopened for c in columns)
     start = plan_from_decisions(session, values)
-    plan, bound = _solve_holding(
-        session, np.asarray(held, dtype=np.int32), values if start is None else start[0], seconds
-    )
+    session.highs.setOptionValue("mip_max_nodes", REPLAN_MAX_NODES)  # deterministic work
+    try:
+        plan, bound = _solve_holding(
+            session,
+            np.asarray(held, dtype=np.int32),
+            values if start is None else start[0],
+            seconds,
+        )
+    finally:
+        session.highs.setOptionValue("mip_max_nodes", NO_NODE_LIMIT)
     if start is not None and (plan is None or start[1] < plan[1]):
         plan = start
     if plan is not None and bound is not None:

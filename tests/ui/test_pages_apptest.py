@@ -468,3 +468,44 @@ def test_runs_saved_by_the_command_line_reopen() -> None:
         no_exception(at)
         assert "fill rate" in set(frame_with(at, "measure")["measure"])
         assert len(at.get("vega_lite_chart")) >= 4  # the cash fan and 3 distributions
+
+
+def test_a_checker_disagreement_lists_each_difference() -> None:
+    """A stored plan the checker disagrees with (a PO of 500 units priced at the tier below its
+    break, what time-limited solves once returned): the app lists the broken constraint with
+    its PO and the cost component that differs, not a pointer to a missing table."""
+    from engine import api
+    from tests.test_checker import monthly
+
+    scenario = monthly()
+    result = api.optimize(scenario, api.SolveOptions(time_limit_seconds=20, threads=1))
+    forged = pd.DataFrame(
+        [
+            {
+                "supplier": "CN-1",
+                "sku": "A",
+                "lane": "CN-SEA",
+                "mode": "sea_lcl",
+                "period_placed": 1,
+                "period_arriving": 4,
+                "quantity_units": 500.0,
+                "tier": 1,
+                "unit_price": 5.0,
+                "unit_landed_cost": 6.0,
+            }
+        ]
+    )
+    plan = result.__class__(**{**result.__dict__, "purchase_orders": forged})
+    verdict = api.compare_with_checker(plan, api.check_plan(scenario, forged))
+    metrics = {**api.optimize_metrics(plan), "checker": "disagrees"}
+    tables = {**plan.tables(), "checker": verdict.differences}
+    run_id = RunStore().save(RunKind.OPTIMIZE, scenario, "forged", tables, metrics)
+    at = go(new_app(), "runs")
+    at.selectbox(key=state.W_RUNS_OPEN).set_value(run_id).run()
+    no_exception(at)
+    assert any("DISAGREES" in e.value and "listed here" in e.value for e in at.error)
+    assert "see the diagnosis table" not in texts(at)
+    differences = frame_with(at, "kind", "item", "where", "solver", "checker", "difference")
+    broken = differences[differences["item"] == "tier_choice"].iloc[0]
+    assert "CN-1" in broken["where"] and broken["difference"] == pytest.approx(0.5)
+    assert (differences["kind"] == "cost").any()

@@ -6,9 +6,9 @@
   solvers' gaps cannot tell which is cheaper, and ``PlanDifference.verdict`` says so.
 * **Exact marginal cost** of a policy on some SKUs (a split, a backup share): only those SKUs
   re-planned under the policy, every other SKU held at the free plan's decisions, against the
-  same SKUs re-planned without it, both solved to proven optimality in that smaller model.
-  It is exact, never negative, and means "what the policy costs with the rest of the plan
-  held fixed".
+  same SKUs re-planned without it, both solved to proven optimality in that smaller model
+  (else with the interval their bounds allow). It is exact, never negative, and means "what
+  the policy costs with the rest of the plan held fixed".
 * **Never worse with fewer constraints**: ``paired_solves`` gives the variant the base plan
   as a start and takes the variant's plan into the base when it is cheaper there.
 """
@@ -166,21 +166,16 @@ def with_starts(
     )
 
 
-Solver = Callable[..., OptimizeResult]
-
-
 def paired_solves(
     base: Scenario,
     variant: Scenario,
     options: SolveOptions,
-    solve: Solver | None = None,
     on_step: Callable[[str, str], None] | None = None,
 ) -> tuple[OptimizeResult, OptimizeResult]:
     """The base plan, then the variant's from the base plan (repaired to its policy), then
     the base plan again made no dearer than the variant's (when the variant's plan is one of
     the base's). ``on_step(which, step)`` hears progress ("base" or "variant")."""
-    if solve is None:
-        from engine.models import optimize as solve
+    from engine.models import optimize as solve
 
     def hear(which: str) -> Callable[[str], None] | None:
         return None if on_step is None else (lambda step: on_step(which, step))

@@ -715,14 +715,15 @@ def stress(
         if policy not in kinds:
             raise ValueError(f"unknown policy '{policy}'; use one of {', '.join(kinds)}")
         driver_a, label_a = suggested_policy(build_world(scenario), kinds[policy]), policy
-    else:
+    elif compare_with is None:
         driver_a, label_a = optimized_plan(scenario, "the plan"), "optimized plan"
     driver_b = None
     plan_costs = None
     if compare_with is not None:
         other = load(path, compare_with, parse_set_values(set_ or [])).scenario
-        if plan is None and policy is None:
+        if plan is None and policy is None:  # the two plans start from each other's
             driver_a, driver_b, plan_costs = _paired_plans(scenario, other, compare_with, options)
+            label_a = "optimized plan"
         else:
             driver_b = optimized_plan(other, f"the '{compare_with}' plan")
     runs = replications * (2 if driver_b is not None else 1)

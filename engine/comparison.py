@@ -26,6 +26,7 @@ from engine.scenario.schema import Scenario
 
 CANNOT_TELL = "within the solvers' gaps: cannot tell"
 HELD_FIXED = "the rest of the plan held fixed"
+REPLAN_TOLERANCE = 1e-6  # relative: two re-plans' costs closer than this are equal (LP tolerances)
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,12 @@ class MarginalCost:
 
     @property
     def cost(self) -> float | None:
+        """``with_policy - without_policy``; 0 within the re-plans' numerical tolerance."""
         if self.with_policy is None or self.without_policy is None:
             return None
-        return self.with_policy - self.without_policy
+        cost = self.with_policy - self.without_policy
+        noise = REPLAN_TOLERANCE * max(1.0, abs(self.with_policy), abs(self.without_policy))
+        return 0.0 if abs(cost) <= noise else cost
 
     def text(self, currency: str = "") -> str:
         unit = f" {currency}" if currency else ""

@@ -121,9 +121,12 @@ def tightened(session: HighsSession, plan: Plan) -> Plan:
     return better if better is not None and better[1] < plan[1] else plan
 
 
-def policy_skus(data: ModelData) -> set[str]:
-    """The SKUs a policy variant constrains: fixed splits and critical (dual-sourced) SKUs."""
-    return set(data.fixed_splits) | set(data.critical)
+def policy_skus(data: ModelData) -> list[set[str]]:
+    """The SKUs to re-plan when a start breaks this model's policy, in the order to try: the
+    SKUs with fixed splits alone (a split is what usually changes), then with the critical
+    (dual-sourced) SKUs too."""
+    tries = [set(data.fixed_splits), set(data.fixed_splits) | set(data.critical)]
+    return [skus for i, skus in enumerate(tries) if skus and skus not in tries[:i]]
 
 
 def best_start(
@@ -143,10 +146,13 @@ def best_start(
     for number, decisions in enumerate(starts, start=1):
         vector = session.vector(dict(decisions))
         candidates = [plan_from_decisions(session, vector)]
-        reopen = policy_skus(data)
-        left = deadline - time.perf_counter()
-        if reopen and (candidates[0] is None or data.fixed_splits) and left > 0:
+        for reopen in policy_skus(data):
+            left = deadline - time.perf_counter()
+            if left <= 0 or (candidates[-1] is not None and not data.fixed_splits):
+                break
             candidates.append(replan_skus(session, vector, reopen, left)[0])
+            if candidates[-1] is not None:
+                break
         for plan in candidates:
             if plan is not None and (best is None or plan[1] < best[1]):
                 best = plan

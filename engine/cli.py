@@ -632,7 +632,9 @@ def _measure(value: float, kind: str) -> str:
         return f"{value:.1%}"
     if kind == "money2":
         return f"{value:,.2f}"
-    return f"{value:,.0f}" if kind == "money" else f"{value:,.1f}"
+    if kind == "money":
+        return f"{0.0 if abs(value) < 0.5 else value:,.0f}"  # never "-0"
+    return f"{value:,.1f}"
 
 
 @app.command()

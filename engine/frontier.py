@@ -117,7 +117,7 @@ class _Solved:
     gap: float | None
     parts: dict[str, float]
     diagnosis: tuple[str, ...]
-    decisions: dict[tuple[str, tuple], float]
+    decisions: Decisions
 
     @classmethod
     def of(cls, result: OptimizeResult) -> _Solved:

@@ -10,7 +10,19 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from engine.check_report import CheckVerdict, compare_with_checker
 from engine.checker import PlanCheck, check_plan, costs_agree
+from engine.comparison import (
+    CANNOT_TELL,
+    HELD_FIXED,
+    MarginalCost,
+    PlanDifference,
+    difference_table,
+    marginal_cost,
+    paired_solves,
+    plan_difference,
+    run_cost_differences,
+)
 from engine.export import write_tables
 from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_table
 from engine.parallel import default_workers
@@ -170,10 +182,12 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "ALL_PERIODS",
+    "CANNOT_TELL",
     "COST_COMPONENTS",
     "COST_PARTS",
     "DEFAULT_BACKUP_SHARES",
     "DEFAULT_SPLITS",
+    "HELD_FIXED",
     "MAX_UPLOAD_BYTES",
     "REQUIRED_TABLES",
     "ROW_MODELS",
@@ -183,6 +197,7 @@ __all__ = [
     "TABLE_NAMES",
     "BaseStock",
     "Calibration",
+    "CheckVerdict",
     "Comparison",
     "DecisionRules",
     "DefectPauseRule",
@@ -193,8 +208,10 @@ __all__ = [
     "HistoryError",
     "LateShiftRule",
     "LoadedScenario",
+    "MarginalCost",
     "OptimizeResult",
     "PlanCheck",
+    "PlanDifference",
     "PlanPolicy",
     "Problem",
     "ReplayReport",
@@ -219,11 +236,13 @@ __all__ = [
     "check_and_optimize",
     "check_plan",
     "compare",
+    "compare_with_checker",
     "comparison_metrics",
     "costs_agree",
     "default_store_path",
     "default_workers",
     "deterministic_copy",
+    "difference_table",
     "fixed_split_scenarios",
     "free_scenario",
     "frontier_metrics",
@@ -233,15 +252,19 @@ __all__ = [
     "lead_time_probabilities",
     "load",
     "load_scenario",
+    "marginal_cost",
     "optimize",
     "optimize_metrics",
     "paired_difference",
+    "paired_solves",
     "parse_set_values",
+    "plan_difference",
     "primary_and_backup",
     "read_history",
     "replay_plan",
     "replay_rules",
     "resilience_frontier",
+    "run_cost_differences",
     "scorecards",
     "split_points",
     "stress_metrics",

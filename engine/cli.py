@@ -36,6 +36,7 @@ from engine.cli_runs import (
     runs_app,
     save_run,
 )
+from engine.comparison import CANNOT_TELL, HELD_FIXED, PlanDifference, plan_difference
 from engine.exit_codes import CheckFailedError, NoPlanError
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
@@ -361,11 +362,19 @@ def optimize(
     print_plan(result, scenario.finance.currency)
     if not result.has_plan:
         raise NoPlanError(no_plan_advice(result, options))
-    checked = check is None or print_check(result, check)
+    tables = result.tables()
+    metrics = dict(optimize_metrics(result))
+    checked = True
+    if check is not None:
+        verdict = print_check(result, check)
+        tables["checker"] = verdict.differences
+        metrics["checker"] = "agrees" if verdict.agrees else "disagrees"
+        checked = verdict.agrees
     with console.status("replaying the plan without randomness..."):
         replay = replay_plan(scenario, result.purchase_orders, tier_choice)
     print_replay(replay)
-    tables = {**result.tables(), "replay": replay.comparison}
+    tables["replay"] = replay.comparison
+    metrics.update(replay.metrics())
     _write_results(tables, folder)
     if not checked:
         raise CheckFailedError(
@@ -377,7 +386,7 @@ def optimize(
         scenario,
         describe_scenario(scenario.name, scenario_name, set_),
         tables,
-        {**optimize_metrics(result), **replay.metrics()},
+        metrics,
         run_parameters(path, scenario_name, set_, options),
         store,
         no_store,
@@ -457,23 +466,30 @@ def print_plan(result: OptimizeResult, currency: str) -> None:
     console.print(top)
 
 
-def print_check(result: OptimizeResult, check: Any) -> bool:
-    """Print the independent checker's verdict; True if it agrees with the plan."""
-    from engine.checker import costs_agree
+def print_check(result: OptimizeResult, check: Any) -> Any:
+    """Say whether the independent checker agrees; if not, every difference (constraint or
+    cost component, where, solver against checker). Returns the ``CheckVerdict``."""
+    from engine.check_report import compare_with_checker
 
-    agree = result.objective is not None and costs_agree(check, result.objective, rel_tol=1e-6)
-    if check.ok and agree:
-        console.print(
-            f"[green]checked[/green]: the plan meets every constraint and the "
-            f"independent checker's cost {check.total_cost:,.2f} agrees with the "
-            "solver's",
-            highlight=False,
+    verdict = compare_with_checker(result, check)
+    if verdict.agrees:
+        console.print(f"[green]checked[/green]: {escape(verdict.summary())}", highlight=False)
+        return verdict
+    console.print(f"[red]checker disagrees[/red]: {escape(verdict.summary())}", highlight=False)
+    table = Table("kind", "what", "where", "solver", "checker", "difference")
+    for row in verdict.differences.itertuples(index=False):
+        table.add_row(
+            str(row.kind),
+            escape(str(row.item)),
+            escape(str(row.where)),
+            _fmt(row.solver),
+            _fmt(row.checker),
+            _fmt(row.difference),
         )
-        return True
-    console.print(f"[red]checker disagrees[/red]: cost {check.total_cost:,.2f}", highlight=False)
-    for violation in check.violations:
-        console.print(f"  [red]{escape(str(violation.message))}[/red]", highlight=False)
-    return False
+    console.print(table)
+    for message in verdict.differences["message"]:
+        console.print(f"  [red]{escape(str(message))}[/red]", highlight=False)
+    return verdict
 
 
 def print_replay(replay: Any) -> None:
@@ -576,6 +592,7 @@ def frontier(
         time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
     )
     values = parse_shares(shares) if shares else None
+    free = None
     if splits:
         free = solve(fr.free_scenario(scenario, skus), options)
         pairs = {k: fr.primary_and_backup(scenario, free, k) for k in skus}
@@ -592,7 +609,13 @@ def frontier(
             progress.update(task, completed=done, total=total)
 
         table = fr.resilience_frontier(
-            scenario, points, skus, options, backend=backend, progress=advance
+            scenario,
+            points,
+            skus,
+            options,
+            backend=backend,
+            progress=advance,
+            free=free if splits else None,
         )
     grid = Table(
         title=f"cost of resilience for {', '.join(skus)} ({scenario.finance.currency})",
@@ -602,29 +625,36 @@ def frontier(
         "case",
         "status",
         "total cost",
+        "gap",
         "extra vs free",
-        "extra %",
+        "interval of the gaps",
+        "exact marginal*",
         "lost sales",
         "split deviation",
     ):
         grid.add_column(label, justify="left" if label in ("case", "status") else "right")
     for _, row in table.iterrows():
+        free_row = row["case"] == "free optimum"
         grid.add_row(
             str(row["case"]),
             str(row["status"]),
             _measure(row["total_cost"], "money"),
-            _measure(row["extra_cost_vs_free"], "money")
-            + (" ~0*" if row["within_solver_gap"] and row["case"] != "free optimum" else ""),
-            "-" if pd.isna(row["extra_cost_pct"]) else f"{row['extra_cost_pct']:+.1%}",
+            "-" if pd.isna(row["gap"]) else f"{row['gap']:.1%}",
+            "" if free_row else _measure(row["extra_cost_vs_free"], "money"),
+            "" if free_row else _interval(row),
+            "" if free_row else _marginal(row),
             _measure(row["lost_sales"], "money"),
             _measure(row["split_deviation"], "money"),
         )
     console.print(grid)
-    if table["within_solver_gap"].iloc[1:].fillna(False).any():
-        console.print(
-            f"[dim]* ~0: within the solver's {gap:.2%} gap of the free optimum, so not a real "
-            "difference; use a smaller --gap to resolve it[/dim]"
-        )
+    legend = (
+        "extra vs free: this plan's cost less the free optimum's. interval of the gaps: "
+        "where the difference of the two optima lies, [bound - free plan, plan - free bound]; "
+        f"'{CANNOT_TELL}' when it holds 0. * exact marginal: only "
+        f"{', '.join(skus)} re-planned under the policy, {HELD_FIXED} at the free plan "
+        "(proven optimal; '?' when not proven). See docs/comparisons.md."
+    )
+    console.print(f"[dim]{escape(legend)}[/dim]", highlight=False)
     _write_results({"frontier": table}, folder)
     save_run(
         RunKind.FRONTIER,
@@ -652,6 +682,24 @@ HEADLINE_MEASURES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _interval(row: pd.Series) -> str:
+    """``[low, high]`` of a frontier row's difference, and whether the gaps can tell."""
+    if pd.isna(row["extra_cost_vs_free"]):
+        return "-"
+    difference = PlanDifference(
+        row["extra_cost_vs_free"],
+        None if pd.isna(row["extra_cost_low"]) else row["extra_cost_low"],
+        None if pd.isna(row["extra_cost_high"]) else row["extra_cost_high"],
+    )
+    return difference.interval_text() + (" cannot tell" if difference.within_gaps else "")
+
+
+def _marginal(row: pd.Series) -> str:
+    if pd.isna(row["exact_marginal_cost"]):
+        return "-"
+    return _measure(row["exact_marginal_cost"], "money") + ("" if row["marginal_proven"] else "?")
+
+
 def _measure(value: float, kind: str) -> str:
     if value is None or pd.isna(value):
         return "-"
@@ -659,7 +707,9 @@ def _measure(value: float, kind: str) -> str:
         return f"{value:.1%}"
     if kind == "money2":
         return f"{value:,.2f}"
-    return f"{value:,.0f}" if kind == "money" else f"{value:,.1f}"
+    if kind == "money":
+        return f"{0.0 if abs(value) < 0.5 else value:,.0f}"  # never "-0"
+    return f"{value:,.1f}"
 
 
 @app.command()
@@ -744,12 +794,17 @@ def stress(
         if policy not in kinds:
             raise ValueError(f"unknown policy '{policy}'; use one of {', '.join(kinds)}")
         driver_a, label_a = suggested_policy(build_world(scenario), kinds[policy]), policy
-    else:
+    elif compare_with is None:
         driver_a, label_a = optimized_plan(scenario, "the plan"), "optimized plan"
     driver_b = None
+    plan_costs = None
     if compare_with is not None:
         other = load(path, compare_with, parse_set_values(set_ or [])).scenario
-        driver_b = optimized_plan(other, f"the '{compare_with}' plan")
+        if plan is None and policy is None:  # the two plans start from each other's
+            driver_a, driver_b, plan_costs = _paired_plans(scenario, other, compare_with, options)
+            label_a = "optimized plan"
+        else:
+            driver_b = optimized_plan(other, f"the '{compare_with}' plan")
     runs = replications * (2 if driver_b is not None else 1)
     with backend, Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"simulating {replications} replications", total=runs)
@@ -771,6 +826,8 @@ def stress(
                 **{f"b_{k}": v for k, v in both.b.tables().items() if k != "daily"},
                 "difference": both.summary,
             }
+            if plan_costs is not None:
+                tables["plan_costs"] = plan_costs
     currency = scenario.finance.currency
     grid = Table(
         title=f"stress test of '{scenario.name}': {replications} replications, seed "
@@ -910,6 +967,20 @@ def sweep(
     _write_results({"sweep": table}, folder)
 
 
+def _against_base(row: pd.Series, base: pd.Series, compared: str, optimized: bool) -> str:
+    """A what-if's difference against the base; for plans, with the interval of the gaps."""
+    if pd.isna(row[compared]) or pd.isna(base[compared]):
+        return "-"
+    if not optimized:
+        return f"{row[compared] - base[compared]:+,.0f}"
+
+    def bound(of: pd.Series) -> float | None:
+        return None if pd.isna(of["best_bound"]) else float(of["best_bound"])
+
+    difference = plan_difference(row[compared], bound(row), base[compared], bound(base))
+    return escape(difference.verdict().replace(", true difference in", ""))
+
+
 def _print_sweep(table: pd.DataFrame, currency: str, has_base: bool, optimized: bool) -> None:
     stressed = bool(table["replications"].notna().any())
     grid = Table(title=f"what-ifs compared (money in {currency})", title_justify="left")
@@ -920,14 +991,12 @@ def _print_sweep(table: pd.DataFrame, currency: str, has_base: bool, optimized: 
     labels += ["fill rate [95% CI]", "peak working capital"] if stressed else []
     for label in labels:
         grid.add_column(label, justify="left" if label in ("what-if", "status") else "right")
-    base_value = table[compared].iloc[0] if has_base else None
     for _, row in table.iterrows():
         cells = [escape(str(row["what_if"]))]
         cells += [str(row["status"])] if optimized else []
         cells.append(_measure(row[compared], "money"))
         if has_base:
-            diff = row[compared] - base_value
-            cells.append("-" if pd.isna(diff) else f"{diff:+,.0f}")
+            cells.append(_against_base(row, table.iloc[0], compared, optimized))
         cells.append(_measure(row["cheapest_landed_cost_per_unit"], "money2"))
         cells += [_measure(row["lost_sales"], "money")] if optimized else []
         if stressed:
@@ -948,6 +1017,48 @@ def _print_sweep(table: pd.DataFrame, currency: str, has_base: bool, optimized: 
                 f"  [red]{escape(str(row['what_if']))}: {escape(str(row['diagnosis']))}[/red]",
                 highlight=False,
             )
+
+
+def _paired_plans(
+    scenario: Any, other: Any, other_name: str, options: SolveOptions
+) -> tuple[Any, Any, pd.DataFrame]:
+    """The optimized plan and the what-if's, each a start of the other (never worse with fewer
+    constraints), their cost difference told honestly, and both as simulation drivers."""
+    from engine.comparison import (
+        difference_table,
+        marginal_cost,
+        paired_solves,
+        result_difference,
+        split_skus,
+    )
+    from engine.simulation import PlanPolicy
+
+    limit = options.time_limit_seconds
+    title = f"optimizing the plan and the '{other_name}' plan (up to {limit:g} s each)"
+    with console.status(title + "...") as status:
+        base, variant = paired_solves(
+            scenario, other, options, on_step=lambda which, step: status.update(f"{which}: {step}")
+        )
+        for result, label in ((base, "the plan"), (variant, f"the '{other_name}' plan")):
+            print_plan_line(result)
+            if not result.has_plan:
+                raise ValueError(f"no plan for {label}: " + "; ".join(result.diagnosis))
+        skus = split_skus(scenario, other)
+        if skus:
+            status.update(f"exact marginal cost of the split on {', '.join(skus)}")
+        marginal = marginal_cost(scenario, other, base, skus, options) if skus else None
+    currency = scenario.finance.currency
+    difference = result_difference(variant, base)
+    if difference is not None:
+        console.print(
+            f"plan cost of '{escape(other_name)}' against the optimized plan: "
+            f"{escape(difference.verdict(currency))}",
+            highlight=False,
+        )
+    if marginal is not None:
+        console.print(f"  {escape(marginal.text(currency))}", highlight=False)
+    table = difference_table("optimized plan", base, other_name, variant, marginal)
+    return PlanPolicy(base.purchase_orders), PlanPolicy(variant.purchase_orders), table
 
 
 def print_plan_line(result: OptimizeResult) -> None:

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from engine.comparison import run_cost_differences
 from engine.export import write_tables
 from engine.runs import Run, RunKind, RunStore, RunStoreError, default_store_path
 from engine.runs.errors import STORE_ENV
@@ -260,6 +261,13 @@ def compare(
     for item, values in frame.iterrows():
         grid.add_row(escape(str(item)), *(escape(fmt_named(str(item), v)) for v in values))
     console.print(grid)
+    costs = run_cost_differences(frame)
+    for row in costs.iloc[1:].itertuples(index=False):
+        console.print(
+            f"plan cost of {escape(str(row.run))} against {escape(str(costs.iloc[0]['run']))}: "
+            f"{escape(str(row.verdict))}",
+            highlight=False,
+        )
     if out is not None:
         write_tables({"comparison": frame.reset_index()}, out, overwrite=force)
         console.print(f"wrote {escape(str(out))}", highlight=False)

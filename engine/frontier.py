@@ -7,9 +7,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from engine.models import optimize
+from engine.comparison import MarginalCost, marginal_of, plan_difference, with_starts
+from engine.models import optimize, replan
 from engine.parallel import Backend, Progress, SerialBackend
-from engine.plan_types import COST_COMPONENTS, OptimizeResult, SolveOptions
+from engine.plan_types import (
+    COST_COMPONENTS,
+    Decisions,
+    OptimizeResult,
+    ReplannedPlan,
+    SolveOptions,
+)
 from engine.scenario.schema import RiskPolicy, Scenario
 
 DEFAULT_BACKUP_SHARES: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
@@ -21,6 +28,9 @@ DEFAULT_SPLITS: tuple[float, ...] = (1.0, 0.8, 0.7, 0.5)
 class FrontierPoint:
     label: str
     scenario: Scenario
+    rank: float = 0.0
+    """How tight the point's policy is: points of a higher rank are solved first and their
+    plans are starts of every point solved after them (a higher backup share is tighter)."""
 
 
 def with_policy(scenario: Scenario, **changes: object) -> Scenario:
@@ -59,7 +69,7 @@ def backup_share_points(
             min_backup_share_critical=share,
             min_suppliers_critical=2,
         )
-        points.append(FrontierPoint(f"backup {share:.0%}", variant))
+        points.append(FrontierPoint(f"backup {share:.0%}", variant, rank=share))
     return points
 
 
@@ -103,21 +113,35 @@ class _Solved:
 
     status: str
     objective: float | None
+    best_bound: float | None
     gap: float | None
     parts: dict[str, float]
     diagnosis: tuple[str, ...]
+    decisions: Decisions
+
+    @classmethod
+    def of(cls, result: OptimizeResult) -> _Solved:
+        parts = (
+            dict(zip(result.costs["component"], result.costs["cost"], strict=True))
+            if result.has_plan
+            else {}
+        )
+        return cls(
+            result.status.value,
+            result.objective,
+            result.best_bound,
+            result.gap,
+            parts,
+            tuple(result.diagnosis),
+            result.decisions,
+        )
 
 
-def _solve_point(point: FrontierPoint, options: SolveOptions) -> _Solved:
-    result = optimize(point.scenario, options)
-    parts = (
-        dict(zip(result.costs["component"], result.costs["cost"], strict=True))
-        if result.has_plan
-        else {}
-    )
-    return _Solved(
-        result.status.value, result.objective, result.gap, parts, tuple(result.diagnosis)
-    )
+def _solve_point(
+    task: tuple[FrontierPoint, tuple[Decisions, ...]], options: SolveOptions
+) -> _Solved:
+    point, starts = task
+    return _Solved.of(optimize(point.scenario, options, starts=starts))
 
 
 def resilience_frontier(
@@ -129,51 +153,104 @@ def resilience_frontier(
     *,
     backend: Backend | None = None,
     progress: Progress | None = None,
+    free: OptimizeResult | None = None,
 ) -> pd.DataFrame:
-    """Solve the free optimum and every point; one row each with the cost parts and the
-    difference against the free optimum.
+    """Solve the free optimum and every point; one row each with the cost parts, the
+    difference against the free optimum with the interval the gaps allow, and the exact
+    marginal cost of the point's policy (``engine.comparison``).
 
-    The solves are independent tasks run on ``backend`` (default: one after the other in this
-    process); the frame is the same whichever backend runs them. ``progress(done, total)`` and
-    ``on_progress(label)`` (labels in case order) are called as solves finish.
+    Never worse with fewer constraints: the free plan (``free`` if given, else solved first)
+    is a start of every point (re-planned to its policy); points are solved tightest first
+    (by ``rank``; one rank at a time, its points side by side on ``backend``), each from the
+    plans of every point solved before it; and the free optimum finally takes any point's
+    plan that is cheaper in its own model. A point whose scenario is the free one is the
+    free optimum. ``progress(done, total)`` and ``on_progress(label)`` hear each solve.
     """
     options = options or SolveOptions()
     backend = backend or SerialBackend()
-    runs = [FrontierPoint("free optimum", free_scenario(scenario, skus)), *points]
+    free_case = free_scenario(scenario, skus)
+    own = [p for p in points if p.scenario != free_case]
+    total = len(own) + 2  # the free optimum, the points, the exact marginal costs
+    done = [0]
 
-    def advance(done: int, total: int) -> None:
+    def advance(label: str) -> None:
+        done[0] += 1
         if on_progress:
-            on_progress(runs[done - 1].label)
+            on_progress(label)
         if progress:
-            progress(done, total)
+            progress(done[0], total)
 
-    solved = backend.map_ordered(_solve_point, runs, progress=advance, shared={"options": options})
-    rows = []
-    free_total: float | None = None
-    for point, result in zip(runs, solved, strict=True):
-        parts = result.parts
-        total = result.objective
-        if point.label == "free optimum":
-            free_total = total
-        row: dict[str, object] = {
-            "case": point.label,
-            "status": result.status,
-            "total_cost": total,
-            "gap": result.gap,
-        }
-        row.update({name: parts.get(name) for name in COST_COMPONENTS})
-        row["extra_cost_vs_free"] = (
-            None if total is None or free_total is None else total - free_total
+    free_result = free if free is not None else optimize(free_case, options)
+    advance("free optimum")
+    found: dict[str, _Solved] = {}
+    starts: list[Decisions] = [free_result.decisions] if free_result.decisions else []
+    for rank in sorted({p.rank for p in own}, reverse=True):
+        wave = [p for p in own if p.rank == rank]
+        tasks = [(p, tuple(starts)) for p in wave]
+        solved = backend.map_ordered(
+            _solve_point,
+            tasks,
+            progress=lambda d, _t, wave=wave: advance(wave[d - 1].label),
+            shared={"options": options},
         )
-        row["extra_cost_pct"] = (
-            None if total is None or not free_total else (total - free_total) / free_total
-        )
-        # both solves stop within the gap: a smaller difference is not a real one
-        row["within_solver_gap"] = (
-            None
-            if total is None or free_total is None
-            else abs(total - free_total) <= options.mip_rel_gap * max(abs(total), abs(free_total))
-        )
-        row["diagnosis"] = "; ".join(result.diagnosis)
-        rows.append(row)
+        for point, result in zip(wave, solved, strict=True):
+            found[point.label] = result
+        starts.extend(r.decisions for r in solved if r.decisions)
+    free_final = _Solved.of(
+        with_starts(free_result, free_case, [r.decisions for r in found.values()], options)
+    )
+    # the exact marginal costs: the protected SKUs re-planned from the free plan, side by side
+    replanned = backend.map_ordered(
+        _replan,
+        [free_case, *(p.scenario for p in own)],
+        shared={"options": options, "decisions": free_final.decisions, "skus": tuple(skus)},
+    )
+    without, by_label = replanned[0], {p.label: r for p, r in zip(own, replanned[1:], strict=True)}
+    rows = [_row("free optimum", free_final, free_final, None)]
+    for point in points:
+        if point.scenario == free_case:  # the free optimum itself
+            rows.append(_row(point.label, free_final, free_final, None))
+        else:
+            marginal = marginal_of(without, by_label[point.label])
+            rows.append(_row(point.label, found[point.label], free_final, marginal))
+    advance("exact marginal costs")
     return pd.DataFrame(rows)
+
+
+def _replan(
+    scenario: Scenario, options: SolveOptions, decisions: Decisions, skus: tuple[str, ...]
+) -> ReplannedPlan:
+    return replan(scenario, decisions, skus, options)
+
+
+def _row(
+    label: str, result: _Solved, free: _Solved, marginal: MarginalCost | None
+) -> dict[str, object]:
+    total = result.objective
+    row: dict[str, object] = {
+        "case": label,
+        "status": result.status,
+        "total_cost": total,
+        "best_bound": result.best_bound,
+        "gap": result.gap,
+    }
+    row.update({name: result.parts.get(name) for name in COST_COMPONENTS})
+    difference = (
+        None
+        if total is None or free.objective is None
+        else plan_difference(total, result.best_bound, free.objective, free.best_bound)
+    )
+    row["extra_cost_vs_free"] = None if difference is None else difference.difference
+    row["extra_cost_pct"] = (
+        None if difference is None or not free.objective else difference.difference / free.objective
+    )
+    row["extra_cost_low"] = None if difference is None else difference.low
+    row["extra_cost_high"] = None if difference is None else difference.high
+    row["within_solver_gap"] = None if difference is None else difference.within_gaps
+    # without a marginal the row is the free optimum: its policy costs nothing
+    row["exact_marginal_cost"] = 0.0 if marginal is None else marginal.cost
+    row["marginal_low"] = 0.0 if marginal is None else marginal.low
+    row["marginal_high"] = 0.0 if marginal is None else marginal.high
+    row["marginal_proven"] = True if marginal is None else marginal.proven
+    row["diagnosis"] = "; ".join(result.diagnosis)
+    return row

@@ -34,6 +34,10 @@ class SolveOptions:
     tier_choice: TierChoice = TierChoice.PER_PO
 
 
+Decisions = dict[tuple[str, tuple], float]
+"""A plan's nonzero decisions (POs placed, tiers, offers used, order multiples) by (variable
+name, index): what another variant's solve takes as a start."""
+
 COST_COMPONENTS: tuple[str, ...] = (
     "purchase",
     "freight_variable",
@@ -71,6 +75,7 @@ class OptimizeResult:
     cash: pd.DataFrame
     inventory: pd.DataFrame
     diagnosis: list[str] = field(default_factory=list)
+    decisions: Decisions = field(default_factory=dict)  # a start for another variant's solve
 
     @property
     def is_optimal(self) -> bool:
@@ -115,3 +120,15 @@ class OptimizeResult:
             "inventory": self.inventory,
             "diagnosis": pd.DataFrame({"diagnosis": self.diagnosis}),
         }
+
+
+@dataclass(frozen=True)
+class ReplannedPlan:
+    """A plan with only ``skus`` re-planned and every other SKU held at another plan's
+    decisions ("the rest of the plan held fixed"), solved in that smaller model."""
+
+    skus: tuple[str, ...]
+    objective: float | None  # None when no plan keeps the rest held
+    bound: float | None  # of the smaller model: equal to ``objective`` when proven optimal
+    proven: bool  # solved to proven optimality in the smaller model
+    decisions: Decisions = field(default_factory=dict)

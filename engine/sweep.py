@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from engine.parallel import Backend, Progress, SerialBackend
-from engine.plan_types import COST_COMPONENTS, SolveOptions
+from engine.plan_types import COST_COMPONENTS, Decisions, OptimizeResult, SolveOptions
 from engine.scenario import load
 from engine.scenario.schema import Scenario
 
@@ -46,7 +46,14 @@ LANDED_COLUMNS: tuple[str, ...] = (
     "cheapest_landed_cost_total",
     "skus_without_option",
 )
-OPTIMIZE_COLUMNS: tuple[str, ...] = ("status", "total_cost", "gap", *COST_COMPONENTS, "checked")
+OPTIMIZE_COLUMNS: tuple[str, ...] = (
+    "status",
+    "total_cost",
+    "best_bound",
+    "gap",
+    *COST_COMPONENTS,
+    "checked",
+)
 STRESS_COLUMNS: tuple[str, ...] = (
     "replications",
     "fill_rate",
@@ -72,7 +79,9 @@ SWEEP_COLUMNS: tuple[str, ...] = (
   weights; ``..._total`` = the horizon's demand bought at those prices;
   ``skus_without_option``: SKUs with no such option (left out of both).
 * ``status`` ... ``checked``: the optimizer's status (``skipped`` without optimizing), total
-  cost, gap and cost parts, and whether the independent checker agrees with the plan.
+  cost, its bound, gap and cost parts, and whether the independent checker agrees with the
+  plan. With the base first, every what-if starts from the base plan and the base from every
+  what-if's plan (``engine.comparison``): a what-if that only adds constraints is never cheaper.
 * ``replications`` ... ``peak_working_capital``: means over the stress test of the plan
   (empty without ``stress_replications`` or without a plan), the fill rate with its 95 % CI.
 * ``diagnosis``: why there is no plan, or what had to give; ``changes``: what the what-if
@@ -181,32 +190,50 @@ def _landed_summary(scenario: Scenario) -> dict[str, object]:
 
 def run_what_if(case: WhatIf, options: SweepOptions) -> dict[str, object]:
     """One row of the sweep table for one what-if (runs on a worker)."""
+    if not options.optimize:
+        return _row(case, None, options)
+    return _what_if_from((case, ()), options)[0]
+
+
+def _what_if_from(
+    task: tuple[WhatIf, tuple[Decisions, ...]], options: SweepOptions
+) -> tuple[dict[str, object], Decisions]:
+    """A what-if's row and plan decisions, its solve started from other plans (a worker)."""
+    from engine.models import optimize
+
+    case, starts = task
+    result = optimize(case.scenario, options.solve, starts=starts)
+    return _row(case, result, options), result.decisions
+
+
+def _row(case: WhatIf, result: OptimizeResult | None, options: SweepOptions) -> dict[str, object]:
+    """The sweep row of a what-if and its plan (None: not optimized)."""
     row: dict[str, object] = dict.fromkeys(SWEEP_COLUMNS)
     row["what_if"] = case.name
     row.update(_landed_summary(case.scenario))
     row["status"] = SKIPPED
     row["diagnosis"] = ""
     row["changes"] = "; ".join(case.changes)
-    if not options.optimize:
+    if result is None:
         return row
-    from engine.api import check_and_optimize
-    from engine.checker import costs_agree
+    from engine.check_report import compare_with_checker
+    from engine.checker import check_plan
 
-    result, check = check_and_optimize(case.scenario, options.solve)
+    check = (
+        check_plan(case.scenario, result.purchase_orders, result.tier_choice.value)
+        if result.has_plan
+        else None
+    )
     row["status"] = result.status.value
     row["total_cost"] = result.objective
+    row["best_bound"] = result.best_bound
     row["gap"] = result.gap
     row["diagnosis"] = "; ".join(result.diagnosis)
     if not result.has_plan:
         return row
     parts = dict(zip(result.costs["component"], result.costs["cost"], strict=True))
     row.update({name: parts.get(name) for name in COST_COMPONENTS})
-    row["checked"] = (
-        check is not None
-        and check.ok
-        and result.objective is not None
-        and costs_agree(check, result.objective)
-    )
+    row["checked"] = check is not None and compare_with_checker(result, check).agrees
     if options.stress_replications:
         row.update(_stress_summary(case.scenario, result.purchase_orders, options))
     return row
@@ -247,14 +274,53 @@ def sweep(
     backend: Backend | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Run every what-if on ``backend`` (default in this process): one row each, in order."""
-    rows = (backend or SerialBackend()).map_ordered(
-        run_what_if, list(cases), progress=progress, shared={"options": options or SweepOptions()}
-    )
+    """Run every what-if on ``backend`` (default in this process): one row each, in order.
+
+    With the base first and optimizing, the base is solved first, every what-if from its plan,
+    and the base row finally takes any what-if's plan that is cheaper in the base scenario."""
+    options = options or SweepOptions()
+    backend = backend or SerialBackend()
+    cases = list(cases)
+    paired = options.optimize and len(cases) > 1 and cases[0].name == BASE
+    if not paired:
+        rows = backend.map_ordered(
+            run_what_if, cases, progress=progress, shared={"options": options}
+        )
+    else:
+        rows = _sweep_from_base(cases, options, backend, progress)
     frame = pd.DataFrame(rows, columns=list(SWEEP_COLUMNS))
-    numeric = [*LANDED_COLUMNS[:3], "total_cost", "gap", *COST_COMPONENTS, *STRESS_COLUMNS]
+    numeric = [
+        *LANDED_COLUMNS[:3],
+        "total_cost",
+        "best_bound",
+        "gap",
+        *COST_COMPONENTS,
+        *STRESS_COLUMNS,
+    ]
     frame[numeric] = frame[numeric].astype(float)
     return frame
+
+
+def _sweep_from_base(
+    cases: list[WhatIf], options: SweepOptions, backend: Backend, progress: Progress | None
+) -> list[dict[str, object]]:
+    from engine.comparison import with_starts
+    from engine.models import optimize
+
+    base = optimize(cases[0].scenario, options.solve)
+    if progress:
+        progress(1, len(cases))
+    starts = (base.decisions,) if base.decisions else ()
+    solved = backend.map_ordered(
+        _what_if_from,
+        [(case, starts) for case in cases[1:]],
+        progress=None if progress is None else lambda d, _t: progress(d + 1, len(cases)),
+        shared={"options": options},
+    )
+    rows = [row for row, _ in solved]
+    decisions = [plan for _, plan in solved]
+    base = with_starts(base, cases[0].scenario, decisions, options.solve)
+    return [_row(cases[0], base, options), *rows]
 
 
 def what_if_sweep(

@@ -219,7 +219,8 @@ def test_frontier_is_identical_serial_and_on_dask(dask_client: Any) -> None:
     assert (serial["status"] == "optimal").all()
     assert serial["extra_cost_vs_free"].iloc[-1] > 0
     assert seen == [(i, 4) for i in range(1, 5)]
-    assert labels == list(serial["case"])
+    # the free optimum, then the tightest point first (backup 0 % is the free optimum itself)
+    assert labels == ["free optimum", "backup 50%", "backup 30%", "exact marginal costs"]
 
 
 # --- the command line -------------------------------------------------------------------

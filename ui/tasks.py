@@ -177,35 +177,57 @@ def split_label(splits: Mapping[str, tuple[str, str, float]]) -> str:
 
 
 def run_optimize(request: OptimizeRequest, progress: Progress) -> Outcome:
-    """Solve the plan (and the free optimum when splits are fixed), check it, save the run."""
+    """Solve the plan (and, when splits are fixed, the free optimum, each from the other's
+    plan, and the exact marginal cost of the splits), check it, save the run."""
     options = request.options
-    free = None
     solved = request.scenario
     limit = f"up to {options.time_limit_seconds:g} s"
+    free = marginal = None
     with solver_turn(progress):
         if request.splits:
             free_scenario, solved = api.fixed_split_scenarios(
                 request.scenario, split_shares(request.splits)
             )
-            free = api.optimize(free_scenario, options, on_step=_steps(progress, "free optimum"))
-            what = "plan with your splits"
+            names = {"base": "free optimum", "variant": "plan with your splits"}
+            progress.say(f"free optimum, then the plan with your splits ({limit} each)")
+            free, result = api.paired_solves(
+                free_scenario,
+                solved,
+                options,
+                on_step=lambda which, step: progress.say(f"{names[which]}: {step}"),
+            )
+            if free.has_plan:
+                progress.say(f"exact marginal cost of the splits ({api.HELD_FIXED})")
+                marginal = api.marginal_cost(
+                    free_scenario, solved, free, list(request.splits), options
+                )
+            check = (
+                api.check_plan(solved, result.purchase_orders, options.tier_choice.value)
+                if result.has_plan
+                else None
+            )
         else:
-            what = "plan"
-        progress.say(f"{what}: solving ({limit})")
-        result, check = api.check_and_optimize(solved, options, on_step=_steps(progress, what))
+            progress.say(f"plan: solving ({limit})")
+            result, check = api.check_and_optimize(
+                solved, options, on_step=_steps(progress, "plan")
+            )
     tables = result.tables()
     metrics: dict[str, Any] = dict(api.optimize_metrics(result))
     if check is not None and result.objective is not None:
-        agrees = check.ok and api.costs_agree(check, result.objective)
-        metrics["checker"] = "agrees" if agrees else "disagrees"
+        verdict = api.compare_with_checker(result, check)
+        metrics["checker"] = "agrees" if verdict.agrees else "disagrees"
+        tables["checker"] = verdict.differences
     if result.has_plan:
-        progress.say(f"{what}: replaying it without randomness")
+        progress.say("plan: replaying it without randomness")
         replay = api.replay_plan(solved, result.purchase_orders, options.tier_choice)
         tables["replay"] = replay.comparison
         metrics.update(replay.metrics())
     if free is not None:
         tables.update({f"free_{k}": v for k, v in free.tables().items() if k in PLAN_TABLES})
-        metrics.update(_against_free(result.objective, free, options.mip_rel_gap))
+        tables["plan_costs"] = api.difference_table(
+            "free optimum", free, "plan with your splits", result, marginal
+        )
+        metrics.update(_against_free(tables["plan_costs"].iloc[0], free))
     parameters = {**_options_parameters(options), "splits": split_shares(request.splits)}
     return _finish(
         "optimize",
@@ -228,18 +250,25 @@ def _steps(progress: Progress, what: str) -> Callable[[str], None]:
     return say
 
 
-def _against_free(total: float | None, free: Any, gap: float) -> dict[str, Any]:
+def _against_free(costs: pd.Series, free: Any) -> dict[str, Any]:
+    """The run's metrics of the plan against the free optimum (``api.difference_table``)."""
     free_total = free.objective
     metrics: dict[str, Any] = {
         "free_status": free.status.value,
         "free_total_cost": free_total,
         "free_gap": free.gap,
     }
-    if total is not None and free_total is not None:
-        metrics["extra_cost_vs_free"] = total - free_total
-        metrics["extra_cost_pct"] = (total - free_total) / free_total if free_total else None
-        within = abs(total - free_total) <= gap * max(abs(total), abs(free_total))
-        metrics["within_solver_gap"] = "yes" if within else "no"
+    if pd.notna(costs["difference"]):
+        metrics["extra_cost_vs_free"] = costs["difference"]
+        metrics["extra_cost_pct"] = costs["difference"] / free_total if free_total else None
+        metrics["extra_cost_low"] = costs["difference_low"]
+        metrics["extra_cost_high"] = costs["difference_high"]
+        metrics["within_solver_gap"] = "yes" if costs["within_solver_gaps"] else "no"
+    if pd.notna(costs["exact_marginal_cost"]):
+        metrics["exact_marginal_cost"] = costs["exact_marginal_cost"]
+        metrics["marginal_proven"] = "yes" if costs["marginal_proven"] else "no"
+        metrics["marginal_low"] = costs["marginal_low"]
+        metrics["marginal_high"] = costs["marginal_high"]
     return metrics
 
 
@@ -274,6 +303,7 @@ def run_frontier(request: FrontierRequest, progress: Progress) -> Outcome:
 
 def _frontier_table(request: FrontierRequest, progress: Progress) -> pd.DataFrame:
     scenario, skus, options = request.scenario, list(request.skus), request.options
+    free = None
     if request.splits:
         progress.say("solving the free optimum to find each SKU's primary and backup")
         free = api.optimize(api.free_scenario(scenario, skus), options)
@@ -285,7 +315,7 @@ def _frontier_table(request: FrontierRequest, progress: Progress) -> pd.DataFram
         points = api.split_points(scenario, pairs)
     else:
         points = api.backup_share_points(scenario, skus)
-    total = len(points) + 1
+    total = len(points) + 2  # the free optimum, the points, the exact marginal costs
     solved = [0]
 
     def on_progress(label: str) -> None:
@@ -293,7 +323,9 @@ def _frontier_table(request: FrontierRequest, progress: Progress) -> pd.DataFram
         progress.update(solved[0] - 1, total)
         progress.say(f"solving the points ({label})")
 
-    table = api.resilience_frontier(scenario, points, skus, options, on_progress=on_progress)
+    table = api.resilience_frontier(
+        scenario, points, skus, options, on_progress=on_progress, free=free
+    )
     progress.update(total, total)
     return table
 

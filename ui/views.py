@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from engine import api
 from ui import charts, loading
 from ui.tasks import HEADLINE_MEASURES, Outcome
 
@@ -130,12 +131,7 @@ def show_plan(outcome: Outcome, key: str) -> None:
         return
     _against_free(metrics, currency)
     if metrics.get("checker"):
-        agrees = metrics["checker"] == "agrees"
-        st.caption(
-            "Independent checker: the plan meets every constraint and its cost agrees."
-            if agrees
-            else "Independent checker DISAGREES with the solver: see the diagnosis table."
-        )
+        _show_checker(metrics["checker"] == "agrees", tables.get("checker"), key)
     _show_replay(metrics, tables.get("replay"))
     shares = tables.get("shares", pd.DataFrame())
     st.subheader("Allocation: share of each SKU's units per supplier")
@@ -197,6 +193,21 @@ def _show_replay(metrics: dict[str, Any], replay: pd.DataFrame | None) -> None:
             )
 
 
+def _show_checker(agrees: bool, differences: pd.DataFrame | None, key: str) -> None:
+    """The independent checker's verdict; when it disagrees, every difference it found."""
+    if agrees:
+        st.caption("Independent checker: the plan meets every constraint and its cost agrees.")
+        return
+    st.error(
+        "Independent checker DISAGREES with the solver: each broken constraint or cost "
+        "component that differs (solver against checker) is listed here."
+    )
+    if differences is not None and not differences.empty:
+        st.dataframe(differences, hide_index=True, key=f"{key}.checker")
+    else:
+        st.caption("This run was saved without the checker's differences.")
+
+
 def allocation_table(shares: pd.DataFrame) -> pd.DataFrame:
     """SKU, supplier, units, achieved share and the planner's target share (if any)."""
     frame = shares.rename(
@@ -214,23 +225,71 @@ def _against_free(metrics: dict[str, Any], currency: str) -> None:
         st.metric("Total landed cost", money(metrics.get("total_cost"), currency))
         return
     extra = number(metrics.get("extra_cost_vs_free"))
-    pct = number(metrics.get("extra_cost_pct"))
-    one, two, three = st.columns(3)
-    one.metric("Plan with your splits", money(metrics.get("total_cost"), currency))
-    two.metric("Free optimum", money(metrics.get("free_total_cost"), currency))
-    three.metric(
-        "What the splits cost",
-        money(extra, currency),
-        delta=None if pct is None else f"{pct:+.1%}",
-        delta_color="inverse",
+    marginal = number(metrics.get("exact_marginal_cost"))
+    one, two, three, four = st.columns(4)
+    one.metric(
+        "Plan with your splits",
+        money(metrics.get("total_cost"), currency),
+        help=f"Solver's {_gap_words(metrics.get('gap'))}.",
     )
-    if metrics.get("within_solver_gap") == "yes":
-        st.caption(
-            "~0: the difference is within the solver's gap, so it is not a real difference; "
-            "use a smaller gap to resolve it."
-        )
-    if metrics.get("free_status") not in ("optimal", None):
-        st.caption(f"The free optimum's status: {metrics.get('free_status')}.")
+    two.metric(
+        "Free optimum",
+        money(metrics.get("free_total_cost"), currency),
+        help=f"Solver's {_gap_words(metrics.get('free_gap'))}.",
+    )
+    three.metric(
+        "Difference of the two plans",
+        money(extra, currency),
+        help="The plan with your splits less the free optimum, as the two solves found them.",
+    )
+    four.metric(
+        "Exact marginal cost of the splits",
+        money(marginal, currency),
+        help=f"Only the split SKUs re-planned under the splits, {api.HELD_FIXED} at the "
+        "free optimum's decisions, solved to proven optimality in that smaller model.",
+    )
+    st.caption(_difference_words(metrics, currency))
+    if marginal is not None:
+        told = api.MarginalCost(
+            (),
+            marginal,
+            0.0,
+            number(metrics.get("marginal_low")),
+            number(metrics.get("marginal_high")),
+            metrics.get("marginal_proven") == "yes",
+        ).text(currency)
+        st.caption(f"The splits: {told}. See docs/comparisons.md for what each number means.")
+
+
+def _gap_words(gap: Any) -> str:
+    value = number(gap)
+    return "gap: none known" if value is None else f"gap {value:.1%}"
+
+
+def _difference_words(metrics: dict[str, Any], currency: str) -> str:
+    """The difference of the two plans with the interval their gaps allow, in words."""
+    extra = number(metrics.get("extra_cost_vs_free"))
+    if extra is None:
+        return "No difference: one of the two solves found no plan."
+    difference = api.PlanDifference(
+        extra, number(metrics.get("extra_cost_low")), number(metrics.get("extra_cost_high"))
+    )
+    gaps = (
+        f"plan {_gap_words(metrics.get('gap'))}, free optimum {_gap_words(metrics.get('free_gap'))}"
+    )
+    return f"Difference {difference.verdict(currency)} ({gaps})."
+
+
+def show_run_cost_differences(compared: pd.DataFrame) -> None:
+    """Stored runs compared: each plan cost against the first run's, with the gaps' interval."""
+    costs = api.run_cost_differences(compared)
+    if costs.empty:
+        return
+    st.caption(
+        "Plan costs against the first run: the difference and the interval the solvers' gaps "
+        f"allow, [bound - first plan, plan - first bound]; '{api.CANNOT_TELL}' when it holds 0."
+    )
+    st.dataframe(costs, hide_index=True, key="runs.cost_differences")
 
 
 # ---------------------------------------------------------------- frontier
@@ -244,9 +303,27 @@ def show_frontier(outcome: Outcome, key: str) -> None:
     st.altair_chart(charts.frontier(table, outcome.currency), width="stretch")
     shown = [
         c
-        for c in ("case", "status", "total_cost", "extra_cost_vs_free", "extra_cost_pct", "gap")
+        for c in (
+            "case",
+            "status",
+            "total_cost",
+            "gap",
+            "extra_cost_vs_free",
+            "extra_cost_low",
+            "extra_cost_high",
+            "within_solver_gap",
+            "exact_marginal_cost",
+            "marginal_proven",
+        )
         if c in table
     ]
+    st.caption(
+        "extra_cost_vs_free: the point's plan cost less the free optimum's; the true difference "
+        "of the two optima lies in [extra_cost_low, extra_cost_high] (the solvers' gaps); "
+        f"within_solver_gap: {api.CANNOT_TELL}. exact_marginal_cost: only the protected SKUs "
+        f"re-planned under the point's policy, {api.HELD_FIXED} at the free optimum "
+        "(proven optimal when marginal_proven)."
+    )
     st.dataframe(
         table[shown],
         hide_index=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -11,32 +11,49 @@ from engine.models import results
 from engine.models.build import build_model
 from engine.models.data import build_model_data
 from engine.models.diagnose import elastic_diagnosis, static_diagnosis
-from engine.models.solve import solve_model
-from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus
+from engine.models.session import HighsSession
+from engine.models.solve import SolveOutcome, solve_model
+from engine.models.starts import EXACT_GAP, best_start, decisions_of, replan_skus
+from engine.plan_types import Decisions, OptimizeResult, ReplannedPlan, SolveOptions, SolveStatus
 from engine.scenario.schema import Scenario
 
-__all__ = ["optimize"]
+__all__ = ["optimize", "plan_from", "replan"]
 
 
 def optimize(
     scenario: Scenario,
     options: SolveOptions | None = None,
     on_step: Callable[[str], None] | None = None,
+    *,
+    starts: Sequence[Decisions] = (),
 ) -> OptimizeResult:
     """Plan POs, tiers and modes for ``scenario`` at the lowest total landed cost.
 
     An infeasible scenario returns status INFEASIBLE with a diagnosis in the user's words.
-    ``on_step`` hears what the solver is doing (for a progress display).
+    ``on_step`` hears what the solver is doing (for a progress display). ``starts`` are the
+    ``decisions`` of other variants' plans: the plan is never dearer than one made from them.
     """
     options = options or SolveOptions()
     started = time.perf_counter()
     data = build_model_data(scenario)
     model = build_model(data, options.tier_choice)
     build_seconds = time.perf_counter() - started
-    outcome = solve_model(model, options, data, on_step)
+    outcome = solve_model(model, options, data, on_step, starts=starts)
     diagnosis: list[str] = []
     if outcome.status is SolveStatus.INFEASIBLE:
         diagnosis = static_diagnosis(data) or elastic_diagnosis(data, options, options.tier_choice)
+    return _result(scenario, options, model, outcome, build_seconds, diagnosis)
+
+
+def _result(
+    scenario: Scenario,
+    options: SolveOptions,
+    model: object,
+    outcome: SolveOutcome,
+    build_seconds: float,
+    diagnosis: list[str],
+) -> OptimizeResult:
+    """The typed result of the plan loaded in ``model`` (empty frames without a plan)."""
     has_plan = outcome.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     empty = pd.DataFrame()
     return OptimizeResult(
@@ -54,4 +71,46 @@ def optimize(
         cash=results.cash(model) if has_plan else empty,
         inventory=results.inventory(model) if has_plan else empty,
         diagnosis=diagnosis,
+        decisions=decisions_of(model) if has_plan else {},
     )
+
+
+def plan_from(
+    scenario: Scenario, starts: Sequence[Decisions], options: SolveOptions | None = None
+) -> OptimizeResult | None:
+    """The cheapest plan of ``scenario`` made from other plans' decisions (kept where the
+    scenario accepts them, else its policy's SKUs re-planned), without a search of its own:
+    status FEASIBLE, no bound. None if no start gives a plan."""
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    data = build_model_data(scenario)
+    model = build_model(data, options.tier_choice)
+    session = HighsSession(model, options.threads)
+    plan = best_start(session, data, starts)
+    if plan is None:
+        return None
+    session.load(plan[0])
+    seconds = time.perf_counter() - started
+    outcome = SolveOutcome(SolveStatus.FEASIBLE, plan[1], None, None, seconds, "from starts")
+    return _result(scenario, options, model, outcome, 0.0, [])
+
+
+def replan(
+    scenario: Scenario,
+    decisions: Decisions,
+    skus: Iterable[str],
+    options: SolveOptions | None = None,
+) -> ReplannedPlan:
+    """``scenario``'s cheapest plan with only ``skus`` re-planned and every other SKU held at
+    ``decisions`` (another plan's), solved to proven optimality in that smaller model when
+    the safety time limit allows (``proven`` says)."""
+    options = options or SolveOptions()
+    model = build_model(build_model_data(scenario), options.tier_choice)
+    session = HighsSession(model, options.threads)
+    plan, bound = replan_skus(session, session.vector(dict(decisions)), skus)
+    reopened = tuple(sorted(set(skus)))
+    if plan is None:
+        return ReplannedPlan(reopened, None, bound, False)
+    session.load(plan[0])
+    proven = bound is not None and plan[1] - bound <= EXACT_GAP * max(abs(plan[1]), 1.0)
+    return ReplannedPlan(reopened, plan[1], bound, proven, decisions_of(model))

@@ -6,6 +6,8 @@ Read top to bottom with docs/optimizer.md beside it. Index sets are pre-filtered
 
 from __future__ import annotations
 
+import math
+
 import pyomo.environ as pyo
 
 from engine.models.data import ModelData
@@ -91,19 +93,22 @@ def tier_bounds(
 ) -> tuple[float, float]:
     """(low, high) units of a PO priced at tier ``number``.
 
-    low = max(m_i, minimum PO). high = the PO's upper bound, or the next break m_{i+1} where
-    the tier cannot run past it: always for incremental tiers (segments), and for all-units
-    tiers in per-PO mode when the next tier is no dearer (past the break it is cheaper, so the
-    cap only cuts dominated choices and tightens the model).
+    low = max(m_i, minimum PO). high = the PO's upper bound, or where the tier cannot run past
+    the next break m_{i+1}: for incremental tiers (segments) m_{i+1} itself, and for all-units
+    tiers in per-PO mode when the next tier is no dearer the last whole order multiple *below*
+    m_{i+1} (from m_{i+1} on the next tier is cheaper: the cap only cuts dominated choices,
+    and a PO of exactly m_{i+1} units is priced at the next tier, as the checker prices it).
     """
     offer = data.offers[po[:2]]
     tier = offer.tiers[number - 1]
     high = data.pos[po].upper_units
     if tier.next_min_qty_units is not None:
-        incremental = offer.price_break_type is PriceBreakType.INCREMENTAL
-        falling = offer.tiers[number].unit_price <= tier.unit_price
-        if incremental or (tier_choice is TierChoice.PER_PO and falling):
-            high = min(high, tier.next_min_qty_units)
+        following = tier.next_min_qty_units
+        if offer.price_break_type is PriceBreakType.INCREMENTAL:
+            high = min(high, following)
+        elif tier_choice is TierChoice.PER_PO and offer.tiers[number].unit_price <= tier.unit_price:
+            multiple = offer.order_multiple_units
+            high = min(high, (math.ceil(following / multiple - 1e-9) - 1) * multiple)
     return max(tier.min_qty_units, offer.min_po_units), high
 
 

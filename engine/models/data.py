@@ -316,16 +316,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
             )
 
     lanes = {lane.lane: lane for lane in scenario.lanes}
-    lead_days_by_sku: dict[str, float] = {}
-    first_arrival: dict[str, int] = {}  # t_k^0: the earliest arrival of a PO placed in period 1
-    for arc in arcs:
-        lead = arc.production_days + arc.transit_days
-        lead_days_by_sku[arc.sku] = min(lead_days_by_sku.get(arc.sku, lead), lead)
-        timing = calendars[arc.supplier].timing(0, lanes[arc.lane])
-        if timing is not None:
-            first_arrival[arc.sku] = min(
-                first_arrival.get(arc.sku, timing.arrival_period), timing.arrival_period
-            )
+    lead_days_by_sku, first_arrival = _fastest_replenishment(scenario, calendars, lanes)
     safety_stock = {}
     for k, item in skus.items():
         z = NormalDist().inv_cdf(item.service_level_target)
@@ -455,3 +446,31 @@ def production_window_days(calendar: SupplierCalendar, first_day: int) -> int:
     ready = calendar.ready(first_day)
     end = len(calendar.factors) if ready is None else ready
     return max(end - first_day, calendar.period_length_days)
+
+
+def _fastest_replenishment(
+    scenario: Scenario, calendars: dict[str, SupplierCalendar], lanes: dict[str, Lane]
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Each SKU's shortest lead days and earliest arrival period of a PO placed in period 1
+    (by the rule of ``engine.lead_time``) over *every* offer's arcs within the lead-time limit,
+    fixed splits or not: the safety stock and the first period its shortfall counts are the
+    SKU's, the same in every variant of a comparison (and as the checker computes them)."""
+    suppliers = {s.supplier: s for s in scenario.suppliers}
+    limit = scenario.risk_policy.max_lead_time_days
+    lead_days: dict[str, float] = {}
+    first_arrival: dict[str, int] = {}
+    for offer in scenario.offers:
+        supplier = suppliers.get(offer.supplier)
+        if supplier is None or not scenario.price_tiers(offer.supplier, offer.sku):
+            continue
+        for lane in scenario.lanes_from(supplier.origin_port):
+            lead = supplier.production_lead_time_days_mean + lane.transit_days_mean
+            if limit is not None and lead > limit:
+                continue
+            k = offer.sku
+            lead_days[k] = min(lead_days.get(k, lead), lead)
+            timing = calendars[offer.supplier].timing(0, lanes[lane.lane])
+            if timing is not None:
+                first_arrival[k] = min(first_arrival.get(k, timing.arrival_period),
+                                       timing.arrival_period)
+    return lead_days, first_arrival

@@ -20,7 +20,7 @@ reported bound and gap are honest for the plan returned.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +34,8 @@ from engine.models.heuristic import (
     plan_by_sku,
 )
 from engine.models.session import HighsSession, RunOutcome
-from engine.plan_types import SolveOptions, SolveStatus
+from engine.models.starts import best_start, tightened
+from engine.plan_types import Decisions, SolveOptions, SolveStatus
 
 FIRST_LOOK_SHARE = 0.05  # of the budget, for stage 1
 FIRST_LOOK_MAX_SECONDS = 2.0
@@ -44,6 +45,7 @@ POLISH_RESERVE_SHARE = 0.1  # kept for stages 4 and 5
 LP_BOUND_SHARE = 0.15  # at most, for the LP relaxation's bound after the first look
 MIN_RUN_SHARE = 0.03  # the least a whole-model run gets (the bound comes from it), as a share
 POLISH_MIN_SECONDS = 5.0  # HiGHS's presolve of a large model alone can take seconds
+STARTS_SHARE = 0.25  # at most, to re-plan other variants' plans to this one's policy
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,14 @@ def solve_model(
     options: SolveOptions,
     data: ModelData | None = None,
     on_step: Callable[[str], None] | None = None,
+    *,
+    starts: Sequence[Decisions] = (),
 ) -> SolveOutcome:
     """Solve within ``options`` (time limit, relative gap, threads) and load the plan into the
     model's variables. With ``data`` the SKU decomposition supplies a start when the first look
-    does not prove the plan. A time-limited solve keeps its best plan (status FEASIBLE)."""
+    does not prove the plan. A time-limited solve keeps its best plan (status FEASIBLE).
+    ``starts`` are other variants' plans (``engine.models.starts``): the plan returned is never
+    dearer than the best plan made from them."""
     started = time.perf_counter()
     budget = options.time_limit_seconds
     deadline = started + budget
@@ -100,6 +106,13 @@ def solve_model(
         return _outcome(session, _Best(), options, started, "infeasible", infeasible=True)
     if first.has_solution:
         relaxed.offer(session.solution(), first.objective)
+    # --- comparisons (engine.models.starts): other variants' plans as starts
+    start_plan = (
+        best_start(session, data, starts, step, STARTS_SHARE * budget) if starts and data else None
+    )
+    if start_plan is not None:
+        relaxed.offer(*start_plan)
+    # ---
     if not first.proven:
         relaxed.raise_bound(_lp_bound(session, deadline, LP_BOUND_SHARE * budget))
         if data is not None and len(data.skus) > 1:
@@ -143,6 +156,12 @@ def solve_model(
         proof = _run_from_best(session, full, _left(deadline), options.mip_rel_gap, step, label)
         if full.objective is None and proof.infeasible:
             return _outcome(session, full, options, started, "infeasible", infeasible=True)
+    # --- comparisons (engine.models.starts): never dearer than a start; slack variables tight
+    if start_plan is not None:
+        full.offer(*start_plan)
+    if full.values is not None and full.objective is not None:
+        full.offer(*tightened(session, (full.values, full.objective)))
+    # ---
     return _outcome(session, full, options, started, "solved")
 
 

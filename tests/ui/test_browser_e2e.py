@@ -3,7 +3,8 @@ with Debian's chromium (headless; `.ci/run` installs it with apt, never a downlo
 
 Open the example; open a small scenario that solves in about a second (a solve of the bundled
 example takes tens of seconds, too long for CI), set a 70/30 split, optimize and see the
-allocation and what the split costs against the free optimum; stress-test the plan against a
+allocation, the difference against the free optimum with the interval the gaps allow and the
+exact marginal cost of the split; stress-test the plan against a
 certain 30-day shutdown of the primary; find the runs on the Runs page, also after the server
 restarts (the next day).
 """
@@ -168,7 +169,12 @@ def test_planner_flow_in_a_real_browser(browser, tmp_path: Path) -> None:
         expect(page.get_by_text("70/30:")).to_be_visible()
         wait_idle(page)
         page.get_by_role("button", name="Optimize", exact=True).click()
-        expect(page.get_by_text("What the splits cost")).to_be_visible(timeout=LONG)
+        expect(page.get_by_text("Exact marginal cost of the splits").first).to_be_visible(
+            timeout=LONG
+        )
+        expect(page.get_by_text("Difference of the two plans")).to_be_visible()
+        expect(page.get_by_text("true difference in [").first).to_be_visible()
+        expect(page.get_by_text("the rest of the plan held fixed").first).to_be_visible()
         expect(page.get_by_text("Optimal plan")).to_be_visible()
         expect(
             page.get_by_text("Allocation: share of each SKU's units per supplier")

@@ -5,6 +5,7 @@ scenario that solves in about a second); bad uploads give messages, not tracebac
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 
 import pandas as pd
@@ -247,7 +248,12 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     assert any(s.value.startswith("Optimal plan") for s in at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert "Free optimum" in metrics
-    assert "What the splits cost" in metrics
+    assert "Difference of the two plans" in metrics
+    assert "Exact marginal cost of the splits" in metrics
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Difference ") and "true difference in [" in c for c in captions)
+    assert any("the rest of the plan held fixed" in c for c in captions)
+    assert any("Independent checker: the plan meets every constraint" in c for c in captions)
     shares = frame_with(at, "sku", "supplier", "share", "target share")
     targets = shares[shares["sku"] == "SKU-0001"]["target share"]
     assert sorted(targets) == ["30%", "70%"]
@@ -256,12 +262,18 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     assert any(c.value.startswith("Replayed without randomness") for c in at.caption)
     runs = RunStore().list_runs(RunKind.OPTIMIZE)
     assert len(runs) == 1
-    assert runs.iloc[0]["replay"] == "agrees"
+    run = runs.iloc[0]
+    assert run["extra_cost_vs_free"] == pytest.approx(run["total_cost"] - run["free_total_cost"])
+    # never worse with fewer constraints, and the interval holds the difference
+    assert run["free_total_cost"] <= run["total_cost"] * (1 + 1e-9)
+    assert run["extra_cost_low"] <= run["extra_cost_vs_free"] <= run["extra_cost_high"]
+    assert run["exact_marginal_cost"] >= 0
+    stored = RunStore().get(run["run_id"]).tables
+    assert stored["plan_costs"].iloc[0]["difference"] == pytest.approx(run["extra_cost_vs_free"])
+    assert stored["checker"].empty
+    assert run["replay"] == "agrees"
     # lots that arrive mid-week are on hand a few days before the week they count from
-    assert runs.iloc[0]["replay_fill_rate"] >= runs.iloc[0]["planned_fill_rate"] - 1e-9
-    assert runs.iloc[0]["extra_cost_vs_free"] == pytest.approx(
-        runs.iloc[0]["total_cost"] - runs.iloc[0]["free_total_cost"]
-    )
+    assert run["replay_fill_rate"] >= run["planned_fill_rate"] - 1e-9
 
 
 def test_a_time_limited_example_solve_tells_its_status_honestly() -> None:
@@ -285,9 +297,13 @@ def test_cost_of_resilience_curve(small_xlsx: bytes) -> None:
     at.button(key=state.W_FR_RUN).click().run()
     wait_for_jobs(at)
     no_exception(at)
-    curve = frame_with(at, "case", "total_cost", "extra_cost_vs_free")
+    curve = frame_with(at, "case", "total_cost", "extra_cost_vs_free", "exact_marginal_cost")
     assert list(curve["case"])[:2] == ["free optimum", "backup 0%"]
     assert len(curve) == 7
+    costs = list(curve["total_cost"])  # ever tighter backup shares: never cheaper
+    assert all(a <= b * (1 + 1e-9) for a, b in itertools.pairwise(costs))
+    assert (curve["exact_marginal_cost"] >= -1e-6).all()
+    assert {"extra_cost_low", "extra_cost_high", "within_solver_gap"} <= set(curve.columns)
     assert len(RunStore().list_runs(RunKind.FRONTIER)) == 1
 
 
@@ -388,6 +404,9 @@ def test_runs_are_listed_reopened_compared_relabelled_and_deleted(small_xlsx: by
         and any(str(c).startswith(ids[1]) for c in d.value.columns)
     ]
     assert compared, "no side-by-side table of the two runs"
+    costs = frame_with(at, "run", "difference", "low", "high", "verdict")
+    assert len(costs) == 2 and costs.iloc[0]["verdict"] == "the first run"
+    assert costs.iloc[1]["low"] <= costs.iloc[1]["difference"] <= costs.iloc[1]["high"]
     # relabel
     at.text_input(key=f"{state.W_RUNS_LABEL}.{ids[-1]}").input("70/30 for the board")
     at.button(key=state.W_RUNS_RELABEL).click().run()
@@ -453,3 +472,44 @@ def test_runs_saved_by_the_command_line_reopen() -> None:
         no_exception(at)
         assert "fill rate" in set(frame_with(at, "measure")["measure"])
         assert len(at.get("vega_lite_chart")) >= 4  # the cash fan and 3 distributions
+
+
+def test_a_checker_disagreement_lists_each_difference() -> None:
+    """A stored plan the checker disagrees with (a PO of 500 units priced at the tier below its
+    break, what time-limited solves once returned): the app lists the broken constraint with
+    its PO and the cost component that differs, not a pointer to a missing table."""
+    from engine import api
+    from tests.test_checker import monthly
+
+    scenario = monthly()
+    result = api.optimize(scenario, api.SolveOptions(time_limit_seconds=20, threads=1))
+    forged = pd.DataFrame(
+        [
+            {
+                "supplier": "CN-1",
+                "sku": "A",
+                "lane": "CN-SEA",
+                "mode": "sea_lcl",
+                "period_placed": 1,
+                "period_arriving": 4,
+                "quantity_units": 500.0,
+                "tier": 1,
+                "unit_price": 5.0,
+                "unit_landed_cost": 6.0,
+            }
+        ]
+    )
+    plan = result.__class__(**{**result.__dict__, "purchase_orders": forged})
+    verdict = api.compare_with_checker(plan, api.check_plan(scenario, forged))
+    metrics = {**api.optimize_metrics(plan), "checker": "disagrees"}
+    tables = {**plan.tables(), "checker": verdict.differences}
+    run_id = RunStore().save(RunKind.OPTIMIZE, scenario, "forged", tables, metrics)
+    at = go(new_app(), "runs")
+    at.selectbox(key=state.W_RUNS_OPEN).set_value(run_id).run()
+    no_exception(at)
+    assert any("DISAGREES" in e.value and "listed here" in e.value for e in at.error)
+    assert "see the diagnosis table" not in texts(at)
+    differences = frame_with(at, "kind", "item", "where", "solver", "checker", "difference")
+    broken = differences[differences["item"] == "tier_choice"].iloc[0]
+    assert "CN-1" in broken["where"] and broken["difference"] == pytest.approx(0.5)
+    assert (differences["kind"] == "cost").any()

@@ -73,6 +73,7 @@ def compare_section(store: RunStore, runs: pd.DataFrame) -> None:
     if len(chosen) >= 2:
         table = store.compare(chosen)
         st.dataframe(table.astype(str), key="runs.compared")
+        views.show_run_cost_differences(table)
         st.download_button(
             "Download the comparison (.csv)",
             table.to_csv().encode("utf-8"),

@@ -1,0 +1,162 @@
+"""Plans of other variants as starts, and a plan's own decisions re-solved for the rest.
+
+A plan is known by its **decisions**: which POs are placed, at which tier, from which offers,
+in how many order multiples (``PLAN_DECISIONS``). Everything else (shipments, containers,
+customs entries, stock, lost sales, safety-stock shortfalls, split deviations) follows from
+them, and ``plan_from_decisions`` solves it to optimality: a small MIP (its only free integers
+are shipments, containers and stockout flags, all set by the decisions).
+
+Within one comparison (a frontier, a what-if against its base, a split against the free
+optimum) the plan of one variant is offered to another as a start (``best_start``): its
+decisions are mapped onto this model's columns by (variable name, index), the rest solved;
+a start that breaks this model's limits is re-planned on the SKUs the policy constrains
+(fixed splits, critical SKUs), every other SKU held at the start. So the free optimum is never
+dearer than a split it was given, and a looser policy never dearer than a tighter one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import pyomo.environ as pyo
+
+from engine.models.data import ModelData
+from engine.models.heuristic import DECISION_VARIABLES
+from engine.models.session import HighsSession
+from engine.plan_types import Decisions
+
+PLAN_DECISIONS: tuple[str, ...] = (*DECISION_VARIABLES, "order_multiples")
+"""The variables that make a plan; every other one follows from them."""
+EXACT_GAP = 1e-7  # relative: a plan from fixed decisions, a re-planned SKU set (under 0.1 USD)
+DECISIONS_SECONDS = 60.0  # safety limit of one plan from fixed decisions (it takes well under 1 s)
+REPLAN_MAX_NODES = 1_000  # the work budget of one re-plan of a few SKUs: deterministic
+REPLAN_SECONDS = 60.0  # its safety limit (wall clock), should the budget take that long
+NO_NODE_LIMIT = 2_147_483_647  # HiGHS's default mip_max_nodes
+
+Plan = tuple[np.ndarray, float]  # column values and objective
+
+
+def decisions_of(model: pyo.ConcreteModel) -> Decisions:
+    """The nonzero decisions of the plan loaded in ``model``, by (variable name, index): a
+    start for any variant's model."""
+    found: Decisions = {}
+    for name in PLAN_DECISIONS:
+        component = getattr(model, name, None)
+        for index, var in component.items() if component is not None else ():
+            value = round(float(var.value or 0.0))
+            if value:
+                found[(name, index if isinstance(index, tuple) else (index,))] = float(value)
+    return found
+
+
+def decision_columns_by_sku(session: HighsSession) -> dict[str, np.ndarray]:
+    """Each SKU's decision columns (index position 1 of every decision variable is the SKU)."""
+    by_sku: dict[str, list] = {}
+    for name in PLAN_DECISIONS:
+        component = getattr(session.model, name, None)
+        for index, var in component.items() if component is not None else ():
+            by_sku.setdefault(index[1], []).append(var)
+    return {k: session.columns(vs) for k, vs in by_sku.items()}
+
+
+def plan_from_decisions(
+    session: HighsSession, values: np.ndarray, seconds: float = DECISIONS_SECONDS
+) -> Plan | None:
+    """The cheapest plan of the full model with every decision at ``values``, the rest solved
+    to optimality; None if no plan keeps them."""
+    held = session.columns_of(*PLAN_DECISIONS)
+    return _solve_holding(session, held, values, seconds)[0]
+
+
+def replan_skus(
+    session: HighsSession, values: np.ndarray, skus: Iterable[str], seconds: float = REPLAN_SECONDS
+) -> tuple[Plan | None, float | None]:
+    """Re-plan ``skus`` (their decisions free) with every other SKU held at ``values``, from
+    the plan ``values`` make if this model accepts it (never dearer than that): the plan and
+    the re-plan's bound (equal to the plan's cost when proven optimal; None if unknown)."""
+    reopened = set(skus)
+    by_sku = decision_columns_by_sku(session)
+    held = sorted(c for k, columns in by_sku.items() if k not in reopened for c in columns)
+    start = plan_from_decisions(session, values)
+    session.highs.setOptionValue("mip_max_nodes", REPLAN_MAX_NODES)  # deterministic work
+    try:
+        plan, bound = _solve_holding(
+            session,
+            np.asarray(held, dtype=np.int32),
+            values if start is None else start[0],
+            seconds,
+        )
+    finally:
+        session.highs.setOptionValue("mip_max_nodes", NO_NODE_LIMIT)
+    if start is not None and (plan is None or start[1] < plan[1]):
+        plan = start
+    if plan is not None and bound is not None:
+        bound = min(bound, plan[1])
+    return plan, bound
+
+
+def _solve_holding(
+    session: HighsSession, held: np.ndarray, values: np.ndarray, seconds: float
+) -> tuple[Plan | None, float | None]:
+    """The full model with the ``held`` columns fixed at ``values``, solved to optimality from
+    ``values``: the plan (None if none) and the bound of this restricted model (None if not
+    known). The session's base state (which columns are relaxed) is the same afterwards."""
+    relaxed = np.flatnonzero((session.integrality != 0) & (session.base_integrality == 0))
+    session.set_base(np.zeros(0, dtype=np.int32))
+    session.fix(held, values)
+    outcome = session.run(seconds, EXACT_GAP, start=values)
+    plan = (session.solution(), outcome.objective) if outcome.objective is not None else None
+    session.set_base(relaxed.astype(np.int32))
+    bound = outcome.objective if outcome.proven else outcome.best_bound
+    return plan, bound
+
+
+def tightened(session: HighsSession, plan: Plan) -> Plan:
+    """``plan`` with everything but its decisions re-solved: never dearer. A solver's plan
+    stopped by a limit may leave slack variables loose (a safety-stock shortfall above the
+    one its stock leaves, an extra container); the independent checker counts them tight."""
+    better = plan_from_decisions(session, plan[0])
+    return better if better is not None and better[1] < plan[1] else plan
+
+
+def policy_skus(data: ModelData) -> list[set[str]]:
+    """The SKUs to re-plan when a start breaks this model's policy, in the order to try: the
+    SKUs with fixed splits alone (a split is what usually changes), then with the critical
+    (dual-sourced) SKUs too."""
+    tries = [set(data.fixed_splits), set(data.fixed_splits) | set(data.critical)]
+    return [skus for i, skus in enumerate(tries) if skus and skus not in tries[:i]]
+
+
+def best_start(
+    session: HighsSession,
+    data: ModelData,
+    starts: Sequence[Decisions],
+    step: Callable[[str], None] | None = None,
+    seconds: float = REPLAN_SECONDS,
+) -> Plan | None:
+    """The cheapest plan of this model made from ``starts`` (other variants' decisions), or
+    None. Each start keeps its decisions if this model accepts them; if not, or if the model
+    fixes splits (a start off the split pays its deviation), the SKUs its policy constrains
+    are re-planned with the rest of the start held, within ``seconds`` for them all (a
+    safety limit: a few SKUs re-planned take seconds)."""
+    best: Plan | None = None
+    deadline = time.perf_counter() + seconds
+    for number, decisions in enumerate(starts, start=1):
+        vector = session.vector(dict(decisions))
+        candidates = [plan_from_decisions(session, vector)]
+        for reopen in policy_skus(data):
+            left = deadline - time.perf_counter()
+            if left <= 0 or (candidates[-1] is not None and not data.fixed_splits):
+                break
+            candidates.append(replan_skus(session, vector, reopen, left)[0])
+            if candidates[-1] is not None:
+                break
+        for plan in candidates:
+            if plan is not None and (best is None or plan[1] < best[1]):
+                best = plan
+        if step:
+            found = "none" if best is None else f"{best[1]:,.0f}"
+            step(f"plans of the other variants: {number} of {len(starts)} tried, best {found}")
+    return best

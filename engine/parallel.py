@@ -281,8 +281,9 @@ class DaskBackend(_ClosingContext):
         from distributed import as_completed as dask_as_completed
 
         client = self.client()
+        # each value in a list of one: Dask scatters a list, tuple or dict element by element
         kwargs = {
-            name: client.scatter(value, broadcast=True, hash=False)
+            name: client.scatter([value], broadcast=True, hash=False)[0]
             for name, value in (shared or {}).items()
         }
         futures = client.map(fn, list(items), pure=False, **kwargs)

@@ -54,4 +54,7 @@ def optimize(
         cash=results.cash(model) if has_plan else empty,
         inventory=results.inventory(model) if has_plan else empty,
         diagnosis=diagnosis,
+        budget=options.budget,
+        cut_by_time_limit=outcome.cut_by_time_limit,
+        bound_source=outcome.bound_source,
     )

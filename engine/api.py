@@ -16,6 +16,7 @@ from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_t
 from engine.parallel import default_workers
 from engine.plan_types import (
     COST_COMPONENTS,
+    BudgetMode,
     OptimizeResult,
     SolveOptions,
     SolveStatus,
@@ -140,6 +141,7 @@ __all__ = [
     "TABLE_KEYS",
     "TABLE_NAMES",
     "BaseStock",
+    "BudgetMode",
     "Comparison",
     "DecisionRules",
     "DefectPauseRule",

@@ -259,13 +259,15 @@ def _lp_bound(session: HighsSession, budget: Budget, limit: RunLimit) -> float |
 
 
 def _polish(session: HighsSession, budget: Budget, values: np.ndarray) -> _Best:
-    """A plan of the full model from a plan of the relaxation: decisions fixed, the relaxed
-    columns integer again. It gets at least ``polish_min_seconds``, past the safety limit if
+    """A plan of the full model from a plan of the relaxation: decisions (but per-PO tiers)
+    fixed, the relaxed columns integer again. It gets at least ``polish_min_seconds``, past the safety limit if
     the stages before overran it: a plan beats none (in a TIME budget, at least the polish
     reserve, or a fifth of the time left)."""
     shares = budget.strategy.time
     session.set_base(np.zeros(0, dtype=np.int32))
-    session.fix(session.columns_of(*DECISION_VARIABLES), values)
+    # each placed PO's price tier stays free: its cheapest tier for the quantity polished
+    fixed = [name for name in DECISION_VARIABLES if name != "tier_chosen"]
+    session.fix(session.columns_of(*fixed), values)
     floor = max(shares.polish_min_seconds, shares.polish_reserve * budget.total_seconds)
     if budget.by_time:
         limit = RunLimit(max(0.2 * (budget.deadline - time.perf_counter()), floor))

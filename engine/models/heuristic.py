@@ -157,7 +157,11 @@ def sku_run(budget: Budget, end_share: float | None, runs_left: int = 1) -> SkuR
     ``retry_seconds``)."""
     strategy, shares = budget.strategy, budget.strategy.time
     first = budget.limit(
-        strategy.sku_plan, end_share, runs_left=runs_left, floor_seconds=shares.min_step_seconds
+        strategy.sku_plan,
+        end_share,
+        runs_left=runs_left,
+        floor_seconds=shares.min_step_seconds,
+        min_scale=strategy.plan_min_scale,
     )
     if budget.by_time:
         return sku_run_of_seconds(first.seconds, budget)

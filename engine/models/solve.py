@@ -260,9 +260,9 @@ def _lp_bound(session: HighsSession, budget: Budget, limit: RunLimit) -> float |
 
 def _polish(session: HighsSession, budget: Budget, values: np.ndarray) -> _Best:
     """A plan of the full model from a plan of the relaxation: decisions (but per-PO tiers)
-    fixed, the relaxed columns integer again. It gets at least ``polish_min_seconds``, past the safety limit if
-    the stages before overran it: a plan beats none (in a TIME budget, at least the polish
-    reserve, or a fifth of the time left)."""
+    fixed, the relaxed columns integer again. It gets at least ``polish_min_seconds``, past
+    the safety limit if the stages before overran it, and at least the default work: a plan
+    beats none (in a TIME budget, at least the polish reserve, or a fifth of the time left)."""
     shares = budget.strategy.time
     session.set_base(np.zeros(0, dtype=np.int32))
     # each placed PO's price tier stays free: its cheapest tier for the quantity polished
@@ -272,7 +272,11 @@ def _polish(session: HighsSession, budget: Budget, values: np.ndarray) -> _Best:
     if budget.by_time:
         limit = RunLimit(max(0.2 * (budget.deadline - time.perf_counter()), floor))
     else:
-        limit = budget.limit(budget.strategy.polish, floor_seconds=shares.polish_min_seconds)
+        limit = budget.limit(
+            budget.strategy.polish,
+            floor_seconds=shares.polish_min_seconds,
+            min_scale=budget.strategy.plan_min_scale,
+        )
     outcome = _run(session, budget, SolveStage.POLISH, limit, 1e-9)
     best = _Best()
     if outcome.has_solution:

@@ -91,6 +91,7 @@ class SolveStrategy:
     improve: RunWork = RunWork(nodes=20, checks=20)
     polish: RunWork = RunWork(nodes=500, checks=60)
     proof: RunWork = RunWork(nodes=10, checks=15)
+    plan_min_scale: float = 1.0  # the first plans and the polish: at least the default work
     sku_step_gap: float = 0.01  # a one-SKU plan within 1 %: the whole model improves it
     improve_gap: float = 0.002  # fix and optimize: a re-plan within this gap is done
     time: TimeShares = TimeShares()
@@ -128,14 +129,16 @@ class Budget:
         cap_seconds: float | None = None,
         runs_left: int = 1,
         floor_seconds: float = 0.0,
+        min_scale: float = 0.0,
     ) -> RunLimit:
         """A run's limits. WORK: ``work`` (scaled) within the safety deadline (or
         ``floor_seconds``). TIME: the time to ``end_share`` over the ``runs_left`` runs still
-        to share it, at most ``cap_seconds``, at least ``floor_seconds``."""
+        to share it, at most ``cap_seconds``, at least ``floor_seconds``. ``min_scale``: the
+        least work scale (the stages that make a first plan: a plan beats none)."""
         now = time.perf_counter()
         if not self.by_time:
             seconds = max(self.deadline - now, floor_seconds, 0.01)
-            return RunLimit(seconds, work.scaled(self.options.work_scale))
+            return RunLimit(seconds, work.scaled(max(self.options.work_scale, min_scale)))
         seconds = (self.end(end_share) - now) / max(runs_left, 1)
         if cap_seconds is not None:
             seconds = min(seconds, cap_seconds)

@@ -466,6 +466,7 @@ def _reopen_groups(
                 cap_seconds=shares.group_max_seconds,
                 runs_left=len(groups) - j,
                 floor_seconds=shares.min_step_seconds,
+                whole_model=True,
             )
             outcome = session.run(limit, strategy.improve_gap, start=values)
             if outcome.time_limited:

@@ -92,11 +92,12 @@ def solve_model(
             on_step(text)
 
     session = HighsSession(model, SOLVER_THREADS)
+    budget.sized(session.integrality.size)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
     relaxed = _Best()  # plans of the relaxation (not yet plans of the full model)
     step("solving")
     cap = min(shares.first_look * total, shares.first_look_max_seconds)
-    first_limit = budget.limit(strategy.first_look, cap_seconds=cap)
+    first_limit = budget.limit(strategy.first_look, cap_seconds=cap, whole_model=True)
     first = _run(session, budget, SolveStage.FIRST_LOOK, first_limit, options.mip_rel_gap)
     relaxed.raise_bound(first.best_bound)
     if first.infeasible:
@@ -118,7 +119,10 @@ def solve_model(
                 relaxed.offer(values, objective)
         session.reset()
         improve = budget.limit(
-            strategy.improve, 1 - shares.polish_reserve, floor_seconds=shares.min_run * total
+            strategy.improve,
+            1 - shares.polish_reserve,
+            floor_seconds=shares.min_run * total,
+            whole_model=True,
         )
         if relaxed.values is not None and (relaxed.bound is None or relaxed.bound <= 0):
             step("bounding the cost: the LP relaxation")  # costs are >= 0: no bound yet
@@ -151,7 +155,7 @@ def solve_model(
             budget,
             SolveStage.PROOF,
             full,
-            budget.limit(strategy.proof),
+            budget.limit(strategy.proof, whole_model=True),
             options.mip_rel_gap,
             step,
             label,
@@ -276,6 +280,7 @@ def _polish(session: HighsSession, budget: Budget, values: np.ndarray) -> _Best:
             budget.strategy.polish,
             floor_seconds=shares.polish_min_seconds,
             min_scale=budget.strategy.plan_min_scale,
+            whole_model=True,
         )
     outcome = _run(session, budget, SolveStage.POLISH, limit, 1e-9)
     best = _Best()

@@ -108,7 +108,6 @@ def solve_model(
         lp_limit = budget.limit(strategy.lp_bound, cap_seconds=shares.lp_bound * total)
         relaxed.raise_bound(_lp_bound(session, budget, lp_limit), BoundSource.LP_RELAXATION)
         if data is not None and len(data.skus) > 1:
-            _sku_bounds(data, options, budget, relaxed, step)
             # Here ``relaxed`` holds the best plan so far (the first look's, if any) and the
             # best bound: the point where plans from elsewhere can be offered as starts.
             _start_by_sku(session, data, model, options, budget, relaxed, step)
@@ -117,6 +116,7 @@ def solve_model(
                     session, data, relaxed.values, relaxed.objective, budget, on_step
                 )
                 relaxed.offer(values, objective)
+            _sku_bounds(data, options, budget, relaxed, step)  # after the first plan: it waits
         session.reset()
         improve = budget.limit(
             strategy.improve,
@@ -191,7 +191,7 @@ def _sku_bounds(
     """Raise ``best``'s bound to the sum of the SKUs' own bounds where that is higher
     (engine.models.sku_bounds)."""
     strategy = budget.strategy
-    end = strategy.time.first_look + strategy.time.sku_bounds
+    end = strategy.time.heuristic_end + strategy.time.sku_bounds
 
     def limit_for(j: int) -> RunLimit:
         return budget.limit(strategy.sku_bound, end, runs_left=len(data.skus) - j)

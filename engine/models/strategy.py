@@ -61,7 +61,7 @@ class TimeShares:
     first_look: float = 0.05  # at most this share, and ``first_look_max_seconds``
     first_look_max_seconds: float = 2.0
     lp_bound: float = 0.15  # at most, for the LP relaxation after the first look
-    sku_bounds: float = 0.05  # the per-SKU bounds end this share after the first look's
+    sku_bounds: float = 0.05  # the per-SKU bounds end this share after the heuristic's end
     first_plans_end: float = 0.4  # the SKU-by-SKU first plans end here
     heuristic_end: float = 0.85  # and the fix-and-optimize rounds here
     polish_reserve: float = 0.1  # kept for polishing and proving

@@ -1,17 +1,20 @@
-"""Solve a built model with HiGHS within our own deadline, and report a typed outcome.
+"""Solve a built model with HiGHS within a budget, and report a typed outcome.
 
 Two details of the model make HiGHS slow when they are integer from the start: order multiples
 (a general integer per PO) and the "lost only when out of stock" binaries. Both rarely decide
-the plan, so the solve works on a **relaxation** first and restores them at the end:
+the plan, so the solve works on a **relaxation** first and restores them at the end. Its
+stages (``SolveStage``), each limited by ``engine.models.strategy`` (deterministic work by
+default, the time limit only as a safety limit):
 
-1. the relaxed model, briefly: small scenarios end here; if not, the LP relaxation for a
-   bound (HiGHS's root node, cuts included, can take minutes on a large model);
-2. the SKU decomposition (``engine.models.heuristic``) builds a good plan;
-3. the relaxed model again, from the better plan, for most of the remaining time (or, when
-   there is still no bound, the LP relaxation again with that time);
-4. **polish**: every PO, tier and offer decision fixed, order multiples and stockouts integer
-   again (shipments and containers free), which yields a plan of the full model;
-5. if that plan is not yet within the gap, the full model, from it, for the time left.
+1. the first look at the relaxed model: small scenarios end here; if not, the LP relaxation
+   for a bound (HiGHS's root node, cuts included, can take minutes on a large model);
+2. the SKU decomposition (``engine.models.heuristic``) builds a good plan (first plans, then
+   fix and optimize), then the per-SKU bounds (``engine.models.sku_bounds``);
+3. the relaxed model again, from the better plan (or, when there is still no bound, the LP
+   relaxation);
+4. **polish**: every PO and offer decision fixed, order multiples and stockouts integer
+   again (shipments, containers and per-PO tiers free), which yields a plan of the full model;
+5. if that plan is not yet within the gap, the full model, from it (the proof).
 
 Every bound comes from a relaxation of the full model (or the full model itself), so the
 reported bound and gap are honest for the plan returned.

@@ -28,6 +28,7 @@ from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_t
 from engine.parallel import default_workers
 from engine.plan_types import (
     COST_COMPONENTS,
+    BudgetMode,
     OptimizeResult,
     SolveOptions,
     SolveStatus,
@@ -196,6 +197,7 @@ __all__ = [
     "TABLE_KEYS",
     "TABLE_NAMES",
     "BaseStock",
+    "BudgetMode",
     "Calibration",
     "CheckVerdict",
     "Comparison",

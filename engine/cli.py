@@ -40,7 +40,7 @@ from engine.comparison import CANNOT_TELL, HELD_FIXED, PlanDifference, plan_diff
 from engine.exit_codes import CheckFailedError, NoPlanError
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
-from engine.plan_types import OptimizeResult, SolveOptions, TierChoice
+from engine.plan_types import BudgetMode, OptimizeResult, SolveOptions, TierChoice
 from engine.runs import (
     RunKind,
     comparison_metrics,
@@ -245,8 +245,63 @@ def generate(
 
 
 TimeOpt = Annotated[
-    float, typer.Option(min=0.0, callback=finite_option, help="Solver time limit, seconds.")
+    float,
+    typer.Option(
+        min=1.0,
+        callback=finite_option,
+        help="Safety limit of a solve, seconds: with the default work budget a stage it ends is "
+        "reported (from there the plan depends on the machine); with --time-budget, the "
+        "solve's whole time.",
+    ),
 ]
+WorkOpt = Annotated[
+    float,
+    typer.Option(
+        "--work",
+        min=0.01,
+        callback=finite_option,
+        help="Work budget: scales every stage's HiGHS node, check and re-plan limits "
+        "(deterministic: the same plan on an idle or a busy machine). 2 does about twice "
+        "the work.",
+    ),
+]
+TimeBudgetOpt = Annotated[
+    bool,
+    typer.Option(
+        "--time-budget",
+        help="Budget the stages in shares of --time-limit instead of work (the behaviour "
+        "before work budgets: more plan on a fast machine, not repeatable).",
+    ),
+]
+DEFAULT_SAFETY_SECONDS = 600.0
+
+
+def solve_options(
+    time_limit: float,
+    gap: float,
+    threads: int,
+    work: float,
+    time_budget: bool,
+    tier_choice: TierChoice = TierChoice.PER_PO,
+) -> SolveOptions:
+    """The solve options of the CLI's solver flags."""
+    return SolveOptions(
+        time_limit_seconds=time_limit,
+        mip_rel_gap=gap,
+        threads=threads,
+        tier_choice=tier_choice,
+        budget=BudgetMode.TIME if time_budget else BudgetMode.WORK,
+        work_scale=work,
+    )
+
+
+def budget_words(options: SolveOptions) -> str:
+    """The budget in a progress title: 'work x1' or 'up to 60 s'."""
+    if options.budget is BudgetMode.TIME:
+        return f"up to {options.time_limit_seconds:g} s"
+    return f"work x{options.work_scale:g}, safety limit {options.time_limit_seconds:g} s"
+
+
 GapOpt = Annotated[
     float,
     typer.Option(
@@ -331,7 +386,9 @@ def optimize(
     path: ScenarioArg,
     scenario_name: NameOpt = None,
     set_: SetOpt = None,
-    time_limit: TimeOpt = 60.0,
+    time_limit: TimeOpt = DEFAULT_SAFETY_SECONDS,
+    work: WorkOpt = 1.0,
+    time_budget: TimeBudgetOpt = False,
     gap: GapOpt = 0.005,
     threads: CoresOpt = None,
     tier_choice: TierOpt = TierChoice.PER_PO,
@@ -342,19 +399,16 @@ def optimize(
 ) -> None:
     """Plan who makes how much of each SKU, when, and how it ships, at the lowest landed cost.
 
-    Example: sourcing optimize scenarios/dtc-brand --scenario primary-down --time-limit 30
+    Example: sourcing optimize scenarios/dtc-brand --scenario primary-down --work 0.5
     """
     from engine.api import check_and_optimize, replay_plan
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "optimize", force)
-    options = SolveOptions(
-        time_limit_seconds=time_limit,
-        mip_rel_gap=gap,
-        threads=threads or default_workers(),
-        tier_choice=tier_choice,
+    options = solve_options(
+        time_limit, gap, threads or default_workers(), work, time_budget, tier_choice
     )
-    title = f"optimizing '{scenario.name}' (up to {time_limit:g} s)"
+    title = f"optimizing '{scenario.name}' ({budget_words(options)})"
     with console.status(title + "...") as status:
         result, check = check_and_optimize(
             scenario, options, lambda step: status.update(f"{title}: {step}")
@@ -409,6 +463,7 @@ def print_plan(result: OptimizeResult, currency: str) -> None:
         f" (tiers {result.tier_choice.value}; build {result.build_seconds:.1f} s, "
         f"solve {result.solve_seconds:.1f} s)"
     )
+    line += _budget_note(result)
     console.print(line, highlight=False)
     for reason in result.diagnosis:
         console.print(f"  [red]{escape(reason)}[/red]", highlight=False)
@@ -558,7 +613,9 @@ def frontier(
             help="Comma-separated backup shares (or primary shares with --splits), e.g. 0,0.1,0.3"
         ),
     ] = None,
-    time_limit: TimeOpt = 60.0,
+    time_limit: TimeOpt = DEFAULT_SAFETY_SECONDS,
+    work: WorkOpt = 1.0,
+    time_budget: TimeBudgetOpt = False,
     gap: GapOpt = 0.005,
     threads: ThreadsOpt = 1,
     tier_choice: TierOpt = TierChoice.PER_PO,
@@ -588,9 +645,7 @@ def frontier(
     unknown = sorted(set(skus) - {s.sku for s in scenario.skus})
     if unknown:
         raise ValueError(f"unknown SKU(s) {', '.join(unknown)}")
-    options = SolveOptions(
-        time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
-    )
+    options = solve_options(time_limit, gap, threads, work, time_budget, tier_choice)
     values = parse_shares(shares) if shares else None
     free = None
     if splits:
@@ -744,7 +799,9 @@ def stress(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")] = 0,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
-    time_limit: TimeOpt = 60.0,
+    time_limit: TimeOpt = DEFAULT_SAFETY_SECONDS,
+    work: WorkOpt = 1.0,
+    time_budget: TimeBudgetOpt = False,
     gap: GapOpt = 0.005,
     out: OutDirOpt = None,
     force: ForceOpt = False,
@@ -767,13 +824,11 @@ def stress(
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "stress", force)
-    options = SolveOptions(
-        time_limit_seconds=time_limit, mip_rel_gap=gap, threads=default_workers()
-    )
+    options = solve_options(time_limit, gap, default_workers(), work, time_budget)
     backend = _backend(workers, scheduler)
 
     def optimized_plan(target: Any, label: str) -> Any:
-        with console.status(f"optimizing {label} (up to {time_limit:g} s)..."):
+        with console.status(f"optimizing {label} ({budget_words(options)})..."):
             result = solve(target, options)
         print_plan_line(result)
         if not result.has_plan:
@@ -920,7 +975,9 @@ def sweep(
         typer.Option("--stress", min=0, help="Stress-test each plan with this many replications."),
     ] = 0,
     seed: Annotated[int, typer.Option(help="Random seed of the stress tests.")] = 0,
-    time_limit: TimeOpt = 60.0,
+    time_limit: TimeOpt = DEFAULT_SAFETY_SECONDS,
+    work: WorkOpt = 1.0,
+    time_budget: TimeBudgetOpt = False,
     gap: GapOpt = 0.005,
     threads: ThreadsOpt = 1,
     tier_choice: TierOpt = TierChoice.PER_PO,
@@ -942,9 +999,7 @@ def sweep(
         names += [n for n in sw.named_scenarios(path) if n not in names]
     options = sw.SweepOptions(
         optimize=not landed_cost_only,
-        solve=SolveOptions(
-            time_limit_seconds=time_limit, mip_rel_gap=gap, threads=threads, tier_choice=tier_choice
-        ),
+        solve=solve_options(time_limit, gap, threads, work, time_budget, tier_choice),
         stress_replications=stress_replications,
         seed=seed,
     )
@@ -1064,7 +1119,20 @@ def _paired_plans(
 def print_plan_line(result: OptimizeResult) -> None:
     gap = "" if result.gap is None else f", gap {result.gap:.1%}"
     cost = "" if result.objective is None else f": cost {result.objective:,.0f}"
-    console.print(f"  {_status(result)}{cost}{gap}", highlight=False)
+    console.print(f"  {_status(result)}{cost}{gap}{_budget_note(result)}", highlight=False)
+
+
+def _budget_note(result: OptimizeResult) -> str:
+    """What limited the solve and where its bound comes from, for a status line."""
+    note = ""
+    if result.bound_source is not None and result.gap is not None:
+        note += f" (bound: {result.bound_source.value})"
+    if result.budget is BudgetMode.TIME:
+        return note + "; [yellow]time budget: another run may differ[/yellow]"
+    if result.cut_by_time_limit:
+        stages = ", ".join(stage.value for stage in result.cut_by_time_limit)
+        note += f"; [yellow]the safety time limit cut: {stages} (not repeatable)[/yellow]"
+    return note
 
 
 # --------------------------------------------------------------------------- PO history

@@ -26,12 +26,46 @@ class SolveStatus(StrEnum):
     ERROR = "error"
 
 
+class BudgetMode(StrEnum):
+    """How the solve's stages are limited (see docs/optimality.md, "Budgets")."""
+
+    WORK = "work"  # HiGHS nodes and iterations: the same plan on an idle or a busy machine
+    TIME = "time"  # shares of the time limit: more plan on a fast machine, not repeatable
+
+
+class SolveStage(StrEnum):
+    """The stages of a solve, in order (engine/models/solve.py)."""
+
+    FIRST_LOOK = "first look"
+    LP_BOUND = "LP bound"
+    SKU_BOUNDS = "per-SKU bounds"
+    FIRST_PLANS = "first plans by SKU"
+    FIX_AND_OPTIMIZE = "fix and optimize"
+    IMPROVE = "whole-model improve"
+    POLISH = "polish"
+    PROOF = "proof"
+
+
+class BoundSource(StrEnum):
+    """Where the reported best bound comes from (every one is a relaxation of the model)."""
+
+    WHOLE_MODEL = "whole model"  # HiGHS's bound on the model (or its relaxation)
+    LP_RELAXATION = "LP relaxation"
+    PER_SKU = "per-SKU bounds"  # each SKU's own bound, shared costs left out, summed
+
+
 @dataclass(frozen=True)
 class SolveOptions:
-    time_limit_seconds: float = 60.0
+    """``time_limit_seconds`` is the outer safety limit of a WORK budget (stages it cuts are
+    reported) and the whole budget in TIME mode. ``work_scale`` multiplies every stage's work
+    (nodes, iterations, steps) of the default strategy."""
+
+    time_limit_seconds: float = 600.0
     mip_rel_gap: float = 0.005  # 0.5 %: a practical planning tolerance
-    threads: int = 1
+    threads: int = 1  # worker processes for the first plans; HiGHS itself runs on one thread
     tier_choice: TierChoice = TierChoice.PER_PO
+    budget: BudgetMode = BudgetMode.WORK
+    work_scale: float = 1.0
 
 
 Decisions = dict[tuple[str, tuple], float]
@@ -76,6 +110,14 @@ class OptimizeResult:
     inventory: pd.DataFrame
     diagnosis: list[str] = field(default_factory=list)
     decisions: Decisions = field(default_factory=dict)  # a start for another variant's solve
+    budget: BudgetMode = BudgetMode.WORK
+    cut_by_time_limit: tuple[SolveStage, ...] = ()  # stages the safety limit (not work) ended
+    bound_source: BoundSource | None = None
+
+    @property
+    def is_repeatable(self) -> bool:
+        """The same inputs give the same plan: a work budget no stage of which was cut."""
+        return self.budget is BudgetMode.WORK and not self.cut_by_time_limit
 
     @property
     def is_optimal(self) -> bool:
@@ -98,6 +140,9 @@ class OptimizeResult:
                     "gap",
                     "build_seconds",
                     "solve_seconds",
+                    "budget",
+                    "cut_by_time_limit",
+                    "bound_source",
                 ],
                 "value": [
                     self.scenario_name,
@@ -108,6 +153,9 @@ class OptimizeResult:
                     self.gap,
                     self.build_seconds,
                     self.solve_seconds,
+                    self.budget.value,
+                    ", ".join(stage.value for stage in self.cut_by_time_limit),
+                    self.bound_source.value if self.bound_source else None,
                 ],
             }
         )

@@ -1240,12 +1240,14 @@ def _larger_scenario(
 
 
 def test_time_limited_solve_returns_a_plan_or_no_solution() -> None:
-    """60 SKUs x 8 suppliers x 12 periods with a 1 s limit: a plan with its gap (FEASIBLE or
-    OPTIMAL) or NO_SOLUTION with empty frames, never an exception."""
+    """60 SKUs x 8 suppliers x 12 periods with a 1 s safety limit: a plan with its gap
+    (FEASIBLE or OPTIMAL) or NO_SOLUTION with empty frames, never an exception, and the
+    result says which stages the safety limit cut."""
     scenario = _larger_scenario(skus=60, suppliers=8, periods=12, seed=1)
 
     result = optimize(scenario, SolveOptions(time_limit_seconds=1, threads=1))
 
+    assert result.cut_by_time_limit and not result.is_repeatable
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION)
     if result.status is SolveStatus.NO_SOLUTION:
         assert result.objective is None

@@ -1,8 +1,8 @@
 """The SKU decomposition that gives the solver its first plan (``engine.models.heuristic``).
 
-A generated scenario of 8 SKUs is small enough that every one-SKU model is solved to its gap
-long before its time is up, so the plans do not depend on the machine's speed: the first plans
-made one after the other and on two processes must be the same plan.
+Every one-SKU model has its own work limit (engine.models.strategy), so the plans do not
+depend on the machine's speed or the number of processes: the first plans made one after the
+other and on two processes must be the same plan.
 """
 
 from __future__ import annotations
@@ -25,12 +25,18 @@ from engine.models.heuristic import (
 )
 from engine.models.session import HighsSession
 from engine.models.solve import progress_step
-from engine.plan_types import SolveOptions, SolveStatus, TierChoice
+from engine.models.strategy import Budget
+from engine.plan_types import SolveOptions, SolveStage, SolveStatus, TierChoice
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
 from tests.reference_cases import assert_plan_checks, build, offer, sku, supplier, tiers
 
 GENEROUS_SECONDS = 120.0
+
+
+def _generous() -> Budget:
+    """The default work budget with a safety limit no run reaches."""
+    return Budget(SolveOptions(time_limit_seconds=GENEROUS_SECONDS))
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +81,9 @@ def test_first_plans_on_two_processes_equal_those_made_one_after_the_other(
     eight_skus: Scenario,
 ) -> None:
     data = build_model_data(eight_skus)
-    serial = plan_by_sku(data, TierChoice.PER_PO, 1, time.perf_counter() + GENEROUS_SECONDS)
+    serial = plan_by_sku(data, TierChoice.PER_PO, 1, _generous())
     steps: list[str] = []
-    parallel = plan_by_sku(
-        data, TierChoice.PER_PO, 2, time.perf_counter() + GENEROUS_SECONDS, steps.append
-    )
+    parallel = plan_by_sku(data, TierChoice.PER_PO, 2, _generous(), steps.append)
     assert serial is not None and parallel is not None
     assert any("on 2 processes" in step for step in steps)
     decisions = {key for key in serial if key[0] in ("order_qty", "po_placed")}
@@ -88,7 +92,7 @@ def test_first_plans_on_two_processes_equal_those_made_one_after_the_other(
 
 def test_the_combined_plan_is_a_plan_of_the_whole_model(eight_skus: Scenario) -> None:
     data = build_model_data(eight_skus)
-    values = plan_by_sku(data, TierChoice.PER_PO, 2, time.perf_counter() + GENEROUS_SECONDS)
+    values = plan_by_sku(data, TierChoice.PER_PO, 2, _generous())
     assert values is not None
     session = HighsSession(build_model(data, TierChoice.PER_PO), 1)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))  # as the solver holds it then
@@ -96,13 +100,17 @@ def test_the_combined_plan_is_a_plan_of_the_whole_model(eight_skus: Scenario) ->
     assert outcome.has_solution
 
 
-def test_no_first_plan_after_the_hard_deadline(eight_skus: Scenario) -> None:
+def test_no_first_plan_after_the_safety_limit_and_the_cut_is_reported(
+    eight_skus: Scenario,
+) -> None:
     data = build_model_data(eight_skus)
-    past = time.perf_counter() - 1.0
-    assert plan_by_sku(data, TierChoice.PER_PO, 1, past) is None
-    started = time.perf_counter()
-    assert plan_by_sku(data, TierChoice.PER_PO, 2, past) is None
-    assert time.perf_counter() - started < 30.0  # the processes skip their SKUs
+    for threads in (1, 2):
+        past = Budget(SolveOptions(time_limit_seconds=1.0))
+        past.deadline = time.perf_counter() - 1.0
+        started = time.perf_counter()
+        assert plan_by_sku(data, TierChoice.PER_PO, threads, past) is None
+        assert time.perf_counter() - started < 30.0  # the processes skip their SKUs
+        assert past.cut == [SolveStage.FIRST_PLANS]
 
 
 def test_optimize_on_two_processes_gives_a_checked_plan(eight_skus: Scenario) -> None:
@@ -165,9 +173,7 @@ def test_fix_and_optimize_moves_two_skus_that_only_pay_off_together() -> None:
     assert start.objective == pytest.approx(20_000.0)
     values = session.solution()
     session.reset()
-    _, objective = fix_and_optimize(
-        session, data, values, start.objective, time.perf_counter() + GENEROUS_SECONDS
-    )
+    _, objective = fix_and_optimize(session, data, values, start.objective, _generous())
     assert objective == pytest.approx(19_800.0)
 
 

@@ -39,6 +39,8 @@ W_LC_SKU = "landed.sku"
 W_LC_QTY = "landed.qty"
 
 W_OPT_TIME = "optimize.time_limit"
+W_OPT_WORK = "optimize.work_scale"
+W_OPT_TIME_BUDGET = "optimize.time_budget"
 W_OPT_GAP = "optimize.gap_pct"
 W_OPT_TIERS = "optimize.tier_choice"
 W_OPT_SPLIT_SKUS = "optimize.split_skus"

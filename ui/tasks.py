@@ -133,6 +133,8 @@ def _options_parameters(options: SolveOptions) -> dict[str, Any]:
         "mip_rel_gap": options.mip_rel_gap,
         "tier_choice": options.tier_choice.value,
         "threads": options.threads,
+        "budget": options.budget.value,
+        "work_scale": options.work_scale,
     }
 
 
@@ -181,7 +183,11 @@ def run_optimize(request: OptimizeRequest, progress: Progress) -> Outcome:
     plan, and the exact marginal cost of the splits), check it, save the run."""
     options = request.options
     solved = request.scenario
-    limit = f"up to {options.time_limit_seconds:g} s"
+    limit = (
+        f"up to {options.time_limit_seconds:g} s"
+        if options.budget is api.BudgetMode.TIME
+        else f"work x{options.work_scale:g}"
+    )
     free = marginal = None
     with solver_turn(progress):
         if request.splits:

@@ -92,26 +92,44 @@ def status_message(metrics: dict[str, Any], currency: str) -> tuple[str, str]:
     gap = number(metrics.get("gap"))
     gap_text = "" if gap is None else f"{gap:.1%}"
     seconds = number(metrics.get("solve_seconds")) or 0.0
+    note = _budget_note(metrics)
     if status == "optimal":
         return (
             "success",
-            f"Optimal plan: total landed cost {total} (within {gap_text} of the best).",
+            f"Optimal plan: total landed cost {total} (within {gap_text} of the best).{note}",
         )
     if status == "feasible":
         return (
             "warning",
-            f"Feasible plan, gap {gap_text}: total landed cost {total}. The solver stopped at the "
-            f"time limit after {seconds:.0f} s; a cheaper plan may exist (raise the time limit).",
+            f"Feasible plan, gap {gap_text}: total landed cost {total}. The solver stopped at its "
+            f"budget after {seconds:.0f} s; a cheaper plan may exist (raise the work budget)."
+            + note,
         )
     if status == "no_solution":
         return (
             "error",
-            f"No plan found within the time limit ({seconds:.0f} s). Raise the time limit or "
-            "try the 'horizon' price tiers, which solve faster.",
+            f"No plan found within the budget ({seconds:.0f} s). Raise the work budget or "
+            "try the 'horizon' price tiers, which solve faster." + note,
         )
     if status == "infeasible":
         return "error", "No plan can meet this scenario; see why below."
     return "error", f"The solver stopped with status '{status}'."
+
+
+def _budget_note(metrics: dict[str, Any]) -> str:
+    """Where the bound comes from, and whether the run can be repeated (runs saved before work
+    budgets have neither)."""
+    note = ""
+    if metrics.get("bound_source"):
+        note += f" Bound: {metrics['bound_source']}."
+    if metrics.get("budget") == "time":
+        note += " Budget in seconds: another run may give another plan."
+    elif metrics.get("cut_by_time_limit"):
+        note += (
+            f" The safety time limit cut: {metrics['cut_by_time_limit']}; another run may give "
+            "another plan (raise the safety limit)."
+        )
+    return note
 
 
 def _show_status(metrics: dict[str, Any], currency: str) -> None:

@@ -72,6 +72,9 @@ def _result(
         inventory=results.inventory(model) if has_plan else empty,
         diagnosis=diagnosis,
         decisions=decisions_of(model) if has_plan else {},
+        budget=options.budget,
+        cut_by_time_limit=outcome.cut_by_time_limit,
+        bound_source=outcome.bound_source,
     )
 
 

@@ -38,17 +38,12 @@ import pyomo.environ as pyo
 from engine.models.build import build_model
 from engine.models.data import ModelData, PoKey, ShipmentKey
 from engine.models.session import HighsSession
+from engine.models.strategy import Budget, RunLimit
 from engine.parallel import ProcessBackend
-from engine.plan_types import TierChoice
+from engine.plan_types import SolveStage, TierChoice
 
 DECISION_VARIABLES = ("po_placed", "tier_chosen", "offer_tier", "uses_offer")
-GROUP_MAX_SECONDS = 5.0  # per SKU or pair re-planned: more rounds gain more than longer ones
-IMPROVE_GAP = 0.002
-MIN_STEP_SECONDS = 0.5
 PARALLEL_MIN_SKUS_PER_WORKER = 4  # fewer SKUs per process do not pay for starting processes
-PROCESS_START_SECONDS = 3.0  # a fresh process imports Pyomo, HiGHS and SciPy
-RETRY_SECONDS = 2.0
-STEP_GAP = 0.01  # a one-SKU plan within 1 %: the whole model improves it
 RELAXED_VARIABLES = ("order_multiples", "stockout")
 VariableValues = dict[tuple[str, tuple], float]
 
@@ -145,29 +140,61 @@ def shipments_used(plan: VariableValues) -> set[tuple[str, str, int]]:
     }
 
 
-def solve_sku(
-    data: ModelData, tier_choice: TierChoice, seconds: float, threads: int
-) -> VariableValues | None:
-    """The plan of a one-SKU model (order multiples and stockouts relaxed), or None.
+@dataclass(frozen=True)
+class SkuRun:
+    """A one-SKU model's limits: its first run, its retry (when the first finds no plan) and
+    its gap."""
 
-    A SKU without a plan in its time gets once more, three times as long (at least
-    ``RETRY_SECONDS``): on a busy machine a late first plan beats none.
+    first: RunLimit
+    retry: RunLimit
+    gap: float
+
+
+def sku_run(budget: Budget, end_share: float | None, runs_left: int = 1) -> SkuRun:
+    """The limits of a one-SKU model: the strategy's work per SKU (its retry
+    ``sku_retry_factor`` times as much), or, in a TIME budget, the time to ``end_share`` over
+    ``runs_left`` SKUs (at least ``min_step_seconds``; the retry three times as long, at least
+    ``retry_seconds``)."""
+    strategy, shares = budget.strategy, budget.strategy.time
+    first = budget.limit(
+        strategy.sku_plan,
+        end_share,
+        runs_left=runs_left,
+        floor_seconds=shares.min_step_seconds,
+        min_scale=strategy.plan_min_scale,
+    )
+    if budget.by_time:
+        return sku_run_of_seconds(first.seconds, budget)
+    retry = RunLimit(first.seconds, first.work.scaled(strategy.sku_retry_factor))
+    return SkuRun(first, retry, strategy.sku_step_gap)
+
+
+def solve_sku(
+    data: ModelData, tier_choice: TierChoice, run: SkuRun, threads: int = 1
+) -> tuple[VariableValues | None, bool]:
+    """The plan of a one-SKU model (order multiples and stockouts relaxed), or None, and
+    whether its seconds (not its work) ended a run.
+
+    A SKU without a plan in its first run gets once more (``SkuRun.retry``): on a busy
+    machine or a hard SKU a late first plan beats none.
     """
     model = build_model(data, tier_choice)
     session = HighsSession(model, threads)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
-    outcome = session.run(seconds, STEP_GAP)
+    outcome = session.run(run.first, run.gap)
+    time_limited = outcome.time_limited
     if not outcome.has_solution and not outcome.infeasible:
-        outcome = session.run(max(3 * seconds, RETRY_SECONDS), STEP_GAP)
+        outcome = session.run(run.retry, run.gap)
+        time_limited = time_limited or outcome.time_limited
     if not outcome.has_solution:
-        return None
+        return None, time_limited
     session.load(session.solution())
     values: VariableValues = {}
     for var in model.component_objects(pyo.Var, active=True):
         for index, v in var.items():
             key = index if isinstance(index, tuple) else (index,)
             values[(var.local_name, key)] = float(v.value or 0.0)
-    return values
+    return values, time_limited
 
 
 def combine(data: ModelData, plans: list[VariableValues]) -> VariableValues:
@@ -196,30 +223,32 @@ def plan_by_sku(
     data: ModelData,
     tier_choice: TierChoice,
     threads: int,
-    deadline: float,
+    budget: Budget,
     on_step: Callable[[str], None] | None = None,
-    hard_deadline: float | None = None,
 ) -> VariableValues | None:
-    """Every SKU planned on its own by ``deadline`` (time.perf_counter), then combined.
+    """Every SKU planned on its own within ``budget``, then combined.
 
-    Without a plan for every SKU there is no combined plan at all, so the SKUs may run on
-    past ``deadline`` (each gets at least ``MIN_STEP_SECONDS``) up to ``hard_deadline``.
+    Each SKU's run has its own work limit, so the plans are the same whether they are made one
+    after the other or on ``threads`` processes. In a TIME budget they share the time to the
+    first plans' end (``TimeShares.first_plans_end``): without a plan for every SKU there is
+    no combined plan at all, so each gets at least ``min_step_seconds``, up to the end of the
+    heuristic.
 
     First every SKU gets every supplier's whole capacity. Where the SKUs together overrun a
     supplier's capacity, each SKU involved, largest demand value first, is planned again with
     the capacity the others leave it and the shipments they already run for free.
     """
+    shares = budget.strategy.time
     value = demand_value(data)
     order = sorted(data.skus, key=lambda k: (-value[k], k))
     cash_share = {k: value[k] / (sum(value.values()) or 1.0) for k in order}
-    hard_deadline = deadline if hard_deadline is None else max(hard_deadline, deadline)
-    first_pass_end = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
+    first_pass_share = shares.first_plans_end / 2
     first = _FirstPass(data, pos_by_sku(data), order, tier_choice, cash_share, on_step)
     workers = min(threads, len(order) // PARALLEL_MIN_SKUS_PER_WORKER)
     if workers > 1:
-        found = _first_plans_in_parallel(first, first_pass_end, hard_deadline, workers)
+        found = _first_plans_in_parallel(first, budget, first_pass_share, workers)
     else:
-        found = _first_plans(first, first_pass_end, hard_deadline, threads)
+        found = _first_plans(first, budget, first_pass_share)
     if found is None or any(found[k] is None for k in order):
         return None  # without a plan for every SKU the whole model goes on without one
     plans: dict[str, VariableValues] = {k: plan for k, plan in found.items() if plan is not None}
@@ -233,7 +262,8 @@ def plan_by_sku(
         }
         if all(units <= left[key] + 1e-6 for key, units in used[sku].items()):
             continue
-        if time.perf_counter() >= hard_deadline:
+        if not budget.open(shares.heuristic_end):
+            budget.note_cut(SolveStage.FIRST_PLANS)
             if on_step:
                 on_step("out of time for sharing capacity; the whole model judges the plans")
             break
@@ -247,8 +277,10 @@ def plan_by_sku(
                 sh: 0.0 if sh in free else cost for sh, cost in one.shipment_fixed_cost.items()
             },
         )
-        seconds = max((deadline - time.perf_counter()) / (len(order) - j), MIN_STEP_SECONDS)
-        plan = solve_sku(one, tier_choice, seconds, threads)
+        run = sku_run(budget, shares.first_plans_end, runs_left=len(order) - j)
+        plan, time_limited = solve_sku(one, tier_choice, run)
+        if time_limited:
+            budget.note_cut(SolveStage.FIRST_PLANS)
         if plan is None:
             if on_step:
                 on_step(f"no capacity-sharing plan for SKU {sku} in time; keeping its first")
@@ -284,52 +316,68 @@ class _FirstPass:
 
 
 def _first_plans(
-    first: _FirstPass, first_pass_end: float, hard_deadline: float, threads: int
+    first: _FirstPass, budget: Budget, first_pass_share: float
 ) -> dict[str, VariableValues | None] | None:
-    """Each SKU's plan with every supplier's whole capacity, one after the other; the time left
-    is shared among the SKUs still to plan (each gets at least ``MIN_STEP_SECONDS``)."""
+    """Each SKU's plan with every supplier's whole capacity, one after the other."""
     plans: dict[str, VariableValues | None] = {}
     order = first.order
     for j, sku in enumerate(order):
-        if time.perf_counter() >= hard_deadline:
+        if not budget.open(budget.strategy.time.heuristic_end):
+            budget.note_cut(SolveStage.FIRST_PLANS)
             return None
         first.say(f"first plan: SKU {sku} ({j + 1}/{len(order)})")
-        seconds = max((first_pass_end - time.perf_counter()) / (len(order) - j), MIN_STEP_SECONDS)
-        plans[sku] = solve_sku(first.sku_data(sku), first.tier_choice, seconds, threads)
+        run = sku_run(budget, first_pass_share, runs_left=len(order) - j)
+        plans[sku], time_limited = solve_sku(first.sku_data(sku), first.tier_choice, run)
+        if time_limited:
+            budget.note_cut(SolveStage.FIRST_PLANS)
         if plans[sku] is None:
             return None
     return plans
 
 
 def _first_plans_in_parallel(
-    first: _FirstPass, first_pass_end: float, hard_deadline: float, workers: int
+    first: _FirstPass, budget: Budget, first_pass_share: float, workers: int
 ) -> dict[str, VariableValues | None]:
     """The same plans on ``workers`` processes (one solver thread each). The processes are
     started fresh ("spawn"): the caller may be running threads (the app, the solver). A SKU
-    whose turn comes after ``hard_deadline`` gets no plan."""
+    whose turn comes after the heuristic's end gets no plan."""
     order = first.order
-    now = time.perf_counter()
-    seconds = max(
-        (first_pass_end - now - PROCESS_START_SECONDS) * workers / len(order), MIN_STEP_SECONDS
-    )
-    wall_deadline = time.time() + (hard_deadline - now)  # processes share the wall clock
-    tasks = [(first.sku_data(k), first.tier_choice, seconds, wall_deadline) for k in order]
+    shares = budget.strategy.time
+    run = sku_run(budget, first_pass_share)
+    if budget.by_time:  # the SKUs share the processes' time, less the processes' start
+        seconds = (run.first.seconds - shares.process_start_seconds) * workers / len(order)
+        run = sku_run_of_seconds(max(seconds, shares.min_step_seconds), budget)
+    hard_end = budget.end(shares.heuristic_end)
+    wall_deadline = time.time() + (hard_end - time.perf_counter())  # processes share the clock
+    tasks = [(first.sku_data(k), first.tier_choice, run, wall_deadline) for k in order]
 
     def progress(done: int, total: int) -> None:
         first.say(f"first plans on {workers} processes: {done}/{total} SKUs")
 
     progress(0, len(order))
     with ProcessBackend(workers, start_method="spawn") as backend:
-        plans = backend.map_ordered(_solve_sku_task, tasks, progress=progress)
-    return dict(zip(order, plans, strict=True))
+        found = backend.map_ordered(_solve_sku_task, tasks, progress=progress)
+    if any(time_limited for _, time_limited in found):
+        budget.note_cut(SolveStage.FIRST_PLANS)
+    return dict(zip(order, [plan for plan, _ in found], strict=True))
 
 
-def _solve_sku_task(task: tuple[ModelData, TierChoice, float, float]) -> VariableValues | None:
-    data, tier_choice, seconds, wall_deadline = task
+def sku_run_of_seconds(seconds: float, budget: Budget) -> SkuRun:
+    """A one-SKU model's limits in a TIME budget: ``seconds``, the retry three times as long."""
+    retry = max(3 * seconds, budget.strategy.time.retry_seconds)
+    return SkuRun(RunLimit(seconds), RunLimit(retry), budget.strategy.sku_step_gap)
+
+
+def _solve_sku_task(
+    task: tuple[ModelData, TierChoice, SkuRun, float],
+) -> tuple[VariableValues | None, bool]:
+    data, tier_choice, run, wall_deadline = task
     left = wall_deadline - time.time()
     if left <= 0:
-        return None
-    return solve_sku(data, tier_choice, min(seconds, left), threads=1)
+        return None, True
+    first = RunLimit(min(run.first.seconds, left), run.first.work)
+    retry = RunLimit(min(run.retry.seconds, left), run.retry.work)
+    return solve_sku(data, tier_choice, SkuRun(first, retry, run.gap), threads=1)
 
 
 def sku_decision_columns(session: HighsSession, data: ModelData) -> dict[str, np.ndarray]:
@@ -360,20 +408,22 @@ def fix_and_optimize(
     data: ModelData,
     values: np.ndarray,
     objective: float,
-    deadline: float,
+    budget: Budget,
     on_step: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, float]:
     """Re-open SKUs in the whole model, every other SKU fixed at the plan, and keep every
     improvement: first one SKU at a time (quick, and it gains most on a poor combined plan),
     then two at a time in new pairs every round (``pair_rounds``): two SKUs can move
     shipments, containers, audits and capacity between them, which one SKU alone cannot.
-    Each stage stops when every group has had its turn since the last gain, or at
-    ``deadline``."""
+    Each stage stops when every group has had its turn since the last gain, or when the
+    budget's re-plans (``SolveStrategy.fix_max_groups``, singles and pairs together) or time
+    are used up."""
     columns = sku_decision_columns(session, data)
     order = sorted(columns, key=lambda k: (-columns[k].size, k))
+    steps_left = budget.steps(budget.strategy.fix_max_groups)
     for rounds in ([[(k,) for k in order]], pair_rounds(order)):
-        values, objective = _reopen_groups(
-            session, columns, rounds, values, objective, deadline, on_step
+        values, objective, steps_left = _reopen_groups(
+            session, columns, rounds, values, objective, budget, steps_left, on_step
         )
     session.reset()
     return values, objective
@@ -385,32 +435,47 @@ def _reopen_groups(
     rounds: list[list[tuple[str, ...]]],
     values: np.ndarray,
     objective: float,
-    deadline: float,
+    budget: Budget,
+    steps_left: int | None,
     on_step: Callable[[str], None] | None,
-) -> tuple[np.ndarray, float]:
+) -> tuple[np.ndarray, float, int | None]:
     """Re-plan each group of SKUs of each round in turn, round after round, until every group
-    has had its turn since the last gain or ``deadline``. A group gets the time left over the
-    groups left in its round, at most ``GROUP_MAX_SECONDS``."""
+    has had its turn since the last gain, ``steps_left`` re-plans are done (None: no count)
+    or time is up. Each re-plan gets the strategy's ``fix_group`` work (in a TIME budget, the
+    time left over the groups left in its round, at most ``group_max_seconds``)."""
+    strategy, shares = budget.strategy, budget.strategy.time
     since_gain = 0  # groups re-planned since the last gain
     groups_in_all = sum(len(groups) for groups in rounds)
     r = 0
-    while since_gain < groups_in_all and time.perf_counter() < deadline:
+    while since_gain < groups_in_all and steps_left != 0:
         groups = rounds[r % len(rounds)]
         r += 1
         for j, group in enumerate(groups):
-            left = deadline - time.perf_counter()
-            if left <= 0 or since_gain >= groups_in_all:
+            if since_gain >= groups_in_all or steps_left == 0:
                 break
+            if not budget.open(shares.heuristic_end):
+                budget.note_cut(SolveStage.FIX_AND_OPTIMIZE)
+                return values, objective, steps_left
             session.reset()
             for k, sku_columns in columns.items():
                 if k not in group:
                     session.fix(sku_columns, values)
-            seconds = min(max(left / (len(groups) - j), MIN_STEP_SECONDS), GROUP_MAX_SECONDS)
-            outcome = session.run(min(seconds, left), IMPROVE_GAP, start=values)
+            limit = budget.limit(
+                strategy.fix_group,
+                shares.heuristic_end,
+                cap_seconds=shares.group_max_seconds,
+                runs_left=len(groups) - j,
+                floor_seconds=shares.min_step_seconds,
+                whole_model=True,
+            )
+            outcome = session.run(limit, strategy.improve_gap, start=values)
+            if outcome.time_limited:
+                budget.note_cut(SolveStage.FIX_AND_OPTIMIZE)
             since_gain += 1
+            steps_left = None if steps_left is None else steps_left - 1
             if outcome.objective is not None and outcome.objective < objective * (1 - 1e-6):
                 values, objective = session.solution(), outcome.objective
                 since_gain = 0
                 if on_step:
                     on_step(f"improved by re-planning {' and '.join(group)}: {objective:,.0f}")
-    return values, objective
+    return values, objective, steps_left

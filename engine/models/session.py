@@ -22,6 +22,8 @@ import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from engine.models.strategy import RunLimit
+
 ROW_SENSE_UPPER, ROW_SENSE_EQUAL, ROW_SENSE_LOWER = 1, 0, -1  # the compiler's mixed form
 PROGRESS_EVERY_SECONDS = 2.0
 
@@ -53,6 +55,11 @@ class RunOutcome:
     objective: float | None  # of the best plan HiGHS holds, None if none
     best_bound: float | None
     seconds: float
+
+    @property
+    def time_limited(self) -> bool:
+        """Ended by its seconds (not by its work, its gap or a proof)."""
+        return self.model_status == highspy.HighsModelStatus.kTimeLimit
 
     @property
     def has_solution(self) -> bool:
@@ -144,38 +151,44 @@ class HighsSession:
 
     def run(
         self,
-        time_limit_seconds: float,
+        limit: RunLimit | float,
         mip_rel_gap: float,
         start: np.ndarray | None = None,
         on_progress: Callable[[float | None, float | None], None] | None = None,
     ) -> RunOutcome:
-        """Solve what the instance holds now, from ``start`` if given (a full plan).
-        ``on_progress`` hears the best plan's cost and the best bound while a MIP runs (every
-        ``PROGRESS_EVERY_SECONDS`` at most; either may be None)."""
+        """Solve what the instance holds now within ``limit`` (its work and seconds; a number:
+        seconds only), from ``start`` if given (a full plan). ``on_progress`` hears the best
+        plan's cost and the best bound while a MIP runs (every ``PROGRESS_EVERY_SECONDS`` at
+        most; either may be None)."""
         highs = self.highs
         use_threads(self.threads)
-        limit = max(float(time_limit_seconds), 0.01)
+        if not isinstance(limit, RunLimit):
+            limit = RunLimit(float(limit))
+        seconds = max(float(limit.seconds), 0.01)
         if not self._integer_now.any():
             # HiGHS holds an LP to the instance's run time so far, a MIP to its own (HiGHS
             # issue 1477, until HiGHS 2.0): an LP after earlier runs gets its seconds too
-            limit += highs.getRunTime()
-        highs.setOptionValue("time_limit", limit)
+            seconds += highs.getRunTime()
+        highs.setOptionValue("time_limit", seconds)
         highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+        work = limit.work
+        highs.setOptionValue("mip_max_nodes", _int_limit(work.nodes))
+        highs.setOptionValue("simplex_iteration_limit", _int_limit(work.lp_iterations))
         if start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = list(start)
             solution.value_valid = True
             highs.setSolution(solution)
         started = time.perf_counter()
-        if on_progress is None:
+        if on_progress is None and work.checks is None:
             highs.run()
         else:
-            report = _progress_reporter(on_progress)
-            highs.cbMipInterrupt.subscribe(report)
+            watch = _mip_watch(on_progress, work.checks)
+            highs.cbMipInterrupt.subscribe(watch)
             try:
                 highs.run()
             finally:
-                highs.cbMipInterrupt.unsubscribe(report)
+                highs.cbMipInterrupt.unsubscribe(watch)
         seconds = time.perf_counter() - started
         status = highs.getModelStatus()
         info = highs.getInfo()
@@ -199,10 +212,10 @@ class HighsSession:
                     vector[column] = values.get((component.local_name, key), 0.0)
         return vector
 
-    def complete(self, vector: np.ndarray, time_limit_seconds: float) -> RunOutcome:
+    def complete(self, vector: np.ndarray, limit: RunLimit | float) -> RunOutcome:
         """Keep the integer columns of ``vector`` and solve for the rest (one LP)."""
         self.fix(self.integer_columns, vector)
-        return self.run(time_limit_seconds, 1e-9)
+        return self.run(limit, 1e-9)
 
     def load(self, values: np.ndarray) -> None:
         """Write a plan's column values into the Pyomo variables."""
@@ -212,21 +225,34 @@ class HighsSession:
                 var.set_value(float(values[column]), skip_validation=True)
 
 
-def _progress_reporter(
-    on_progress: Callable[[float | None, float | None], None],
+def _mip_watch(
+    on_progress: Callable[[float | None, float | None], None] | None,
+    max_checks: int | None,
 ) -> Callable[[object], None]:
-    """A HiGHS MIP callback (it fires a few times a second) that passes on the plan's cost and
-    the bound, at most every ``PROGRESS_EVERY_SECONDS``."""
+    """A HiGHS MIP interrupt callback. HiGHS calls it each time it checks its limits (a few
+    times a second, at fixed points of its search): it stops the run at the ``max_checks``-th
+    call (deterministic work, unlike seconds) and passes on the plan's cost and the bound to
+    ``on_progress``, at most every ``PROGRESS_EVERY_SECONDS`` (this timing only paces the
+    messages; it decides nothing)."""
     last = [time.perf_counter()]
+    checks = [0]
 
-    def report(event: object) -> None:
+    def watch(event: object) -> None:
+        checks[0] += 1
+        # HiGHS keeps the flag from an instance's last interrupted run: set it every time
+        event.interrupt(max_checks is not None and checks[0] >= max_checks)  # type: ignore[attr-defined]
         now = time.perf_counter()
-        if now - last[0] >= PROGRESS_EVERY_SECONDS:
+        if on_progress is not None and now - last[0] >= PROGRESS_EVERY_SECONDS:
             last[0] = now
             out = event.data_out  # type: ignore[attr-defined]
             on_progress(_finite(out.mip_primal_bound), _finite(out.mip_dual_bound))
 
-    return report
+    return watch
+
+
+def _int_limit(value: int | None) -> int:
+    """A HiGHS integer limit: ``value``, or none (HiGHS's largest int) for None."""
+    return highspy.kHighsIInf if value is None else int(value)
 
 
 def _finite(value: float | None) -> float | None:

@@ -1,17 +1,20 @@
-"""Solve a built model with HiGHS within our own deadline, and report a typed outcome.
+"""Solve a built model with HiGHS within a budget, and report a typed outcome.
 
 Two details of the model make HiGHS slow when they are integer from the start: order multiples
 (a general integer per PO) and the "lost only when out of stock" binaries. Both rarely decide
-the plan, so the solve works on a **relaxation** first and restores them at the end:
+the plan, so the solve works on a **relaxation** first and restores them at the end. Its
+stages (``SolveStage``), each limited by ``engine.models.strategy`` (deterministic work by
+default, the time limit only as a safety limit):
 
-1. the relaxed model, briefly: small scenarios end here; if not, the LP relaxation for a
-   bound (HiGHS's root node, cuts included, can take minutes on a large model);
-2. the SKU decomposition (``engine.models.heuristic``) builds a good plan;
-3. the relaxed model again, from the better plan, for most of the remaining time (or, when
-   there is still no bound, the LP relaxation again with that time);
-4. **polish**: every PO, tier and offer decision fixed, order multiples and stockouts integer
-   again (shipments and containers free), which yields a plan of the full model;
-5. if that plan is not yet within the gap, the full model, from it, for the time left.
+1. the first look at the relaxed model: small scenarios end here; if not, the LP relaxation
+   for a bound (HiGHS's root node, cuts included, can take minutes on a large model);
+2. the SKU decomposition (``engine.models.heuristic``) builds a good plan (first plans, then
+   fix and optimize), then the per-SKU bounds (``engine.models.sku_bounds``);
+3. the relaxed model again, from the better plan (or, when there is still no bound, the LP
+   relaxation);
+4. **polish**: every PO and offer decision fixed, order multiples and stockouts integer
+   again (shipments, containers and per-PO tiers free), which yields a plan of the full model;
+5. if that plan is not yet within the gap, the full model, from it (the proof).
 
 Every bound comes from a relaxation of the full model (or the full model itself), so the
 reported bound and gap are honest for the plan returned.
@@ -34,18 +37,13 @@ from engine.models.heuristic import (
     plan_by_sku,
 )
 from engine.models.session import HighsSession, RunOutcome
+from engine.models.sku_bounds import summed_sku_bound
 from engine.models.starts import best_start, tightened
-from engine.plan_types import Decisions, SolveOptions, SolveStatus
+from engine.models.strategy import DEFAULT_STRATEGY, Budget, RunLimit, SolveStrategy
+from engine.plan_types import BoundSource, Decisions, SolveOptions, SolveStage, SolveStatus
 
-FIRST_LOOK_SHARE = 0.05  # of the budget, for stage 1
-FIRST_LOOK_MAX_SECONDS = 2.0
-FIRST_PLAN_END_SHARE = 0.4  # stage 2's SKU-by-SKU plans end at this share of the budget
-HEURISTIC_END_SHARE = 0.85  # and its fix-and-optimize rounds at this one (they gain most)
-POLISH_RESERVE_SHARE = 0.1  # kept for stages 4 and 5
-LP_BOUND_SHARE = 0.15  # at most, for the LP relaxation's bound after the first look
-MIN_RUN_SHARE = 0.03  # the least a whole-model run gets (the bound comes from it), as a share
-POLISH_MIN_SECONDS = 5.0  # HiGHS's presolve of a large model alone can take seconds
-STARTS_SHARE = 0.25  # at most, to re-plan other variants' plans to this one's policy
+SOLVER_THREADS = 1  # HiGHS's MIP search differs with its thread count (engine.models.strategy)
+STARTS_SHARE = 0.25  # in a TIME budget, at most, to re-plan other variants' plans
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,8 @@ class SolveOutcome:
     gap: float | None
     seconds: float
     message: str
+    cut_by_time_limit: tuple[SolveStage, ...] = ()  # stages the safety limit ended
+    bound_source: BoundSource | None = None
 
 
 @dataclass
@@ -63,14 +63,17 @@ class _Best:
     values: np.ndarray | None = None
     objective: float | None = None
     bound: float | None = None
+    bound_source: BoundSource | None = None
 
     def offer(self, values: np.ndarray, objective: float | None) -> None:
         if objective is not None and (self.objective is None or objective < self.objective):
             self.values, self.objective = values, objective
 
-    def raise_bound(self, bound: float | None) -> None:
+    def raise_bound(
+        self, bound: float | None, source: BoundSource | None = BoundSource.WHOLE_MODEL
+    ) -> None:
         if bound is not None and (self.bound is None or bound > self.bound):
-            self.bound = bound
+            self.bound, self.bound_source = bound, source
 
 
 def solve_model(
@@ -79,90 +82,149 @@ def solve_model(
     data: ModelData | None = None,
     on_step: Callable[[str], None] | None = None,
     *,
+    strategy: SolveStrategy = DEFAULT_STRATEGY,
     starts: Sequence[Decisions] = (),
 ) -> SolveOutcome:
-    """Solve within ``options`` (time limit, relative gap, threads) and load the plan into the
-    model's variables. With ``data`` the SKU decomposition supplies a start when the first look
-    does not prove the plan. A time-limited solve keeps its best plan (status FEASIBLE).
+    """Solve within ``options`` (budget, relative gap, worker processes) and load the plan into
+    the model's variables. With ``data`` the SKU decomposition supplies a start when the first
+    look does not prove the plan. A solve stopped by its budget keeps its best plan (status
+    FEASIBLE). The stages' work comes from ``strategy`` (engine.models.strategy).
     ``starts`` are other variants' plans (``engine.models.starts``): the plan returned is never
     dearer than the best plan made from them."""
-    started = time.perf_counter()
-    budget = options.time_limit_seconds
-    deadline = started + budget
+    budget = Budget(options, strategy)
+    shares = strategy.time
+    total = budget.total_seconds
 
     def step(text: str) -> None:
         if on_step:
             on_step(text)
 
-    session = HighsSession(model, options.threads)
+    session = HighsSession(model, SOLVER_THREADS)
+    budget.sized(session.integrality.size)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
     relaxed = _Best()  # plans of the relaxation (not yet plans of the full model)
     step("solving")
-    first = session.run(
-        _left(deadline, min(FIRST_LOOK_SHARE * budget, FIRST_LOOK_MAX_SECONDS)), options.mip_rel_gap
-    )
+    cap = min(shares.first_look * total, shares.first_look_max_seconds)
+    first_limit = budget.limit(strategy.first_look, cap_seconds=cap, whole_model=True)
+    first = _run(session, budget, SolveStage.FIRST_LOOK, first_limit, options.mip_rel_gap)
     relaxed.raise_bound(first.best_bound)
     if first.infeasible:
-        return _outcome(session, _Best(), options, started, "infeasible", infeasible=True)
+        return _outcome(session, _Best(), budget, "infeasible", infeasible=True)
     if first.has_solution:
         relaxed.offer(session.solution(), first.objective)
     # --- comparisons (engine.models.starts): other variants' plans as starts
+    left = budget.deadline - time.perf_counter()
+    starts_seconds = STARTS_SHARE * total if budget.by_time else left
     start_plan = (
-        best_start(session, data, starts, step, STARTS_SHARE * budget) if starts and data else None
+        best_start(session, data, starts, step, max(starts_seconds, 0.01))
+        if starts and data
+        else None
     )
     if start_plan is not None:
         relaxed.offer(*start_plan)
     # ---
     if not first.proven:
-        relaxed.raise_bound(_lp_bound(session, deadline, LP_BOUND_SHARE * budget))
+        lp_limit = budget.limit(strategy.lp_bound, cap_seconds=shares.lp_bound * total)
+        relaxed.raise_bound(_lp_bound(session, budget, lp_limit), BoundSource.LP_RELAXATION)
         if data is not None and len(data.skus) > 1:
-            first_plan_end = started + FIRST_PLAN_END_SHARE * budget
-            heuristic_end = started + HEURISTIC_END_SHARE * budget
-            _start_by_sku(
-                session, data, model, options, first_plan_end, heuristic_end, relaxed, step
-            )
+            # Here ``relaxed`` holds the best plan so far (the first look's, if any) and the
+            # best bound: the point where plans from elsewhere can be offered as starts.
+            _start_by_sku(session, data, model, options, budget, relaxed, step)
             if relaxed.values is not None and relaxed.objective is not None:
                 values, objective = fix_and_optimize(
-                    session,
-                    data,
-                    relaxed.values,
-                    relaxed.objective,
-                    heuristic_end,
-                    on_step,
+                    session, data, relaxed.values, relaxed.objective, budget, on_step
                 )
                 relaxed.offer(values, objective)
+            _sku_bounds(data, options, budget, relaxed, step)  # after the first plan: it waits
         session.reset()
-        improve_seconds = deadline - POLISH_RESERVE_SHARE * budget - time.perf_counter()
-        improve_seconds = max(improve_seconds, MIN_RUN_SHARE * budget)
+        improve = budget.limit(
+            strategy.improve,
+            1 - shares.polish_reserve,
+            floor_seconds=shares.min_run * total,
+            whole_model=True,
+        )
         if relaxed.values is not None and (relaxed.bound is None or relaxed.bound <= 0):
             step("bounding the cost: the LP relaxation")  # costs are >= 0: no bound yet
-            relaxed.raise_bound(
-                _lp_bound(session, time.perf_counter() + improve_seconds, improve_seconds)
-            )
+            lp_limit = RunLimit(improve.seconds, budget.limit(strategy.lp_bound).work)
+            relaxed.raise_bound(_lp_bound(session, budget, lp_limit), BoundSource.LP_RELAXATION)
         else:
             label = "improving the plan on the whole model"  # and its bound
-            _run_from_best(session, relaxed, improve_seconds, options.mip_rel_gap, step, label)
+            _run_from_best(
+                session,
+                budget,
+                SolveStage.IMPROVE,
+                relaxed,
+                improve,
+                options.mip_rel_gap,
+                step,
+                label,
+            )
     if relaxed.values is None:
-        return _outcome(session, relaxed, options, started, first.model_status.name)
+        return _outcome(session, relaxed, budget, first.model_status.name)
     step("polishing: order multiples and stockouts")
-    full = _polish(session, relaxed.values, deadline, POLISH_RESERVE_SHARE * budget)
-    full.raise_bound(relaxed.bound)
-    proof_time = deadline - time.perf_counter()
+    full = _polish(session, budget, relaxed.values)
+    full.raise_bound(relaxed.bound, relaxed.bound_source)
     if full.objective is None or (
-        _gap(full) > options.mip_rel_gap and proof_time >= MIN_RUN_SHARE * budget
+        _gap(full) > options.mip_rel_gap and budget.room_for(shares.min_run)
     ):
         session.set_base(np.zeros(0, dtype=np.int32))
         label = "proving the plan on the full model"
-        proof = _run_from_best(session, full, _left(deadline), options.mip_rel_gap, step, label)
+        proof = _run_from_best(
+            session,
+            budget,
+            SolveStage.PROOF,
+            full,
+            budget.limit(strategy.proof, whole_model=True),
+            options.mip_rel_gap,
+            step,
+            label,
+        )
         if full.objective is None and proof.infeasible:
-            return _outcome(session, full, options, started, "infeasible", infeasible=True)
+            return _outcome(session, full, budget, "infeasible", infeasible=True)
     # --- comparisons (engine.models.starts): never dearer than a start; slack variables tight
     if start_plan is not None:
         full.offer(*start_plan)
     if full.values is not None and full.objective is not None:
         full.offer(*tightened(session, (full.values, full.objective)))
     # ---
-    return _outcome(session, full, options, started, "solved")
+    return _outcome(session, full, budget, "solved")
+
+
+def _run(
+    session: HighsSession,
+    budget: Budget,
+    stage: SolveStage,
+    limit: RunLimit,
+    mip_rel_gap: float,
+    start: np.ndarray | None = None,
+    on_progress: Callable[[float | None, float | None], None] | None = None,
+) -> RunOutcome:
+    """One run of ``stage``, noting when the safety limit (not its work) ended it."""
+    outcome = session.run(limit, mip_rel_gap, start, on_progress)
+    if outcome.time_limited:
+        budget.note_cut(stage)
+    return outcome
+
+
+def _sku_bounds(
+    data: ModelData,
+    options: SolveOptions,
+    budget: Budget,
+    best: _Best,
+    step: Callable[[str], None],
+) -> None:
+    """Raise ``best``'s bound to the sum of the SKUs' own bounds where that is higher
+    (engine.models.sku_bounds)."""
+    strategy = budget.strategy
+    end = strategy.time.heuristic_end + strategy.time.sku_bounds
+
+    def limit_for(j: int) -> RunLimit:
+        return budget.limit(strategy.sku_bound, end, runs_left=len(data.skus) - j)
+
+    bound, cut = summed_sku_bound(data, options.tier_choice, limit_for, step)
+    if cut:
+        budget.note_cut(SolveStage.SKU_BOUNDS)
+    best.raise_bound(bound, BoundSource.PER_SKU)
 
 
 def _start_by_sku(
@@ -170,17 +232,18 @@ def _start_by_sku(
     data: ModelData,
     model: pyo.ConcreteModel,
     options: SolveOptions,
-    deadline: float,
-    hard_deadline: float,
+    budget: Budget,
     best: _Best,
     step: Callable[[str], None],
 ) -> None:
     """Offer the combined SKU-by-SKU plan, if the whole model accepts it (see heuristic)."""
-    values = plan_by_sku(data, model.tier_choice, options.threads, deadline, step, hard_deadline)
+    values = plan_by_sku(data, model.tier_choice, options.threads, budget, step)
     if values is None:
         return
     step("checking the combined plan")
-    outcome = session.complete(session.vector(values), _left(hard_deadline + 5.0))
+    shares = budget.strategy.time
+    left = max(budget.end(shares.heuristic_end) - time.perf_counter(), 0.0)
+    outcome = session.complete(session.vector(values), RunLimit(left + shares.check_grace_seconds))
     completed = session.solution() if outcome.has_solution else None
     session.reset()
     if completed is not None:
@@ -189,13 +252,16 @@ def _start_by_sku(
     elif outcome.infeasible:
         step("the combined plan breaks a shared limit; continuing without it")
     else:
+        budget.note_cut(SolveStage.FIRST_PLANS)
         step("no time left to check the combined plan; continuing without it")
 
 
 def _run_from_best(
     session: HighsSession,
+    budget: Budget,
+    stage: SolveStage,
     best: _Best,
-    seconds: float,
+    limit: RunLimit,
     mip_rel_gap: float,
     step: Callable[[str], None],
     label: str,
@@ -203,32 +269,45 @@ def _run_from_best(
     """Run the model HiGHS holds from ``best``'s plan, telling ``step`` its progress, and keep
     what it finds in ``best`` (a better plan, a higher bound)."""
     step(label)
-    outcome = session.run(seconds, mip_rel_gap, best.values, progress_step(step, label, best.bound))
+    progress = progress_step(step, label, best.bound)
+    outcome = _run(session, budget, stage, limit, mip_rel_gap, best.values, progress)
     best.raise_bound(outcome.best_bound)
     if outcome.has_solution:
         best.offer(session.solution(), outcome.objective)
     return outcome
 
 
-def _lp_bound(session: HighsSession, deadline: float, cap_seconds: float) -> float | None:
+def _lp_bound(session: HighsSession, budget: Budget, limit: RunLimit) -> float | None:
     """The LP relaxation's optimum, a bound HiGHS's first look may not have reached (its root
-    node, cuts included, can take minutes on a large model); None if not solved in time."""
+    node, cuts included, can take minutes on a large model); None if not solved within
+    ``limit``."""
     session.set_base(np.flatnonzero(session.integrality).astype(np.int32))  # every column
-    outcome = session.run(_left(deadline, cap_seconds), 1e-9)
+    outcome = _run(session, budget, SolveStage.LP_BOUND, limit, 1e-9)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
     return outcome.objective if outcome.proven else None
 
 
-def _polish(
-    session: HighsSession, values: np.ndarray, deadline: float, reserve_seconds: float
-) -> _Best:
-    """A plan of the full model from a plan of the relaxation: decisions fixed, the relaxed
-    columns integer again. It gets at least its reserve (and ``POLISH_MIN_SECONDS``), past the
-    deadline if the steps before overran it: a plan beats none."""
+def _polish(session: HighsSession, budget: Budget, values: np.ndarray) -> _Best:
+    """A plan of the full model from a plan of the relaxation: decisions (but per-PO tiers)
+    fixed, the relaxed columns integer again. It gets at least ``polish_min_seconds``, past
+    the safety limit if the stages before overran it, and at least the default work: a plan
+    beats none (in a TIME budget, at least the polish reserve, or a fifth of the time left)."""
+    shares = budget.strategy.time
     session.set_base(np.zeros(0, dtype=np.int32))
-    session.fix(session.columns_of(*DECISION_VARIABLES), values)
-    seconds = max(0.2 * (deadline - time.perf_counter()), reserve_seconds, POLISH_MIN_SECONDS)
-    outcome = session.run(seconds, 1e-9)
+    # each placed PO's price tier stays free: its cheapest tier for the quantity polished
+    fixed = [name for name in DECISION_VARIABLES if name != "tier_chosen"]
+    session.fix(session.columns_of(*fixed), values)
+    floor = max(shares.polish_min_seconds, shares.polish_reserve * budget.total_seconds)
+    if budget.by_time:
+        limit = RunLimit(max(0.2 * (budget.deadline - time.perf_counter()), floor))
+    else:
+        limit = budget.limit(
+            budget.strategy.polish,
+            floor_seconds=shares.polish_min_seconds,
+            min_scale=budget.strategy.plan_min_scale,
+            whole_model=True,
+        )
+    outcome = _run(session, budget, SolveStage.POLISH, limit, 1e-9)
     best = _Best()
     if outcome.has_solution:
         best.offer(session.solution(), outcome.objective)
@@ -256,11 +335,6 @@ def progress_step(
     return say
 
 
-def _left(deadline: float, cap: float | None = None) -> float:
-    left = max(deadline - time.perf_counter(), 0.01)
-    return min(left, cap) if cap is not None else left
-
-
 def _gap(best: _Best) -> float:
     if best.objective is None or best.bound is None:
         return float("inf")
@@ -271,22 +345,33 @@ def _gap(best: _Best) -> float:
 def _outcome(
     session: HighsSession,
     best: _Best,
-    options: SolveOptions,
-    started: float,
+    budget: Budget,
     message: str,
     infeasible: bool = False,
 ) -> SolveOutcome:
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - budget.started
+    cut = tuple(budget.cut)
     if infeasible:
-        return SolveOutcome(SolveStatus.INFEASIBLE, None, None, None, seconds, message)
+        return SolveOutcome(SolveStatus.INFEASIBLE, None, None, None, seconds, message, cut)
     if best.values is None or best.objective is None:
-        return SolveOutcome(SolveStatus.NO_SOLUTION, None, best.bound, None, seconds, message)
+        return SolveOutcome(
+            SolveStatus.NO_SOLUTION,
+            None,
+            best.bound,
+            None,
+            seconds,
+            message,
+            cut,
+            best.bound_source,
+        )
     session.load(best.values)
     bound = min(best.bound, best.objective) if best.bound is not None else None
     gap = _gap(best) if bound is not None else None
     status = (
         SolveStatus.OPTIMAL
-        if gap is not None and gap <= options.mip_rel_gap + 1e-12
+        if gap is not None and gap <= budget.options.mip_rel_gap + 1e-12
         else SolveStatus.FEASIBLE
     )
-    return SolveOutcome(status, best.objective, bound, gap, seconds, message)
+    return SolveOutcome(
+        status, best.objective, bound, gap, seconds, message, cut, best.bound_source
+    )

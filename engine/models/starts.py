@@ -25,6 +25,7 @@ import pyomo.environ as pyo
 from engine.models.data import ModelData
 from engine.models.heuristic import DECISION_VARIABLES
 from engine.models.session import HighsSession
+from engine.models.strategy import RunLimit, RunWork
 from engine.plan_types import Decisions
 
 PLAN_DECISIONS: tuple[str, ...] = (*DECISION_VARIABLES, "order_multiples")
@@ -33,7 +34,6 @@ EXACT_GAP = 1e-7  # relative: a plan from fixed decisions, a re-planned SKU set 
 DECISIONS_SECONDS = 60.0  # safety limit of one plan from fixed decisions (it takes well under 1 s)
 REPLAN_MAX_NODES = 1_000  # the work budget of one re-plan of a few SKUs: deterministic
 REPLAN_SECONDS = 60.0  # its safety limit (wall clock), should the budget take that long
-NO_NODE_LIMIT = 2_147_483_647  # HiGHS's default mip_max_nodes
 
 Plan = tuple[np.ndarray, float]  # column values and objective
 
@@ -80,16 +80,12 @@ def replan_skus(
     by_sku = decision_columns_by_sku(session)
     held = sorted(c for k, columns in by_sku.items() if k not in reopened for c in columns)
     start = plan_from_decisions(session, values)
-    session.highs.setOptionValue("mip_max_nodes", REPLAN_MAX_NODES)  # deterministic work
-    try:
-        plan, bound = _solve_holding(
-            session,
-            np.asarray(held, dtype=np.int32),
-            values if start is None else start[0],
-            seconds,
-        )
-    finally:
-        session.highs.setOptionValue("mip_max_nodes", NO_NODE_LIMIT)
+    plan, bound = _solve_holding(
+        session,
+        np.asarray(held, dtype=np.int32),
+        values if start is None else start[0],
+        RunLimit(seconds, RunWork(nodes=REPLAN_MAX_NODES)),  # deterministic work
+    )
     if start is not None and (plan is None or start[1] < plan[1]):
         plan = start
     if plan is not None and bound is not None:
@@ -98,7 +94,7 @@ def replan_skus(
 
 
 def _solve_holding(
-    session: HighsSession, held: np.ndarray, values: np.ndarray, seconds: float
+    session: HighsSession, held: np.ndarray, values: np.ndarray, limit: RunLimit | float
 ) -> tuple[Plan | None, float | None]:
     """The full model with the ``held`` columns fixed at ``values``, solved to optimality from
     ``values``: the plan (None if none) and the bound of this restricted model (None if not
@@ -106,7 +102,7 @@ def _solve_holding(
     relaxed = np.flatnonzero((session.integrality != 0) & (session.base_integrality == 0))
     session.set_base(np.zeros(0, dtype=np.int32))
     session.fix(held, values)
-    outcome = session.run(seconds, EXACT_GAP, start=values)
+    outcome = session.run(limit, EXACT_GAP, start=values)
     plan = (session.solution(), outcome.objective) if outcome.objective is not None else None
     session.set_base(relaxed.astype(np.int32))
     bound = outcome.objective if outcome.proven else outcome.best_bound

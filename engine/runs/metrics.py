@@ -29,7 +29,8 @@ STRESS_MEASURES: tuple[str, ...] = (
 
 
 def optimize_metrics(result: OptimizeResult) -> Metrics:
-    """status, total_cost, best_bound, gap, solve times, PO count, units and lost-sales cost."""
+    """status, total_cost, best_bound, gap, solve times, PO count, units, lost-sales cost, the
+    budget, the stages the safety time limit cut and where the bound comes from."""
     costs = dict(zip(result.costs.get("component", []), result.costs.get("cost", []), strict=True))
     orders = result.purchase_orders
     return {
@@ -42,6 +43,9 @@ def optimize_metrics(result: OptimizeResult) -> Metrics:
         "purchase_orders": float(len(orders)),
         "units_ordered": metric_value(orders["quantity_units"].sum()) if len(orders) else 0.0,
         "lost_sales_cost": metric_value(costs.get("lost_sales")),
+        "budget": result.budget.value,
+        "cut_by_time_limit": ", ".join(stage.value for stage in result.cut_by_time_limit),
+        "bound_source": result.bound_source.value if result.bound_source else None,
     }
 
 

@@ -164,7 +164,7 @@ def test_planner_flow_in_a_real_browser(browser, tmp_path: Path) -> None:
         expect(page.get_by_text("Checked: no errors")).to_be_visible()
         # optimize with SKU-0001 at 70/30
         go(page, "Optimize")
-        type_number(page, "Time limit (seconds)", "30")
+        type_number(page, "Safety time limit (s)", "30")
         choose(page, "SKUs to split", "SKU-0001")
         expect(page.get_by_text("70/30:")).to_be_visible()
         wait_idle(page)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.api import Scenario, SolveOptions, TierChoice, default_workers, landed_cost_table
+from engine.api import (
+    BudgetMode,
+    Scenario,
+    SolveOptions,
+    TierChoice,
+    default_workers,
+    landed_cost_table,
+)
 from ui import jobs, state, tasks, views, widgets
 
 JOB_OPTIMIZE = "optimize"
@@ -23,11 +30,26 @@ def suppliers_by_cost(scenario: Scenario) -> dict[str, list[str]]:
 
 def solver_options() -> SolveOptions:
     st.markdown("**Solver**")
-    cols = st.columns(3)
-    limit = cols[0].number_input(
-        "Time limit (seconds)", min_value=1.0, value=60.0, step=10.0, key=state.W_OPT_TIME
+    cols = st.columns(4)
+    work = cols[0].number_input(
+        "Work budget (x)",
+        min_value=0.05,
+        value=1.0,
+        step=0.25,
+        key=state.W_OPT_WORK,
+        help="Scales the solver's work (nodes, checks, re-plans): the same plan on an idle or a "
+        "busy machine. 2 does about twice the work.",
     )
-    gap = cols[1].number_input(
+    limit = cols[1].number_input(
+        "Safety time limit (s)",
+        min_value=1.0,
+        value=600.0,
+        step=60.0,
+        key=state.W_OPT_TIME,
+        help="Ends a solve that runs too long; the result then says which stages it cut "
+        "(from there the plan depends on the machine).",
+    )
+    gap = cols[2].number_input(
         "Gap (%)",
         min_value=0.0,
         max_value=50.0,
@@ -36,7 +58,7 @@ def solver_options() -> SolveOptions:
         key=state.W_OPT_GAP,
         help="The plan counts as optimal when it is proven within this much of the best.",
     )
-    tiers = cols[2].selectbox(
+    tiers = cols[3].selectbox(
         "Price tiers",
         [t.value for t in TierChoice],
         format_func=lambda v: {
@@ -45,11 +67,24 @@ def solver_options() -> SolveOptions:
         }.get(v, v),
         key=state.W_OPT_TIERS,
     )
+    by_time = st.checkbox(
+        "Budget in seconds instead (the time limit shared among the stages: more plan on a "
+        "fast machine, but not repeatable)",
+        key=state.W_OPT_TIME_BUDGET,
+    )
+    return solve_options(float(limit), float(gap), float(work), bool(by_time), TierChoice(tiers))
+
+
+def solve_options(
+    limit: float, gap_pct: float, work: float, by_time: bool, tiers: TierChoice
+) -> SolveOptions:
     return SolveOptions(
-        time_limit_seconds=float(limit),
-        mip_rel_gap=float(gap) / 100,
+        time_limit_seconds=limit,
+        mip_rel_gap=gap_pct / 100,
         threads=default_workers(),
-        tier_choice=TierChoice(tiers),
+        tier_choice=tiers,
+        budget=BudgetMode.TIME if by_time else BudgetMode.WORK,
+        work_scale=work,
     )
 
 
@@ -156,11 +191,13 @@ def frontier_section(scenario: Scenario) -> None:
 
 
 def current_options() -> SolveOptions:
-    return SolveOptions(
-        time_limit_seconds=float(st.session_state.get(state.W_OPT_TIME, 60.0)),
-        mip_rel_gap=float(st.session_state.get(state.W_OPT_GAP, 0.5)) / 100,
-        threads=default_workers(),
-        tier_choice=TierChoice(st.session_state.get(state.W_OPT_TIERS, TierChoice.PER_PO.value)),
+    session = st.session_state
+    return solve_options(
+        float(session.get(state.W_OPT_TIME, 600.0)),
+        float(session.get(state.W_OPT_GAP, 0.5)),
+        float(session.get(state.W_OPT_WORK, 1.0)),
+        bool(session.get(state.W_OPT_TIME_BUDGET, False)),
+        TierChoice(session.get(state.W_OPT_TIERS, TierChoice.PER_PO.value)),
     )
 
 

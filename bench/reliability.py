@@ -1,0 +1,151 @@
+"""Reliability (issue 12): the same question gives the same answer, idle or busy.
+
+Repeated default-budget solves of the bundled examples, each in its own process, first on an
+otherwise idle machine, then with a process burning a CPU core beside them. Figures per
+scenario: the spread of the objective (max / min over every run, idle and busy: target 1,
+identical), the number of distinct objectives (target 1), the largest gap (dtc-brand target
+<= 3 %), the median and largest solve time, and how many runs the safety time limit cut.
+
+The frontier over backup shares (monotone yes / no, time) needs the warm starts across
+variants of issue 12 item 2; ``frontier_rows`` is its hook and measures nothing yet.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.isolate import CaseFailed, run_case
+from bench.machine import ROOT
+from bench.rows import BenchRow, Goal, Target, figure
+
+SECTION = "reliability"
+SCENARIOS = ("dtc-brand", "midsize-portfolio")
+GAP_TARGETS = {"dtc-brand": 0.03}
+SPREAD_TARGET = Target(Goal.AT_MOST, 1.0, False, "identical objectives across runs and load")
+DISTINCT_TARGET = Target(Goal.AT_MOST, 1.0, False, "one objective across runs and load")
+
+
+@dataclass(frozen=True)
+class ReliabilitySettings:
+    """repetitions: solves per scenario and load; scenarios: bundled examples to solve."""
+
+    repetitions: int
+    scenarios: tuple[str, ...] = SCENARIOS
+    timeout_seconds: float = 1800.0
+
+
+FULL = ReliabilitySettings(repetitions=10)
+QUICK = ReliabilitySettings(repetitions=2, scenarios=("dtc-brand",))
+
+
+def solve_case(scenario: str) -> dict:
+    """One default-budget solve of a bundled example (run in its own process)."""
+    from engine.models import optimize
+    from engine.parallel import default_workers
+    from engine.plan_types import SolveOptions
+    from engine.scenario import load_scenario
+
+    result = optimize(
+        load_scenario(ROOT / "scenarios" / scenario), SolveOptions(threads=default_workers())
+    )
+    return {
+        "objective": result.objective,
+        "gap": result.gap,
+        "seconds": result.solve_seconds,
+        "cut": [stage.value for stage in result.cut_by_time_limit],
+    }
+
+
+def _solves(scenario: str, settings: ReliabilitySettings, busy: bool) -> list[dict]:
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+    try:
+        found = []
+        for _ in range(settings.repetitions):
+            try:
+                found.append(
+                    run_case(
+                        "bench.reliability:solve_case",
+                        {"scenario": scenario},
+                        timeout=settings.timeout_seconds,
+                    ).values
+                )
+            except CaseFailed as failure:
+                found.append({"objective": None, "gap": None, "seconds": failure.seconds})
+        return found
+    finally:
+        if burner is not None:
+            burner.kill()
+            burner.wait()
+
+
+def _scenario_rows(scenario: str, settings: ReliabilitySettings) -> list[BenchRow]:
+    idle = _solves(scenario, settings, busy=False)
+    busy = _solves(scenario, settings, busy=True)
+    runs = idle + busy
+    case = f"{scenario}: {settings.repetitions} solves idle + {settings.repetitions} busy"
+    objectives = [r["objective"] for r in runs]
+    planned = [o for o in objectives if o is not None]
+    note = "objectives " + ", ".join(f"{o:,.2f}" if o is not None else "none" for o in objectives)
+    rows = [
+        figure(
+            SECTION,
+            case,
+            "objective max / min",
+            max(planned) / min(planned) if planned else float("nan"),
+            "x",
+            target=SPREAD_TARGET,
+            note=note,
+        ),
+        figure(
+            SECTION,
+            case,
+            "distinct objectives",
+            float(len(set(objectives))),
+            "count",
+            target=DISTINCT_TARGET,
+        ),
+    ]
+    gaps = [r["gap"] for r in runs if r["gap"] is not None]
+    if gaps:
+        gap_target = GAP_TARGETS.get(scenario)
+        rows.append(
+            figure(
+                SECTION,
+                case,
+                "largest gap",
+                max(gaps),
+                "share",
+                target=Target(Goal.AT_MOST, gap_target, False, f"gap <= {gap_target:.0%}")
+                if gap_target
+                else None,
+            )
+        )
+    for label, group in (("idle", idle), ("busy", busy)):
+        seconds = [r["seconds"] for r in group]
+        rows.append(
+            figure(SECTION, case, f"median solve time, {label}", statistics.median(seconds), "s")
+        )
+        rows.append(figure(SECTION, case, f"longest solve time, {label}", max(seconds), "s"))
+    cut = sum(1 for r in runs if r.get("cut"))
+    rows.append(figure(SECTION, case, "runs cut by the safety time limit", float(cut), "count"))
+    return rows
+
+
+def frontier_rows(settings: ReliabilitySettings) -> list[BenchRow]:
+    """Hook: the frontier over backup shares 0-50 % for SKL-10IN and KNF-8IN (monotone yes / no,
+    time; target monotone within 3 minutes). Needs issue 12 item 2 (warm starts across
+    variants); not measured here yet."""
+    return []
+
+
+def run(sizes: Sequence[str], quick: bool) -> list[BenchRow]:
+    """The section's figures (``sizes`` do not apply: the bundled examples are fixed)."""
+    settings = QUICK if quick else FULL
+    rows: list[BenchRow] = []
+    for scenario in settings.scenarios:
+        rows += _scenario_rows(scenario, settings)
+    return rows + frontier_rows(settings)

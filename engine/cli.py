@@ -269,6 +269,7 @@ TimeBudgetOpt = Annotated[
     bool,
     typer.Option(
         "--time-budget",
+        metavar="",
         help="Budget the stages in shares of --time-limit instead of work (the behaviour "
         "before work budgets: more plan on a fast machine, not repeatable).",
     ),

@@ -106,21 +106,27 @@ def test_r5_cash_cycle_of_one_lot_from_its_four_days():
     assert cycle.cash_cycle == 75
 
 
-@pytest.fixture(scope="module")
-def r5_result():
+def r5_run(periods: int, dso_days: int, demand: list[float], lots: int = 1):
+    """R5's lots of 1000 units bought on day 0 at 1.0 (paid 30 days after shipment, no
+    deposit) and sold at 1.4 on the days ``demand`` says, over ``periods`` days."""
     scenario = one_sku(
-        periods=106,
+        periods=periods,
         unit_price=1.0,
         selling_price=1.4,
-        balance_days=30,  # paid 30 days after shipment (day 0), no deposit
-        dso_days=45,
+        balance_days=30,
+        dso_days=dso_days,
     )
-    demand = [0.0] * 60 + [1000.0]
+    orders = [("F1", "A", "SEA1", 1, 1000.0)] * lots
     return run_replication(
         scenario,
-        PlanPolicy(po_table(("F1", "A", "SEA1", 1, 1000.0))),
+        PlanPolicy(po_table(*orders)),
         options=SimulationOptions(demand_series={"A": demand}),
     )
+
+
+@pytest.fixture(scope="module")
+def r5_result():
+    return r5_run(periods=106, dso_days=45, demand=[0.0] * 60 + [1000.0])
 
 
 def test_r5_simulated_lot_reports_the_published_cycle(r5_result):
@@ -148,13 +154,7 @@ def test_r5_time_averaged_dio_dso_dpo_are_the_lot_periods(r5_result):
 def test_lot_not_paid_for_by_the_end_has_no_cycle_and_stays_out_of_the_average():
     """The R5 lot with the run ending on day 100, before its customer pays on day 105: it has no
     cycle yet, so the average has none either (not a receivables period counted from day 0)."""
-    scenario = one_sku(periods=100, unit_price=1.0, selling_price=1.4, balance_days=30, dso_days=45)
-    demand = [0.0] * 60 + [1000.0]
-    result = run_replication(
-        scenario,
-        PlanPolicy(po_table(("F1", "A", "SEA1", 1, 1000.0))),
-        options=SimulationOptions(demand_series={"A": demand}),
-    )
+    result = r5_run(periods=100, dso_days=45, demand=[0.0] * 60 + [1000.0])
     lot = lot_timelines(result.events).iloc[0]
     assert (lot.purchase_day, lot.supplier_payment_day, lot.sale_day) == (0, 30, 60)
     assert math.isnan(lot.customer_payment_day) and math.isnan(lot.cash_cycle)
@@ -166,13 +166,8 @@ def test_average_cycle_counts_only_the_lots_whose_cycle_finished():
     """Two lots of 1000: the first sells on day 60 and is paid on day 105 (the R5 lot), the
     second sells on day 100 and would be paid on day 145, after the run's end (day 120). The
     average is the first lot's cycle, not a mix with an unpaid lot counted as paid on day 0."""
-    scenario = one_sku(periods=120, unit_price=1.0, selling_price=1.4, balance_days=30, dso_days=45)
     demand = [0.0] * 60 + [1000.0] + [0.0] * 39 + [1000.0]
-    result = run_replication(
-        scenario,
-        PlanPolicy(po_table(("F1", "A", "SEA1", 1, 1000.0), ("F1", "A", "SEA1", 1, 1000.0))),
-        options=SimulationOptions(demand_series={"A": demand}),
-    )
+    result = r5_run(periods=120, dso_days=45, demand=demand, lots=2)
     lots = lot_timelines(result.events)
     assert len(lots) == 2
     assert lots["customer_payment_day"].isna().sum() == 1
@@ -184,13 +179,7 @@ def test_customers_paying_on_the_day_of_sale_are_collected_that_day():
     """``dso_days: 0``: the R5 lot's customer pays on day 60, the day of sale, so receivables
     stay 0, DSO is 0 and the cash cycle is 60 - 30 = 30 days (the receipt used to be booked
     after that day's collection had run, and never collected)."""
-    scenario = one_sku(periods=106, unit_price=1.0, selling_price=1.4, balance_days=30, dso_days=0)
-    demand = [0.0] * 60 + [1000.0]
-    result = run_replication(
-        scenario,
-        PlanPolicy(po_table(("F1", "A", "SEA1", 1, 1000.0))),
-        options=SimulationOptions(demand_series={"A": demand}),
-    )
+    result = r5_run(periods=106, dso_days=0, demand=[0.0] * 60 + [1000.0])
     receipts = result.events[result.events["kind"] == "sales_receipt"]
     assert receipts["day"].tolist() == [60]
     assert receipts["amount"].sum() == pytest.approx(1400)

@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         DEFAULT_SPLITS,
         FrontierPoint,
         backup_share_points,
+        fixed_split_scenarios,
         free_scenario,
         primary_and_backup,
         resilience_frontier,
@@ -79,6 +80,8 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
     )
     from engine.replay import ReplayReport, deterministic_copy, replay_plan
     from engine.runs import (
+        HEADLINE_MEASURES,
+        Measure,
         Run,
         RunKind,
         RunStore,
@@ -105,6 +108,25 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         StressResult,
         compare,
         stress_test,
+    )
+    from engine.workflows import (
+        PLAN_TABLES,
+        STRESS_TABLES,
+        CompareRun,
+        FrontierRun,
+        OptimizeRun,
+        PairedPlans,
+        StressRun,
+        check_result,
+        fan_table,
+        frontier_skus,
+        run_compare,
+        run_frontier,
+        run_optimize,
+        run_paired_plans,
+        run_stress,
+        side_by_side,
+        stress_tables,
     )
 
 _LAZY: dict[str, str] = {
@@ -155,6 +177,7 @@ _LAZY: dict[str, str] = {
             "DEFAULT_SPLITS",
             "FrontierPoint",
             "backup_share_points",
+            "fixed_split_scenarios",
             "free_scenario",
             "primary_and_backup",
             "resilience_frontier",
@@ -165,6 +188,8 @@ _LAZY: dict[str, str] = {
     ),
     **dict.fromkeys(
         (
+            "HEADLINE_MEASURES",
+            "Measure",
             "Run",
             "RunKind",
             "RunStore",
@@ -178,6 +203,28 @@ _LAZY: dict[str, str] = {
         "engine.runs",
     ),
     **dict.fromkeys(("ReplayReport", "deterministic_copy", "replay_plan"), "engine.replay"),
+    **dict.fromkeys(
+        (
+            "PLAN_TABLES",
+            "STRESS_TABLES",
+            "CompareRun",
+            "FrontierRun",
+            "OptimizeRun",
+            "PairedPlans",
+            "StressRun",
+            "check_result",
+            "fan_table",
+            "frontier_skus",
+            "run_compare",
+            "run_frontier",
+            "run_optimize",
+            "run_paired_plans",
+            "run_stress",
+            "side_by_side",
+            "stress_tables",
+        ),
+        "engine.workflows",
+    ),
 }
 """Public names imported on first use, and the module each comes from."""
 
@@ -188,30 +235,38 @@ __all__ = [
     "COST_PARTS",
     "DEFAULT_BACKUP_SHARES",
     "DEFAULT_SPLITS",
+    "HEADLINE_MEASURES",
     "HELD_FIXED",
     "MAX_UPLOAD_BYTES",
+    "PLAN_TABLES",
     "REQUIRED_TABLES",
     "ROW_MODELS",
     "RQ",
     "SS",
+    "STRESS_TABLES",
     "TABLE_KEYS",
     "TABLE_NAMES",
     "BaseStock",
     "BudgetMode",
     "Calibration",
     "CheckVerdict",
+    "CompareRun",
     "Comparison",
     "DecisionRules",
     "DefectPauseRule",
     "DriverKind",
     "ExpediteRule",
     "FrontierPoint",
+    "FrontierRun",
     "History",
     "HistoryError",
     "LateShiftRule",
     "LoadedScenario",
     "MarginalCost",
+    "Measure",
     "OptimizeResult",
+    "OptimizeRun",
+    "PairedPlans",
     "PlanCheck",
     "PlanDifference",
     "PlanPolicy",
@@ -232,11 +287,13 @@ __all__ = [
     "SolveStatus",
     "SplitRule",
     "StressResult",
+    "StressRun",
     "TierChoice",
     "backup_share_points",
     "calibrate",
     "check_and_optimize",
     "check_plan",
+    "check_result",
     "compare",
     "compare_with_checker",
     "comparison_metrics",
@@ -245,9 +302,11 @@ __all__ = [
     "default_workers",
     "deterministic_copy",
     "difference_table",
+    "fan_table",
     "fixed_split_scenarios",
     "free_scenario",
     "frontier_metrics",
+    "frontier_skus",
     "generate_scenario",
     "landed_cost_parts_long",
     "landed_cost_table",
@@ -266,10 +325,17 @@ __all__ = [
     "replay_plan",
     "replay_rules",
     "resilience_frontier",
+    "run_compare",
     "run_cost_differences",
+    "run_frontier",
+    "run_optimize",
+    "run_paired_plans",
+    "run_stress",
     "scorecards",
+    "side_by_side",
     "split_points",
     "stress_metrics",
+    "stress_tables",
     "stress_test",
     "suggested_policy_for",
     "with_policy",
@@ -312,19 +378,6 @@ def check_and_optimize(
         return result, None
     tier_choice = (options or SolveOptions()).tier_choice.value
     return result, check_plan(scenario, result.purchase_orders, tier_choice=tier_choice)
-
-
-def fixed_split_scenarios(
-    scenario: Scenario, splits: Mapping[str, Mapping[str, float]]
-) -> tuple[Scenario, Scenario]:
-    """The free optimum's scenario for the SKUs of ``splits`` (``free_scenario``) and the same
-    scenario with those planner splits fixed (SKU -> {supplier: share}), as the frontier's
-    split points compare them."""
-    from engine.frontier import free_scenario, with_policy
-
-    free = free_scenario(scenario, list(splits))
-    fixed = {**free.risk_policy.fixed_splits, **{k: dict(v) for k, v in splits.items()}}
-    return free, with_policy(free, fixed_splits=fixed)
 
 
 def suggested_policy_for(

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from engine.check_report import CheckVerdict
 from engine.cli_errors import (
     errors,
     finite_option,
@@ -41,13 +42,7 @@ from engine.exit_codes import CheckFailedError, NoPlanError
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
 from engine.plan_types import BudgetMode, OptimizeResult, SolveOptions, TierChoice
-from engine.runs import (
-    RunKind,
-    comparison_metrics,
-    frontier_metrics,
-    optimize_metrics,
-    stress_metrics,
-)
+from engine.runs import HEADLINE_MEASURES, RunKind
 from engine.scenario import LoadedScenario, ScenarioError, load, write_scenario
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
@@ -402,7 +397,7 @@ def optimize(
 
     Example: sourcing optimize scenarios/dtc-brand --scenario primary-down --work 0.5
     """
-    from engine.api import check_and_optimize, replay_plan
+    from engine.workflows import run_optimize
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "optimize", force)
@@ -411,37 +406,29 @@ def optimize(
     )
     title = f"optimizing '{scenario.name}' ({budget_words(options)})"
     with console.status(title + "...") as status:
-        result, check = check_and_optimize(
-            scenario, options, lambda step: status.update(f"{title}: {step}")
+        run = run_optimize(
+            scenario, options, on_step=lambda step: status.update(f"{title}: {step}")
         )
+    result = run.result
     print_plan(result, scenario.finance.currency)
     if not result.has_plan:
         raise NoPlanError(no_plan_advice(result, options))
-    tables = result.tables()
-    metrics = dict(optimize_metrics(result))
-    checked = True
-    if check is not None:
-        verdict = print_check(result, check)
-        tables["checker"] = verdict.differences
-        metrics["checker"] = "agrees" if verdict.agrees else "disagrees"
-        checked = verdict.agrees
-    with console.status("replaying the plan without randomness..."):
-        replay = replay_plan(scenario, result.purchase_orders, tier_choice)
-    print_replay(replay)
-    tables["replay"] = replay.comparison
-    metrics.update(replay.metrics())
-    _write_results(tables, folder)
-    if not checked:
+    if run.verdict is not None:
+        print_check(run.verdict)
+    if run.replay is not None:
+        print_replay(run.replay)
+    _write_results(dict(run.tables), folder)
+    if not run.checked:
         raise CheckFailedError(
             f"the independent checker disagrees with the plan of '{scenario.name}' (see above); "
             f"it was written to {folder}/ for inspection but not saved as a run: do not use it"
         )
     save_run(
-        RunKind.OPTIMIZE,
+        run.kind,
         scenario,
         describe_scenario(scenario.name, scenario_name, set_),
-        tables,
-        metrics,
+        run.tables,
+        run.metrics,
         run_parameters(path, scenario_name, set_, options),
         store,
         no_store,
@@ -522,15 +509,12 @@ def print_plan(result: OptimizeResult, currency: str) -> None:
     console.print(top)
 
 
-def print_check(result: OptimizeResult, check: Any) -> Any:
+def print_check(verdict: CheckVerdict) -> None:
     """Say whether the independent checker agrees; if not, every difference (constraint or
-    cost component, where, solver against checker). Returns the ``CheckVerdict``."""
-    from engine.check_report import compare_with_checker
-
-    verdict = compare_with_checker(result, check)
+    cost component, where, solver against checker)."""
     if verdict.agrees:
         console.print(f"[green]checked[/green]: {escape(verdict.summary())}", highlight=False)
-        return verdict
+        return
     console.print(f"[red]checker disagrees[/red]: {escape(verdict.summary())}", highlight=False)
     table = Table("kind", "what", "where", "solver", "checker", "difference")
     for row in verdict.differences.itertuples(index=False):
@@ -545,7 +529,6 @@ def print_check(result: OptimizeResult, check: Any) -> Any:
     console.print(table)
     for message in verdict.differences["message"]:
         console.print(f"  [red]{escape(str(message))}[/red]", highlight=False)
-    return verdict
 
 
 def print_replay(replay: Any) -> None:
@@ -633,46 +616,33 @@ def frontier(
 
     Example: sourcing frontier scenarios/dtc-brand --splits
     """
-    from engine import frontier as fr
-    from engine.models import optimize as solve
+    from engine.workflows import frontier_skus, run_frontier
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "frontier", force)
-    skus = sku or [s.sku for s in scenario.skus if s.critical]
-    if not skus:
-        raise ValueError(
-            "no SKU to protect: the scenario has no critical SKU; name some with --sku"
-        )
-    unknown = sorted(set(skus) - {s.sku for s in scenario.skus})
-    if unknown:
-        raise ValueError(f"unknown SKU(s) {', '.join(unknown)}")
+    skus = frontier_skus(scenario, sku or None)
     options = solve_options(time_limit, gap, threads, work, time_budget, tier_choice)
     values = parse_shares(shares) if shares else None
-    free = None
-    if splits:
-        free = solve(fr.free_scenario(scenario, skus), options)
-        pairs = {k: fr.primary_and_backup(scenario, free, k) for k in skus}
-        for k, (primary, backup) in pairs.items():
-            console.print(f"{k}: primary {primary}, backup {backup}", highlight=False)
-        points = fr.split_points(scenario, pairs, values or fr.DEFAULT_SPLITS)
-    else:
-        points = fr.backup_share_points(scenario, skus, values or fr.DEFAULT_BACKUP_SHARES)
     backend = _backend(workers, scheduler)
     with backend, Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"solving {len(points) + 1} cases", total=len(points) + 1)
+        task = progress.add_task("solving the free optimum and the cases", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        table = fr.resilience_frontier(
+        run = run_frontier(
             scenario,
-            points,
             skus,
             options,
+            splits=splits,
+            shares=values,
             backend=backend,
             progress=advance,
-            free=free if splits else None,
+            on_step=lambda step: progress.update(task, description=step),
         )
+    for k, (primary, backup) in run.pairs.items():
+        console.print(f"{k}: primary {primary}, backup {backup}", highlight=False)
+    table = run.table
     grid = Table(
         title=f"cost of resilience for {', '.join(skus)} ({scenario.finance.currency})",
         title_justify="left",
@@ -711,31 +681,17 @@ def frontier(
         "(proven optimal; '?' when not proven). See docs/comparisons.md."
     )
     console.print(f"[dim]{escape(legend)}[/dim]", highlight=False)
-    _write_results({"frontier": table}, folder)
+    _write_results(run.tables, folder)
     save_run(
-        RunKind.FRONTIER,
+        run.kind,
         scenario,
         describe_scenario(scenario.name, scenario_name, set_),
-        {"frontier": table},
-        frontier_metrics(table),
+        run.tables,
+        run.metrics,
         run_parameters(path, scenario_name, set_, options, skus=skus, splits=splits, shares=values),
         store,
         no_store,
     )
-
-
-HEADLINE_MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("fill_rate", "fill rate", "pct"),
-    ("stockout_days", "stockout SKU-days", "num"),
-    ("lost_revenue", "lost revenue", "money"),
-    ("realized_landed_cost_per_unit", "landed cost / unit", "money2"),
-    ("peak_working_capital", "peak working capital", "money"),
-    ("ccc_days", "cash-conversion cycle (days)", "num"),
-    ("dio_days", "DIO (days)", "num"),
-    ("dso_days", "DSO (days)", "num"),
-    ("dpo_days", "DPO (days)", "num"),
-    ("on_time_rate", "supplier on-time rate", "pct"),
-)
 
 
 def _interval(row: pd.Series) -> str:
@@ -814,14 +770,8 @@ def stress(
     Example: sourcing stress scenarios/dtc-brand --scenario shutdown-30d --compare split-70-30
     """
     from engine.api import optimize as solve
-    from engine.simulation import (
-        DriverKind,
-        PlanPolicy,
-        build_world,
-        compare,
-        stress_test,
-        suggested_policy,
-    )
+    from engine.simulation import DriverKind, PlanPolicy, build_world, suggested_policy
+    from engine.workflows import run_compare, run_stress
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "stress", force)
@@ -831,7 +781,7 @@ def stress(
     def optimized_plan(target: Any, label: str) -> Any:
         with console.status(f"optimizing {label} ({budget_words(options)})..."):
             result = solve(target, options)
-        print_plan_line(result)
+        print_plan_line(result, label)
         if not result.has_plan:
             raise NoPlanError(
                 f"for {label}, nothing to stress-test: {no_plan_advice(result, options)}"
@@ -869,65 +819,35 @@ def stress(
             progress.update(task, completed=done, total=total)
 
         if driver_b is None:
-            result = stress_test(
-                scenario, driver_a, replications, seed, progress=advance, backend=backend
+            run: Any = run_stress(
+                scenario,
+                driver_a,
+                replications,
+                seed,
+                label=label_a,
+                backend=backend,
+                progress=advance,
             )
-            tables = result.tables()
         else:
-            both = compare(
-                scenario, driver_a, driver_b, replications, seed, progress=advance, backend=backend
+            run = run_compare(
+                scenario,
+                (driver_a, driver_b),
+                replications,
+                seed,
+                labels=(label_a, f"'{compare_with}' plan"),
+                plan_costs=plan_costs,
+                backend=backend,
+                progress=advance,
             )
-            tables = {
-                **{f"a_{k}": v for k, v in both.a.tables().items() if k != "daily"},
-                **{f"b_{k}": v for k, v in both.b.tables().items() if k != "daily"},
-                "difference": both.summary,
-            }
-            if plan_costs is not None:
-                tables["plan_costs"] = plan_costs
-    currency = scenario.finance.currency
-    grid = Table(
-        title=f"stress test of '{scenario.name}': {replications} replications, seed "
-        f"{seed} (mean [95% CI] and P5-P95; money in {currency})",
-        title_justify="left",
-    )
-    grid.add_column("measure")
-    if driver_b is None:
-        grid.add_column(label_a, justify="right")
-        grid.add_column("P5 - P95", justify="right")
-        summary = result.summary.set_index("measure")
-        for name, label, kind in HEADLINE_MEASURES:
-            if name in summary.index:
-                row = summary.loc[name]
-                grid.add_row(
-                    label,
-                    f"{_measure(row['mean'], kind)} "
-                    f"[{_measure(row['ci_low'], kind)}, {_measure(row['ci_high'], kind)}]",
-                    f"{_measure(row['p5'], kind)} - {_measure(row['p95'], kind)}",
-                )
-    else:
-        grid.add_column(label_a, justify="right")
-        grid.add_column(compare_with or "", justify="right")
-        grid.add_column("difference [95% CI, paired]", justify="right")
-        summary = both.summary.set_index("measure")
-        for name, label, kind in HEADLINE_MEASURES:
-            if name in summary.index:
-                row = summary.loc[name]
-                grid.add_row(
-                    label,
-                    _measure(row["mean_a"], kind),
-                    _measure(row["mean_b"], kind),
-                    f"{_measure(row['mean_difference'], kind)} "
-                    f"[{_measure(row['ci_low'], kind)}, {_measure(row['ci_high'], kind)}]",
-                )
-    console.print(grid)
-    _write_results(tables, folder)
+    _print_stress(run, scenario, replications, seed, compare_with or "")
+    _write_results(dict(run.tables), folder)
     save_run(
-        RunKind.STRESS if driver_b is None else RunKind.COMPARE,
+        run.kind,
         scenario,
         describe_scenario(scenario.name, scenario_name, set_)
         + ("" if compare_with is None else f" vs {compare_with}"),
-        tables,
-        stress_metrics(result) if driver_b is None else comparison_metrics(both),
+        run.tables,
+        run.metrics,
         run_parameters(
             path,
             scenario_name,
@@ -942,6 +862,47 @@ def stress(
         store,
         no_store,
     )
+
+
+def _print_stress(run: Any, scenario: Any, replications: int, seed: int, name_b: str) -> None:
+    """The headline measures of a stress test (mean [95% CI], P5 - P95) or of a comparison
+    (both means, the paired difference [95% CI])."""
+    grid = Table(
+        title=f"stress test of '{scenario.name}': {replications} replications, seed "
+        f"{seed} (mean [95% CI] and P5-P95; money in {scenario.finance.currency})",
+        title_justify="left",
+    )
+    grid.add_column("measure")
+    paired = run.kind is RunKind.COMPARE
+    if not paired:
+        grid.add_column(run.label, justify="right")
+        grid.add_column("P5 - P95", justify="right")
+        summary = run.result.summary.set_index("measure")
+    else:
+        grid.add_column(run.labels[0], justify="right")
+        grid.add_column(name_b, justify="right")
+        grid.add_column("difference [95% CI, paired]", justify="right")
+        summary = run.comparison.summary.set_index("measure")
+    for name, label, kind in HEADLINE_MEASURES:
+        if name not in summary.index:
+            continue
+        row = summary.loc[name]
+        if paired:
+            grid.add_row(
+                label,
+                _measure(row["mean_a"], kind),
+                _measure(row["mean_b"], kind),
+                f"{_measure(row['mean_difference'], kind)} "
+                f"[{_measure(row['ci_low'], kind)}, {_measure(row['ci_high'], kind)}]",
+            )
+        else:
+            grid.add_row(
+                label,
+                f"{_measure(row['mean'], kind)} "
+                f"[{_measure(row['ci_low'], kind)}, {_measure(row['ci_high'], kind)}]",
+                f"{_measure(row['p5'], kind)} - {_measure(row['p95'], kind)}",
+            )
+    console.print(grid)
 
 
 @app.command()
@@ -1080,47 +1041,46 @@ def _paired_plans(
 ) -> tuple[Any, Any, pd.DataFrame]:
     """The optimized plan and the what-if's, each a start of the other (never worse with fewer
     constraints), their cost difference told honestly, and both as simulation drivers."""
-    from engine.comparison import (
-        difference_table,
-        marginal_cost,
-        paired_solves,
-        result_difference,
-        split_skus,
-    )
+    from engine.comparison import result_difference
     from engine.simulation import PlanPolicy
+    from engine.workflows import run_paired_plans
 
     limit = options.time_limit_seconds
     title = f"optimizing the plan and the '{other_name}' plan (up to {limit:g} s each)"
+    labels = {"base": "the plan", "variant": f"the '{other_name}' plan"}
     with console.status(title + "...") as status:
-        base, variant = paired_solves(
-            scenario, other, options, on_step=lambda which, step: status.update(f"{which}: {step}")
+        paired = run_paired_plans(
+            scenario,
+            other,
+            other_name,
+            options,
+            on_step=lambda which, step: status.update(f"{labels[which]}: {step}"),
+            on_solved=lambda which, result: print_plan_line(result, labels[which]),
         )
-        for result, label in ((base, "the plan"), (variant, f"the '{other_name}' plan")):
-            print_plan_line(result)
-            if not result.has_plan:
-                raise ValueError(f"no plan for {label}: " + "; ".join(result.diagnosis))
-        skus = split_skus(scenario, other)
-        if skus:
-            status.update(f"exact marginal cost of the split on {', '.join(skus)}")
-        marginal = marginal_cost(scenario, other, base, skus, options) if skus else None
     currency = scenario.finance.currency
-    difference = result_difference(variant, base)
+    difference = result_difference(paired.variant, paired.base)
     if difference is not None:
         console.print(
             f"plan cost of '{escape(other_name)}' against the optimized plan: "
             f"{escape(difference.verdict(currency))}",
             highlight=False,
         )
-    if marginal is not None:
-        console.print(f"  {escape(marginal.text(currency))}", highlight=False)
-    table = difference_table("optimized plan", base, other_name, variant, marginal)
-    return PlanPolicy(base.purchase_orders), PlanPolicy(variant.purchase_orders), table
+    if paired.marginal is not None:
+        console.print(f"  {escape(paired.marginal.text(currency))}", highlight=False)
+    return (
+        PlanPolicy(paired.base.purchase_orders),
+        PlanPolicy(paired.variant.purchase_orders),
+        paired.plan_costs,
+    )
 
 
-def print_plan_line(result: OptimizeResult) -> None:
+def print_plan_line(result: OptimizeResult, label: str) -> None:
+    """One status line of a plan, named: ``the plan: feasible: cost 1,234, gap 0.4%``."""
     gap = "" if result.gap is None else f", gap {result.gap:.1%}"
     cost = "" if result.objective is None else f": cost {result.objective:,.0f}"
-    console.print(f"  {_status(result)}{cost}{gap}{_budget_note(result)}", highlight=False)
+    console.print(
+        f"  {escape(label)}: {_status(result)}{cost}{gap}{_budget_note(result)}", highlight=False
+    )
 
 
 def _budget_note(result: OptimizeResult) -> str:

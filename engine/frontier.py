@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -49,6 +49,17 @@ def free_scenario(scenario: Scenario, skus: Sequence[str]) -> Scenario:
         s.model_copy(update={"critical": False}) if s.sku in skus else s for s in relaxed.skus
     )
     return relaxed.model_copy(update={"skus": skus_free})
+
+
+def fixed_split_scenarios(
+    scenario: Scenario, splits: Mapping[str, Mapping[str, float]]
+) -> tuple[Scenario, Scenario]:
+    """The free optimum's scenario for the SKUs of ``splits`` (``free_scenario``) and the same
+    scenario with those planner splits fixed (SKU -> {supplier: share}), as the split points
+    compare them."""
+    free = free_scenario(scenario, list(splits))
+    fixed = {**free.risk_policy.fixed_splits, **{k: dict(v) for k, v in splits.items()}}
+    return free, with_policy(free, fixed_splits=fixed)
 
 
 def backup_share_points(

@@ -216,14 +216,8 @@ def _row(case: WhatIf, result: OptimizeResult | None, options: SweepOptions) -> 
     row["changes"] = "; ".join(case.changes)
     if result is None:
         return row
-    from engine.check_report import compare_with_checker
-    from engine.checker import check_plan
+    from engine.workflows import check_result
 
-    check = (
-        check_plan(case.scenario, result.purchase_orders, result.tier_choice.value)
-        if result.has_plan
-        else None
-    )
     row["status"] = result.status.value
     row["total_cost"] = result.objective
     row["best_bound"] = result.best_bound
@@ -233,7 +227,8 @@ def _row(case: WhatIf, result: OptimizeResult | None, options: SweepOptions) -> 
         return row
     parts = dict(zip(result.costs["component"], result.costs["cost"], strict=True))
     row.update({name: parts.get(name) for name in COST_COMPONENTS})
-    row["checked"] = check is not None and compare_with_checker(result, check).agrees
+    verdict = check_result(case.scenario, result)
+    row["checked"] = verdict is not None and verdict.agrees
     if options.stress_replications:
         row.update(_stress_summary(case.scenario, result.purchase_orders, options))
     return row
@@ -242,16 +237,18 @@ def _row(case: WhatIf, result: OptimizeResult | None, options: SweepOptions) -> 
 def _stress_summary(
     scenario: Scenario, purchase_orders: pd.DataFrame, options: SweepOptions
 ) -> dict[str, object]:
-    from engine.simulation import PlanPolicy, stress_test
+    from engine.simulation import PlanPolicy
+    from engine.workflows import run_stress
 
-    result = stress_test(
+    run = run_stress(
         scenario,
         PlanPolicy(purchase_orders),
         options.stress_replications,
         options.seed,
+        label="optimized plan",
         backend=SerialBackend(),
     )
-    summary = result.summary.set_index("measure")
+    summary = run.tables["summary"].set_index("measure")
 
     def mean(name: str) -> float:
         return float(summary.loc[name, "mean"]) if name in summary.index else math.nan

@@ -328,10 +328,10 @@ def test_stress_runs_go_to_the_environment_store(
     assert stressed.parameters["policy"] == "base_stock"
     assert stressed.parameters["replications"] == 2
     assert 0 <= float(stressed.metrics["fill_rate_mean"] or 0) <= 1
-    assert set(stressed.tables) >= {"summary", "replications", "daily"}
+    assert set(stressed.tables) == {"summary", "replications", "fan", "skus", "suppliers"}
     assert compared.kind is RunKind.COMPARE
     assert compared.scenario_name == "tiny vs dear-money"
-    assert {"a_summary", "b_summary", "difference"} <= set(compared.tables)
+    assert {"a_summary", "b_summary", "a_fan", "difference", "plan_costs"} <= set(compared.tables)
     assert "fill_rate_difference" in compared.metrics
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,27 +18,11 @@ from engine import api
 from engine.api import Scenario, SolveOptions
 
 if TYPE_CHECKING:
-    from engine.api import DecisionRules, StressResult
+    from engine.api import DecisionRules, StressRun
     from ui.jobs import Progress
 
-HEADLINE_MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("fill_rate", "fill rate", "pct"),
-    ("stockout_days", "stockout SKU-days", "days"),
-    ("lost_revenue", "lost revenue", "money"),
-    ("realized_landed_cost_per_unit", "landed cost per unit", "money2"),
-    ("peak_working_capital", "peak working capital", "money"),
-    ("ccc_days", "cash-conversion cycle", "days"),
-    ("dio_days", "DIO (inventory days)", "days"),
-    ("dso_days", "DSO (receivable days)", "days"),
-    ("dpo_days", "DPO (payable days)", "days"),
-    ("on_time_rate", "supplier on-time rate", "pct"),
-    ("fulfilment_paid", "fulfilment cost paid", "money"),
-    ("order_to_delivery_days", "order to delivery", "days"),
-)
-"""Measures shown for a stress test: name, label, kind of number."""
-
-PLAN_TABLES: tuple[str, ...] = ("summary", "purchase_orders", "shares", "costs", "cash")
-"""Tables of a comparison plan (the free optimum) kept beside the main plan, prefixed."""
+HEADLINE_MEASURES = api.HEADLINE_MEASURES
+"""Measures shown for a stress test: name, label, kind of number (``engine.runs``)."""
 
 _SOLVER = threading.Lock()
 """One solve at a time in this process (Pyomo keeps some global state; the jobs of several
@@ -182,100 +166,29 @@ def run_optimize(request: OptimizeRequest, progress: Progress) -> Outcome:
     """Solve the plan (and, when splits are fixed, the free optimum, each from the other's
     plan, and the exact marginal cost of the splits), check it, save the run."""
     options = request.options
-    solved = request.scenario
     limit = (
         f"up to {options.time_limit_seconds:g} s"
         if options.budget is api.BudgetMode.TIME
         else f"work x{options.work_scale:g}"
     )
-    free = marginal = None
+    shares = split_shares(request.splits)
     with solver_turn(progress):
-        if request.splits:
-            free_scenario, solved = api.fixed_split_scenarios(
-                request.scenario, split_shares(request.splits)
-            )
-            names = {"base": "free optimum", "variant": "plan with your splits"}
-            progress.say(f"free optimum, then the plan with your splits ({limit} each)")
-            free, result = api.paired_solves(
-                free_scenario,
-                solved,
-                options,
-                on_step=lambda which, step: progress.say(f"{names[which]}: {step}"),
-            )
-            if free.has_plan:
-                progress.say(f"exact marginal cost of the splits ({api.HELD_FIXED})")
-                marginal = api.marginal_cost(
-                    free_scenario, solved, free, list(request.splits), options
-                )
-            check = (
-                api.check_plan(solved, result.purchase_orders, options.tier_choice.value)
-                if result.has_plan
-                else None
-            )
-        else:
-            progress.say(f"plan: solving ({limit})")
-            result, check = api.check_and_optimize(
-                solved, options, on_step=_steps(progress, "plan")
-            )
-    tables = result.tables()
-    metrics: dict[str, Any] = dict(api.optimize_metrics(result))
-    if check is not None and result.objective is not None:
-        verdict = api.compare_with_checker(result, check)
-        metrics["checker"] = "agrees" if verdict.agrees else "disagrees"
-        tables["checker"] = verdict.differences
-    if result.has_plan:
-        progress.say("plan: replaying it without randomness")
-        replay = api.replay_plan(solved, result.purchase_orders, options.tier_choice)
-        tables["replay"] = replay.comparison
-        metrics.update(replay.metrics())
-    if free is not None:
-        tables.update({f"free_{k}": v for k, v in free.tables().items() if k in PLAN_TABLES})
-        tables["plan_costs"] = api.difference_table(
-            "free optimum", free, "plan with your splits", result, marginal
+        progress.say(
+            f"free optimum, then the plan with your splits ({limit} each)"
+            if shares
+            else f"plan: solving ({limit})"
         )
-        metrics.update(_against_free(tables["plan_costs"].iloc[0], free))
-    parameters = {**_options_parameters(options), "splits": split_shares(request.splits)}
+        run = api.run_optimize(request.scenario, options, splits=shares, on_step=progress.say)
+    parameters = {**_options_parameters(options), "splits": shares}
     return _finish(
-        "optimize",
-        solved,
+        run.kind.value,
+        run.scenario,
         request.scenario_name,
-        tables,
-        metrics,
+        dict(run.tables),
+        dict(run.metrics),
         parameters,
         split_label(request.splits),
     )
-
-
-def _steps(progress: Progress, what: str) -> Callable[[str], None]:
-    """The optimizer's ``on_step`` callback: say what it is doing, and for which plan."""
-
-    def say(step: str) -> None:
-        progress.say(f"{what}: {step}")
-
-    say("starting")
-    return say
-
-
-def _against_free(costs: pd.Series, free: Any) -> dict[str, Any]:
-    """The run's metrics of the plan against the free optimum (``api.difference_table``)."""
-    free_total = free.objective
-    metrics: dict[str, Any] = {
-        "free_status": free.status.value,
-        "free_total_cost": free_total,
-        "free_gap": free.gap,
-    }
-    if pd.notna(costs["difference"]):
-        metrics["extra_cost_vs_free"] = costs["difference"]
-        metrics["extra_cost_pct"] = costs["difference"] / free_total if free_total else None
-        metrics["extra_cost_low"] = costs["difference_low"]
-        metrics["extra_cost_high"] = costs["difference_high"]
-        metrics["within_solver_gap"] = "yes" if costs["within_solver_gaps"] else "no"
-    if pd.notna(costs["exact_marginal_cost"]):
-        metrics["exact_marginal_cost"] = costs["exact_marginal_cost"]
-        metrics["marginal_proven"] = "yes" if costs["marginal_proven"] else "no"
-        metrics["marginal_low"] = costs["marginal_low"]
-        metrics["marginal_high"] = costs["marginal_high"]
-    return metrics
 
 
 # ---------------------------------------------------------------- cost of resilience
@@ -294,50 +207,28 @@ class FrontierRequest:
 
 def run_frontier(request: FrontierRequest, progress: Progress) -> Outcome:
     """Solve the free optimum and every point of the sweep; save the curve."""
-    scenario, skus, options = request.scenario, list(request.skus), request.options
-    if not skus:
-        raise ValueError("choose at least one SKU to protect")
+    scenario, options = request.scenario, request.options
+    skus = api.frontier_skus(scenario, request.skus)
     with solver_turn(progress):
-        table = _frontier_table(request, progress)
-    metrics = dict(api.frontier_metrics(table))
-    parameters = {**_options_parameters(options), "skus": skus, "sweep": _sweep(request)}
-    label = f"{_sweep(request)} on {', '.join(skus)}"
+        run = api.run_frontier(
+            scenario,
+            skus,
+            options,
+            splits=request.splits,
+            progress=progress.update,
+            on_step=progress.say,
+        )
+    parameters = {**_options_parameters(options), "skus": skus, "sweep": run.sweep}
+    label = f"{run.sweep} on {', '.join(skus)}"
     return _finish(
-        "frontier", scenario, request.scenario_name, {"frontier": table}, metrics, parameters, label
+        run.kind.value,
+        scenario,
+        request.scenario_name,
+        run.tables,
+        dict(run.metrics),
+        parameters,
+        label,
     )
-
-
-def _frontier_table(request: FrontierRequest, progress: Progress) -> pd.DataFrame:
-    scenario, skus, options = request.scenario, list(request.skus), request.options
-    free = None
-    if request.splits:
-        progress.say("solving the free optimum to find each SKU's primary and backup")
-        free = api.optimize(api.free_scenario(scenario, skus), options)
-        if not free.has_plan:
-            raise ValueError(
-                f"the free optimum found no plan ({free.status.value}); raise the time limit"
-            )
-        pairs = {sku: api.primary_and_backup(scenario, free, sku) for sku in skus}
-        points = api.split_points(scenario, pairs)
-    else:
-        points = api.backup_share_points(scenario, skus)
-    total = len(points) + 2  # the free optimum, the points, the exact marginal costs
-    solved = [0]
-
-    def on_progress(label: str) -> None:
-        solved[0] = min(total, solved[0] + 1)
-        progress.update(solved[0] - 1, total)
-        progress.say(f"solving the points ({label})")
-
-    table = api.resilience_frontier(
-        scenario, points, skus, options, on_progress=on_progress, free=free
-    )
-    progress.update(total, total)
-    return table
-
-
-def _sweep(request: FrontierRequest) -> str:
-    return "splits" if request.splits else "backup shares"
 
 
 # ---------------------------------------------------------------- stress tests
@@ -386,35 +277,9 @@ class StressRequest:
     parameters: Mapping[str, Any] = field(default_factory=dict)
 
 
-def fan_table(daily: pd.DataFrame, start: dt.date) -> pd.DataFrame:
-    """Per day: P5, P50 and P95 of cash, stock on hand (units) and inventory value."""
-    columns = {"cash": "cash", "on_hand_units": "on_hand", "inventory_value": "inventory_value"}
-    grouped = daily.groupby("day")
-    frame = pd.DataFrame({"day": sorted(daily["day"].unique())})
-    for column, name in columns.items():
-        if column not in daily.columns:
-            continue
-        for q in (5, 50, 95):
-            frame[f"{name}_p{q}"] = grouped[column].quantile(q / 100).to_numpy()
-    frame.insert(1, "date", [start + dt.timedelta(days=int(d)) for d in frame["day"]])
-    return frame
-
-
-def _stress_tables(result: StressResult, start: dt.date) -> dict[str, pd.DataFrame]:
-    skus = result.skus.groupby("sku", sort=False).mean(numeric_only=True).reset_index()
-    suppliers = result.suppliers.groupby("supplier", sort=False).mean(numeric_only=True)
-    return {
-        "summary": result.summary,
-        "replications": result.measures,
-        "fan": fan_table(result.daily, start),
-        "skus": skus.drop(columns=["replication"], errors="ignore"),
-        "suppliers": suppliers.reset_index().drop(columns=["replication"], errors="ignore"),
-    }
-
-
 def run_stress(request: StressRequest, progress: Progress) -> Outcome:
     """Stress-test one plan (or two on the same random numbers); save the run."""
-    scenario, start = request.scenario, request.scenario.horizon.start_date
+    scenario = request.scenario
     progress.say("preparing the plans")
     driver_a = driver_of(request.plan_a, scenario, request.rules)
     parameters = {
@@ -423,47 +288,39 @@ def run_stress(request: StressRequest, progress: Progress) -> Outcome:
         "seed": request.seed,
         "plan_a": request.plan_a.label,
     }
-    progress.say("simulating")
     if request.plan_b is None:
-        result = api.stress_test(
+        progress.say("simulating")
+        run: api.StressRun | api.CompareRun = api.run_stress(
             scenario,
             driver_a,
-            replications=request.replications,
-            seed=request.seed,
+            request.replications,
+            request.seed,
+            label=request.plan_a.label,
             progress=progress.update,
         )
-        metrics = {"plan": request.plan_a.label, **api.stress_metrics(result)}
-        return _finish(
-            "stress",
+        label = request.plan_a.label
+    else:
+        driver_b = driver_of(request.plan_b, scenario, request.rules)
+        progress.say("simulating")
+        run = api.run_compare(
             scenario,
-            request.scenario_name,
-            _stress_tables(result, start),
-            metrics,
-            parameters,
-            request.plan_a.label,
+            (driver_a, driver_b),
+            request.replications,
+            request.seed,
+            labels=(request.plan_a.label, request.plan_b.label),
+            progress=progress.update,
         )
-    driver_b = driver_of(request.plan_b, scenario, request.rules)
-    both = api.compare(
+        parameters["plan_b"] = request.plan_b.label
+        label = f"{request.plan_a.label} vs {request.plan_b.label}"
+    return _finish(
+        run.kind.value,
         scenario,
-        driver_a,
-        driver_b,
-        replications=request.replications,
-        seed=request.seed,
-        progress=progress.update,
+        request.scenario_name,
+        dict(run.tables),
+        dict(run.metrics),
+        parameters,
+        label,
     )
-    tables = {
-        **{f"a_{k}": v for k, v in _stress_tables(both.a, start).items()},
-        **{f"b_{k}": v for k, v in _stress_tables(both.b, start).items()},
-        "difference": both.summary,
-    }
-    metrics = {
-        "plan_a": request.plan_a.label,
-        "plan_b": request.plan_b.label,
-        **api.comparison_metrics(both),
-    }
-    parameters["plan_b"] = request.plan_b.label
-    label = f"{request.plan_a.label} vs {request.plan_b.label}"
-    return _finish("compare", scenario, request.scenario_name, tables, metrics, parameters, label)
 
 
 # ---------------------------------------------------------------- finance: 3PL versus direct
@@ -485,36 +342,37 @@ def run_fulfilment(request: FulfilmentRequest, progress: Progress) -> Outcome:
     """Two stress tests of one plan (3PL, direct), measures side by side; save the run."""
     from engine.api import DecisionRules
 
-    runs: list[StressResult] = []
+    runs: list[StressRun] = []
     total = 2 * request.replications
     for offset, scenario in enumerate((request.scenario_3pl, request.scenario_direct)):
-        progress.say(("3PL" if offset == 0 else "direct") + " fulfilment")
+        label = "3PL" if offset == 0 else "direct"
+        progress.say(f"{label} fulfilment")
         driver = driver_of(request.plan, scenario, DecisionRules())
 
         def report(done: int, _total: int, base: int = offset * request.replications) -> None:
             progress.update(base + done, total)
 
         runs.append(
-            api.stress_test(
+            api.run_stress(
                 scenario,
                 driver,
-                replications=request.replications,
-                seed=request.seed,
+                request.replications,
+                request.seed,
+                label=label,
                 progress=report,
             )
         )
-    start = request.scenario_3pl.horizon.start_date
     tables = {
-        **{f"a_{k}": v for k, v in _stress_tables(runs[0], start).items()},
-        **{f"b_{k}": v for k, v in _stress_tables(runs[1], start).items()},
-        "difference": side_by_side(runs[0].summary, runs[1].summary),
+        **{f"a_{k}": v for k, v in runs[0].tables.items()},
+        **{f"b_{k}": v for k, v in runs[1].tables.items()},
+        "difference": api.side_by_side(runs[0].result.summary, runs[1].result.summary),
     }
     metrics: dict[str, Any] = {"plan_a": "3PL", "plan_b": "direct"}
-    for name, frame in (("a", runs[0].summary), ("b", runs[1].summary)):
-        means = frame.set_index("measure")["mean"]
-        for measure, _, _ in HEADLINE_MEASURES:
-            if measure in means.index:
-                metrics[f"{measure}_mean_{name}"] = _number(means[measure])
+    for name, run in (("a", runs[0]), ("b", runs[1])):
+        for measure in HEADLINE_MEASURES:
+            mean = run.metrics.get(f"{measure.name}_mean")
+            if mean is not None:
+                metrics[f"{measure.name}_mean_{name}"] = mean
     parameters = {
         "replications": request.replications,
         "seed": request.seed,
@@ -530,20 +388,3 @@ def run_fulfilment(request: FulfilmentRequest, progress: Progress) -> Outcome:
         parameters,
         f"3PL vs direct fulfilment ({request.plan.label})",
     )
-
-
-def side_by_side(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Means of two summaries per measure, and b - a (the ``difference`` layout)."""
-    left = a.set_index("measure")["mean"].rename("mean_a")
-    right = b.set_index("measure")["mean"].rename("mean_b")
-    frame = pd.concat([left, right], axis=1).reset_index()
-    frame["mean_difference"] = frame["mean_b"] - frame["mean_a"]
-    return frame
-
-
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number

@@ -369,7 +369,7 @@ def plan_names(outcome: Outcome) -> dict[str, str]:
 
 
 def plan_labels(outcome: Outcome) -> str:
-    """What was tested, in words ("" when the run does not say, e.g. one saved by the CLI)."""
+    """What was tested, in words ("" when the run does not say)."""
     metrics = outcome.metrics
     if "a_summary" in outcome.tables:
         if metrics.get("plan_a") and metrics.get("plan_b"):
@@ -379,23 +379,8 @@ def plan_labels(outcome: Outcome) -> str:
 
 
 def fan_of(outcome: Outcome, prefix: str) -> pd.DataFrame | None:
-    """The run's fan table; for a run saved by the CLI, the cash part from its cash curve."""
-    tables = outcome.tables
-    if f"{prefix}fan" in tables:
-        return tables[f"{prefix}fan"]
-    curve = tables.get(f"{prefix}cash_curve")
-    if curve is None or curve.empty or outcome.start_date is None:
-        return None
-    start = pd.Timestamp(outcome.start_date)
-    return pd.DataFrame(
-        {
-            "day": curve["day"],
-            "date": [start + pd.Timedelta(days=int(d)) for d in curve["day"]],
-            "cash_p5": curve["p5"],
-            "cash_p50": curve["p50"],
-            "cash_p95": curve["p95"],
-        }
-    )
+    """The run's fan table (cash and stock bands), if it has one."""
+    return outcome.tables.get(f"{prefix}fan")
 
 
 def headline_table(outcome: Outcome) -> pd.DataFrame:

@@ -10,6 +10,8 @@ store.get(run_id[:12]).tables["purchase_orders"]
 
 from engine.runs.errors import STORE_ENV, RunStoreError
 from engine.runs.metrics import (
+    HEADLINE_MEASURES,
+    Measure,
     comparison_metrics,
     frontier_metrics,
     optimize_metrics,
@@ -20,7 +22,9 @@ from engine.runs.paths import default_store_path
 from engine.runs.store import RunStore
 
 __all__ = [
+    "HEADLINE_MEASURES",
     "STORE_ENV",
+    "Measure",
     "Metrics",
     "Run",
     "RunKind",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
@@ -13,19 +13,40 @@ if TYPE_CHECKING:
     from engine.plan_types import OptimizeResult
     from engine.simulation.runner import Comparison, StressResult
 
-STRESS_MEASURES: tuple[str, ...] = (
-    "fill_rate",
-    "stockout_days",
-    "lost_revenue",
-    "realized_landed_cost_per_unit",
-    "peak_working_capital",
-    "ccc_days",
-    "dio_days",
-    "dso_days",
-    "dpo_days",
-    "on_time_rate",
+
+class Measure(NamedTuple):
+    """A headline measure of a stress test, as every front end shows it.
+
+    Attributes:
+        name: The measure's name in the simulation's tables (``engine.simulation.measures``).
+        label: How a user reads it.
+        kind: Its kind of number: ``pct`` (a share, shown as a percentage), ``money`` (in the
+            scenario's currency), ``money2`` (currency per unit, two decimals) or ``days``.
+    """
+
+    name: str
+    label: str
+    kind: str
+
+
+HEADLINE_MEASURES: tuple[Measure, ...] = (
+    Measure("fill_rate", "fill rate", "pct"),
+    Measure("stockout_days", "stockout SKU-days", "days"),
+    Measure("lost_revenue", "lost revenue", "money"),
+    Measure("realized_landed_cost_per_unit", "landed cost per unit", "money2"),
+    Measure("peak_working_capital", "peak working capital", "money"),
+    Measure("ccc_days", "cash-conversion cycle", "days"),
+    Measure("dio_days", "DIO (inventory days)", "days"),
+    Measure("dso_days", "DSO (receivable days)", "days"),
+    Measure("dpo_days", "DPO (payable days)", "days"),
+    Measure("on_time_rate", "supplier on-time rate", "pct"),
+    Measure("fulfilment_paid", "fulfilment cost paid", "money"),
+    Measure("order_to_delivery_days", "order to delivery", "days"),
 )
-"""The stress-test measures kept as metrics (the ones ``sourcing stress`` prints)."""
+"""The measures a stress test reports (CLI, app, stored runs' metrics), in order."""
+
+STRESS_MEASURES: tuple[str, ...] = tuple(measure.name for measure in HEADLINE_MEASURES)
+"""The names of the headline measures, kept as a run's metrics."""
 
 
 def optimize_metrics(result: OptimizeResult) -> Metrics:

@@ -447,27 +447,24 @@ def test_an_unusable_run_store_is_a_message(tmp_path, monkeypatch) -> None:
 
 
 def test_runs_saved_by_the_command_line_reopen() -> None:
-    """Runs saved the way `sourcing stress` saves them (no fan table, plain metrics) show too."""
+    """Runs saved as `sourcing stress` saves them (the workflow layer's tables and metrics)
+    show too."""
     from engine import api
     from tests.ui.conftest import small_scenario
 
     scenario = small_scenario()
     policy = api.suggested_policy_for(scenario, "base_stock")
-    single = api.stress_test(scenario, policy, replications=5, seed=1)
-    both = api.compare(scenario, policy, api.suggested_policy_for(scenario, "r_Q"), 5, 1)
-    store = RunStore()
-    store.save(RunKind.STRESS, scenario, "small", single.tables(), api.stress_metrics(single))
-    store.save(
-        RunKind.COMPARE,
+    single = api.run_stress(scenario, policy, 5, 1, label="base_stock")
+    both = api.run_compare(
         scenario,
-        "small vs r_Q",
-        {
-            **{f"a_{k}": v for k, v in both.a.tables().items() if k != "daily"},
-            **{f"b_{k}": v for k, v in both.b.tables().items() if k != "daily"},
-            "difference": both.summary,
-        },
-        api.comparison_metrics(both),
+        (policy, api.suggested_policy_for(scenario, "r_Q")),
+        5,
+        1,
+        labels=("base_stock", "r_Q"),
     )
+    store = RunStore()
+    for run, name in ((single, "small"), (both, "small vs r_Q")):
+        store.save(run.kind, scenario, name, dict(run.tables), dict(run.metrics))
     at = go(new_app(), "runs")
     for run_id in RunStore().list_runs()["run_id"]:
         at.selectbox(key=state.W_RUNS_OPEN).set_value(run_id).run()

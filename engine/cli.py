@@ -77,12 +77,25 @@ SetOpt = Annotated[
 ForceOpt = Annotated[
     bool, typer.Option("--force", metavar="", help="Replace output files that exist.")
 ]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", metavar="", help="Show every applied change with its whole value."
+    ),
+]
+CHANGE_LINE_CHARS = 120
+"""An applied change longer than this is shown by its key only, unless --verbose."""
 
 
-def _load(path: Path, scenario_name: str | None, set_items: list[str] | None) -> LoadedScenario:
+def _load(
+    path: Path, scenario_name: str | None, set_items: list[str] | None, verbose: bool = False
+) -> LoadedScenario:
     loaded = load(path, scenario_name, parse_set_values(set_items or []))
     for change in loaded.changes:
-        console.print(f"[dim]applied {escape(str(change))}[/dim]", highlight=False)
+        text = str(change)
+        if len(text) > CHANGE_LINE_CHARS and not verbose:
+            text = f"{change.key} ({change.origin}; --verbose shows the values)"
+        console.print(f"[dim]applied {escape(text)}[/dim]", highlight=False)
     for warning in loaded.warnings:
         console.print(f"[yellow]{escape(str(warning))}[/yellow]", highlight=False)
     return loaded
@@ -94,6 +107,7 @@ def validate(
     path: ScenarioArg,
     scenario_name: NameOpt = None,
     set_: SetOpt = None,
+    verbose: VerboseOpt = False,
     problems_out: Annotated[
         Path | None,
         typer.Option(
@@ -107,7 +121,7 @@ def validate(
     Example: sourcing validate scenarios/dtc-brand --scenario primary-down
     """
     try:
-        loaded = _load(path, scenario_name, set_)
+        loaded = _load(path, scenario_name, set_, verbose)
     except ScenarioError as error:
         if problems_out is not None:
             write_problems(error.problems, problems_out)
@@ -291,6 +305,27 @@ def solve_options(
     )
 
 
+def quiet_solver() -> None:
+    """Keep HiGHS's banner off the terminal: HiGHS prints it once per process, when the first
+    instance is made, so one is made here with the process's stdout (file descriptor 1, which
+    HiGHS writes to) pointed at /dev/null. Worker processes forked later inherit the silence."""
+    import ctypes
+    import os
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+            ctypes.CDLL(None).fflush(None)  # C's buffered stdout, before it is restored
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def budget_words(options: SolveOptions) -> str:
     """The budget in a progress title: 'work x1' or 'up to 60 s'."""
     if options.budget is BudgetMode.TIME:
@@ -382,6 +417,7 @@ def optimize(
     path: ScenarioArg,
     scenario_name: NameOpt = None,
     set_: SetOpt = None,
+    verbose: VerboseOpt = False,
     time_limit: TimeOpt = DEFAULT_SAFETY_SECONDS,
     work: WorkOpt = 1.0,
     time_budget: TimeBudgetOpt = False,
@@ -399,11 +435,12 @@ def optimize(
     """
     from engine.workflows import run_optimize
 
-    scenario = _load(path, scenario_name, set_).scenario
+    scenario = _load(path, scenario_name, set_, verbose).scenario
     folder = _results_folder(out, scenario.name, "optimize", force)
     options = solve_options(
         time_limit, gap, threads or default_workers(), work, time_budget, tier_choice
     )
+    quiet_solver()
     title = f"optimizing '{scenario.name}' ({budget_words(options)})"
     with console.status(title + "...") as status:
         run = run_optimize(
@@ -579,6 +616,7 @@ def frontier(
     path: ScenarioArg,
     scenario_name: NameOpt = None,
     set_: SetOpt = None,
+    verbose: VerboseOpt = False,
     sku: Annotated[
         list[str] | None, typer.Option(help="SKUs to protect; default the critical SKUs.")
     ] = None,
@@ -618,11 +656,12 @@ def frontier(
     """
     from engine.workflows import frontier_skus, run_frontier
 
-    scenario = _load(path, scenario_name, set_).scenario
+    scenario = _load(path, scenario_name, set_, verbose).scenario
     folder = _results_folder(out, scenario.name, "frontier", force)
     skus = frontier_skus(scenario, sku or None)
     options = solve_options(time_limit, gap, threads, work, time_budget, tier_choice)
     values = parse_shares(shares) if shares else None
+    quiet_solver()
     backend = _backend(workers, scheduler)
     with backend, Progress(console=console, transient=True) as progress:
         task = progress.add_task("solving the free optimum and the cases", total=None)
@@ -764,6 +803,7 @@ def stress(
     force: ForceOpt = False,
     store: StoreOpt = None,
     no_store: NoStoreOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Stress-test a plan (or policy) through the scenario's disruptions, many seeded times.
 
@@ -773,9 +813,10 @@ def stress(
     from engine.simulation import DriverKind, PlanPolicy, build_world, suggested_policy
     from engine.workflows import run_compare, run_stress
 
-    scenario = _load(path, scenario_name, set_).scenario
+    scenario = _load(path, scenario_name, set_, verbose).scenario
     folder = _results_folder(out, scenario.name, "stress", force)
     options = solve_options(time_limit, gap, default_workers(), work, time_budget)
+    quiet_solver()
     backend = _backend(workers, scheduler)
 
     def optimized_plan(target: Any, label: str) -> Any:
@@ -972,6 +1013,7 @@ def sweep(
         )
     scenario = cases[0].scenario
     folder = _results_folder(out, scenario.name, "sweep", force)
+    quiet_solver()
     backend = _backend(workers, scheduler)
     with backend, Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"running {len(cases)} what-if(s)", total=len(cases))

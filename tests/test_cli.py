@@ -252,3 +252,41 @@ def test_frontier_flags_differences_inside_the_solver_gap(tmp_path: Path) -> Non
         assert row["within_solver_gap"] == (row["extra_cost_low"] <= 0 <= row["extra_cost_high"])
         assert row["exact_marginal_cost"] >= -1e-6 * row["total_cost"]
     assert "interval of the gaps" in out and "held fixed" in out
+
+
+def test_the_terminal_gets_no_solver_banner_and_short_change_lines(tmp_path: Path) -> None:
+    """HiGHS prints a banner on the process's stdout (not Python's): a real process shows
+    whether the CLI keeps it off; a long applied change is one short line unless --verbose."""
+    import subprocess
+    import sys
+
+    run(
+        "generate",
+        "--skus",
+        "2",
+        "--suppliers",
+        "2",
+        "--periods",
+        "4",
+        "--out",
+        str(tmp_path / "g"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "optimize", str(tmp_path / "g"), "--no-store"]
+        + ["--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "HiGHS" not in done.stdout + done.stderr
+    args = ["stress", str(DTC_BRAND), "--scenario", "shutdown-30d", "--policy", "base_stock"]
+    args += ["--replications", "2", "--no-store"]
+    code, out = run(*args, "--out", str(tmp_path / "s1"))
+    assert code == 0, out
+    assert out.splitlines()[0] == (
+        "applied disruptions (override 'shutdown-30d'; --verbose shows the values)"
+    )
+    code, out = run(*args, "--out", str(tmp_path / "s2"), "--verbose")
+    assert code == 0, out
+    assert out.splitlines()[0].startswith("applied disruptions: [{kind: supplier_shutdown")

@@ -11,6 +11,7 @@ sheet per table). ``Scenario`` is the validated, immutable result of loading one
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -542,20 +543,41 @@ class Scenario(Settings):
     in_transit: tuple[InTransit, ...] = ()
 
     # ---- look-ups used by landed cost, the optimizer and the simulation
+    # Indexed: each index is built on first use from its table and kept beside it; a copy with
+    # another table (``model_copy(update=...)``) builds its own, since an index is only used
+    # with the very table object it was built from.
+
+    def _index(self, table: str, key: Callable[[Any], Any]) -> dict[Any, list[Any]]:
+        """The rows of ``table`` grouped by ``key``, in table order."""
+        rows = getattr(self, table)
+        cached = self.__dict__.get(f"_index_{table}")
+        if cached is None or cached[0] is not rows:
+            index: dict[Any, list[Any]] = {}
+            for row in rows:
+                index.setdefault(key(row), []).append(row)
+            cached = (rows, index)
+            self.__dict__[f"_index_{table}"] = cached  # not a field: no validation, no dump
+        return cached[1]
 
     def sku(self, code: str) -> Sku:
-        return next(s for s in self.skus if s.sku == code)
+        found = self._index("skus", lambda s: s.sku).get(code)
+        if found is None:
+            raise StopIteration(code)  # as the scan before the index did
+        return found[0]
 
     def supplier(self, code: str) -> Supplier:
-        return next(s for s in self.suppliers if s.supplier == code)
+        found = self._index("suppliers", lambda s: s.supplier).get(code)
+        if found is None:
+            raise StopIteration(code)
+        return found[0]
 
     def price_tiers(self, supplier: str, sku: str) -> tuple[PriceBreak, ...]:
         """The offer's price breaks, ordered by ``min_qty_units``."""
-        rows = [p for p in self.price_breaks if p.supplier == supplier and p.sku == sku]
+        rows = self._index("price_breaks", lambda p: (p.supplier, p.sku)).get((supplier, sku), [])
         return tuple(sorted(rows, key=lambda p: p.min_qty_units))
 
     def lanes_from(self, origin_port: str) -> tuple[Lane, ...]:
-        return tuple(lane for lane in self.lanes if lane.origin_port == origin_port)
+        return tuple(self._index("lanes", lambda lane: lane.origin_port).get(origin_port, ()))
 
     def duty_for(self, sku: str, origin_country: str, on: dt.date | None = None) -> Duty | None:
         """The duty row in effect on a date (default: the horizon start); SKU rows beat '*'."""

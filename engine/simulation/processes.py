@@ -1,4 +1,5 @@
-"""SimPy scheduling: when things happen. What happens is in ``state.Replication``.
+"""SimPy scheduling: when things happen. What happens is in ``state.Replication``, which this
+module sees only through ``ReplicationSteps`` (so it never imports ``state``).
 
 Time is in days; day ``d`` is ``[d, d + 1)``. Within a day the steps run in this order (the
 offsets are fractions of the day):
@@ -30,16 +31,17 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 from simpy.events import NORMAL
 
 if TYPE_CHECKING:
-    from engine.simulation.disruptions import RealisedDisruption
-    from engine.simulation.state import Lot, Replication, Shipment, ShipmentKey
+    from engine.simulation.disruptions import RealisedDisruption, RealisedDisruptions
+    from engine.simulation.lots import DepartureKey, Lot, Shipment
+    from engine.simulation.world import World
 
-__all__ = ["ARRIVE", "DEMAND", "REVIEW", "SHIP", "Agenda", "Timeline"]
+__all__ = ["ARRIVE", "DEMAND", "REVIEW", "SHIP", "Agenda", "ReplicationSteps", "Timeline"]
 
 ARRIVE: float = 0.0
 SHIP: float = 0.05
@@ -134,6 +136,23 @@ class Agenda:
         self._next = 0
 
 
+class ReplicationSteps(Protocol):
+    """What the timeline needs of a replication: its world and disruptions, and a handler
+    per step (``state.Replication`` has them)."""
+
+    world: World
+    disruptions: RealisedDisruptions
+
+    def review(self, day: int) -> None: ...
+    def serve_demand(self, day: int) -> None: ...
+    def close_day(self, day: int) -> None: ...
+    def finish_lot(self, lot: Lot) -> DepartureKey | None: ...
+    def dispatch(self, key: DepartureKey) -> Shipment: ...
+    def arrive(self, shipment: Shipment) -> None: ...
+    def arrive_opening_transit(self, day: int, k: int, supplier: str, units: float) -> None: ...
+    def log_disruption(self, disruption: RealisedDisruption, start: bool) -> None: ...
+
+
 class Timeline:
     """The steps of one replication on an agenda: days, lots, shipments, disruptions.
 
@@ -144,7 +163,7 @@ class Timeline:
 
     __slots__ = ("agenda", "rep", "sim_days")
 
-    def __init__(self, rep: Replication, agenda: Agenda) -> None:
+    def __init__(self, rep: ReplicationSteps, agenda: Agenda) -> None:
         self.rep = rep
         self.agenda = agenda
         self.sim_days = rep.world.sim_days
@@ -201,7 +220,7 @@ class Timeline:
         else:
             self._ship(key)
 
-    def _ship(self, key: ShipmentKey) -> None:
+    def _ship(self, key: DepartureKey) -> None:
         shipment = self.rep.dispatch(key)
         self.agenda.at(shipment.arrival_day + ARRIVE, self._arrive, shipment)
 

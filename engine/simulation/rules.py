@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from engine.scenario.schema import ShippingMode
 from engine.simulation.events import EventKind, Recorder
@@ -36,7 +36,22 @@ from engine.simulation.orders import OrderRequest, OrderSource
 from engine.simulation.world import World
 
 if TYPE_CHECKING:
-    from engine.simulation.state import Replication
+    import numpy as np
+
+    from engine.simulation.lots import Lot
+
+
+class StockView(Protocol):
+    """What expediting reads of a replication, per SKU index (``state.Replication`` has it):
+    stock, backorders, lots in production (by id), units due by arrival day, and the count of
+    expedited lots still open (which expediting raises)."""
+
+    on_hand: np.ndarray
+    backlog: np.ndarray
+    in_production: list[dict[int, Lot]]
+    incoming: list[dict[int, float]]
+    expedited_open: np.ndarray
+
 
 __all__ = [
     "DecisionRules",
@@ -278,7 +293,7 @@ class RuleEngine:
 
     # ------------------------------------------------------------------ expediting
 
-    def expedite(self, day: int, rep: Replication) -> None:
+    def expedite(self, day: int, rep: StockView) -> None:
         """Switch one lot per SKU in short cover to air (see the module docstring)."""
         rule = self.rules.expedite
         if rule is None or day >= self.world.horizon_days:

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -60,7 +59,8 @@ from engine.simulation.disruptions import (
     sample_disruptions,
 )
 from engine.simulation.events import EventKind, Recorder
-from engine.simulation.orders import OrderRequest, OrderSource
+from engine.simulation.lots import DepartureKey, Lot, PurchaseOrder, Shipment, ShippedLot
+from engine.simulation.orders import OrderRequest
 from engine.simulation.policies import Driver, OrderSchedule
 from engine.simulation.processes import Agenda, Timeline
 from engine.simulation.production import Factory, LeadTimes, lane_transit_days, round_half_up_int
@@ -68,68 +68,9 @@ from engine.simulation.randomness import streams_for
 from engine.simulation.rules import RuleEngine
 from engine.simulation.world import World
 
-__all__ = ["CashBook", "Lot", "PurchaseOrder", "Replication", "Shipment", "ShipmentKey"]
+__all__ = ["CashBook", "Replication"]
 
 _EPS = 1e-9
-
-ShipmentKey = tuple[str, str, int]
-"""(supplier, lane, ship day): lots that leave together."""
-
-
-@dataclass(slots=True, eq=False)
-class PurchaseOrder:
-    """A placed PO and its payment terms."""
-
-    id: int
-    day: int
-    supplier: str
-    sku: str
-    k: int
-    lane: str
-    quantity: float
-    unit_price: float
-    source: OrderSource
-    due_day: int | None
-    deposit: float = 0.0
-    balance: float = 0.0
-    balance_day: int | None = None
-    balance_paid: bool = False
-
-
-@dataclass(slots=True, eq=False)
-class Lot:
-    """Units of a PO in production: the PO's own lot, or a remake of rejected units."""
-
-    id: int
-    po: PurchaseOrder
-    units: float
-    remake: bool
-    ready_day: int | None
-    lane: str
-    expedited: bool = False
-
-
-@dataclass(slots=True, eq=False)
-class ShippedLot:
-    """A lot's good units in a shipment, with what they cost so far."""
-
-    lot: Lot
-    units: float
-    value: float
-    variable_freight: float
-    freight: float
-    insurance: float
-
-
-@dataclass(slots=True, eq=False)
-class Shipment:
-    """Lots of one supplier leaving on one lane on one day."""
-
-    supplier: str
-    lane: str
-    day: int
-    arrival_day: int
-    lots: list[ShippedLot]
 
 
 class CashBook:
@@ -205,7 +146,7 @@ class Replication:
         self.in_production: list[dict[int, Lot]] = [{} for _ in range(n)]
         self.incoming: list[dict[int, float]] = [{} for _ in range(n)]
         self.expedited_open = np.zeros(n, dtype=int)
-        self.pending: dict[ShipmentKey, list[tuple[Lot, float]]] = {}
+        self.pending: dict[DepartureKey, list[tuple[Lot, float]]] = {}
         self.at_sea: dict[int, Shipment] = {}
         self.never_ready: list[Lot] = []
         self.balances_due: dict[int, list[PurchaseOrder]] = {}
@@ -597,7 +538,7 @@ class Replication:
         self.supplier_paid += po.balance
         self._pay_po(day, EventKind.BALANCE, -po.balance, po, po.lane, po.quantity)
 
-    def finish_lot(self, lot: Lot) -> ShipmentKey | None:
+    def finish_lot(self, lot: Lot) -> DepartureKey | None:
         """Production done: QC, the remedy for rejects, the late check; good units to port.
 
         Returns:
@@ -691,7 +632,7 @@ class Replication:
 
     # ------------------------------------------------------------------ lanes
 
-    def dispatch(self, key: ShipmentKey) -> Shipment:
+    def dispatch(self, key: DepartureKey) -> Shipment:
         """Lots leave together: freight and insurance paid, purchase recognised, transit drawn."""
         world = self.world
         supplier, lane_code, day = key

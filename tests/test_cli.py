@@ -271,9 +271,9 @@ def test_the_terminal_gets_no_solver_banner_and_short_change_lines(tmp_path: Pat
         "--out",
         str(tmp_path / "g"),
     )
+    command = [sys.executable, "-m", "engine.cli", "optimize", str(tmp_path / "g")]
     done = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "optimize", str(tmp_path / "g"), "--no-store"]
-        + ["--out", str(tmp_path / "o")],
+        [*command, "--no-store", "--out", str(tmp_path / "o")],
         capture_output=True,
         text=True,
         timeout=600,

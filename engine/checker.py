@@ -292,7 +292,8 @@ class OrderLine:
 
 @dataclass(frozen=True)
 class Arc:
-    """An offer shipped on a lane, with its lead time and arrival offset."""
+    """An offer shipped on a lane, with its lead time and arrival offset (the checker's own
+    form of the model's ``engine.models.data.Arc``, built from the scenario's rows)."""
 
     supplier: Supplier
     sku: Sku
@@ -360,7 +361,8 @@ def clamp_period(period: int, periods: int) -> int:
 
 
 def lead_days(supplier: Supplier, lane: Lane) -> float:
-    """Production plus transit days of an arc: ``P_s + T_l``."""
+    """Production plus transit days of an arc: ``P_s + T_l`` (``mean_lead_time_days``, written
+    again here: the checker shares no rule with the model it checks)."""
     return supplier.production_lead_time_days_mean + lane.transit_days_mean
 
 
@@ -769,7 +771,8 @@ def price_order(
 # --------------------------------------------------------------------------- shipments, one-offs
 
 ShipmentKey = tuple[str, str, int]
-"""(supplier, lane, period placed)."""
+"""(supplier, lane, period placed): ``engine.plan_types.ShipmentKey``, declared again here
+because the checker shares no code with the model it checks."""
 
 
 def shipments(orders: Iterable[PricedOrder]) -> dict[ShipmentKey, list[PricedOrder]]:
@@ -1170,7 +1173,8 @@ def check_period_arriving(scenario: Scenario, line: OrderLine, arc: Arc) -> list
 
 def check_order_quantity(line: OrderLine, offer: Offer, tolerance_units: float) -> list[Violation]:
     """``Q >= max(moq, order_multiple, 1)`` (``moq``) and ``Q`` a whole multiple of the order
-    multiple (``order_multiple``)."""
+    multiple (``order_multiple``): the minimum-PO rule (``engine.landed_cost.min_po_units``)
+    written again here, independent on purpose."""
     qty = line.quantity_units
     minimum = max(offer.moq_units, offer.order_multiple_units, 1.0)
     violations: list[Violation] = []

@@ -74,6 +74,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from engine.scenario.schema import (
+    DAYS_PER_YEAR,
     CustomsBase,
     Duty,
     Lane,
@@ -83,6 +84,7 @@ from engine.scenario.schema import (
     Scenario,
     Sku,
     Supplier,
+    mean_lead_time_days,
 )
 
 __all__ = [
@@ -98,6 +100,7 @@ __all__ = [
     "landed_cost_at",
     "landed_cost_parts_long",
     "landed_cost_table",
+    "min_po_units",
     "payment_terms_capital_per_unit",
     "pipeline_carrying_per_unit",
     "reference_order_qty",
@@ -107,8 +110,6 @@ __all__ = [
     "unit_price_at",
 ]
 
-DAYS_PER_YEAR: float = 365.0
-"""Days the annual cost of capital is spread over."""
 
 COST_PARTS: tuple[str, ...] = (
     "factory_price",
@@ -166,6 +167,14 @@ def round_up_to_multiple(qty_units: float, multiple_units: float) -> float:
     return _ceil(qty_units / multiple_units) * multiple_units
 
 
+def min_po_units(offer: Offer) -> float:
+    """The smallest PO an offer takes: its MOQ, at least one unit and one order multiple,
+    rounded up to a whole order multiple (the one minimum-PO rule: landed cost, optimizer;
+    the checker keeps its own copy, independent on purpose)."""
+    multiple = offer.order_multiple_units
+    return round_up_to_multiple(max(offer.moq_units, multiple, 1.0), multiple)
+
+
 def reference_order_qty(tier: PriceBreak, offer: Offer) -> float:
     """The smallest PO quantity that gets a tier, given the offer's MOQ and order multiple.
 
@@ -179,8 +188,9 @@ def reference_order_qty(tier: PriceBreak, offer: Offer) -> float:
     Returns:
         The reference order quantity, units (> 0).
     """
-    qty = max(tier.min_qty_units, offer.moq_units, offer.order_multiple_units)
-    return round_up_to_multiple(qty, offer.order_multiple_units)
+    return round_up_to_multiple(
+        max(tier.min_qty_units, min_po_units(offer)), offer.order_multiple_units
+    )
 
 
 def tier_index_at(tiers: Sequence[PriceBreak], qty_units: float) -> int:
@@ -542,7 +552,7 @@ def landed_cost_table(scenario: Scenario, order_qty_units: float | None = None) 
         else:
             quantities = [order_qty_units]
         for lane in scenario.lanes_from(supplier.origin_port):
-            lead_time = supplier.production_lead_time_days_mean + lane.transit_days_mean
+            lead_time = mean_lead_time_days(supplier, lane)
             for qty in quantities:
                 cost = landed_cost_at(scenario, offer, lane, qty)
                 rows.append(

@@ -10,6 +10,28 @@ from enum import StrEnum
 
 import pandas as pd
 
+ShipmentKey = tuple[str, str, int]
+"""(supplier, lane, period placed): the POs that travel as one shipment in a plan. (The
+simulation's ``DepartureKey`` is (supplier, lane, ship day).)"""
+
+PO_TABLE_COLUMNS: tuple[str, ...] = (
+    "supplier",
+    "sku",
+    "lane",
+    "mode",
+    "period_placed",
+    "period_arriving",
+    "quantity_units",
+    "tier",
+    "unit_price",
+    "unit_landed_cost",
+)
+"""A plan's purchase-order table (``OptimizeResult.purchase_orders``), in order."""
+
+PO_TABLE_REQUIRED: tuple[str, ...] = ("supplier", "sku", "lane", "period_placed", "quantity_units")
+"""The columns a PO table needs to be followed (a plan stress-tested or replayed); the
+checker asks for ``tier`` too (``engine.checker.PO_COLUMNS``, its own on purpose)."""
+
 
 class TierChoice(StrEnum):
     """How price tiers are chosen (see docs/optimizer.md)."""

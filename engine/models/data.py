@@ -11,20 +11,21 @@ import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from engine.landed_cost import chargeable_weight_kg, round_up_to_multiple
+from engine.landed_cost import chargeable_weight_kg, min_po_units, round_up_to_multiple
 from engine.lead_time import PoTiming, SupplierCalendar
+from engine.plan_types import ShipmentKey
 from engine.scenario.schema import (
+    DAYS_PER_YEAR,
     DefectRemedy,
     Lane,
     Offer,
     PriceBreakType,
     Scenario,
     Supplier,
+    mean_lead_time_days,
 )
 
-DAYS_PER_YEAR = 365.0
 PoKey = tuple[str, str, str, int]  # supplier, sku, lane, period placed
-ShipmentKey = tuple[str, str, int]  # supplier, lane, period placed
 
 
 @dataclass(frozen=True)
@@ -242,9 +243,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
             supplier=offer.supplier,
             sku=offer.sku,
             price_break_type=offer.price_break_type,
-            min_po_units=round_up_to_multiple(
-                max(offer.moq_units, offer.order_multiple_units, 1.0), offer.order_multiple_units
-            ),
+            min_po_units=min_po_units(offer),
             order_multiple_units=offer.order_multiple_units,
             tooling_cost=offer.tooling_cost,
             tiers=build_tiers(scenario, offer),
@@ -294,7 +293,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
     for s, k in offers:
         supplier, item = suppliers[s], skus[k]
         for lane in scenario.lanes_from(supplier.origin_port):
-            lead_days = supplier.production_lead_time_days_mean + lane.transit_days_mean
+            lead_days = mean_lead_time_days(supplier, lane)
             if policy.max_lead_time_days is not None and lead_days > policy.max_lead_time_days:
                 continue
             v = (
@@ -464,7 +463,7 @@ def _fastest_replenishment(
         if supplier is None or not scenario.price_tiers(offer.supplier, offer.sku):
             continue
         for lane in scenario.lanes_from(supplier.origin_port):
-            lead = supplier.production_lead_time_days_mean + lane.transit_days_mean
+            lead = mean_lead_time_days(supplier, lane)
             if limit is not None and lead > limit:
                 continue
             k = offer.sku

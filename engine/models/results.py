@@ -7,7 +7,7 @@ import pyomo.environ as pyo
 
 from engine.models.build import tiers_of
 from engine.models.data import ModelData
-from engine.plan_types import COST_COMPONENTS
+from engine.plan_types import COST_COMPONENTS, PO_TABLE_COLUMNS
 
 ROUND = 1e-6
 
@@ -52,19 +52,7 @@ def purchase_orders(m: pyo.ConcreteModel) -> pd.DataFrame:
                 "unit_landed_cost": (own + shared * weight) / qty,
             }
         )
-    columns = [
-        "supplier",
-        "sku",
-        "lane",
-        "mode",
-        "period_placed",
-        "period_arriving",
-        "quantity_units",
-        "tier",
-        "unit_price",
-        "unit_landed_cost",
-    ]
-    return pd.DataFrame(rows, columns=columns).sort_values(
+    return pd.DataFrame(rows, columns=list(PO_TABLE_COLUMNS)).sort_values(
         ["period_placed", "sku", "supplier", "lane"], ignore_index=True
     )
 

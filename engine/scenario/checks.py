@@ -45,6 +45,7 @@ from engine.scenario.schema import (
     Supplier,
     SupplierShutdown,
     TariffChange,
+    mean_lead_time_days,
 )
 
 SETTINGS = "settings"
@@ -695,7 +696,7 @@ def _lead_time_limit(ctx: _Context) -> Iterator[Problem]:
         return
     for sku, suppliers in ctx.offering.items():
         routes = [
-            (s.production_lead_time_days_mean + lane.transit_days_mean, s, lane)
+            (mean_lead_time_days(s, lane), s, lane)
             for s in suppliers
             for lane in ctx.scenario.lanes_from(s.origin_port)
         ]

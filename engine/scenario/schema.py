@@ -274,6 +274,13 @@ class Lane(Strict):
     )
 
 
+def mean_lead_time_days(supplier: Supplier, lane: Lane) -> float:
+    """Production plus transit days of an offer shipped on a lane, on their means
+    (``P_s + T_l``): what the maximum lead time, the lead-time column of the landed-cost table
+    and the policies' safety stock use."""
+    return supplier.production_lead_time_days_mean + lane.transit_days_mean
+
+
 class Duty(Strict):
     """One row of ``duties.csv``: the duty on a SKU from an origin country."""
 
@@ -354,6 +361,10 @@ class Horizon(Strict):
     def period_of(self, day: dt.date) -> int:
         """The 1-based period a date falls in (may be outside 1..periods)."""
         return (day - self.start_date).days // self.period_length_days + 1
+
+
+DAYS_PER_YEAR: float = 365.0
+"""Days an annual rate (cost of capital, holding cost) is spread over."""
 
 
 class Finance(Strict):

@@ -34,6 +34,8 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from engine.plan_types import PO_TABLE_REQUIRED
+from engine.scenario.schema import mean_lead_time_days
 from engine.simulation.orders import OrderRequest, OrderSource
 from engine.simulation.rules import DecisionRules
 from engine.simulation.world import World
@@ -133,8 +135,7 @@ class OrderSchedule(ABC):
 
 class _PlanSchedule(OrderSchedule):
     def __init__(self, world: World, table: pd.DataFrame) -> None:
-        required = {"supplier", "sku", "lane", "period_placed", "quantity_units"}
-        missing = required - set(table.columns)
+        missing = set(PO_TABLE_REQUIRED) - set(table.columns)
         if missing:
             raise ValueError(f"the PO table lacks the columns {sorted(missing)}")
         self.by_day: dict[int, list[OrderRequest]] = {}
@@ -370,11 +371,7 @@ def suggested_policy(
         variance = np.where(world.demand_poisson[k], world.demand_mean[k], world.demand_std[k] ** 2)
         sigma = float(np.sqrt(variance.mean()))
         lead = sum(
-            share
-            * (
-                world.supplier(supplier).row.production_lead_time_days_mean
-                + world.lanes[lane].transit_days_mean
-            )
+            share * mean_lead_time_days(world.supplier(supplier).row, world.lanes[lane])
             for supplier, share, lane in parts[k]
         )
         z = NormalDist().inv_cdf(world.scenario.sku(sku).service_level_target)

@@ -52,6 +52,7 @@ from engine.scenario.schema import (
     PortDelay,
     TariffChange,
 )
+from engine.simulation.cash_book import CashBook
 from engine.simulation.demand import sample_demand
 from engine.simulation.disruptions import (
     RealisedDisruption,
@@ -71,28 +72,6 @@ from engine.simulation.world import World
 __all__ = ["CashBook", "Replication"]
 
 _EPS = 1e-9
-
-
-class CashBook:
-    """The cash account: balance, total inflows and outflows, and totals per kind."""
-
-    __slots__ = ("balance", "by_kind", "inflows", "opening", "outflows")
-
-    def __init__(self, opening: float) -> None:
-        self.opening = opening
-        self.balance = opening
-        self.inflows = 0.0
-        self.outflows = 0.0
-        self.by_kind: dict[EventKind, float] = {}
-
-    def move(self, kind: EventKind, amount: float) -> None:
-        """Book a signed movement (positive = in)."""
-        self.balance += amount
-        if amount >= 0:
-            self.inflows += amount
-        else:
-            self.outflows -= amount
-        self.by_kind[kind] = self.by_kind.get(kind, 0.0) + amount
 
 
 class Replication:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
@@ -42,10 +42,14 @@ from engine.exit_codes import CheckFailedError, NoPlanError
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
 from engine.plan_types import BudgetMode, OptimizeResult, SolveOptions, TierChoice
-from engine.runs import HEADLINE_MEASURES, RunKind
+from engine.runs import HEADLINE_MEASURES
 from engine.scenario import LoadedScenario, ScenarioError, load, write_scenario
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
+
+if TYPE_CHECKING:
+    from engine.scenario.schema import Scenario
+    from engine.workflows import CompareRun, StressRun
 
 app = typer.Typer(
     name="sourcing",
@@ -860,7 +864,7 @@ def stress(
             progress.update(task, completed=done, total=total)
 
         if driver_b is None:
-            run: Any = run_stress(
+            run: StressRun | CompareRun = run_stress(
                 scenario,
                 driver_a,
                 replications,
@@ -905,17 +909,21 @@ def stress(
     )
 
 
-def _print_stress(run: Any, scenario: Any, replications: int, seed: int, name_b: str) -> None:
+def _print_stress(
+    run: StressRun | CompareRun, scenario: Scenario, replications: int, seed: int, name_b: str
+) -> None:
     """The headline measures of a stress test (mean [95% CI], P5 - P95) or of a comparison
     (both means, the paired difference [95% CI])."""
+    from engine.workflows import StressRun
+
     grid = Table(
         title=f"stress test of '{scenario.name}': {replications} replications, seed "
         f"{seed} (mean [95% CI] and P5-P95; money in {scenario.finance.currency})",
         title_justify="left",
     )
     grid.add_column("measure")
-    paired = run.kind is RunKind.COMPARE
-    if not paired:
+    paired = not isinstance(run, StressRun)
+    if isinstance(run, StressRun):
         grid.add_column(run.label, justify="right")
         grid.add_column("P5 - P95", justify="right")
         summary = run.result.summary.set_index("measure")

@@ -503,26 +503,38 @@ def test_a_po_uses_the_capacity_of_its_whole_production_window(
     assert units(result).get("S1", 0.0) == pytest.approx(s1_units)
 
 
-def test_overlapping_production_windows_share_a_week() -> None:
-    """S1 (1 a unit, 70 a week, 14 days to make a PO) serves week 3 (PO of week 1, made in
-    weeks 1-2) and week 4 (PO of week 2, made in weeks 2-3). Week 2 makes half of each:
-    Q1/2 + Q2/2 <= 70, so S1 makes at most 140 of the 280; S2 (3 a unit) the rest.
+def test_overlapping_production_windows_share_the_factory() -> None:
+    """S1 (1 a unit, 10 a day, 14 days to make a PO) serves week 3 (PO of week 1, placed on
+    day 0, ready on day 14) and week 4 (PO of week 2, day 7, ready on day 21). The factory
+    works first in, first out and ships on the day it makes the last unit: the first PO is at
+    most days 0..14 (150), the second at most days 7..21 (150) and both at most days 0..21
+    (220); S2 (3 a unit) the rest of the 280.
 
-    Cost = 140 * 1 + 140 * 3 = 560 (brute force over Q1, Q2 in steps of 10 agrees).
+    Cost = 220 * 1 + 60 * 3 = 400: a brute force over Q1, Q2 in steps of 10, each checked by
+    walking the factory's queue day by day, agrees.
     """
     scenario = two_week_production("capacity-overlap", [0.0, 0.0, 140.0, 140.0])
 
+    def ready_by_queue(q: tuple[int, int]) -> bool:
+        done = 0.0  # units made so far, at 10 a day from day 0
+        for placed, ready, units in ((0, 14, q[0]), (7, 21, q[1])):
+            start = max(done, 10.0 * placed)
+            done = start + units
+            if done > 10.0 * (ready + 1):  # made on the days up to and including ready
+                return False
+        return True
+
     def plan_cost(q: tuple[int, int]) -> float:
-        q1, q2 = q
-        if q1 / 2 > 70 or q1 / 2 + q2 / 2 > 70 or q2 / 2 > 70:
+        if not ready_by_queue(q):
             return math.inf
-        return q1 + q2 + 3 * (280 - q1 - q2)
+        q1, q2 = q
+        return q1 + q2 + 3 * (280 - q1 - q2) if q1 + q2 <= 280 else math.inf
 
     best, _ = brute_force(itertools.product(range(0, 281, 10), repeat=2), plan_cost)
     result = solve(scenario)
 
-    assert result.objective == pytest.approx(best, rel=1e-6) and best == 560.0
-    assert units(result).get("S1", 0.0) == pytest.approx(140.0)
+    assert result.objective == pytest.approx(best, rel=1e-6) and best == 400.0
+    assert units(result).get("S1", 0.0) == pytest.approx(220.0)
 
 
 # --------------------------------------------------------------------------- shutdowns

@@ -340,16 +340,25 @@ def add_shipments(m: pyo.ConcreteModel) -> None:
 
 
 def add_capacity_limit(m: pyo.ConcreteModel) -> None:
-    """Production capacity per supplier and period: a PO is made over its production window,
-    a_s,t,w of its units in period w, so
-    sum over POs of s of a_s,t,w order_qty <= capacity_s,w."""
+    """The factory makes every PO by its ready day, first in, first out (docs/optimizer.md,
+    "Capacity"). POs of supplier s placed in period t are jobs released on r_t = (t-1)Lp and
+    due on E_t - 1 (E_t = D_t + 1, ready day D_t; r_t + Lp at 0 working days); one machine at
+    the calendar's daily rate meets every due day (earliest due first, which is first in,
+    first out: E_t rises with t) iff for every window (a, b) of ``capacity_windows``
+
+    sum over POs p of s placed in a..b of order_qty_p <= U_s(E_b) - U_s(r_a),
+
+    U_s(d) = units s can make on the days 0..d-1 (``capacity_units_per_week`` / 7 x sum of
+    f over them)."""
     data: ModelData = m.data
-    m.SUPPLIER_PERIODS = pyo.Set(initialize=list(data.capacity_load), dimen=2, ordered=True)
+    m.CAPACITY_WINDOWS = pyo.Set(  # (supplier, a, b)
+        initialize=[(s, *window) for s, window in data.capacity_load], dimen=3, ordered=True
+    )
     m.capacity_limit = pyo.Constraint(
-        m.SUPPLIER_PERIODS,
-        rule=lambda m, s, w: (
-            sum(share * m.order_qty[p] for p, share in data.capacity_load[(s, w)])
-            <= data.capacity[(s, w)]
+        m.CAPACITY_WINDOWS,
+        rule=lambda m, s, a, b: (
+            sum(share * m.order_qty[p] for p, share in data.capacity_load[(s, (a, b))])
+            <= data.capacity[(s, (a, b))]
         ),
     )
 

@@ -24,6 +24,7 @@ from engine.scenario.schema import (
 
 DAYS_PER_YEAR = 365.0
 PoKey = tuple[str, str, str, int]  # supplier, sku, lane, period placed
+CapacityKey = tuple[str, tuple[int, int]]  # supplier, window (first, last period placed)
 ShipmentKey = tuple[str, str, int]  # supplier, lane, period placed
 
 
@@ -89,7 +90,8 @@ class ModelData:
     shipments: dict[ShipmentKey, list[PoKey]]
     shipment_fixed_cost: dict[ShipmentKey, float]
     container_cost: dict[ShipmentKey, tuple[float, float]]  # (cost, capacity cbm) if any
-    capacity: dict[tuple[str, int], float]  # units supplier s can make in period t
+    # units supplier s can make for its POs placed in periods a..b (days r_a .. E_b - 1)
+    capacity: dict[CapacityKey, float]
     demand: dict[tuple[str, int], float]
     in_transit: dict[tuple[str, int], float]
     opening_stock: dict[str, float]
@@ -110,10 +112,11 @@ class ModelData:
     working_capital_ceiling: float | None
     opening_cash: float
     pos_by_offer: dict[tuple[str, str], list[PoKey]] = field(default_factory=dict)
-    # (supplier, period) -> the POs in production then, each with the share of its units made then
-    capacity_load: dict[tuple[str, int], list[tuple[PoKey, float]]] = field(default_factory=dict)
-    # the same by PO: the periods it is made in, each with its share
-    production: dict[PoKey, list[tuple[int, float]]] = field(default_factory=dict)
+    # (supplier, window) -> the POs placed in the window, each with the share of its units
+    # counted there (1: a window counts its POs whole)
+    capacity_load: dict[CapacityKey, list[tuple[PoKey, float]]] = field(default_factory=dict)
+    # the same by PO: the windows it is in, each with its share
+    production: dict[PoKey, list[tuple[tuple[int, int], float]]] = field(default_factory=dict)
 
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
@@ -136,23 +139,29 @@ def build_tiers(scenario: Scenario, offer: Offer) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def production_shares(
-    factors: list[float], first_day: int, window_days: int, period_length_days: int
-) -> dict[int, float]:
-    """Share of a PO's units made in each period: the PO is made over its production window,
-    the days ``first_day .. first_day + window_days - 1`` (``production_window_days``), at the
-    supplier's available rate, so day ``d`` makes ``f_d / sum of f over the window`` of it.
-    Empty when the window is shut."""
-    window = range(first_day, first_day + window_days)
-    total = sum(factors[d] for d in window)
-    if total <= 0:
-        return {}
-    shares: dict[int, float] = {}
-    for d in window:
-        if factors[d] > 0:
-            period = d // period_length_days + 1
-            shares[period] = shares.get(period, 0.0) + factors[d] / total
-    return shares
+def capacity_windows(
+    first_day: dict[int, int], end_day: dict[int, int]
+) -> list[tuple[int, int]]:
+    """The windows ``(a, b)`` of one supplier's capacity family (docs/optimizer.md, "Capacity"):
+    pairs of periods with POs, ``a <= b``, whose POs' production days overlap all the way from
+    ``a`` to ``b`` (a window that splits where one PO's days end before the next one's start
+    is the sum of its two parts), ending where the next period's POs are due later.
+
+    Args:
+        first_day: Period placed -> its PO day ``r_t``, for the periods with POs.
+        end_day: Period placed -> ``E_t``, the day after the last day its POs may be made.
+    """
+    periods = sorted(first_day)
+    windows: list[tuple[int, int]] = []
+    for i, a in enumerate(periods):
+        for j in range(i, len(periods)):
+            b = periods[j]
+            if j > i and end_day[periods[j - 1]] <= first_day[b]:
+                break
+            if j + 1 < len(periods) and end_day[periods[j + 1]] == end_day[b]:
+                continue  # (a, b + 1) has the same days and more POs
+            windows.append((a, b))
+    return windows
 
 
 def _cost_coefficients(
@@ -275,20 +284,9 @@ def build_model_data(scenario: Scenario) -> ModelData:
         for k, item in skus.items()
     }
 
-    capacity: dict[tuple[str, int], float] = {}
-    shares: dict[tuple[str, int], dict[int, float]] = {}  # (supplier, period placed) -> shares
-    window_capacity: dict[tuple[str, int], float] = {}  # units a PO placed then can be
-    calendars: dict[str, SupplierCalendar] = {}
-    for s, supplier in suppliers.items():
-        calendar = calendars[s] = SupplierCalendar(scenario, supplier, n_periods * lp)
-        factors = calendar.factors
-        per_day = supplier.capacity_units_per_week / 7.0
-        for t in periods:
-            first = (t - 1) * lp
-            window = production_window_days(calendar, first)
-            capacity[(s, t)] = per_day * sum(factors[first : first + lp])
-            shares[(s, t)] = production_shares(factors, first, window, lp)
-            window_capacity[(s, t)] = per_day * sum(factors[first : first + window])
+    calendars = {
+        s: SupplierCalendar(scenario, supplier, n_periods * lp) for s, supplier in suppliers.items()
+    }
 
     arcs: list[Arc] = []
     for s, k in offers:
@@ -343,8 +341,10 @@ def build_model_data(scenario: Scenario) -> ModelData:
             needed = (demand_from[(arc.sku, arrival)] + safety_stock[arc.sku]) / max(
                 offer.good_share, 1e-9
             )
+            calendar = calendars[arc.supplier]
+            first_day, end_day = (t - 1) * lp, calendar.capacity_end((t - 1) * lp)
             upper = min(
-                window_capacity[(arc.supplier, t)],
+                calendar.units_between(first_day, end_day or first_day),
                 round_up_to_multiple(
                     max(needed, last_min, offer.min_po_units) + over_buy.get(arc.sku, 0.0),
                     offer.order_multiple_units,
@@ -401,7 +401,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
         shipments=shipments,
         shipment_fixed_cost=shipment_fixed_cost,
         container_cost=container_cost,
-        capacity=capacity,
+        capacity={},
         demand=demand,
         in_transit=in_transit,
         opening_stock={k: item.opening_stock_units for k, item in skus.items()},
@@ -432,20 +432,32 @@ def build_model_data(scenario: Scenario) -> ModelData:
     )
     for key in pos:
         data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
-        for period, share in shares[(key[0], key[3])].items():
-            if period <= n_periods:
-                data.capacity_load.setdefault((key[0], period), []).append((key, share))
-                data.production.setdefault(key, []).append((period, share))
+    _add_capacity_windows(data, calendars)
     return data
 
 
-def production_window_days(calendar: SupplierCalendar, first_day: int) -> int:
-    """Days a PO placed on ``first_day`` is in production: to its ready day by the rule of
-    ``engine.lead_time`` (shutdown days included), at least one period; to the end of the
-    calendar when it is not ready within it."""
-    ready = calendar.ready(first_day)
-    end = len(calendar.factors) if ready is None else ready
-    return max(end - first_day, calendar.period_length_days)
+def _add_capacity_windows(data: ModelData, calendars: dict[str, SupplierCalendar]) -> None:
+    """``capacity``, ``capacity_load`` and ``production`` of the capacity family: per supplier,
+    the windows of ``capacity_windows`` over its periods with POs, each with the units the
+    factory can make on its days ``r_a .. E_b - 1`` and the POs placed in ``a .. b``."""
+    lp = data.period_length_days
+    placed: dict[tuple[str, int], list[PoKey]] = {}
+    for key in data.pos:
+        placed.setdefault((key[0], key[3]), []).append(key)
+    for s, calendar in calendars.items():
+        first_day = {t: (t - 1) * lp for (code, t) in placed if code == s}
+        end_day: dict[int, int] = {}
+        for t, day in first_day.items():
+            end = calendar.capacity_end(day)
+            assert end is not None  # a PO exists only when it is ready within the horizon
+            end_day[t] = end
+        for a, b in capacity_windows(first_day, end_day):
+            window = (s, (a, b))
+            data.capacity[window] = calendar.units_between(first_day[a], end_day[b])
+            for t in range(a, b + 1):
+                for key in placed.get((s, t), []):
+                    data.capacity_load.setdefault(window, []).append((key, 1.0))
+                    data.production.setdefault(key, []).append(((a, b), 1.0))
 
 
 def _fastest_replenishment(

@@ -913,14 +913,31 @@ def inventory_table(scenario: Scenario, orders: Sequence[PricedOrder]) -> pd.Dat
     return pd.DataFrame(rows, columns=list(INVENTORY_COLUMNS))
 
 
-def holding_cost(scenario: Scenario, inventory: pd.DataFrame) -> float:
-    """``sum end inventory * holding_cost_rate_annual * Lp / 365 * u_k``."""
+def holding_cost(
+    scenario: Scenario, inventory: pd.DataFrame, orders: Sequence[PricedOrder] = ()
+) -> float:
+    """Holding by the day, at ``h_k = holding_cost_rate_annual / 365 * u_k`` a unit-day: each
+    period's end inventory for its ``Lp`` days, plus the units served in it for
+    ``(Lp - 1) / 2`` days on average (sold evenly through the period), plus every lot from
+    its arrival day ``A`` to the start of the period it counts from (``(a - 1) Lp - A``
+    days; its good units)."""
     period_days = scenario.horizon.period_length_days
+    per_day = {
+        item.sku: item.holding_cost_rate_annual / DAYS_PER_YEAR * unit_value(scenario, item.sku)
+        for item in scenario.skus
+    }
     total = 0.0
     for item in scenario.skus:
-        end = inventory.loc[inventory["sku"] == item.sku, "end_inventory_units"].sum()
-        rate = item.holding_cost_rate_annual * period_days / DAYS_PER_YEAR
-        total += float(end) * rate * unit_value(scenario, item.sku)
+        rows = inventory.loc[inventory["sku"] == item.sku]
+        unit_days = period_days * float(rows["end_inventory_units"].sum()) + (
+            period_days - 1
+        ) / 2 * float(rows["served_units"].sum())
+        total += per_day[item.sku] * unit_days
+    for order in orders:
+        if order.arrival_period > scenario.horizon.periods:
+            continue  # never on hand within the horizon
+        early = period_start_day(order.arrival_period, period_days) - order.days.arrival_day
+        total += per_day.get(order.line.sku, 0.0) * early * order.good_units
     return total
 
 
@@ -1102,7 +1119,7 @@ def cost_components(
         "customs_fees": sum(customs_fees_cost(g) for g in groups),
         "tooling": tooling_cost(orders),
         "qualification": qualification_cost(orders),
-        "holding": holding_cost(scenario, inventory),
+        "holding": holding_cost(scenario, inventory, orders),
         "pipeline_carrying": sum(o.pipeline_carrying for o in orders),
         "payment_terms_capital": sum(o.payment_terms_capital for o in orders),
         "lost_sales": lost_sales_cost(scenario, inventory),
@@ -1337,6 +1354,8 @@ def check_capacity(
     placed: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     suppliers: dict[str, Supplier] = {}
     for order in orders:
+        if not 1 <= order.line.period_placed <= scenario.horizon.periods:
+            continue  # reported as ``period``
         supplier = order.arc.supplier
         suppliers[supplier.supplier] = supplier
         placed[supplier.supplier][order.line.period_placed] += order.line.quantity_units
@@ -1370,9 +1389,7 @@ def check_capacity(
     return violations
 
 
-def _finish(
-    scenario: Scenario, supplier: Supplier, start: int, units: float
-) -> tuple[int, float]:
+def _finish(scenario: Scenario, supplier: Supplier, start: int, units: float) -> tuple[int, float]:
     """Make ``units`` from day ``start`` on: the day after the day the last unit is made,
     and the units of that day's capacity left over (``start`` and 0 when there are none)."""
     per_day = supplier.capacity_units_per_week / 7.0

@@ -608,9 +608,7 @@ def _component_expressions(m: pyo.ConcreteModel) -> dict[str, object]:
         "customs_fees": sum(m.customs_fee[sh] for sh in m.SHIPMENTS),
         "tooling": sum(data.offers[o].tooling_cost * m.uses_offer[o] for o in m.OFFERS),
         "qualification": sum(data.qualification_cost[s] * m.uses_supplier[s] for s in m.QUALIFY),
-        "holding": sum(
-            data.holding_per_period[k] * m.inventory[k, t] for k in m.SKUS for t in m.PERIODS
-        ),
+        "holding": holding_expression(m),
         "pipeline_carrying": per_po("pipeline_carrying"),
         "payment_terms_capital": per_po("payment_terms_capital"),
         "lost_sales": sum(data.penalty[k] * m.lost_sales[k, t] for k in m.SKUS for t in m.PERIODS),
@@ -623,6 +621,29 @@ def _component_expressions(m: pyo.ConcreteModel) -> dict[str, object]:
             data.penalty[k] * (m.split_over[(s, k)] + m.split_under[(s, k)]) for s, k in m.SPLITS
         ),
     }
+
+
+def holding_expression(m: pyo.ConcreteModel) -> object:
+    """Holding by the day (docs/optimizer.md, "Costs"), h_k = holding_per_period_k / Lp a
+    unit-day: sum_k,t h_k (Lp inventory_k,t + (Lp - 1) / 2 (demand_k,t - lost_sales_k,t))
+    + sum_POs h_k days_early good_share order_qty (the period's stock falls evenly through it
+    as its demand is served; a lot is on hand from its arrival day, before its period)."""
+    data: ModelData = m.data
+    lp = data.period_length_days
+    per_day = {k: data.holding_per_period[k] / lp for k in data.skus}
+    stock = sum(
+        per_day[k]
+        * (lp * m.inventory[k, t] + (lp - 1) / 2 * (data.demand[(k, t)] - m.lost_sales[k, t]))
+        for k in m.SKUS
+        for t in m.PERIODS
+        if per_day[k]
+    )
+    early = sum(
+        per_day[po[1]] * info.days_early * data.offers[po[:2]].good_share * m.order_qty[po]
+        for po, info in data.pos.items()
+        if per_day[po[1]] and info.days_early
+    )
+    return stock + early
 
 
 def add_objective(m: pyo.ConcreteModel, elastic: bool) -> None:

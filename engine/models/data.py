@@ -74,6 +74,7 @@ class PoData:
     period_balance: int
     period_shipment: int
     period_arrival: int
+    days_early: int  # days on hand before its arrival period starts: (a - 1) Lp - A
     deposit_share: float
     customs_fee: float  # fee of one customs entry if this PO is in a shipment
 
@@ -139,9 +140,7 @@ def build_tiers(scenario: Scenario, offer: Offer) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def capacity_windows(
-    first_day: dict[int, int], end_day: dict[int, int]
-) -> list[tuple[int, int]]:
+def capacity_windows(first_day: dict[int, int], end_day: dict[int, int]) -> list[tuple[int, int]]:
     """The windows ``(a, b)`` of one supplier's capacity family (docs/optimizer.md, "Capacity"):
     pairs of periods with POs, ``a <= b``, whose POs' production days overlap all the way from
     ``a`` to ``b`` (a window that splits where one PO's days end before the next one's start
@@ -372,6 +371,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
                 period_balance=day_to_period(balance_day, lp, n_periods),
                 period_shipment=day_to_period(ship_day, lp, n_periods),
                 period_arrival=arrival,
+                days_early=(arrival - 1) * lp - timing.arrival_day,
                 deposit_share=supplier.deposit_share,
                 customs_fee=fee,
             )
@@ -483,6 +483,7 @@ def _fastest_replenishment(
             lead_days[k] = min(lead_days.get(k, lead), lead)
             timing = calendars[offer.supplier].timing(0, lanes[lane.lane])
             if timing is not None:
-                first_arrival[k] = min(first_arrival.get(k, timing.arrival_period),
-                                       timing.arrival_period)
+                first_arrival[k] = min(
+                    first_arrival.get(k, timing.arrival_period), timing.arrival_period
+                )
     return lead_days, first_arrival

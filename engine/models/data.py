@@ -238,11 +238,91 @@ def build_model_data(scenario: Scenario) -> ModelData:
     policy = scenario.risk_policy
     suppliers = {s.supplier: s for s in scenario.suppliers}
     skus = {k.sku: k for k in scenario.skus}
+    lanes = {lane.lane: lane for lane in scenario.lanes}
+    calendars = {
+        s: SupplierCalendar(scenario, supplier, n_periods * lp) for s, supplier in suppliers.items()
+    }
 
+    offers = _offers(scenario)
+    demand = {
+        (k, t): mean for k in skus for t, (mean, _) in enumerate(scenario.demand_series(k), start=1)
+    }
+    unit_value = _unit_values(scenario)
+    lead_days_by_sku, first_arrival = _fastest_replenishment(scenario, calendars, lanes)
+    safety_stock = _safety_stocks(scenario, lead_days_by_sku)
+    pos = _purchase_orders(
+        scenario, _arcs(scenario, offers), offers, calendars, demand, safety_stock
+    )
+    shipments: dict[ShipmentKey, list[PoKey]] = {}
+    for key in pos:
+        shipments.setdefault((key[0], key[2], key[3]), []).append(key)
+    in_transit: dict[tuple[str, int], float] = {}
+    for row in scenario.in_transit:
+        in_transit[(row.sku, row.arrival_period)] = (
+            in_transit.get((row.sku, row.arrival_period), 0.0) + row.quantity_units
+        )
+    data = ModelData(
+        scenario_name=scenario.name,
+        periods=periods,
+        period_length_days=lp,
+        skus=list(skus),
+        suppliers=list(suppliers),
+        offers=offers,
+        pos=pos,
+        shipments=shipments,
+        shipment_fixed_cost={key: lanes[key[1]].cost_per_shipment for key in shipments},
+        container_cost={
+            key: (lanes[key[1]].container_cost, lanes[key[1]].container_capacity_cbm)
+            for key in shipments
+            if lanes[key[1]].container_capacity_cbm > 0
+        },
+        capacity={},
+        demand=demand,
+        in_transit=in_transit,
+        opening_stock={k: item.opening_stock_units for k, item in skus.items()},
+        safety_stock=safety_stock,
+        safety_stock_from={k: first_arrival.get(k, n_periods + 1) + 1 for k in skus},
+        penalty={
+            k: item.lost_sale_penalty_per_unit
+            if item.lost_sale_penalty_per_unit is not None
+            else max(item.selling_price - unit_value[k], 0.0)
+            for k, item in skus.items()
+        },
+        holding_per_period={
+            k: item.holding_cost_rate_annual * lp / DAYS_PER_YEAR * unit_value[k]
+            for k, item in skus.items()
+        },
+        selling_price={k: item.selling_price for k, item in skus.items()},
+        receipt_period={
+            t: day_to_period((t - 1) * lp + scenario.fulfilment.dso_days, lp, n_periods)
+            for t in periods
+        },
+        region_of={s: sup.region or sup.country for s, sup in suppliers.items()},
+        qualification_cost={
+            s: sup.qualification_cost for s, sup in suppliers.items() if not sup.qualified
+        },
+        critical={k for k, item in skus.items() if item.critical},
+        max_share_per_supplier=policy.max_share_per_supplier,
+        max_share_per_region=dict(policy.max_share_per_region),
+        min_backup_share=policy.min_backup_share_critical,
+        min_suppliers_critical=policy.min_suppliers_critical,
+        fixed_splits={k: dict(v) for k, v in policy.fixed_splits.items()},
+        working_capital_ceiling=scenario.finance.working_capital_ceiling,
+        opening_cash=scenario.finance.opening_cash,
+    )
+    for key in pos:
+        data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
+    _add_capacity_windows(data, calendars)
+    return data
+
+
+def _offers(scenario: Scenario) -> dict[tuple[str, str], OfferData]:
+    """Every offer a PO may use: all but those of suppliers outside a planner's fixed split."""
+    suppliers = {s.supplier: s for s in scenario.suppliers}
     offers: dict[tuple[str, str], OfferData] = {}
     for offer in scenario.offers:
         supplier = suppliers[offer.supplier]
-        split = policy.fixed_splits.get(offer.sku)
+        split = scenario.risk_policy.fixed_splits.get(offer.sku)
         if split is not None and split.get(offer.supplier, 0.0) <= 0.0:
             continue  # planners fixed the split; suppliers outside it get nothing
         credit = supplier.defect_remedy is DefectRemedy.CREDIT
@@ -259,40 +339,37 @@ def build_model_data(scenario: Scenario) -> ModelData:
             paid_share=1 - supplier.defect_rate if credit else 1.0,
             good_share=1 - supplier.defect_rate if credit else 1.0,
         )
+    return offers
 
-    demand = {}
-    for k in skus:
-        for t, (mean, _) in enumerate(scenario.demand_series(k), start=1):
-            demand[(k, t)] = mean
-    sigma = {k: sum(std for _, std in scenario.demand_series(k)) / n_periods for k in skus}
-    unit_value = {  # over every offer of the SKU, inside a fixed split or not
-        k: min(
+
+def _unit_values(scenario: Scenario) -> dict[str, float]:
+    """u_k: the lowest first-tier price over every offer of the SKU, inside a fixed split or
+    not (0 without one)."""
+    return {
+        item.sku: min(
             (
                 scenario.price_tiers(o.supplier, o.sku)[0].unit_price
                 for o in scenario.offers
-                if o.sku == k and scenario.price_tiers(o.supplier, o.sku)
+                if o.sku == item.sku and scenario.price_tiers(o.supplier, o.sku)
             ),
             default=0.0,
         )
-        for k in skus
-    }
-    penalty = {
-        k: item.lost_sale_penalty_per_unit
-        if item.lost_sale_penalty_per_unit is not None
-        else max(item.selling_price - unit_value[k], 0.0)
-        for k, item in skus.items()
+        for item in scenario.skus
     }
 
-    calendars = {
-        s: SupplierCalendar(scenario, supplier, n_periods * lp) for s, supplier in suppliers.items()
-    }
 
+def _arcs(scenario: Scenario, offers: dict[tuple[str, str], OfferData]) -> list[Arc]:
+    """Every offer with every lane from its supplier's port within the lead-time limit, with
+    its variable freight per unit."""
+    suppliers = {s.supplier: s for s in scenario.suppliers}
+    skus = {k.sku: k for k in scenario.skus}
+    limit = scenario.risk_policy.max_lead_time_days
     arcs: list[Arc] = []
     for s, k in offers:
         supplier, item = suppliers[s], skus[k]
         for lane in scenario.lanes_from(supplier.origin_port):
             lead_days = supplier.production_lead_time_days_mean + lane.transit_days_mean
-            if policy.max_lead_time_days is not None and lead_days > policy.max_lead_time_days:
+            if limit is not None and lead_days > limit:
                 continue
             v = (
                 lane.cost_per_unit
@@ -311,18 +388,43 @@ def build_model_data(scenario: Scenario) -> ModelData:
                     item.unit_volume_cbm,
                 )
             )
+    return arcs
 
-    lanes = {lane.lane: lane for lane in scenario.lanes}
-    lead_days_by_sku, first_arrival = _fastest_replenishment(scenario, calendars, lanes)
+
+def _safety_stocks(scenario: Scenario, lead_days_by_sku: dict[str, float]) -> dict[str, float]:
+    """ss_k = z(service level) sigma_k sqrt(max(L_k, Lp) / Lp) (docs/optimizer.md, "Costs")."""
+    n_periods, lp = scenario.horizon.periods, scenario.horizon.period_length_days
     safety_stock = {}
-    for k, item in skus.items():
+    for item in scenario.skus:
+        k = item.sku
+        sigma = sum(std for _, std in scenario.demand_series(k)) / n_periods
         z = NormalDist().inv_cdf(item.service_level_target)
         lead = lead_days_by_sku.get(k, lp)
-        safety_stock[k] = max(z, 0.0) * sigma[k] * math.sqrt(max(lead, lp) / lp)
-    demand_from = {  # demand from period t to the end, what a PO arriving in t can serve
-        (k, t): sum(demand[(k, u)] for u in periods if u >= t) for k in skus for t in periods
-    }
+        safety_stock[k] = max(z, 0.0) * sigma * math.sqrt(max(lead, lp) / lp)
+    return safety_stock
 
+
+def _purchase_orders(
+    scenario: Scenario,
+    arcs: list[Arc],
+    offers: dict[tuple[str, str], OfferData],
+    calendars: dict[str, SupplierCalendar],
+    demand: dict[tuple[str, int], float],
+    safety_stock: dict[str, float],
+) -> dict[PoKey, PoData]:
+    """Every PO that may be placed: each arc in each period whose PO is ready and arrives
+    within the horizon and may be at least the minimum PO. Its upper bound is the least of
+    what the factory makes from its PO day to its ready day and what it can sell (the demand
+    from its arrival on, the safety stock, a share's over-buy), in whole order multiples."""
+    n_periods, lp = scenario.horizon.periods, scenario.horizon.period_length_days
+    periods = range(1, n_periods + 1)
+    suppliers = {s.supplier: s for s in scenario.suppliers}
+    lanes = {lane.lane: lane for lane in scenario.lanes}
+    demand_from = {  # demand from period t to the end, what a PO arriving in t can serve
+        (k, t): sum(demand[(k, u)] for u in periods if u >= t)
+        for k in safety_stock
+        for t in periods
+    }
     over_buy = _share_over_buy(scenario, offers)
     pos: dict[PoKey, PoData] = {}
     for arc in arcs:
@@ -331,16 +433,16 @@ def build_model_data(scenario: Scenario) -> ModelData:
             lanes[arc.lane],
             offers[(arc.supplier, arc.sku)],
         )
+        calendar = calendars[arc.supplier]
         last_min = offer.tiers[-1].min_qty_units if offer.tiers else 0.0
         for t in periods:
-            timing = calendars[arc.supplier].timing((t - 1) * lp, lane)
+            timing = calendar.timing((t - 1) * lp, lane)
             if timing is None or timing.arrival_period > n_periods:
                 continue
             arrival = timing.arrival_period
             needed = (demand_from[(arc.sku, arrival)] + safety_stock[arc.sku]) / max(
                 offer.good_share, 1e-9
             )
-            calendar = calendars[arc.supplier]
             first_day, end_day = (t - 1) * lp, calendar.capacity_end((t - 1) * lp)
             upper = min(
                 calendar.units_between(first_day, end_day or first_day),
@@ -375,65 +477,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
                 deposit_share=supplier.deposit_share,
                 customs_fee=fee,
             )
-
-    shipments: dict[ShipmentKey, list[PoKey]] = {}
-    for key in pos:
-        shipments.setdefault((key[0], key[2], key[3]), []).append(key)
-    shipment_fixed_cost = {key: lanes[key[1]].cost_per_shipment for key in shipments}
-    container_cost = {
-        key: (lanes[key[1]].container_cost, lanes[key[1]].container_capacity_cbm)
-        for key in shipments
-        if lanes[key[1]].container_capacity_cbm > 0
-    }
-    in_transit: dict[tuple[str, int], float] = {}
-    for row in scenario.in_transit:
-        in_transit[(row.sku, row.arrival_period)] = (
-            in_transit.get((row.sku, row.arrival_period), 0.0) + row.quantity_units
-        )
-    data = ModelData(
-        scenario_name=scenario.name,
-        periods=periods,
-        period_length_days=lp,
-        skus=list(skus),
-        suppliers=list(suppliers),
-        offers=offers,
-        pos=pos,
-        shipments=shipments,
-        shipment_fixed_cost=shipment_fixed_cost,
-        container_cost=container_cost,
-        capacity={},
-        demand=demand,
-        in_transit=in_transit,
-        opening_stock={k: item.opening_stock_units for k, item in skus.items()},
-        safety_stock=safety_stock,
-        safety_stock_from={k: first_arrival.get(k, n_periods + 1) + 1 for k in skus},
-        penalty=penalty,
-        holding_per_period={
-            k: item.holding_cost_rate_annual * lp / DAYS_PER_YEAR * unit_value[k]
-            for k, item in skus.items()
-        },
-        selling_price={k: item.selling_price for k, item in skus.items()},
-        receipt_period={
-            t: day_to_period((t - 1) * lp + scenario.fulfilment.dso_days, lp, n_periods)
-            for t in periods
-        },
-        region_of={s: sup.region or sup.country for s, sup in suppliers.items()},
-        qualification_cost={
-            s: sup.qualification_cost for s, sup in suppliers.items() if not sup.qualified
-        },
-        critical={k for k, item in skus.items() if item.critical},
-        max_share_per_supplier=policy.max_share_per_supplier,
-        max_share_per_region=dict(policy.max_share_per_region),
-        min_backup_share=policy.min_backup_share_critical,
-        min_suppliers_critical=policy.min_suppliers_critical,
-        fixed_splits={k: dict(v) for k, v in policy.fixed_splits.items()},
-        working_capital_ceiling=scenario.finance.working_capital_ceiling,
-        opening_cash=scenario.finance.opening_cash,
-    )
-    for key in pos:
-        data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
-    _add_capacity_windows(data, calendars)
-    return data
+    return pos
 
 
 def _add_capacity_windows(data: ModelData, calendars: dict[str, SupplierCalendar]) -> None:

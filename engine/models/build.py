@@ -86,6 +86,61 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
         dimen=2,
         ordered=True,
     )
+    binary = {po for po in data.pos if uses_po_binaries(data, po, tier_choice)}
+    m.TIER_BINARY_POS = pyo.Set(  # POs that choose their tier with per-PO binaries
+        initialize=[po for po in data.pos if po in binary], dimen=4, ordered=True
+    )
+    m.TIER_BINARY_KEYS = pyo.Set(
+        initialize=[key for key in per_po_tiers if key[:4] in binary], dimen=5, ordered=True
+    )
+    m.AGREED_TIER_POS = pyo.Set(  # horizon all-units POs: they reach the offer's agreed tier
+        initialize=[po for po in data.pos if po not in binary]
+        if tier_choice is TierChoice.HORIZON
+        else [],
+        dimen=4,
+        ordered=True,
+    )
+    m.QUALIFY_OFFERS = pyo.Set(
+        initialize=[o for o in data.offers if o[0] in set(m.QUALIFY)], dimen=2, ordered=True
+    )
+    m.CUSTOMS_POS = pyo.Set(
+        initialize=[p for p in data.pos if data.pos[p].customs_fee > 0], dimen=4, ordered=True
+    )
+    m.CAPACITY_WINDOWS = pyo.Set(  # (supplier, a, b)
+        initialize=[(s, *window) for s, window in data.capacity_load], dimen=3, ordered=True
+    )
+    m.DEMAND_PERIODS = pyo.Set(
+        initialize=[(k, t) for k in data.skus for t in data.periods if data.demand[(k, t)] > 0],
+        dimen=2,
+        ordered=True,
+    )
+    m.SAFETY_PERIODS = pyo.Set(  # the periods a SKU's safety stock counts in
+        initialize=[
+            (k, t)
+            for k in data.skus
+            for t in data.periods
+            if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0
+        ],
+        dimen=2,
+        ordered=True,
+    )
+    m.CRITICAL = pyo.Set(initialize=[k for k in data.skus if k in data.critical], ordered=True)
+    m.BACKUP = pyo.Set(  # every offer of a critical SKU, when there is a backup share
+        initialize=[o for o in data.offers if o[1] in data.critical]
+        if data.min_backup_share > 0
+        else [],
+        dimen=2,
+        ordered=True,
+    )
+
+
+def uses_po_binaries(data: ModelData, po: tuple, tier_choice: TierChoice) -> bool:
+    """Whether a PO chooses its tier with its own binaries: per-PO tiers, or an incremental
+    offer (its segment) in horizon mode."""
+    return (
+        tier_choice is TierChoice.PER_PO
+        or data.offers[po[:2]].price_break_type is PriceBreakType.INCREMENTAL
+    )
 
 
 def tier_bounds(
@@ -218,40 +273,29 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
     def bounds(po: tuple, i: int) -> tuple[float, float]:
         return tier_bounds(data, po, i, tier_choice)
 
-    def uses_po_binaries(po: tuple) -> bool:
-        return (
-            tier_choice is TierChoice.PER_PO
-            or data.offers[po[:2]].price_break_type is PriceBreakType.INCREMENTAL
-        )
-
+    binary = set(m.TIER_BINARY_POS)
     m.tier_one = pyo.Constraint(
-        m.POS,
+        m.TIER_BINARY_POS,
         rule=lambda m, *po: (
             sum(m.tier_chosen[(*po, i)] for i in tiers_of(m, po)) == m.po_placed[po]
-            if uses_po_binaries(po)
-            else pyo.Constraint.Skip
         ),
     )
     m.tier_low = pyo.Constraint(
-        m.PO_TIERS,
-        rule=lambda m, *key: (
-            m.tier_qty[key] >= bounds(key[:4], key[4])[0] * m.tier_chosen[key]
-            if uses_po_binaries(key[:4])
-            else pyo.Constraint.Skip
-        ),
+        m.TIER_BINARY_KEYS,
+        rule=lambda m, *key: m.tier_qty[key] >= bounds(key[:4], key[4])[0] * m.tier_chosen[key],
     )
     m.tier_high = pyo.Constraint(
         m.PO_TIERS,
         rule=lambda m, *key: (
             m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.tier_chosen[key]
-            if uses_po_binaries(key[:4])
+            if key[:4] in binary
             else m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.offer_tier[(*key[:2], key[4])]
         ),
     )
+    for key in m.PO_TIERS:  # an agreed all-units tier needs no per-PO choice
+        if key[:4] not in binary:
+            m.tier_chosen[key].fix(0)
     if tier_choice is not TierChoice.HORIZON:
-        for key in m.PO_TIERS:
-            if not uses_po_binaries(key[:4]):
-                m.tier_chosen[key].fix(0)
         return
     m.offer_tier_one = pyo.Constraint(
         m.OFFERS,
@@ -268,8 +312,6 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
     )
 
     def reach_agreed_tier(m: pyo.ConcreteModel, *po: object) -> object:
-        if uses_po_binaries(po):
-            return pyo.Constraint.Skip
         upper = data.pos[po].upper_units
         offer = data.offers[po[:2]]
         return m.order_qty[po] >= sum(
@@ -277,18 +319,11 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
             for t in offer.tiers
         ) - upper * (1 - m.po_placed[po])
 
-    m.po_reaches_agreed_tier = pyo.Constraint(m.POS, rule=reach_agreed_tier)
+    m.po_reaches_agreed_tier = pyo.Constraint(m.AGREED_TIER_POS, rule=reach_agreed_tier)
     m.po_tier_agreed = pyo.Constraint(
-        m.PO_TIERS,
-        rule=lambda m, *key: (
-            m.tier_chosen[key] <= m.offer_tier[(*key[:2], key[4])]
-            if uses_po_binaries(key[:4])
-            else pyo.Constraint.Skip
-        ),
+        m.TIER_BINARY_KEYS,
+        rule=lambda m, *key: m.tier_chosen[key] <= m.offer_tier[(*key[:2], key[4])],
     )
-    for key in m.PO_TIERS:
-        if not uses_po_binaries(key[:4]):
-            m.tier_chosen[key].fix(0)
 
 
 def add_offer_use(m: pyo.ConcreteModel) -> None:
@@ -303,9 +338,6 @@ def add_offer_use(m: pyo.ConcreteModel) -> None:
         rule=lambda m, s, k: (
             m.uses_offer[(s, k)] <= sum(m.po_placed[p] for p in data.pos_by_offer.get((s, k), []))
         ),
-    )
-    m.QUALIFY_OFFERS = pyo.Set(
-        initialize=[o for o in m.OFFERS if o[0] in set(m.QUALIFY)], dimen=2, ordered=True
     )
     m.supplier_qualified = pyo.Constraint(
         m.QUALIFY_OFFERS,
@@ -328,9 +360,6 @@ def add_shipments(m: pyo.ConcreteModel) -> None:
             >= sum(data.pos[p].arc.volume_cbm * m.order_qty[p] for p in data.shipments[sh])
         ),
     )
-    m.CUSTOMS_POS = pyo.Set(
-        initialize=[p for p in m.POS if data.pos[p].customs_fee > 0], dimen=4, ordered=True
-    )
     m.customs_entry = pyo.Constraint(
         m.CUSTOMS_POS,
         rule=lambda m, *po: (
@@ -351,9 +380,6 @@ def add_capacity_limit(m: pyo.ConcreteModel) -> None:
     U_s(d) = units s can make on the days 0..d-1 (``capacity_units_per_week`` / 7 x sum of
     f over them)."""
     data: ModelData = m.data
-    m.CAPACITY_WINDOWS = pyo.Set(  # (supplier, a, b)
-        initialize=[(s, *window) for s, window in data.capacity_load], dimen=3, ordered=True
-    )
     m.capacity_limit = pyo.Constraint(
         m.CAPACITY_WINDOWS,
         rule=lambda m, s, a, b: (
@@ -405,11 +431,6 @@ def add_lost_sales_only_when_out(m: pyo.ConcreteModel) -> None:
         for t in data.periods:
             running += arriving[(k, t)]
             most[(k, t)] = running
-    m.DEMAND_PERIODS = pyo.Set(
-        initialize=[(k, t) for k in data.skus for t in data.periods if data.demand[(k, t)] > 0],
-        dimen=2,
-        ordered=True,
-    )
     m.stockout = pyo.Var(m.DEMAND_PERIODS, domain=pyo.Binary)
     m.lost_only_in_stockout = pyo.Constraint(
         m.DEMAND_PERIODS,
@@ -425,18 +446,13 @@ def add_safety_stock(m: pyo.ConcreteModel) -> None:
     """Soft safety stock once the first order can land: inventory + safety_shortfall >= ss_k."""
     data: ModelData = m.data
     m.safety_stock = pyo.Constraint(
-        m.SKUS,
-        m.PERIODS,
-        rule=lambda m, k, t: (
-            m.inventory[k, t] + m.safety_shortfall[k, t] >= data.safety_stock[k]
-            if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0
-            else pyo.Constraint.Skip
-        ),
+        m.SAFETY_PERIODS,
+        rule=lambda m, k, t: m.inventory[k, t] + m.safety_shortfall[k, t] >= data.safety_stock[k],
     )
-    for k in m.SKUS:
-        for t in m.PERIODS:
-            if not (t >= data.safety_stock_from[k] and data.safety_stock[k] > 0):
-                m.safety_shortfall[k, t].fix(0)
+    counted = set(m.SAFETY_PERIODS)
+    for key in m.safety_shortfall:  # no shortfall outside the periods it counts in
+        if key not in counted:
+            m.safety_shortfall[key].fix(0)
 
 
 # --------------------------------------------------------------------------- risk policy
@@ -473,8 +489,6 @@ def add_critical_supplier_count(m: pyo.ConcreteModel, elastic: bool) -> None:
     """Critical SKUs are multi-sourced:
     sum_s uses_offer_s,k (+ supplier_gap_k) >= min_suppliers_critical."""
     data: ModelData = m.data
-    critical = [k for k in data.skus if k in data.critical]
-    m.CRITICAL = pyo.Set(initialize=critical, ordered=True)
     m.supplier_gap = pyo.Var(m.CRITICAL, domain=pyo.NonNegativeReals)
     if not elastic:
         m.supplier_gap.fix(0)
@@ -492,8 +506,6 @@ def add_backup_share(m: pyo.ConcreteModel, elastic: bool) -> None:
     supplier_units_s,k + backup_gap_s,k >= b * sku_units_k - U_k (1 - uses_offer_s,k)."""
     data: ModelData = m.data
     b = data.min_backup_share
-    pairs = [o for o in m.OFFERS if o[1] in data.critical] if b > 0 else []
-    m.BACKUP = pyo.Set(initialize=pairs, dimen=2, ordered=True)
     m.backup_gap = pyo.Var(m.BACKUP, domain=pyo.NonNegativeReals)
     if not elastic:
         m.backup_gap.fix(0)

@@ -32,6 +32,7 @@ def build_model(
     add_tier_selection(m, tier_choice)
     add_offer_use(m)
     add_shipments(m)
+    add_units_placed(m)
     add_capacity_limit(m)
     add_inventory_balance(m)
     add_lost_sales_only_when_out(m)
@@ -106,6 +107,12 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
     m.CUSTOMS_POS = pyo.Set(
         initialize=[p for p in data.pos if data.pos[p].customs_fee > 0], dimen=4, ordered=True
     )
+    placed = {(po[0], po[3]) for po in data.pos}
+    m.SUPPLIER_PERIODS = pyo.Set(  # (supplier, period placed) with POs
+        initialize=[(s, t) for s in data.suppliers for t in data.periods if (s, t) in placed],
+        dimen=2,
+        ordered=True,
+    )
     m.CAPACITY_WINDOWS = pyo.Set(  # (supplier, a, b)
         initialize=[(s, *window) for s, window in data.capacity_load], dimen=3, ordered=True
     )
@@ -176,6 +183,7 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
         m.POS, domain=pyo.NonNegativeReals, bounds=lambda _, *po: (0, data.pos[po].upper_units)
     )
     m.po_placed = pyo.Var(m.POS, domain=pyo.Binary)
+    m.units_placed = pyo.Var(m.SUPPLIER_PERIODS, domain=pyo.NonNegativeReals)
     m.order_multiples = pyo.Var(m.PO_MULTIPLE, domain=pyo.NonNegativeIntegers)
     m.tier_qty = pyo.Var(m.PO_TIERS, domain=pyo.NonNegativeReals)
     m.tier_chosen = pyo.Var(m.PO_TIERS, domain=pyo.Binary)
@@ -368,6 +376,19 @@ def add_shipments(m: pyo.ConcreteModel) -> None:
     )
 
 
+def add_units_placed(m: pyo.ConcreteModel) -> None:
+    """Units ordered from a supplier in a period, for the capacity windows:
+    units_placed_s,t = sum over POs p of s placed in t of order_qty_p."""
+    data: ModelData = m.data
+    placed: dict[tuple[str, int], list] = {}
+    for po in data.pos:
+        placed.setdefault((po[0], po[3]), []).append(po)
+    m.units_placed_sum = pyo.Constraint(
+        m.SUPPLIER_PERIODS,
+        rule=lambda m, s, t: m.units_placed[s, t] == sum(m.order_qty[p] for p in placed[(s, t)]),
+    )
+
+
 def add_capacity_limit(m: pyo.ConcreteModel) -> None:
     """The factory makes every PO by its ready day, first in, first out (docs/optimizer.md,
     "Capacity"). POs of supplier s placed in period t are jobs released on r_t = (t-1)Lp and
@@ -375,15 +396,16 @@ def add_capacity_limit(m: pyo.ConcreteModel) -> None:
     the calendar's daily rate meets every due day (earliest due first, which is first in,
     first out: E_t rises with t) iff for every window (a, b) of ``capacity_windows``
 
-    sum over POs p of s placed in a..b of order_qty_p <= U_s(E_b) - U_s(r_a),
+    sum over periods t = a..b of units_placed_s,t <= U_s(E_b) - U_s(r_a),
 
     U_s(d) = units s can make on the days 0..d-1 (``capacity_units_per_week`` / 7 x sum of
-    f over them)."""
+    f over them). A window counts its POs whole (``capacity_load``'s shares are 1)."""
     data: ModelData = m.data
+    placed = set(m.SUPPLIER_PERIODS)
     m.capacity_limit = pyo.Constraint(
         m.CAPACITY_WINDOWS,
         rule=lambda m, s, a, b: (
-            sum(share * m.order_qty[p] for p, share in data.capacity_load[(s, (a, b))])
+            sum(m.units_placed[s, t] for t in range(a, b + 1) if (s, t) in placed)
             <= data.capacity[(s, (a, b))]
         ),
     )

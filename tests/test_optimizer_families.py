@@ -481,7 +481,7 @@ def two_week_production(
 @pytest.mark.parametrize(
     ("shutdown", "s1_units"),
     [
-        (None, 140.0),  # 14 days at 10 a day: the week-1 PO may be 140
+        (None, 140.0),  # days 0..14 at 10 a day: the week-1 PO may be 150, the demand is 140
         # shut in week 2: S1 works 7 days in week 1 and 7 in week 3, so the week-1 PO is ready
         # on day 21, too late for week 3 (docs/optimizer.md, when a PO is ready): S2 makes all
         # 140 at 3

@@ -33,9 +33,10 @@ Readings of the contract this module fixes (where ``docs/optimizer.md`` is loose
 * When a PO is ready and arrives (``po_days``): this module's own implementation of the rule
   the optimizer and the simulation share (``engine.lead_time``), so that a slip in that one
   place shows here as a disagreement.
-* Capacity: the production window of a PO placed in period ``t`` is the whole days ``d`` with
-  ``(t-1)Lp <= d < max(D, t Lp)``, ``D`` its ready day; a day in two shutdowns takes the lower
-  factor.
+* Capacity: the factory works its POs first in, first out at its calendar's daily rate and
+  must make the POs placed in period ``t`` by their ready day ``D`` (on the days up to and
+  including it; at 0 working days within period ``t``); a day in two shutdowns takes the lower
+  factor. Walked as a queue here, stated as interval windows in the optimizer.
 * Cash: the contract's timeline schedules deposits, balances, freight (variable, insurance,
   fixed), duty with customs fees, and sales receipts. Those are the **cash** components
   (``CASH_COMPONENTS``: purchase, freight_variable, freight_fixed, insurance, duty,
@@ -915,14 +916,31 @@ def inventory_table(scenario: Scenario, orders: Sequence[PricedOrder]) -> pd.Dat
     return pd.DataFrame(rows, columns=list(INVENTORY_COLUMNS))
 
 
-def holding_cost(scenario: Scenario, inventory: pd.DataFrame) -> float:
-    """``sum end inventory * holding_cost_rate_annual * Lp / 365 * u_k``."""
+def holding_cost(
+    scenario: Scenario, inventory: pd.DataFrame, orders: Sequence[PricedOrder] = ()
+) -> float:
+    """Holding by the day, at ``h_k = holding_cost_rate_annual / 365 * u_k`` a unit-day: each
+    period's end inventory for its ``Lp`` days, plus the units served in it for
+    ``(Lp - 1) / 2`` days on average (sold evenly through the period), plus every lot from
+    its arrival day ``A`` to the start of the period it counts from (``(a - 1) Lp - A``
+    days; its good units)."""
     period_days = scenario.horizon.period_length_days
+    per_day = {
+        item.sku: item.holding_cost_rate_annual / DAYS_PER_YEAR * unit_value(scenario, item.sku)
+        for item in scenario.skus
+    }
     total = 0.0
     for item in scenario.skus:
-        end = inventory.loc[inventory["sku"] == item.sku, "end_inventory_units"].sum()
-        rate = item.holding_cost_rate_annual * period_days / DAYS_PER_YEAR
-        total += float(end) * rate * unit_value(scenario, item.sku)
+        rows = inventory.loc[inventory["sku"] == item.sku]
+        unit_days = period_days * float(rows["end_inventory_units"].sum()) + (
+            period_days - 1
+        ) / 2 * float(rows["served_units"].sum())
+        total += per_day[item.sku] * unit_days
+    for order in orders:
+        if order.arrival_period > scenario.horizon.periods:
+            continue  # never on hand within the horizon
+        early = period_start_day(order.arrival_period, period_days) - order.days.arrival_day
+        total += per_day.get(order.line.sku, 0.0) * early * order.good_units
     return total
 
 
@@ -1104,7 +1122,7 @@ def cost_components(
         "customs_fees": sum(customs_fees_cost(g) for g in groups),
         "tooling": tooling_cost(orders),
         "qualification": qualification_cost(orders),
-        "holding": holding_cost(scenario, inventory),
+        "holding": holding_cost(scenario, inventory, orders),
         "pipeline_carrying": sum(o.pipeline_carrying for o in orders),
         "payment_terms_capital": sum(o.payment_terms_capital for o in orders),
         "lost_sales": lost_sales_cost(scenario, inventory),
@@ -1311,71 +1329,85 @@ def day_capacity_factor(scenario: Scenario, supplier: Supplier, day: int) -> flo
     )
 
 
-def capacity_units(scenario: Scenario, supplier: Supplier, period: int) -> float:
-    """``capacity_s,w = capacity_units_per_week / 7 * sum of f_d over the days of period w``."""
+def units_made(scenario: Scenario, supplier: Supplier, first_day: int, end_day: int) -> float:
+    """Units the factory can make on the days ``first_day .. end_day - 1``:
+    ``capacity_units_per_week / 7 * sum of f_d`` over them."""
+    factors = (day_capacity_factor(scenario, supplier, d) for d in range(first_day, end_day))
+    return supplier.capacity_units_per_week / 7.0 * sum(factors)
+
+
+def capacity_end(scenario: Scenario, supplier: Supplier, period: int) -> int:
+    """``E``: the day after the last day the POs placed in ``period`` may be made on: the
+    ready day + 1 (the factory ships on the day it makes the last unit), or the end of the
+    period for a supplier of 0 working days."""
     lp = scenario.horizon.period_length_days
-    first = period_start_day(period, lp)
-    days = range(first, first + lp)
-    return (
-        supplier.capacity_units_per_week
-        / 7.0
-        * sum(day_capacity_factor(scenario, supplier, d) for d in days)
-    )
-
-
-def production_by_period(scenario: Scenario, supplier: Supplier, period: int) -> dict[int, float]:
-    """``a_s,t,w``: the share of a PO placed in ``period`` made in each period ``w``.
-
-    The PO is made over its production window, the whole days ``d`` with
-    ``(t-1)Lp <= d < max(D, (t-1)Lp + Lp)``, ``D`` its ready day (``po_days``), at the
-    supplier's available rate: day ``d`` makes ``f_d / sum of f over the window`` of it. Empty
-    when every day of the window is shut.
-    """
-    lp = scenario.horizon.period_length_days
-    first = period_start_day(period, lp)
-    days = range(first, max(ready_day(scenario, supplier, period), first + lp))
-    factors = {d: day_capacity_factor(scenario, supplier, d) for d in days}
-    total = sum(factors.values())
-    shares: dict[int, float] = defaultdict(float)
-    for d, factor in factors.items():
-        if total > 0 and factor > 0:
-            shares[d // lp + 1] += factor / total
-    return dict(shares)
+    if _whole_days(supplier.production_lead_time_days_mean) == 0:
+        return period_start_day(period, lp) + lp
+    return ready_day(scenario, supplier, period) + 1
 
 
 def check_capacity(
     scenario: Scenario, orders: Sequence[PricedOrder], tolerance_units: float
 ) -> list[Violation]:
-    """``sum over POs of s of a_s,t,w Q <= capacity_s,w`` for every period ``w`` of the horizon
-    (``capacity``); a PO whose whole production window is shut breaks it too."""
-    made: dict[tuple[str, int], float] = defaultdict(float)
-    placed_in: dict[tuple[str, int], set[int]] = defaultdict(set)
+    """Every PO is made by its ready day (``capacity``), the factory working its POs first in,
+    first out: it starts the POs placed in period ``t`` on their PO day ``r_t`` or when the
+    POs placed before are done, makes ``capacity_units_per_week / 7 * f_d`` units on day ``d``,
+    and must finish them by the end of day ``capacity_end - 1``. Walked here period by period
+    as a queue (the optimizer states the same rule as interval windows)."""
+    lp = scenario.horizon.period_length_days
+    placed: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     suppliers: dict[str, Supplier] = {}
     for order in orders:
-        supplier, t = order.arc.supplier, order.line.period_placed
+        if not 1 <= order.line.period_placed <= scenario.horizon.periods:
+            continue  # reported as ``period``
+        supplier = order.arc.supplier
         suppliers[supplier.supplier] = supplier
-        shares = production_by_period(scenario, supplier, t) or {t: 1.0}  # shut: load it on t
-        for w, share in shares.items():
-            made[(supplier.supplier, w)] += share * order.line.quantity_units
-            placed_in[(supplier.supplier, w)].add(t)
+        placed[supplier.supplier][order.line.period_placed] += order.line.quantity_units
     violations: list[Violation] = []
-    for (code, w), qty in sorted(made.items()):
-        if w > scenario.horizon.periods:
-            continue
-        limit = capacity_units(scenario, suppliers[code], w)
-        if qty > limit + tolerance_units:
-            periods = ", ".join(str(t) for t in sorted(placed_in[(code, w)]))
-            violations.append(
-                _violation(
-                    "capacity",
-                    f"supplier {code}, period {w}",
-                    qty,
-                    limit,
-                    f"{qty:g} units in production at {code} in period {w} (POs placed in "
-                    f"period {periods}), over its capacity of {limit:.6g} units",
+    for code, by_period in sorted(placed.items()):
+        supplier = suppliers[code]
+        done_by = 0  # the queue: the POs so far are made by the end of day ``done_by - 1``
+        backlog = 0.0  # ... and ``backlog`` units of that day's capacity are still free
+        for t in sorted(by_period):
+            start = period_start_day(t, lp)
+            end = capacity_end(scenario, supplier, t)
+            carried = 0.0
+            if done_by > start:  # the queue is busy on the PO day: units it still has to make
+                carried = units_made(scenario, supplier, start, done_by) - backlog
+            needed = carried + by_period[t]
+            limit = units_made(scenario, supplier, start, end)
+            done_by, backlog = _finish(scenario, supplier, start, needed)
+            if needed > limit + tolerance_units:
+                violations.append(
+                    _violation(
+                        "capacity",
+                        f"supplier {code}, period {t}",
+                        needed,
+                        limit,
+                        f"{by_period[t]:g} units placed at {code} in period {t}, after "
+                        f"{carried:.6g} units still to make, are made first in, first out "
+                        f"only by day {done_by - 1}, after their ready day {end - 1}: "
+                        f"{needed:.6g} units to make, {limit:.6g} possible",
+                    )
                 )
-            )
     return violations
+
+
+def _finish(scenario: Scenario, supplier: Supplier, start: int, units: float) -> tuple[int, float]:
+    """Make ``units`` from day ``start`` on: the day after the day the last unit is made,
+    and the units of that day's capacity left over (``start`` and 0 when there are none)."""
+    per_day = supplier.capacity_units_per_week / 7.0
+    day, left = start, units
+    horizon_days = scenario.horizon.periods * scenario.horizon.period_length_days
+    while left > _EPS * max(1.0, units):
+        if per_day <= 0 or day > 2 * horizon_days + 366:
+            return day + 1, 0.0  # never made: past any ready day
+        made = per_day * day_capacity_factor(scenario, supplier, day)
+        day += 1
+        if made >= left:
+            return day, made - left
+        left -= made
+    return start, 0.0
 
 
 # --------------------------------------------------------------------------- risk policy

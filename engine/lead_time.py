@@ -14,6 +14,12 @@ The rule (docs/optimizer.md, "When a PO is ready and arrives"):
   after ``A``: ``arrival_period = ceil(A / Lp) + 1``, the rounding that never counts goods
   before they are there.
 
+And the factory's capacity (docs/optimizer.md, "Capacity"): day ``d`` makes
+``capacity_units_per_week / 7 * f_d`` units, over all the supplier's POs, first in, first out.
+A PO's units are made on the days ``p .. E - 1`` with ``E = D + 1`` (the factory ships on the
+day it makes the last unit, as the simulated factory does), or, for a supplier of 0 working
+days (``w = 0``, the textbook cases), ``E = p + Lp``: within the period it is placed in.
+
 The MILP's data (``engine.models.data``) and the simulation (``engine.simulation``) use this
 module; the independent checker (``engine.checker``) implements the same rule on its own.
 """
@@ -31,6 +37,7 @@ __all__ = [
     "PoTiming",
     "SupplierCalendar",
     "arrival_period",
+    "capacity_end_day",
     "capacity_factors",
     "ready_day",
     "round_half_up_days",
@@ -96,6 +103,14 @@ def arrival_period(arrival_day: int, period_length_days: int) -> int:
     return -(-arrival_day // period_length_days) + 1
 
 
+def capacity_end_day(
+    placed_day: int, ready: int, working_days: int, period_length_days: int
+) -> int:
+    """``E``: the first day after the days a PO placed on ``placed_day`` and ready on ``ready``
+    may be made in: ``ready + 1``, or ``placed_day + Lp`` for a supplier of 0 working days."""
+    return ready + 1 if working_days > 0 else placed_day + period_length_days
+
+
 @dataclass(frozen=True)
 class PoTiming:
     """The days of one PO by the rule (days counted from the horizon's start)."""
@@ -130,6 +145,22 @@ class SupplierCalendar:
         self.factors = capacity_factors(scenario, supplier.supplier, days)
         self.accrued = working_days_accrued(self.factors)
         self.working_days = working_days_needed(supplier)
+        per_day = supplier.capacity_units_per_week / 7.0
+        self.units_by_day = [per_day * worked for worked in self.accrued]
+        """Units the factory can make on the days ``0 .. d - 1``, for ``d = 0 .. days``."""
+
+    def capacity_end(self, placed_day: int) -> int | None:
+        """``E`` of a PO placed on ``placed_day`` (``capacity_end_day``), at most ``days``;
+        None when it is not ready within the calendar."""
+        ready = self.ready(placed_day)
+        if ready is None:
+            return None
+        end = capacity_end_day(placed_day, ready, self.working_days, self.period_length_days)
+        return min(end, len(self.factors))
+
+    def units_between(self, first_day: int, end_day: int) -> float:
+        """Units the factory can make on the days ``first_day .. end_day - 1``."""
+        return self.units_by_day[end_day] - self.units_by_day[first_day]
 
     def ready(self, placed_day: int) -> int | None:
         """The ready day of a PO placed on ``placed_day`` (None: not within the calendar)."""

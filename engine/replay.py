@@ -22,10 +22,12 @@ replay"):
   paid as the plan dates it; tolerance 0, except duty and fees, which the plan takes from the
   duty rows in effect at the start of the arrival period and the simulation on the arrival
   day (the difference of the two for early lots).
-* ``holding``: the plan charges each period's end stock for the whole period, the simulation
-  every day's end stock (a period's demand spread evenly over its days): tolerance the daily
-  holding rate times ``(Lp - 1) / 2`` times the units sold, plus ``Lp x`` per period, plus
-  the early units times the days they are early.
+* ``holding``: the plan counts the stock by the day as the simulation does (each period's end
+  stock for ``Lp`` days, its units sold for ``(Lp - 1) / 2`` days, each lot from its arrival
+  day): tolerance the daily holding rate times, per SKU and period, ``(Lp - 1) / 2`` times the
+  units sold where the plan loses sales (the stock runs out before the period ends),
+  ``Lp x`` (early units sold early) and ``Lp`` (whole units a day: the simulation's daily
+  demand is within a unit of the even spread).
 
 Money compares within ``MONEY_TOLERANCE`` besides, units within ``UNITS_TOLERANCE`` (float
 noise).
@@ -290,12 +292,6 @@ def replay_plan(
     )
     early = arrived[arrived["counted"] != arrived["period_of_day"]]
     early_units = early.groupby(["sku", "period_of_day"])["quantity"].sum()
-    early_unit_days = (
-        early.assign(days=(early["counted"] - 1) * lp - early["day"])
-        .assign(unit_days=lambda f: f["days"] * f["quantity"])
-        .groupby("sku")["unit_days"]
-        .sum()
-    )
     sold = events[events["kind"] == EventKind.SALE.value]
     lost = events[(events["kind"] == EventKind.LOST_SALE.value) & (events["day"] < horizon_days)]
     opening = {s.sku: s.opening_stock_units for s in copy.skus}
@@ -330,11 +326,9 @@ def replay_plan(
             rows.append(
                 _row("lost_units", planned_lost, float(lost_by.get(t, 0.0)), extra_sales, k, t)
             )
-            holding_tolerance += daily_rate * (
-                (lp - 1) / 2 * float(plan_row["served_units"]) + lp * extra_sales
-            )
+            stockout = (lp - 1) / 2 * float(plan_row["served_units"]) if planned_lost > 0 else 0.0
+            holding_tolerance += daily_rate * (stockout + lp * extra_sales + lp)
         extra_sales_total += min(early_so_far, lost_so_far)
-        holding_tolerance += daily_rate * float(early_unit_days.get(k, 0.0))
 
     demand = float(check.inventory["demand_units"].sum())
     planned_lost = float(check.inventory["lost_sales_units"].sum())

@@ -33,10 +33,10 @@ from engine.checker import (
     INVENTORY_COLUMNS,
     PlanCheck,
     Violation,
-    capacity_units,
+    capacity_end,
     check_plan,
     costs_agree,
-    production_by_period,
+    units_made,
 )
 from engine.plan_types import COST_COMPONENTS
 from engine.scenario.schema import (
@@ -386,13 +386,16 @@ def test_qualification_once_per_unqualified_supplier_with_a_po() -> None:
 def test_holding_and_lost_sales_from_the_inventory_recursion() -> None:
     # A: no stock, demand 100, 500 units arrive in period 4.
     #   periods 1-3: lost 100 each; end inventory 0, 0, 0, 400, 300, 200.
-    # holding: 900 unit-periods x 0.25 x 30 / 365 x u_A 5.00 = 33,750 / 365.
+    # holding by the day, at 0.25 / 365 x u_A 5.00 a unit-day: end inventory 900 unit-periods
+    # x 30 days = 27,000, the 300 units served in periods 4-6 for (30 - 1) / 2 days = 4,350,
+    # the 500 units on hand from their arrival on day 87, 3 days before period 4: 1,500;
+    # 32,850 unit-days x 1.25 / 365 = 41,062.5 / 365.
     # lost sales: 300 x (20 - 5.00) = 4,500.
     check = check_plan(only_a(monthly()), plan(a500()))
     inventory = check.inventory[check.inventory["sku"] == "A"]
     assert list(inventory["end_inventory_units"]) == [0.0, 0.0, 0.0, 400.0, 300.0, 200.0]
     assert list(inventory["lost_sales_units"]) == [100.0, 100.0, 100.0, 0.0, 0.0, 0.0]
-    assert check.cost("holding") == approx(33_750.0 / 365.0)
+    assert check.cost("holding") == approx(41_062.5 / 365.0)
     assert check.cost("lost_sales") == approx(4_500.0)
 
 
@@ -403,7 +406,7 @@ def test_explicit_lost_sale_penalty_and_unit_value_from_the_cheapest_first_tier(
     scenario = edit(only_a(monthly()), "skus", {"sku": "A"}, lost_sale_penalty_per_unit=12.0)
     check = check_plan(scenario, plan(po("VN-1", "A", "VN-SEA", 1, 300.0)))
     assert check.cost("lost_sales") == approx(3_600.0)
-    assert check.cost("holding") == approx(11_250.0 / 365.0)
+    assert check.cost("holding") == approx(26_062.5 / 365.0)
 
 
 def test_opening_stock_and_in_transit_enter_the_balance() -> None:
@@ -636,7 +639,7 @@ CASES: list[tuple[str, Scenario, list[dict[str, Any]], str, set[tuple[str, str]]
         {("duplicate_po", PO_A)},
     ),
     (
-        "capacity in the Chinese New Year period (1,800 > 1,714.29)",
+        "capacity around Chinese New Year (4,500 > 4,428.57)",
         monthly(),
         [po("CN-1", "A", "CN-SEA", 2, 4_500.0, tier=2)],
         "per_po",
@@ -724,65 +727,62 @@ def test_each_constraint_family_reports_its_violation(
 
 
 def test_capacity_violation_numbers() -> None:
-    # Period 2 (days 30..59): CN-1 is shut on days 30..47 (18 days), so its capacity is
-    # 1,000 per week x 12 / 7 = 12,000 / 7 = 1,714.29. A PO placed on day 30 needs 30 working
-    # days: days 48..77, ready on day 78; its window [30, 78) has 30 open days, 12 of them in
-    # period 2: 4,500 x 12 / 30 = 1,800 made in period 2.
+    # CN-1 (1,000 a week) is shut on days 26..47. A PO placed on day 30 (period 2) needs 30
+    # working days: days 48..77, ready on day 78. The factory may make it on days 30..78, 31
+    # of them open: 31,000 / 7 = 4,428.57 units, fewer than 4,500.
     check = check_plan(monthly(), plan(po("CN-1", "A", "CN-SEA", 2, 4_500.0, tier=2)))
     (violation,) = check.violations
     assert (violation.constraint, violation.where) == ("capacity", "supplier CN-1, period 2")
-    assert violation.found == approx(1_800.0)
-    assert violation.limit == approx(12_000.0 / 7.0)
-    assert isinstance(violation, Violation) and "capacity" in violation.message
+    assert violation.found == approx(4_500.0)
+    assert violation.limit == approx(31_000.0 / 7.0)
+    assert isinstance(violation, Violation) and "ready day 78" in violation.message
 
 
-def test_a_po_is_made_over_its_production_window_at_the_open_days_rate() -> None:
-    # Weekly tiny scenario: CN-1 needs 30 working days and is shut on days 26..47
-    # (2027-01-30 .. 2027-02-20); its window runs from the PO day to the ready day.
-    # Placed in period 1 (day 0): open on days 0..25 (26) and 48..51 (4), ready on day 52 ->
-    # 7, 7, 7 and 5 of the 30 days in periods 1..4, 1 in period 7 (day 48), 3 in period 8.
-    # Placed in period 4 (day 21): open on 21..25 (5) and 48..72 (25), ready on day 73 ->
-    # period 4 makes 5/30, period 7 (day 48) 1/30, periods 8..10 7/30 each, period 11 3/30.
+def test_a_po_is_made_from_its_po_day_to_its_ready_day() -> None:
+    # Weekly tiny scenario: CN-1 needs 30 working days and is shut on days 26..47.
+    # Placed in period 1 (day 0): open on days 0..25 (26) and 48..51 (4), ready on day 52;
+    # it may be made on days 0..52: 26 + 5 open days. Placed in period 4 (day 21): open on
+    # 21..25 (5) and 48..72 (25), ready on day 73, made on days 21..73: 5 + 26 open days.
     tiny = tiny_scenario()
     cn = tiny.supplier("CN-1")
-    assert production_by_period(tiny, cn, 1) == approx(
-        {1: 7 / 30, 2: 7 / 30, 3: 7 / 30, 4: 5 / 30, 7: 1 / 30, 8: 3 / 30}
-    )
-    assert production_by_period(tiny, cn, 4) == approx(
-        {4: 5 / 30, 7: 1 / 30, 8: 7 / 30, 9: 7 / 30, 10: 7 / 30, 11: 3 / 30}
-    )
-    # Period 4 has 5 open days: 1,000 a week / 7 x 5.
-    assert capacity_units(tiny, cn, 4) == approx(5_000.0 / 7.0)
-    assert capacity_units(tiny, cn, 5) == 0.0
-    vn = tiny.supplier("VN-1")
-    assert capacity_units(tiny, vn, 1) == approx(vn.capacity_units_per_week)
+    assert capacity_end(tiny, cn, 1) == 53
+    assert units_made(tiny, cn, 0, 53) == approx(31_000.0 / 7.0)
+    assert capacity_end(tiny, cn, 4) == 74
+    assert units_made(tiny, cn, 21, 74) == approx(31_000.0 / 7.0)
+    # a supplier of 0 working days makes a PO within the period it is placed in
+    instant = cn.model_copy(update={"production_lead_time_days_mean": 0.0})
+    assert capacity_end(tiny, instant, 4) == 28
+    assert units_made(tiny, instant, 21, 28) == approx(5_000.0 / 7.0)  # days 26, 27 shut
 
 
-def test_pos_placed_in_different_periods_share_a_period_they_are_both_made_in() -> None:
-    # Weekly tiny scenario over 16 weeks: POs of CN-1 placed in periods 1 and 2 are both made
-    # in periods 2..4 (7/30 of the first in period 3; the second, placed on day 7, works days
-    # 7..25 and 48..58, 30 days, 7 of them in period 3). Alone each fits its window; together
-    # period 3 makes 2,600 x 7/30 + 1,900 x 7/30 = 1,050 > 1,000.
+def test_pos_placed_in_different_periods_share_the_factory_first_in_first_out() -> None:
+    # Weekly tiny scenario over 16 weeks, CN-1 at 1,000 a week (142.86 a day), shut on days
+    # 26..47. The PO of period 1 (day 0, ready day 52) may be 4,428.57 alone, the PO of period
+    # 2 (day 7: days 7..25 and 48..58, ready on day 59; made on days 7..59, 19 + 12 open days)
+    # too, both together at most days 0..59 (26 + 12 open days): 5,428.57 < 2,600 + 3,000.
+    # The queue: 2,600 units take days 0..18 (18.2 days), so on day 7 1,600 are still to
+    # make before the 3,000 of period 2: 4,600 > 4,428.57.
     tiny = tiny_scenario()
     tiny = tiny.model_copy(update={"horizon": tiny.horizon.model_copy(update={"periods": 16})})
-    rows = [po("CN-1", "A", "CN-SEA", 1, 2_600.0), po("CN-1", "A", "CN-SEA", 2, 1_900.0)]
-    check = check_plan(tiny, plan(*rows))
-    capacity = [v for v in check.violations if v.constraint == "capacity"]
-    assert {v.where for v in capacity} >= {"supplier CN-1, period 3"}
-    period_3 = next(v for v in capacity if v.where == "supplier CN-1, period 3")
-    assert period_3.found == approx(1_050.0)
-    assert period_3.limit == approx(1_000.0)
-    assert "placed in period 1, 2" in period_3.message
+    alone = [po("CN-1", "A", "CN-SEA", 1, 2_600.0), po("CN-1", "A", "CN-SEA", 2, 3_000.0)]
+    for row in alone:
+        check = check_plan(tiny, plan(row))
+        assert not [v for v in check.violations if v.constraint == "capacity"]
+    check = check_plan(tiny, plan(*alone))
+    (violation,) = [v for v in check.violations if v.constraint == "capacity"]
+    assert violation.where == "supplier CN-1, period 2"
+    assert violation.found == approx(4_600.0)
+    assert violation.limit == approx(31_000.0 / 7.0)
+    assert "after 1600 units still to make" in violation.message
 
 
 def test_partial_shutdown_factor_counts_in_the_capacity() -> None:
-    # A half-capacity shutdown instead: period 2 has 18 days at 0.5 and 12 at 1:
-    # 1,000 / 7 x 21 = 3,000 units. A PO placed on day 30 works 18 x 0.5 = 9 days by day 48,
-    # then days 48..68 (21): ready on day 69; 21 of its 30 working days fall in period 2.
+    # A half-capacity shutdown instead: a PO placed on day 30 works 18 x 0.5 = 9 days by day
+    # 48, then days 48..68 (21): ready on day 69, made on days 30..69: 9 + 22 = 31 full days.
     scenario = edit(monthly(), "calendars", {"supplier": "CN-1"}, capacity_factor=0.5)
     cn = scenario.supplier("CN-1")
-    assert capacity_units(scenario, cn, 2) == approx(3_000.0)
-    assert production_by_period(scenario, cn, 2) == approx({2: 0.7, 3: 0.3})
+    assert capacity_end(scenario, cn, 2) == 70
+    assert units_made(scenario, cn, 30, 70) == approx(31_000.0 / 7.0)
 
 
 def test_horizon_mode_allows_a_contract_tier_below_the_reachable_one() -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.checker import po_days
+from engine.checker import check_plan, po_days
 from engine.lead_time import (
     SupplierCalendar,
     arrival_period,
@@ -18,7 +19,7 @@ from engine.lead_time import (
     round_half_up_days,
     working_days_accrued,
 )
-from engine.models.data import build_model_data
+from engine.models.data import build_model_data, capacity_windows
 from engine.scenario.load import load_scenario
 from engine.scenario.schema import Scenario, Shutdown
 from engine.simulation.production import Factory
@@ -158,3 +159,93 @@ def test_checker_and_engine_rule_agree_on_random_calendars(
         checked.arrival_day,
         checked.arrival_period,
     )
+
+
+def test_the_knife_may_be_made_up_to_its_ready_day(dtc: Scenario) -> None:
+    """GZ-01 (3,000 a week) placed on day 0: days 0..25 open, 26..47 shut, 48..61 at 60 %,
+    62 and 63 open; ready on day 63 (26 + 8.4 + 1 = 35.4 >= 35 working days). The factory may
+    make the PO on days 0..63: 26 + 8.4 + 2 = 36.4 days, 15,600 units."""
+    calendar = SupplierCalendar(dtc, dtc.supplier("GZ-01"), 26 * 7)
+    assert calendar.capacity_end(0) == 64
+    assert calendar.units_between(0, 64) == pytest.approx(15_600.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    production=st.integers(1, 60).map(lambda x: x / 2),
+    period_length=st.sampled_from([1, 5, 7, 14, 30]),
+    shutdowns=st.lists(
+        st.tuples(st.integers(0, 100), st.integers(0, 30), st.sampled_from([0.0, 0.3, 0.6])),
+        max_size=3,
+    ),
+    units=st.lists(st.integers(0, 4000), min_size=6, max_size=6),
+)
+def test_capacity_windows_are_the_simulated_factorys_queue(
+    dtc: Scenario,
+    production: float,
+    period_length: int,
+    shutdowns: list[tuple[int, int, float]],
+    units: list[int],
+) -> None:
+    """The optimizer's capacity windows hold exactly when the simulated factory, working
+    first in, first out at its daily rate, has every PO ready by the rule's ready day, and
+    exactly when the checker's queue finds no ``capacity`` violation (GZ-01, 3,000 a week,
+    POs of 6 periods in a row on random calendars)."""
+    start = dtc.horizon.start_date
+    calendars = tuple(
+        Shutdown(
+            supplier="GZ-01",
+            start_date=start + dt.timedelta(days=first),
+            end_date=start + dt.timedelta(days=first + length),
+            capacity_factor=factor,
+        )
+        for first, length, factor in shutdowns
+    )
+    horizon = dtc.horizon.model_copy(  # long enough for every PO to be made
+        update={"period_length_days": period_length, "periods": 400 // period_length + 7}
+    )
+    scenario = dtc.model_copy(
+        update={
+            "calendars": calendars,
+            "horizon": horizon,
+            "suppliers": tuple(
+                s.model_copy(update={"production_lead_time_days_mean": production})
+                if s.supplier == "GZ-01"
+                else s
+                for s in dtc.suppliers
+            ),
+        }
+    )
+    gz = scenario.supplier("GZ-01")
+    calendar = SupplierCalendar(scenario, gz, horizon.periods * period_length)
+    placed = {t: (t - 1) * period_length for t in range(1, 7)}
+    end_day = {t: calendar.capacity_end(day) for t, day in placed.items()}
+    assert all(end is not None for end in end_day.values())
+    fits = all(
+        sum(units[t - 1] for t in range(a, b + 1))
+        <= calendar.units_between(placed[a], end_day[b]) + 1e-6
+        for a, b in capacity_windows(placed, end_day)  # type: ignore[arg-type]
+    )
+    factory = Factory(build_world(scenario).supplier("GZ-01"), [])
+    in_time = all(
+        factory.ready_day(day, calendar.working_days, float(units[t - 1])) == calendar.ready(day)
+        for t, day in placed.items()
+    )
+    assert fits == in_time
+    plan = pd.DataFrame(
+        [
+            {
+                "supplier": "GZ-01",
+                "sku": "KNF-8IN",
+                "lane": "YTN-ONT-FCL",
+                "period_placed": t,
+                "quantity_units": float(q),
+                "tier": None,
+            }
+            for t, q in enumerate(units, start=1)
+            if q > 0
+        ],
+        columns=["supplier", "sku", "lane", "period_placed", "quantity_units", "tier"],
+    )
+    checked = check_plan(scenario, plan)
+    assert fits == (not checked.violations_of("capacity"))

@@ -50,6 +50,8 @@ from tests.reference_cases import (
 )
 
 LP = 7
+SERVED_PERIODS = (LP - 1) / (2 * LP)
+"""Periods a unit served is held on average: sold evenly over the LP days of its period."""
 ALL_UNITS = PriceBreakType.ALL_UNITS
 INCREMENTAL = PriceBreakType.INCREMENTAL
 BOTH_MODES = pytest.mark.parametrize("tier_choice", list(TierChoice), ids=lambda t: t.value)
@@ -106,7 +108,9 @@ def serve(
     holding: float = 0.0,
     penalty: float = BIG_PENALTY,
 ) -> float:
-    """Holding plus lost-sales cost of serving ``demand`` from stock, period by period.
+    """Holding plus lost-sales cost of serving ``demand`` from stock, period by period, with
+    ``holding`` per unit and period held: by the day, the end stock for the whole period and
+    the units served for (LP - 1) / 2 of its LP days (arrivals here land on period starts).
 
     Given the arrivals, serving as much as possible is optimal (losing a sale while stock is
     on hand only adds the penalty and keeps the holding cost).
@@ -117,7 +121,7 @@ def serve(
         served = min(stock, need)
         total += penalty * (need - served)
         stock -= served
-        total += holding * stock
+        total += holding * (stock + (LP - 1) / (2 * LP) * served)
     return total
 
 
@@ -320,7 +324,8 @@ def test_horizon_tier_choice_costs_more_than_per_po() -> None:
     Per PO: 20 at 10 in week 1 and 200 at 8 in week 2 = 200 + 1600 = 1800.
     Horizon (one agreed tier): tier 2 makes both POs reach 100: 100 in week 1 (80 carried:
     holding 80) and 120 in week 2: 800 + 80 + 960 = 1840; tier 1 costs 10 * 220 = 2200; one
-    PO of 220 in week 1 costs 1760 + 200 holding = 1960.
+    PO of 220 in week 1 costs 1760 + 200 holding = 1960. Every plan also holds the 220 units
+    it sells for 3/7 of their week (SERVED_PERIODS): + 94.29.
     """
     breaks = [(0, 10.0), (100, 8.0)]
     demand = [20.0, 200.0]
@@ -344,8 +349,9 @@ def test_horizon_tier_choice_costs_more_than_per_po() -> None:
 
     best_po, argmin_po = brute_force(itertools.product(quantities, repeat=2), per_po)
     best_horizon, argmin_horizon = brute_force(itertools.product(quantities, repeat=2), horizon)
-    assert (best_po, argmin_po) == (pytest.approx(1800.0), [(20, 200)])
-    assert (best_horizon, argmin_horizon) == (pytest.approx(1840.0), [(100, 120)])
+    served = 220.0 * SERVED_PERIODS * h
+    assert (best_po, argmin_po) == (pytest.approx(1800.0 + served), [(20, 200)])
+    assert (best_horizon, argmin_horizon) == (pytest.approx(1840.0 + served), [(100, 120)])
 
     by_po = solve(scenario, TierChoice.PER_PO)
     by_horizon = solve(scenario, TierChoice.HORIZON)
@@ -475,7 +481,7 @@ def two_week_production(
 @pytest.mark.parametrize(
     ("shutdown", "s1_units"),
     [
-        (None, 140.0),  # 14 days at 10 a day: the week-1 PO may be 140
+        (None, 140.0),  # days 0..14 at 10 a day: the week-1 PO may be 150, the demand is 140
         # shut in week 2: S1 works 7 days in week 1 and 7 in week 3, so the week-1 PO is ready
         # on day 21, too late for week 3 (docs/optimizer.md, when a PO is ready): S2 makes all
         # 140 at 3
@@ -503,26 +509,38 @@ def test_a_po_uses_the_capacity_of_its_whole_production_window(
     assert units(result).get("S1", 0.0) == pytest.approx(s1_units)
 
 
-def test_overlapping_production_windows_share_a_week() -> None:
-    """S1 (1 a unit, 70 a week, 14 days to make a PO) serves week 3 (PO of week 1, made in
-    weeks 1-2) and week 4 (PO of week 2, made in weeks 2-3). Week 2 makes half of each:
-    Q1/2 + Q2/2 <= 70, so S1 makes at most 140 of the 280; S2 (3 a unit) the rest.
+def test_overlapping_production_windows_share_the_factory() -> None:
+    """S1 (1 a unit, 10 a day, 14 days to make a PO) serves week 3 (PO of week 1, placed on
+    day 0, ready on day 14) and week 4 (PO of week 2, day 7, ready on day 21). The factory
+    works first in, first out and ships on the day it makes the last unit: the first PO is at
+    most days 0..14 (150), the second at most days 7..21 (150) and both at most days 0..21
+    (220); S2 (3 a unit) the rest of the 280.
 
-    Cost = 140 * 1 + 140 * 3 = 560 (brute force over Q1, Q2 in steps of 10 agrees).
+    Cost = 220 * 1 + 60 * 3 = 400: a brute force over Q1, Q2 in steps of 10, each checked by
+    walking the factory's queue day by day, agrees.
     """
     scenario = two_week_production("capacity-overlap", [0.0, 0.0, 140.0, 140.0])
 
+    def ready_by_queue(q: tuple[int, int]) -> bool:
+        done = 0.0  # units made so far, at 10 a day from day 0
+        for placed, ready, units in ((0, 14, q[0]), (7, 21, q[1])):
+            start = max(done, 10.0 * placed)
+            done = start + units
+            if done > 10.0 * (ready + 1):  # made on the days up to and including ready
+                return False
+        return True
+
     def plan_cost(q: tuple[int, int]) -> float:
-        q1, q2 = q
-        if q1 / 2 > 70 or q1 / 2 + q2 / 2 > 70 or q2 / 2 > 70:
+        if not ready_by_queue(q):
             return math.inf
-        return q1 + q2 + 3 * (280 - q1 - q2)
+        q1, q2 = q
+        return q1 + q2 + 3 * (280 - q1 - q2) if q1 + q2 <= 280 else math.inf
 
     best, _ = brute_force(itertools.product(range(0, 281, 10), repeat=2), plan_cost)
     result = solve(scenario)
 
-    assert result.objective == pytest.approx(best, rel=1e-6) and best == 560.0
-    assert units(result).get("S1", 0.0) == pytest.approx(140.0)
+    assert result.objective == pytest.approx(best, rel=1e-6) and best == 400.0
+    assert units(result).get("S1", 0.0) == pytest.approx(220.0)
 
 
 # --------------------------------------------------------------------------- shutdowns
@@ -972,7 +990,7 @@ def test_tariff_change_applies_to_arrivals_from_its_date(
 
     result = solve(scenario)
 
-    held_weeks = 3 - expected_period
+    held_weeks = 3 - expected_period + SERVED_PERIODS  # and 3/7 of the week they are sold in
     assert result.objective == pytest.approx(100.0 + 100.0 * h * held_weeks, rel=1e-6)
     assert cost(result, "duty") == pytest.approx(0.0, abs=1e-6)
     assert units(result, by=["period_placed"]) == {expected_period: pytest.approx(100.0)}
@@ -1011,7 +1029,8 @@ def test_working_capital_ceiling_forces_a_smaller_later_order(
 
     result = solve(scenario)
 
-    expected = 200.0 + 100.0 * h if ceiling is None else 300.0
+    served = 200.0 * SERVED_PERIODS * h  # each unit sold is held 3/7 of its week
+    expected = (200.0 + 100.0 * h if ceiling is None else 300.0) + served
     assert result.objective == pytest.approx(expected, rel=1e-6)
     assert units(result, by=["period_placed"]) == {
         t: pytest.approx(q) for t, q in expected_by_period.items()
@@ -1340,8 +1359,8 @@ def test_backup_share_is_met_by_buying_more_when_capacity_allows() -> None:
 
 def test_unit_value_counts_offers_outside_a_fixed_split() -> None:
     """u_A = min first-tier price over A's offers = 1 (S2), even though the split gives S2
-    nothing. S1 (2 a unit) is closed in week 2, so 100 units are held one week at h = 1:
-    200 + 100 * 1 = 300 (the model values the stock at 2: 400)."""
+    nothing. S1 (2 a unit) is closed in week 2, so 100 units are held one week and 3/7 of the
+    week they are sold in at h = 1: 200 + 100 * 10/7 = 342.86 (valued at 2: 485.71)."""
     scenario = build(
         "split-unit-value",
         skus=[sku("A", holding_cost_rate_annual=holding_rate(1.0, unit_value=1.0))],
@@ -1356,7 +1375,7 @@ def test_unit_value_counts_offers_outside_a_fixed_split() -> None:
 
     result = solve(scenario)
 
-    assert result.objective == pytest.approx(300.0, rel=1e-6)
+    assert result.objective == pytest.approx(200.0 + 100.0 * (1 + SERVED_PERIODS), rel=1e-6)
 
 
 def test_all_units_per_po_takes_the_cheapest_tier_reached() -> None:

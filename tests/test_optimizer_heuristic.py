@@ -56,12 +56,10 @@ def test_one_skus_data_keeps_only_its_pos_and_their_share_of_capacity(
     assert {p[1] for p in one.pos} == {sku}
     loads = [(p, share) for load in one.capacity_load.values() for p, share in load]
     assert loads and all(p[1] == sku for p, _ in loads)
-    # every PO's production is spread over its window: its shares add up to 1
-    total: dict[tuple, float] = {}
-    for load in data.capacity_load.values():
-        for p, share in load:
-            total[p] = total.get(p, 0.0) + share
-    assert all(value == pytest.approx(1.0) for value in total.values())
+    # every PO counts whole in each capacity window it is in: windows of its period placed
+    for p in data.pos:
+        windows = data.production[p]
+        assert windows and all(a <= p[3] <= b and share == 1.0 for (a, b), share in windows)
 
 
 def test_capacity_used_counts_each_po_by_its_production_shares(eight_skus: Scenario) -> None:

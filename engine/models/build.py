@@ -32,6 +32,7 @@ def build_model(
     add_tier_selection(m, tier_choice)
     add_offer_use(m)
     add_shipments(m)
+    add_units_placed(m)
     add_capacity_limit(m)
     add_inventory_balance(m)
     add_lost_sales_only_when_out(m)
@@ -86,6 +87,67 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
         dimen=2,
         ordered=True,
     )
+    binary = {po for po in data.pos if uses_po_binaries(data, po, tier_choice)}
+    m.TIER_BINARY_POS = pyo.Set(  # POs that choose their tier with per-PO binaries
+        initialize=[po for po in data.pos if po in binary], dimen=4, ordered=True
+    )
+    m.TIER_BINARY_KEYS = pyo.Set(
+        initialize=[key for key in per_po_tiers if key[:4] in binary], dimen=5, ordered=True
+    )
+    m.AGREED_TIER_POS = pyo.Set(  # horizon all-units POs: they reach the offer's agreed tier
+        initialize=[po for po in data.pos if po not in binary]
+        if tier_choice is TierChoice.HORIZON
+        else [],
+        dimen=4,
+        ordered=True,
+    )
+    m.QUALIFY_OFFERS = pyo.Set(
+        initialize=[o for o in data.offers if o[0] in set(m.QUALIFY)], dimen=2, ordered=True
+    )
+    m.CUSTOMS_POS = pyo.Set(
+        initialize=[p for p in data.pos if data.pos[p].customs_fee > 0], dimen=4, ordered=True
+    )
+    placed = {(po[0], po[3]) for po in data.pos}
+    m.SUPPLIER_PERIODS = pyo.Set(  # (supplier, period placed) with POs
+        initialize=[(s, t) for s in data.suppliers for t in data.periods if (s, t) in placed],
+        dimen=2,
+        ordered=True,
+    )
+    m.CAPACITY_WINDOWS = pyo.Set(  # (supplier, a, b)
+        initialize=[(s, *window) for s, window in data.capacity_load], dimen=3, ordered=True
+    )
+    m.DEMAND_PERIODS = pyo.Set(
+        initialize=[(k, t) for k in data.skus for t in data.periods if data.demand[(k, t)] > 0],
+        dimen=2,
+        ordered=True,
+    )
+    m.SAFETY_PERIODS = pyo.Set(  # the periods a SKU's safety stock counts in
+        initialize=[
+            (k, t)
+            for k in data.skus
+            for t in data.periods
+            if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0
+        ],
+        dimen=2,
+        ordered=True,
+    )
+    m.CRITICAL = pyo.Set(initialize=[k for k in data.skus if k in data.critical], ordered=True)
+    m.BACKUP = pyo.Set(  # every offer of a critical SKU, when there is a backup share
+        initialize=[o for o in data.offers if o[1] in data.critical]
+        if data.min_backup_share > 0
+        else [],
+        dimen=2,
+        ordered=True,
+    )
+
+
+def uses_po_binaries(data: ModelData, po: tuple, tier_choice: TierChoice) -> bool:
+    """Whether a PO chooses its tier with its own binaries: per-PO tiers, or an incremental
+    offer (its segment) in horizon mode."""
+    return (
+        tier_choice is TierChoice.PER_PO
+        or data.offers[po[:2]].price_break_type is PriceBreakType.INCREMENTAL
+    )
 
 
 def tier_bounds(
@@ -121,6 +183,7 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
         m.POS, domain=pyo.NonNegativeReals, bounds=lambda _, *po: (0, data.pos[po].upper_units)
     )
     m.po_placed = pyo.Var(m.POS, domain=pyo.Binary)
+    m.units_placed = pyo.Var(m.SUPPLIER_PERIODS, domain=pyo.NonNegativeReals)
     m.order_multiples = pyo.Var(m.PO_MULTIPLE, domain=pyo.NonNegativeIntegers)
     m.tier_qty = pyo.Var(m.PO_TIERS, domain=pyo.NonNegativeReals)
     m.tier_chosen = pyo.Var(m.PO_TIERS, domain=pyo.Binary)
@@ -218,40 +281,29 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
     def bounds(po: tuple, i: int) -> tuple[float, float]:
         return tier_bounds(data, po, i, tier_choice)
 
-    def uses_po_binaries(po: tuple) -> bool:
-        return (
-            tier_choice is TierChoice.PER_PO
-            or data.offers[po[:2]].price_break_type is PriceBreakType.INCREMENTAL
-        )
-
+    binary = set(m.TIER_BINARY_POS)
     m.tier_one = pyo.Constraint(
-        m.POS,
+        m.TIER_BINARY_POS,
         rule=lambda m, *po: (
             sum(m.tier_chosen[(*po, i)] for i in tiers_of(m, po)) == m.po_placed[po]
-            if uses_po_binaries(po)
-            else pyo.Constraint.Skip
         ),
     )
     m.tier_low = pyo.Constraint(
-        m.PO_TIERS,
-        rule=lambda m, *key: (
-            m.tier_qty[key] >= bounds(key[:4], key[4])[0] * m.tier_chosen[key]
-            if uses_po_binaries(key[:4])
-            else pyo.Constraint.Skip
-        ),
+        m.TIER_BINARY_KEYS,
+        rule=lambda m, *key: m.tier_qty[key] >= bounds(key[:4], key[4])[0] * m.tier_chosen[key],
     )
     m.tier_high = pyo.Constraint(
         m.PO_TIERS,
         rule=lambda m, *key: (
             m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.tier_chosen[key]
-            if uses_po_binaries(key[:4])
+            if key[:4] in binary
             else m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.offer_tier[(*key[:2], key[4])]
         ),
     )
+    for key in m.PO_TIERS:  # an agreed all-units tier needs no per-PO choice
+        if key[:4] not in binary:
+            m.tier_chosen[key].fix(0)
     if tier_choice is not TierChoice.HORIZON:
-        for key in m.PO_TIERS:
-            if not uses_po_binaries(key[:4]):
-                m.tier_chosen[key].fix(0)
         return
     m.offer_tier_one = pyo.Constraint(
         m.OFFERS,
@@ -268,8 +320,6 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
     )
 
     def reach_agreed_tier(m: pyo.ConcreteModel, *po: object) -> object:
-        if uses_po_binaries(po):
-            return pyo.Constraint.Skip
         upper = data.pos[po].upper_units
         offer = data.offers[po[:2]]
         return m.order_qty[po] >= sum(
@@ -277,18 +327,11 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
             for t in offer.tiers
         ) - upper * (1 - m.po_placed[po])
 
-    m.po_reaches_agreed_tier = pyo.Constraint(m.POS, rule=reach_agreed_tier)
+    m.po_reaches_agreed_tier = pyo.Constraint(m.AGREED_TIER_POS, rule=reach_agreed_tier)
     m.po_tier_agreed = pyo.Constraint(
-        m.PO_TIERS,
-        rule=lambda m, *key: (
-            m.tier_chosen[key] <= m.offer_tier[(*key[:2], key[4])]
-            if uses_po_binaries(key[:4])
-            else pyo.Constraint.Skip
-        ),
+        m.TIER_BINARY_KEYS,
+        rule=lambda m, *key: m.tier_chosen[key] <= m.offer_tier[(*key[:2], key[4])],
     )
-    for key in m.PO_TIERS:
-        if not uses_po_binaries(key[:4]):
-            m.tier_chosen[key].fix(0)
 
 
 def add_offer_use(m: pyo.ConcreteModel) -> None:
@@ -303,9 +346,6 @@ def add_offer_use(m: pyo.ConcreteModel) -> None:
         rule=lambda m, s, k: (
             m.uses_offer[(s, k)] <= sum(m.po_placed[p] for p in data.pos_by_offer.get((s, k), []))
         ),
-    )
-    m.QUALIFY_OFFERS = pyo.Set(
-        initialize=[o for o in m.OFFERS if o[0] in set(m.QUALIFY)], dimen=2, ordered=True
     )
     m.supplier_qualified = pyo.Constraint(
         m.QUALIFY_OFFERS,
@@ -328,9 +368,6 @@ def add_shipments(m: pyo.ConcreteModel) -> None:
             >= sum(data.pos[p].arc.volume_cbm * m.order_qty[p] for p in data.shipments[sh])
         ),
     )
-    m.CUSTOMS_POS = pyo.Set(
-        initialize=[p for p in m.POS if data.pos[p].customs_fee > 0], dimen=4, ordered=True
-    )
     m.customs_entry = pyo.Constraint(
         m.CUSTOMS_POS,
         rule=lambda m, *po: (
@@ -339,17 +376,37 @@ def add_shipments(m: pyo.ConcreteModel) -> None:
     )
 
 
-def add_capacity_limit(m: pyo.ConcreteModel) -> None:
-    """Production capacity per supplier and period: a PO is made over its production window,
-    a_s,t,w of its units in period w, so
-    sum over POs of s of a_s,t,w order_qty <= capacity_s,w."""
+def add_units_placed(m: pyo.ConcreteModel) -> None:
+    """Units ordered from a supplier in a period, for the capacity windows:
+    units_placed_s,t = sum over POs p of s placed in t of order_qty_p."""
     data: ModelData = m.data
-    m.SUPPLIER_PERIODS = pyo.Set(initialize=list(data.capacity_load), dimen=2, ordered=True)
-    m.capacity_limit = pyo.Constraint(
+    placed: dict[tuple[str, int], list] = {}
+    for po in data.pos:
+        placed.setdefault((po[0], po[3]), []).append(po)
+    m.units_placed_sum = pyo.Constraint(
         m.SUPPLIER_PERIODS,
-        rule=lambda m, s, w: (
-            sum(share * m.order_qty[p] for p, share in data.capacity_load[(s, w)])
-            <= data.capacity[(s, w)]
+        rule=lambda m, s, t: m.units_placed[s, t] == sum(m.order_qty[p] for p in placed[(s, t)]),
+    )
+
+
+def add_capacity_limit(m: pyo.ConcreteModel) -> None:
+    """The factory makes every PO by its ready day, first in, first out (docs/optimizer.md,
+    "Capacity"). POs of supplier s placed in period t are jobs released on r_t = (t-1)Lp and
+    due on E_t - 1 (E_t = D_t + 1, ready day D_t; r_t + Lp at 0 working days); one machine at
+    the calendar's daily rate meets every due day (earliest due first, which is first in,
+    first out: E_t rises with t) iff for every window (a, b) of ``capacity_windows``
+
+    sum over periods t = a..b of units_placed_s,t <= U_s(E_b) - U_s(r_a),
+
+    U_s(d) = units s can make on the days 0..d-1 (``capacity_units_per_week`` / 7 x sum of
+    f over them). A window counts its POs whole (``capacity_load``'s shares are 1)."""
+    data: ModelData = m.data
+    placed = set(m.SUPPLIER_PERIODS)
+    m.capacity_limit = pyo.Constraint(
+        m.CAPACITY_WINDOWS,
+        rule=lambda m, s, a, b: (
+            sum(m.units_placed[s, t] for t in range(a, b + 1) if (s, t) in placed)
+            <= data.capacity[(s, (a, b))]
         ),
     )
 
@@ -396,11 +453,6 @@ def add_lost_sales_only_when_out(m: pyo.ConcreteModel) -> None:
         for t in data.periods:
             running += arriving[(k, t)]
             most[(k, t)] = running
-    m.DEMAND_PERIODS = pyo.Set(
-        initialize=[(k, t) for k in data.skus for t in data.periods if data.demand[(k, t)] > 0],
-        dimen=2,
-        ordered=True,
-    )
     m.stockout = pyo.Var(m.DEMAND_PERIODS, domain=pyo.Binary)
     m.lost_only_in_stockout = pyo.Constraint(
         m.DEMAND_PERIODS,
@@ -416,18 +468,13 @@ def add_safety_stock(m: pyo.ConcreteModel) -> None:
     """Soft safety stock once the first order can land: inventory + safety_shortfall >= ss_k."""
     data: ModelData = m.data
     m.safety_stock = pyo.Constraint(
-        m.SKUS,
-        m.PERIODS,
-        rule=lambda m, k, t: (
-            m.inventory[k, t] + m.safety_shortfall[k, t] >= data.safety_stock[k]
-            if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0
-            else pyo.Constraint.Skip
-        ),
+        m.SAFETY_PERIODS,
+        rule=lambda m, k, t: m.inventory[k, t] + m.safety_shortfall[k, t] >= data.safety_stock[k],
     )
-    for k in m.SKUS:
-        for t in m.PERIODS:
-            if not (t >= data.safety_stock_from[k] and data.safety_stock[k] > 0):
-                m.safety_shortfall[k, t].fix(0)
+    counted = set(m.SAFETY_PERIODS)
+    for key in m.safety_shortfall:  # no shortfall outside the periods it counts in
+        if key not in counted:
+            m.safety_shortfall[key].fix(0)
 
 
 # --------------------------------------------------------------------------- risk policy
@@ -464,8 +511,6 @@ def add_critical_supplier_count(m: pyo.ConcreteModel, elastic: bool) -> None:
     """Critical SKUs are multi-sourced:
     sum_s uses_offer_s,k (+ supplier_gap_k) >= min_suppliers_critical."""
     data: ModelData = m.data
-    critical = [k for k in data.skus if k in data.critical]
-    m.CRITICAL = pyo.Set(initialize=critical, ordered=True)
     m.supplier_gap = pyo.Var(m.CRITICAL, domain=pyo.NonNegativeReals)
     if not elastic:
         m.supplier_gap.fix(0)
@@ -483,8 +528,6 @@ def add_backup_share(m: pyo.ConcreteModel, elastic: bool) -> None:
     supplier_units_s,k + backup_gap_s,k >= b * sku_units_k - U_k (1 - uses_offer_s,k)."""
     data: ModelData = m.data
     b = data.min_backup_share
-    pairs = [o for o in m.OFFERS if o[1] in data.critical] if b > 0 else []
-    m.BACKUP = pyo.Set(initialize=pairs, dimen=2, ordered=True)
     m.backup_gap = pyo.Var(m.BACKUP, domain=pyo.NonNegativeReals)
     if not elastic:
         m.backup_gap.fix(0)
@@ -599,9 +642,7 @@ def _component_expressions(m: pyo.ConcreteModel) -> dict[str, object]:
         "customs_fees": sum(m.customs_fee[sh] for sh in m.SHIPMENTS),
         "tooling": sum(data.offers[o].tooling_cost * m.uses_offer[o] for o in m.OFFERS),
         "qualification": sum(data.qualification_cost[s] * m.uses_supplier[s] for s in m.QUALIFY),
-        "holding": sum(
-            data.holding_per_period[k] * m.inventory[k, t] for k in m.SKUS for t in m.PERIODS
-        ),
+        "holding": holding_expression(m),
         "pipeline_carrying": per_po("pipeline_carrying"),
         "payment_terms_capital": per_po("payment_terms_capital"),
         "lost_sales": sum(data.penalty[k] * m.lost_sales[k, t] for k in m.SKUS for t in m.PERIODS),
@@ -614,6 +655,29 @@ def _component_expressions(m: pyo.ConcreteModel) -> dict[str, object]:
             data.penalty[k] * (m.split_over[(s, k)] + m.split_under[(s, k)]) for s, k in m.SPLITS
         ),
     }
+
+
+def holding_expression(m: pyo.ConcreteModel) -> object:
+    """Holding by the day (docs/optimizer.md, "Costs"), h_k = holding_per_period_k / Lp a
+    unit-day: sum_k,t h_k (Lp inventory_k,t + (Lp - 1) / 2 (demand_k,t - lost_sales_k,t))
+    + sum_POs h_k days_early good_share order_qty (the period's stock falls evenly through it
+    as its demand is served; a lot is on hand from its arrival day, before its period)."""
+    data: ModelData = m.data
+    lp = data.period_length_days
+    per_day = {k: data.holding_per_period[k] / lp for k in data.skus}
+    stock = sum(
+        per_day[k]
+        * (lp * m.inventory[k, t] + (lp - 1) / 2 * (data.demand[(k, t)] - m.lost_sales[k, t]))
+        for k in m.SKUS
+        for t in m.PERIODS
+        if per_day[k]
+    )
+    early = sum(
+        per_day[po[1]] * info.days_early * data.offers[po[:2]].good_share * m.order_qty[po]
+        for po, info in data.pos.items()
+        if per_day[po[1]] and info.days_early
+    )
+    return stock + early
 
 
 def add_objective(m: pyo.ConcreteModel, elastic: bool) -> None:

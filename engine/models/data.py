@@ -26,6 +26,7 @@ from engine.scenario.schema import (
 )
 
 PoKey = tuple[str, str, str, int]  # supplier, sku, lane, period placed
+CapacityKey = tuple[str, tuple[int, int]]  # supplier, window (first, last period placed)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class PoData:
     period_balance: int
     period_shipment: int
     period_arrival: int
+    days_early: int  # days on hand before its arrival period starts: (a - 1) Lp - A
     deposit_share: float
     customs_fee: float  # fee of one customs entry if this PO is in a shipment
 
@@ -90,7 +92,8 @@ class ModelData:
     shipments: dict[ShipmentKey, list[PoKey]]
     shipment_fixed_cost: dict[ShipmentKey, float]
     container_cost: dict[ShipmentKey, tuple[float, float]]  # (cost, capacity cbm) if any
-    capacity: dict[tuple[str, int], float]  # units supplier s can make in period t
+    # units supplier s can make for its POs placed in periods a..b (days r_a .. E_b - 1)
+    capacity: dict[CapacityKey, float]
     demand: dict[tuple[str, int], float]
     in_transit: dict[tuple[str, int], float]
     opening_stock: dict[str, float]
@@ -111,10 +114,11 @@ class ModelData:
     working_capital_ceiling: float | None
     opening_cash: float
     pos_by_offer: dict[tuple[str, str], list[PoKey]] = field(default_factory=dict)
-    # (supplier, period) -> the POs in production then, each with the share of its units made then
-    capacity_load: dict[tuple[str, int], list[tuple[PoKey, float]]] = field(default_factory=dict)
-    # the same by PO: the periods it is made in, each with its share
-    production: dict[PoKey, list[tuple[int, float]]] = field(default_factory=dict)
+    # (supplier, window) -> the POs placed in the window, each with the share of its units
+    # counted there (1: a window counts its POs whole)
+    capacity_load: dict[CapacityKey, list[tuple[PoKey, float]]] = field(default_factory=dict)
+    # the same by PO: the windows it is in, each with its share
+    production: dict[PoKey, list[tuple[tuple[int, int], float]]] = field(default_factory=dict)
 
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
@@ -137,23 +141,27 @@ def build_tiers(scenario: Scenario, offer: Offer) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def production_shares(
-    factors: list[float], first_day: int, window_days: int, period_length_days: int
-) -> dict[int, float]:
-    """Share of a PO's units made in each period: the PO is made over its production window,
-    the days ``first_day .. first_day + window_days - 1`` (``production_window_days``), at the
-    supplier's available rate, so day ``d`` makes ``f_d / sum of f over the window`` of it.
-    Empty when the window is shut."""
-    window = range(first_day, first_day + window_days)
-    total = sum(factors[d] for d in window)
-    if total <= 0:
-        return {}
-    shares: dict[int, float] = {}
-    for d in window:
-        if factors[d] > 0:
-            period = d // period_length_days + 1
-            shares[period] = shares.get(period, 0.0) + factors[d] / total
-    return shares
+def capacity_windows(first_day: dict[int, int], end_day: dict[int, int]) -> list[tuple[int, int]]:
+    """The windows ``(a, b)`` of one supplier's capacity family (docs/optimizer.md, "Capacity"):
+    pairs of periods with POs, ``a <= b``, whose POs' production days overlap all the way from
+    ``a`` to ``b`` (a window that splits where one PO's days end before the next one's start
+    is the sum of its two parts), ending where the next period's POs are due later.
+
+    Args:
+        first_day: Period placed -> its PO day ``r_t``, for the periods with POs.
+        end_day: Period placed -> ``E_t``, the day after the last day its POs may be made.
+    """
+    periods = sorted(first_day)
+    windows: list[tuple[int, int]] = []
+    for i, a in enumerate(periods):
+        for j in range(i, len(periods)):
+            b = periods[j]
+            if j > i and end_day[periods[j - 1]] <= first_day[b]:
+                break
+            if j + 1 < len(periods) and end_day[periods[j + 1]] == end_day[b]:
+                continue  # (a, b + 1) has the same days and more POs
+            windows.append((a, b))
+    return windows
 
 
 def _cost_coefficients(
@@ -231,11 +239,91 @@ def build_model_data(scenario: Scenario) -> ModelData:
     policy = scenario.risk_policy
     suppliers = {s.supplier: s for s in scenario.suppliers}
     skus = {k.sku: k for k in scenario.skus}
+    lanes = {lane.lane: lane for lane in scenario.lanes}
+    calendars = {
+        s: SupplierCalendar(scenario, supplier, n_periods * lp) for s, supplier in suppliers.items()
+    }
 
+    offers = _offers(scenario)
+    demand = {
+        (k, t): mean for k in skus for t, (mean, _) in enumerate(scenario.demand_series(k), start=1)
+    }
+    unit_value = _unit_values(scenario)
+    lead_days_by_sku, first_arrival = _fastest_replenishment(scenario, calendars, lanes)
+    safety_stock = _safety_stocks(scenario, lead_days_by_sku)
+    pos = _purchase_orders(
+        scenario, _arcs(scenario, offers), offers, calendars, demand, safety_stock
+    )
+    shipments: dict[ShipmentKey, list[PoKey]] = {}
+    for key in pos:
+        shipments.setdefault((key[0], key[2], key[3]), []).append(key)
+    in_transit: dict[tuple[str, int], float] = {}
+    for row in scenario.in_transit:
+        in_transit[(row.sku, row.arrival_period)] = (
+            in_transit.get((row.sku, row.arrival_period), 0.0) + row.quantity_units
+        )
+    data = ModelData(
+        scenario_name=scenario.name,
+        periods=periods,
+        period_length_days=lp,
+        skus=list(skus),
+        suppliers=list(suppliers),
+        offers=offers,
+        pos=pos,
+        shipments=shipments,
+        shipment_fixed_cost={key: lanes[key[1]].cost_per_shipment for key in shipments},
+        container_cost={
+            key: (lanes[key[1]].container_cost, lanes[key[1]].container_capacity_cbm)
+            for key in shipments
+            if lanes[key[1]].container_capacity_cbm > 0
+        },
+        capacity={},
+        demand=demand,
+        in_transit=in_transit,
+        opening_stock={k: item.opening_stock_units for k, item in skus.items()},
+        safety_stock=safety_stock,
+        safety_stock_from={k: first_arrival.get(k, n_periods + 1) + 1 for k in skus},
+        penalty={
+            k: item.lost_sale_penalty_per_unit
+            if item.lost_sale_penalty_per_unit is not None
+            else max(item.selling_price - unit_value[k], 0.0)
+            for k, item in skus.items()
+        },
+        holding_per_period={
+            k: item.holding_cost_rate_annual * lp / DAYS_PER_YEAR * unit_value[k]
+            for k, item in skus.items()
+        },
+        selling_price={k: item.selling_price for k, item in skus.items()},
+        receipt_period={
+            t: day_to_period((t - 1) * lp + scenario.fulfilment.dso_days, lp, n_periods)
+            for t in periods
+        },
+        region_of={s: sup.region or sup.country for s, sup in suppliers.items()},
+        qualification_cost={
+            s: sup.qualification_cost for s, sup in suppliers.items() if not sup.qualified
+        },
+        critical={k for k, item in skus.items() if item.critical},
+        max_share_per_supplier=policy.max_share_per_supplier,
+        max_share_per_region=dict(policy.max_share_per_region),
+        min_backup_share=policy.min_backup_share_critical,
+        min_suppliers_critical=policy.min_suppliers_critical,
+        fixed_splits={k: dict(v) for k, v in policy.fixed_splits.items()},
+        working_capital_ceiling=scenario.finance.working_capital_ceiling,
+        opening_cash=scenario.finance.opening_cash,
+    )
+    for key in pos:
+        data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
+    _add_capacity_windows(data, calendars)
+    return data
+
+
+def _offers(scenario: Scenario) -> dict[tuple[str, str], OfferData]:
+    """Every offer a PO may use: all but those of suppliers outside a planner's fixed split."""
+    suppliers = {s.supplier: s for s in scenario.suppliers}
     offers: dict[tuple[str, str], OfferData] = {}
     for offer in scenario.offers:
         supplier = suppliers[offer.supplier]
-        split = policy.fixed_splits.get(offer.sku)
+        split = scenario.risk_policy.fixed_splits.get(offer.sku)
         if split is not None and split.get(offer.supplier, 0.0) <= 0.0:
             continue  # planners fixed the split; suppliers outside it get nothing
         credit = supplier.defect_remedy is DefectRemedy.CREDIT
@@ -250,51 +338,37 @@ def build_model_data(scenario: Scenario) -> ModelData:
             paid_share=1 - supplier.defect_rate if credit else 1.0,
             good_share=1 - supplier.defect_rate if credit else 1.0,
         )
+    return offers
 
-    demand = {}
-    for k in skus:
-        for t, (mean, _) in enumerate(scenario.demand_series(k), start=1):
-            demand[(k, t)] = mean
-    sigma = {k: sum(std for _, std in scenario.demand_series(k)) / n_periods for k in skus}
-    unit_value = {  # over every offer of the SKU, inside a fixed split or not
-        k: min(
+
+def _unit_values(scenario: Scenario) -> dict[str, float]:
+    """u_k: the lowest first-tier price over every offer of the SKU, inside a fixed split or
+    not (0 without one)."""
+    return {
+        item.sku: min(
             (
                 scenario.price_tiers(o.supplier, o.sku)[0].unit_price
                 for o in scenario.offers
-                if o.sku == k and scenario.price_tiers(o.supplier, o.sku)
+                if o.sku == item.sku and scenario.price_tiers(o.supplier, o.sku)
             ),
             default=0.0,
         )
-        for k in skus
-    }
-    penalty = {
-        k: item.lost_sale_penalty_per_unit
-        if item.lost_sale_penalty_per_unit is not None
-        else max(item.selling_price - unit_value[k], 0.0)
-        for k, item in skus.items()
+        for item in scenario.skus
     }
 
-    capacity: dict[tuple[str, int], float] = {}
-    shares: dict[tuple[str, int], dict[int, float]] = {}  # (supplier, period placed) -> shares
-    window_capacity: dict[tuple[str, int], float] = {}  # units a PO placed then can be
-    calendars: dict[str, SupplierCalendar] = {}
-    for s, supplier in suppliers.items():
-        calendar = calendars[s] = SupplierCalendar(scenario, supplier, n_periods * lp)
-        factors = calendar.factors
-        per_day = supplier.capacity_units_per_week / 7.0
-        for t in periods:
-            first = (t - 1) * lp
-            window = production_window_days(calendar, first)
-            capacity[(s, t)] = per_day * sum(factors[first : first + lp])
-            shares[(s, t)] = production_shares(factors, first, window, lp)
-            window_capacity[(s, t)] = per_day * sum(factors[first : first + window])
 
+def _arcs(scenario: Scenario, offers: dict[tuple[str, str], OfferData]) -> list[Arc]:
+    """Every offer with every lane from its supplier's port within the lead-time limit, with
+    its variable freight per unit."""
+    suppliers = {s.supplier: s for s in scenario.suppliers}
+    skus = {k.sku: k for k in scenario.skus}
+    limit = scenario.risk_policy.max_lead_time_days
     arcs: list[Arc] = []
     for s, k in offers:
         supplier, item = suppliers[s], skus[k]
         for lane in scenario.lanes_from(supplier.origin_port):
             lead_days = mean_lead_time_days(supplier, lane)
-            if policy.max_lead_time_days is not None and lead_days > policy.max_lead_time_days:
+            if limit is not None and lead_days > limit:
                 continue
             v = (
                 lane.cost_per_unit
@@ -313,18 +387,43 @@ def build_model_data(scenario: Scenario) -> ModelData:
                     item.unit_volume_cbm,
                 )
             )
+    return arcs
 
-    lanes = {lane.lane: lane for lane in scenario.lanes}
-    lead_days_by_sku, first_arrival = _fastest_replenishment(scenario, calendars, lanes)
+
+def _safety_stocks(scenario: Scenario, lead_days_by_sku: dict[str, float]) -> dict[str, float]:
+    """ss_k = z(service level) sigma_k sqrt(max(L_k, Lp) / Lp) (docs/optimizer.md, "Costs")."""
+    n_periods, lp = scenario.horizon.periods, scenario.horizon.period_length_days
     safety_stock = {}
-    for k, item in skus.items():
+    for item in scenario.skus:
+        k = item.sku
+        sigma = sum(std for _, std in scenario.demand_series(k)) / n_periods
         z = NormalDist().inv_cdf(item.service_level_target)
         lead = lead_days_by_sku.get(k, lp)
-        safety_stock[k] = max(z, 0.0) * sigma[k] * math.sqrt(max(lead, lp) / lp)
-    demand_from = {  # demand from period t to the end, what a PO arriving in t can serve
-        (k, t): sum(demand[(k, u)] for u in periods if u >= t) for k in skus for t in periods
-    }
+        safety_stock[k] = max(z, 0.0) * sigma * math.sqrt(max(lead, lp) / lp)
+    return safety_stock
 
+
+def _purchase_orders(
+    scenario: Scenario,
+    arcs: list[Arc],
+    offers: dict[tuple[str, str], OfferData],
+    calendars: dict[str, SupplierCalendar],
+    demand: dict[tuple[str, int], float],
+    safety_stock: dict[str, float],
+) -> dict[PoKey, PoData]:
+    """Every PO that may be placed: each arc in each period whose PO is ready and arrives
+    within the horizon and may be at least the minimum PO. Its upper bound is the least of
+    what the factory makes from its PO day to its ready day and what it can sell (the demand
+    from its arrival on, the safety stock, a share's over-buy), in whole order multiples."""
+    n_periods, lp = scenario.horizon.periods, scenario.horizon.period_length_days
+    periods = range(1, n_periods + 1)
+    suppliers = {s.supplier: s for s in scenario.suppliers}
+    lanes = {lane.lane: lane for lane in scenario.lanes}
+    demand_from = {  # demand from period t to the end, what a PO arriving in t can serve
+        (k, t): sum(demand[(k, u)] for u in periods if u >= t)
+        for k in safety_stock
+        for t in periods
+    }
     over_buy = _share_over_buy(scenario, offers)
     pos: dict[PoKey, PoData] = {}
     for arc in arcs:
@@ -333,17 +432,19 @@ def build_model_data(scenario: Scenario) -> ModelData:
             lanes[arc.lane],
             offers[(arc.supplier, arc.sku)],
         )
+        calendar = calendars[arc.supplier]
         last_min = offer.tiers[-1].min_qty_units if offer.tiers else 0.0
         for t in periods:
-            timing = calendars[arc.supplier].timing((t - 1) * lp, lane)
+            timing = calendar.timing((t - 1) * lp, lane)
             if timing is None or timing.arrival_period > n_periods:
                 continue
             arrival = timing.arrival_period
             needed = (demand_from[(arc.sku, arrival)] + safety_stock[arc.sku]) / max(
                 offer.good_share, 1e-9
             )
+            first_day, end_day = (t - 1) * lp, calendar.capacity_end((t - 1) * lp)
             upper = min(
-                window_capacity[(arc.supplier, t)],
+                calendar.units_between(first_day, end_day or first_day),
                 round_up_to_multiple(
                     max(needed, last_min, offer.min_po_units) + over_buy.get(arc.sku, 0.0),
                     offer.order_multiple_units,
@@ -371,80 +472,35 @@ def build_model_data(scenario: Scenario) -> ModelData:
                 period_balance=day_to_period(balance_day, lp, n_periods),
                 period_shipment=day_to_period(ship_day, lp, n_periods),
                 period_arrival=arrival,
+                days_early=(arrival - 1) * lp - timing.arrival_day,
                 deposit_share=supplier.deposit_share,
                 customs_fee=fee,
             )
-
-    shipments: dict[ShipmentKey, list[PoKey]] = {}
-    for key in pos:
-        shipments.setdefault((key[0], key[2], key[3]), []).append(key)
-    shipment_fixed_cost = {key: lanes[key[1]].cost_per_shipment for key in shipments}
-    container_cost = {
-        key: (lanes[key[1]].container_cost, lanes[key[1]].container_capacity_cbm)
-        for key in shipments
-        if lanes[key[1]].container_capacity_cbm > 0
-    }
-    in_transit: dict[tuple[str, int], float] = {}
-    for row in scenario.in_transit:
-        in_transit[(row.sku, row.arrival_period)] = (
-            in_transit.get((row.sku, row.arrival_period), 0.0) + row.quantity_units
-        )
-    data = ModelData(
-        scenario_name=scenario.name,
-        periods=periods,
-        period_length_days=lp,
-        skus=list(skus),
-        suppliers=list(suppliers),
-        offers=offers,
-        pos=pos,
-        shipments=shipments,
-        shipment_fixed_cost=shipment_fixed_cost,
-        container_cost=container_cost,
-        capacity=capacity,
-        demand=demand,
-        in_transit=in_transit,
-        opening_stock={k: item.opening_stock_units for k, item in skus.items()},
-        safety_stock=safety_stock,
-        safety_stock_from={k: first_arrival.get(k, n_periods + 1) + 1 for k in skus},
-        penalty=penalty,
-        holding_per_period={
-            k: item.holding_cost_rate_annual * lp / DAYS_PER_YEAR * unit_value[k]
-            for k, item in skus.items()
-        },
-        selling_price={k: item.selling_price for k, item in skus.items()},
-        receipt_period={
-            t: day_to_period((t - 1) * lp + scenario.fulfilment.dso_days, lp, n_periods)
-            for t in periods
-        },
-        region_of={s: sup.region or sup.country for s, sup in suppliers.items()},
-        qualification_cost={
-            s: sup.qualification_cost for s, sup in suppliers.items() if not sup.qualified
-        },
-        critical={k for k, item in skus.items() if item.critical},
-        max_share_per_supplier=policy.max_share_per_supplier,
-        max_share_per_region=dict(policy.max_share_per_region),
-        min_backup_share=policy.min_backup_share_critical,
-        min_suppliers_critical=policy.min_suppliers_critical,
-        fixed_splits={k: dict(v) for k, v in policy.fixed_splits.items()},
-        working_capital_ceiling=scenario.finance.working_capital_ceiling,
-        opening_cash=scenario.finance.opening_cash,
-    )
-    for key in pos:
-        data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
-        for period, share in shares[(key[0], key[3])].items():
-            if period <= n_periods:
-                data.capacity_load.setdefault((key[0], period), []).append((key, share))
-                data.production.setdefault(key, []).append((period, share))
-    return data
+    return pos
 
 
-def production_window_days(calendar: SupplierCalendar, first_day: int) -> int:
-    """Days a PO placed on ``first_day`` is in production: to its ready day by the rule of
-    ``engine.lead_time`` (shutdown days included), at least one period; to the end of the
-    calendar when it is not ready within it."""
-    ready = calendar.ready(first_day)
-    end = len(calendar.factors) if ready is None else ready
-    return max(end - first_day, calendar.period_length_days)
+def _add_capacity_windows(data: ModelData, calendars: dict[str, SupplierCalendar]) -> None:
+    """``capacity``, ``capacity_load`` and ``production`` of the capacity family: per supplier,
+    the windows of ``capacity_windows`` over its periods with POs, each with the units the
+    factory can make on its days ``r_a .. E_b - 1`` and the POs placed in ``a .. b``."""
+    lp = data.period_length_days
+    placed: dict[tuple[str, int], list[PoKey]] = {}
+    for key in data.pos:
+        placed.setdefault((key[0], key[3]), []).append(key)
+    for s, calendar in calendars.items():
+        first_day = {t: (t - 1) * lp for (code, t) in placed if code == s}
+        end_day: dict[int, int] = {}
+        for t, day in first_day.items():
+            end = calendar.capacity_end(day)
+            assert end is not None  # a PO exists only when it is ready within the horizon
+            end_day[t] = end
+        for a, b in capacity_windows(first_day, end_day):
+            window = (s, (a, b))
+            data.capacity[window] = calendar.units_between(first_day[a], end_day[b])
+            for t in range(a, b + 1):
+                for key in placed.get((s, t), []):
+                    data.capacity_load.setdefault(window, []).append((key, 1.0))
+                    data.production.setdefault(key, []).append(((a, b), 1.0))
 
 
 def _fastest_replenishment(
@@ -470,6 +526,7 @@ def _fastest_replenishment(
             lead_days[k] = min(lead_days.get(k, lead), lead)
             timing = calendars[offer.supplier].timing(0, lanes[lane.lane])
             if timing is not None:
-                first_arrival[k] = min(first_arrival.get(k, timing.arrival_period),
-                                       timing.arrival_period)
+                first_arrival[k] = min(
+                    first_arrival.get(k, timing.arrival_period), timing.arrival_period
+                )
     return lead_days, first_arrival

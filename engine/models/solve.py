@@ -113,13 +113,11 @@ def solve_model(
     if first.has_solution:
         relaxed.offer(session.solution(), first.objective)
     # --- comparisons (engine.models.starts): other variants' plans as starts
-    left = budget.deadline - time.perf_counter()
-    starts_seconds = STARTS_SHARE * total if budget.by_time else left
-    start_plan = (
-        best_start(session, data, starts, step, max(starts_seconds, 0.01))
-        if starts and data
-        else None
-    )
+    start_plan = None
+    if starts and data:
+        start_plan, cut = best_start(session, data, starts, step, _starts_limit(budget))
+        if cut:
+            budget.note_cut(SolveStage.STARTS)
     if start_plan is not None:
         relaxed.offer(*start_plan)
     # ---
@@ -188,6 +186,16 @@ def solve_model(
         full.offer(*tightened(session, (full.values, full.objective)))
     # ---
     return _outcome(session, full, budget, "solved")
+
+
+def _starts_limit(budget: Budget) -> RunLimit:
+    """The limits of the re-plans of other variants' plans: each the strategy's
+    ``start_replan`` work (at least the default: they make the comparison's guarantees),
+    all within the safety deadline (TIME: within ``STARTS_SHARE`` of the time limit)."""
+    strategy = budget.strategy
+    if budget.by_time:
+        return RunLimit(STARTS_SHARE * budget.total_seconds, strategy.start_replan)
+    return budget.limit(strategy.start_replan, min_scale=strategy.plan_min_scale)
 
 
 def _run(

@@ -82,9 +82,12 @@ class SolveStrategy:
     minute (docs/optimality.md, "Budgets")."""
 
     first_look: RunWork = RunWork(nodes=100, checks=12)
+    first_look_max_columns: int = 20_000  # a larger model skips it (its root takes minutes)
     lp_bound: RunWork = RunWork(lp_iterations=200_000)
     sku_bound: RunWork = RunWork(nodes=200, checks=20)  # per SKU
-    sku_plan: RunWork = RunWork(nodes=500, checks=100)  # per SKU, first plans
+    support_plan: RunWork = RunWork(nodes=500, checks=100)  # over the LP's POs: first plan
+    support_max_pos: int = 200  # POs the LP uses, at most, for that first plan
+    sku_plan: RunWork = RunWork(nodes=500, checks=100)  # per SKU, first plans (else)
     sku_retry_factor: float = 3.0  # a SKU without a plan tries again with this much more
     fix_group: RunWork = RunWork(nodes=100, checks=25)  # per SKU or pair re-opened
     fix_max_groups: int = 8  # re-plans of SKUs or pairs, in all

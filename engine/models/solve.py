@@ -3,9 +3,8 @@
 Two details of the model make HiGHS slow when they are integer from the start: order multiples
 (a general integer per PO) and the "lost only when out of stock" binaries. Both rarely decide
 the plan, so the solve works on a **relaxation** first and restores them at the end. Its
-stages (``SolveStage``),
-each limited by ``engine.models.strategy`` (deterministic work by default, the time limit
-only as a safety limit):
+stages (``SolveStage``), each limited by ``engine.models.strategy`` (deterministic work by
+default, the time limit only as a safety limit):
 
 1. the LP relaxation, for a bound and for the POs it uses; the **first plan**: the relaxed
    model over those POs only (a small MIP, seconds), when they are few enough;
@@ -111,12 +110,12 @@ def solve_model(
     lp_limit = budget.limit(strategy.lp_bound, cap_seconds=shares.lp_bound * total)
     lp_bound, lp_values, lp_infeasible = _lp_relaxation(session, budget, lp_limit)
     relaxed.raise_bound(lp_bound, BoundSource.LP_RELAXATION)
+    if lp_infeasible:
+        return _outcome(session, _Best(), budget, "infeasible", infeasible=True)
     support = _LpSupport.of(session, lp_values) if lp_values is not None else None
     supported = False
     if support is not None and data is not None and len(data.skus) > 1:
         supported = _support_plan(session, budget, support, relaxed, step)
-    if lp_infeasible:
-        return _outcome(session, _Best(), budget, "infeasible", infeasible=True)
     proven, message = False, "no plan found"
     if session.integrality.size <= strategy.first_look_max_columns:
         step("solving")
@@ -360,7 +359,8 @@ def _support_plan(
         return False
     step(f"first plan over the {count} POs the LP relaxation uses")
     session.fix(support.empty, np.zeros(session.integrality.size))
-    limit = budget.limit(strategy.support_plan, min_scale=strategy.plan_min_scale)
+    end = strategy.time.first_plans_end  # TIME: its share of the time limit
+    limit = budget.limit(strategy.support_plan, end, min_scale=strategy.plan_min_scale)
     outcome = _run(session, budget, SolveStage.FIRST_PLANS, limit, strategy.sku_step_gap)
     found = session.solution() if outcome.has_solution else None
     session.reset()

@@ -78,8 +78,8 @@ class TimeShares:
 class SolveStrategy:
     """Every stage's work (per HiGHS run unless said otherwise) and the time shares.
 
-    Sized on this project's 2-core machine so that the bundled examples finish in about a
-    minute (docs/optimality.md, "Budgets")."""
+    Sized on dtc-brand on this project's 2-core machine; what each example takes is measured
+    in docs/optimality.md ("Measured with work budgets")."""
 
     first_look: RunWork = RunWork(nodes=100, checks=12)
     first_look_max_columns: int = 20_000  # a larger model skips it (its root takes minutes)

@@ -6,17 +6,23 @@ scenario: the spread of the objective (max / min over every run, idle and busy: 
 identical), the number of distinct objectives (target 1), the largest gap (dtc-brand target
 <= 3 %), the median and largest solve time, and how many runs the safety time limit cut.
 
-The frontier over backup shares (monotone yes / no, time) needs the warm starts across
-variants of issue 12 item 2; ``frontier_rows`` is its hook and measures nothing yet.
+The frontier over backup shares 0-50 % for SKL-10IN and KNF-8IN on dtc-brand (the free
+optimum and 6 shares), idle and busy: monotone yes / no (target yes) and its time (target
+<= 3 minutes).
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+import pandas as pd
 
 from bench.isolate import CaseFailed, run_case
 from bench.machine import ROOT
@@ -27,6 +33,10 @@ SCENARIOS = ("dtc-brand", "midsize-portfolio")
 GAP_TARGETS = {"dtc-brand": 0.03}
 SPREAD_TARGET = Target(Goal.AT_MOST, 1.0, False, "identical objectives across runs and load")
 DISTINCT_TARGET = Target(Goal.AT_MOST, 1.0, False, "one objective across runs and load")
+FRONTIER_SKUS = ("SKL-10IN", "KNF-8IN")
+MONOTONE_TARGET = Target(Goal.AT_LEAST, 1.0, False, "monotone frontier")
+FRONTIER_TIME_TARGET = Target(Goal.AT_MOST, 180.0, False, "7 points in <= 3 minutes")
+COST_TOLERANCE = 1e-6  # relative: plans made from the same decisions cost the same
 
 
 @dataclass(frozen=True)
@@ -61,8 +71,7 @@ def solve_case(scenario: str) -> dict:
 
 
 def _solves(scenario: str, settings: ReliabilitySettings, busy: bool) -> list[dict]:
-    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
-    try:
+    with _burning(busy):
         found = []
         for _ in range(settings.repetitions):
             try:
@@ -76,10 +85,6 @@ def _solves(scenario: str, settings: ReliabilitySettings, busy: bool) -> list[di
             except CaseFailed as failure:
                 found.append({"objective": None, "gap": None, "seconds": failure.seconds})
         return found
-    finally:
-        if burner is not None:
-            burner.kill()
-            burner.wait()
 
 
 def _scenario_rows(scenario: str, settings: ReliabilitySettings) -> list[BenchRow]:
@@ -135,11 +140,96 @@ def _scenario_rows(scenario: str, settings: ReliabilitySettings) -> list[BenchRo
     return rows
 
 
+def frontier_case(scenario: str, skus: list[str]) -> dict:
+    """The frontier over backup shares 0-50 % for ``skus`` at the default budget (run in its
+    own process): the free optimum and the 6 shares, each point's cost and gap, the time."""
+    from engine.frontier import backup_share_points, resilience_frontier
+    from engine.parallel import default_workers
+    from engine.plan_types import SolveOptions
+    from engine.scenario import load_scenario
+
+    case = load_scenario(ROOT / "scenarios" / scenario)
+    started = time.perf_counter()
+    table = resilience_frontier(
+        case,
+        backup_share_points(case, skus),
+        skus,
+        SolveOptions(threads=default_workers()),
+    )
+    return {
+        "seconds": time.perf_counter() - started,
+        "cases": [str(c) for c in table["case"]],
+        "costs": [None if pd.isna(c) else float(c) for c in table["total_cost"]],
+        "gaps": [None if pd.isna(g) else float(g) for g in table["gap"]],
+    }
+
+
+def is_monotone(costs: Sequence[float | None]) -> bool:
+    """Every point (ever tighter) no cheaper than the one before, within ``COST_TOLERANCE``;
+    a point without a plan breaks it."""
+    if any(c is None for c in costs):
+        return False
+    known = [float(c) for c in costs if c is not None]
+    return all(b >= a - COST_TOLERANCE * max(1.0, abs(a)) for a, b in itertools.pairwise(known))
+
+
 def frontier_rows(settings: ReliabilitySettings) -> list[BenchRow]:
-    """Hook: the frontier over backup shares 0-50 % for SKL-10IN and KNF-8IN (monotone yes / no,
-    time; target monotone within 3 minutes). Needs issue 12 item 2 (warm starts across
-    variants); not measured here yet."""
-    return []
+    """The frontier over backup shares 0-50 % for SKL-10IN and KNF-8IN on dtc-brand (the free
+    optimum and 6 shares: 7 points): monotone yes / no (target yes) and its time (target
+    <= 3 minutes), run twice: idle and beside a burning core."""
+    rows: list[BenchRow] = []
+    for busy in (False, True):
+        label = "busy" if busy else "idle"
+        case = f"dtc-brand frontier {', '.join(FRONTIER_SKUS)}, backup 0-50 %, {label}"
+        with _burning(busy):
+            try:
+                found = run_case(
+                    "bench.reliability:frontier_case",
+                    {"scenario": "dtc-brand", "skus": list(FRONTIER_SKUS)},
+                    timeout=settings.timeout_seconds,
+                ).values
+            except CaseFailed as failure:
+                rows.append(
+                    figure(SECTION, case, "frontier time", failure.seconds, "s", note=str(failure))
+                )
+                continue
+        note = "; ".join(
+            f"{c}: {'none' if v is None else f'{v:,.2f}'}"
+            for c, v in zip(found["cases"], found["costs"], strict=True)
+        )
+        rows.append(
+            figure(
+                SECTION,
+                case,
+                "monotone (1 yes, 0 no)",
+                float(is_monotone(found["costs"])),
+                "flag",
+                target=MONOTONE_TARGET,
+                note=note,
+            )
+        )
+        gaps = [g for g in found["gaps"] if g is not None]
+        rows.append(
+            figure(SECTION, case, "largest gap", max(gaps) if gaps else float("nan"), "share")
+        )
+        rows.append(
+            figure(
+                SECTION, case, "frontier time", found["seconds"], "s", target=FRONTIER_TIME_TARGET
+            )
+        )
+    return rows
+
+
+@contextmanager
+def _burning(busy: bool) -> Iterator[None]:
+    """A process burning a CPU core while the block runs (if ``busy``)."""
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+    try:
+        yield
+    finally:
+        if burner is not None:
+            burner.kill()
+            burner.wait()
 
 
 def run(sizes: Sequence[str], quick: bool) -> list[BenchRow]:

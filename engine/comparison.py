@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from engine.plan_types import Decisions, OptimizeResult, ReplannedPlan, SolveOptions, SolveStatus
+from engine.plan_types import (
+    Decisions,
+    OptimizeResult,
+    ReplannedPlan,
+    SolveOptions,
+    SolveStage,
+    SolveStatus,
+)
 from engine.scenario.schema import Scenario
 
 CANNOT_TELL = "within the solvers' gaps: cannot tell"
@@ -144,17 +151,24 @@ def with_starts(
     scenario: Scenario,
     starts: Sequence[Decisions],
     options: SolveOptions | None = None,
+    reopen: Sequence[str] = (),
 ) -> OptimizeResult:
     """``result`` or, if cheaper, the plan made from other plans' decisions ``starts`` in
-    ``scenario``'s model (``engine.models.plan_from``), with ``result``'s bound (a bound of
-    ``scenario``)."""
+    ``scenario``'s model (``engine.models.plan_from``; ``reopen``: the SKUs whose policy
+    differs, re-planned from every start), with ``result``'s bound (a bound of ``scenario``).
+    A re-plan cut by the safety time limit is recorded in ``cut_by_time_limit`` either way
+    (which plan is kept then depends on the machine)."""
     from engine.models import plan_from
 
     options = options or SolveOptions()
     decisions = [d for d in starts if d]
     if not decisions or not result.has_plan or result.objective is None:
         return result
-    made = plan_from(scenario, decisions, options)
+    made, cut = plan_from(scenario, decisions, options, reopen)
+    if cut and SolveStage.STARTS not in result.cut_by_time_limit:
+        result = dataclasses.replace(
+            result, cut_by_time_limit=(*result.cut_by_time_limit, SolveStage.STARTS)
+        )
     if made is None or made.objective is None or made.objective >= result.objective - 1e-6:
         return result
     bound = None if result.best_bound is None else min(result.best_bound, made.objective)
@@ -167,6 +181,9 @@ def with_starts(
         gap=gap,
         build_seconds=result.build_seconds,
         solve_seconds=result.solve_seconds + made.solve_seconds,
+        budget=result.budget,
+        cut_by_time_limit=result.cut_by_time_limit,
+        bound_source=result.bound_source,
     )
 
 
@@ -177,8 +194,10 @@ def paired_solves(
     on_step: Callable[[str, str], None] | None = None,
 ) -> tuple[OptimizeResult, OptimizeResult]:
     """The base plan, then the variant's from the base plan (repaired to its policy), then
-    the base plan again made no dearer than the variant's (when the variant's plan is one of
-    the base's). ``on_step(which, step)`` hears progress ("base" or "variant")."""
+    the base plan again made no dearer than the variant's, and no dearer than the variant's
+    with the SKUs whose split differs re-planned in the base (``split_skus``: the free
+    optimum never dearer than the split plan less what re-planning its split SKUs gains).
+    ``on_step(which, step)`` hears progress ("base" or "variant")."""
     from engine.models import optimize as solve
 
     def hear(which: str) -> Callable[[str], None] | None:
@@ -187,7 +206,9 @@ def paired_solves(
     base_result = solve(base, options, hear("base"))
     starts = [base_result.decisions] if base_result.decisions else []
     variant_result = solve(variant, options, hear("variant"), starts=starts)
-    return with_starts(base_result, base, [variant_result.decisions], options), variant_result
+    reopen = split_skus(base, variant)
+    base_result = with_starts(base_result, base, [variant_result.decisions], options, reopen)
+    return base_result, variant_result
 
 
 def split_skus(base: Scenario, variant: Scenario) -> list[str]:

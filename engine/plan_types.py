@@ -59,6 +59,7 @@ class SolveStage(StrEnum):
     """The stages of a solve, in order (engine/models/solve.py)."""
 
     FIRST_LOOK = "first look"
+    STARTS = "plans of other variants"
     LP_BOUND = "LP bound"
     SKU_BOUNDS = "per-SKU bounds"
     FIRST_PLANS = "first plans by SKU"

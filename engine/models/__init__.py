@@ -13,8 +13,21 @@ from engine.models.data import build_model_data
 from engine.models.diagnose import elastic_diagnosis, static_diagnosis
 from engine.models.session import HighsSession
 from engine.models.solve import SolveOutcome, solve_model
-from engine.models.starts import EXACT_GAP, best_start, decisions_of, replan_skus
-from engine.plan_types import Decisions, OptimizeResult, ReplannedPlan, SolveOptions, SolveStatus
+from engine.models.starts import (
+    EXACT_GAP,
+    MARGINAL_LIMIT,
+    best_start,
+    decisions_of,
+    replan_skus,
+)
+from engine.plan_types import (
+    Decisions,
+    OptimizeResult,
+    ReplannedPlan,
+    SolveOptions,
+    SolveStage,
+    SolveStatus,
+)
 from engine.scenario.schema import Scenario
 
 __all__ = ["optimize", "plan_from", "replan"]
@@ -79,23 +92,30 @@ def _result(
 
 
 def plan_from(
-    scenario: Scenario, starts: Sequence[Decisions], options: SolveOptions | None = None
-) -> OptimizeResult | None:
+    scenario: Scenario,
+    starts: Sequence[Decisions],
+    options: SolveOptions | None = None,
+    reopen: Sequence[str] = (),
+) -> tuple[OptimizeResult | None, bool]:
     """The cheapest plan of ``scenario`` made from other plans' decisions (kept where the
-    scenario accepts them, else its policy's SKUs re-planned), without a search of its own:
-    status FEASIBLE, no bound. None if no start gives a plan."""
+    scenario accepts them, else its policy's SKUs re-planned; ``reopen`` SKUs re-planned from
+    every start too), without a search of its own: status FEASIBLE, no bound; None if no
+    start gives a plan. And whether the safety time limit cut a re-plan."""
     options = options or SolveOptions()
     started = time.perf_counter()
     data = build_model_data(scenario)
     model = build_model(data, options.tier_choice)
     session = HighsSession(model, options.threads)
-    plan = best_start(session, data, starts)
+    plan, cut = best_start(session, data, starts, reopen=reopen)
     if plan is None:
-        return None
+        return None, cut
     session.load(plan[0])
     seconds = time.perf_counter() - started
-    outcome = SolveOutcome(SolveStatus.FEASIBLE, plan[1], None, None, seconds, "from starts")
-    return _result(scenario, options, model, outcome, 0.0, [])
+    stages = (SolveStage.STARTS,) if cut else ()
+    outcome = SolveOutcome(
+        SolveStatus.FEASIBLE, plan[1], None, None, seconds, "from starts", stages
+    )
+    return _result(scenario, options, model, outcome, 0.0, []), cut
 
 
 def replan(
@@ -110,7 +130,8 @@ def replan(
     options = options or SolveOptions()
     model = build_model(build_model_data(scenario), options.tier_choice)
     session = HighsSession(model, options.threads)
-    plan, bound = replan_skus(session, session.vector(dict(decisions)), skus)
+    found = replan_skus(session, session.vector(dict(decisions)), skus, MARGINAL_LIMIT)
+    plan, bound = found.plan, found.bound
     reopened = tuple(sorted(set(skus)))
     if plan is None:
         return ReplannedPlan(reopened, None, bound, False)

@@ -6,15 +6,18 @@ the plan, so the solve works on a **relaxation** first and restores them at the 
 stages (``SolveStage``), each limited by ``engine.models.strategy`` (deterministic work by
 default, the time limit only as a safety limit):
 
-1. the first look at the relaxed model: small scenarios end here; if not, the LP relaxation
-   for a bound (HiGHS's root node, cuts included, can take minutes on a large model);
-2. the SKU decomposition (``engine.models.heuristic``) builds a good plan (first plans, then
-   fix and optimize), then the per-SKU bounds (``engine.models.sku_bounds``);
-3. the relaxed model again, from the better plan (or, when there is still no bound, the LP
+1. the LP relaxation, for a bound and for the POs it uses; the **first plan**: the relaxed
+   model over those POs only (a small MIP, seconds), when they are few enough;
+2. the first look at the relaxed model, from that plan (small scenarios end here; a model
+   larger than ``first_look_max_columns`` skips it: its root node alone takes minutes);
+3. the SKU decomposition (``engine.models.heuristic``): the SKU-by-SKU first plans when
+   there is no first plan yet, then fix and optimize; then the per-SKU bounds
+   (``engine.models.sku_bounds``);
+4. the relaxed model again, from the better plan (or, when there is still no bound, the LP
    relaxation);
-4. **polish**: every PO and offer decision fixed, order multiples and stockouts integer
+5. **polish**: every PO and offer decision fixed, order multiples and stockouts integer
    again (shipments, containers and per-PO tiers free), which yields a plan of the full model;
-5. if that plan is not yet within the gap, the full model, from it (the proof).
+6. if that plan is not yet within the gap, the full model, from it (the proof).
 
 Every bound comes from a relaxation of the full model (or the full model itself), so the
 reported bound and gap are honest for the plan returned.
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from engine.models.data import ModelData
+from engine.models.data import ModelData, PoKey
 from engine.models.heuristic import (
     DECISION_VARIABLES,
     RELAXED_VARIABLES,
@@ -103,33 +106,43 @@ def solve_model(
     budget.sized(session.integrality.size)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
     relaxed = _Best()  # plans of the relaxation (not yet plans of the full model)
-    step("solving")
-    cap = min(shares.first_look * total, shares.first_look_max_seconds)
-    first_limit = budget.limit(strategy.first_look, cap_seconds=cap, whole_model=True)
-    first = _run(session, budget, SolveStage.FIRST_LOOK, first_limit, options.mip_rel_gap)
-    relaxed.raise_bound(first.best_bound)
-    if first.infeasible:
+    step("bounding the cost: the LP relaxation")
+    lp_limit = budget.limit(strategy.lp_bound, cap_seconds=shares.lp_bound * total)
+    lp_bound, lp_values, lp_infeasible = _lp_relaxation(session, budget, lp_limit)
+    relaxed.raise_bound(lp_bound, BoundSource.LP_RELAXATION)
+    if lp_infeasible:
         return _outcome(session, _Best(), budget, "infeasible", infeasible=True)
-    if first.has_solution:
-        relaxed.offer(session.solution(), first.objective)
+    support = _LpSupport.of(session, lp_values) if lp_values is not None else None
+    supported = False
+    if support is not None and data is not None and len(data.skus) > 1:
+        supported = _support_plan(session, budget, support, relaxed, step)
+    proven, message = False, "no plan found"
+    if session.integrality.size <= strategy.first_look_max_columns:
+        step("solving")
+        cap = min(shares.first_look * total, shares.first_look_max_seconds)
+        first_limit = budget.limit(strategy.first_look, cap_seconds=cap, whole_model=True)
+        first = _run(
+            session, budget, SolveStage.FIRST_LOOK, first_limit, options.mip_rel_gap, relaxed.values
+        )
+        relaxed.raise_bound(first.best_bound)
+        if first.infeasible:
+            return _outcome(session, _Best(), budget, "infeasible", infeasible=True)
+        if first.has_solution:
+            relaxed.offer(session.solution(), first.objective)
+        proven, message = first.proven, first.model_status.name
     # --- comparisons (engine.models.starts): other variants' plans as starts
-    left = budget.deadline - time.perf_counter()
-    starts_seconds = STARTS_SHARE * total if budget.by_time else left
-    start_plan = (
-        best_start(session, data, starts, step, max(starts_seconds, 0.01))
-        if starts and data
-        else None
-    )
+    start_plan = None
+    if starts and data:
+        start_plan, cut = best_start(session, data, starts, step, _starts_limit(budget))
+        if cut:
+            budget.note_cut(SolveStage.STARTS)
     if start_plan is not None:
         relaxed.offer(*start_plan)
     # ---
-    if not first.proven:
-        lp_limit = budget.limit(strategy.lp_bound, cap_seconds=shares.lp_bound * total)
-        relaxed.raise_bound(_lp_bound(session, budget, lp_limit), BoundSource.LP_RELAXATION)
+    if not proven:
         if data is not None and len(data.skus) > 1:
-            # Here ``relaxed`` holds the best plan so far (the first look's, if any) and the
-            # best bound: the point where plans from elsewhere can be offered as starts.
-            _start_by_sku(session, data, model, options, budget, relaxed, step)
+            if not supported:  # no plan over the LP's POs: the SKU-by-SKU first plans
+                _start_by_sku(session, data, model, options, budget, relaxed, step)
             if relaxed.values is not None and relaxed.objective is not None:
                 values, objective = fix_and_optimize(
                     session, data, relaxed.values, relaxed.objective, budget, on_step
@@ -146,7 +159,8 @@ def solve_model(
         if relaxed.values is not None and (relaxed.bound is None or relaxed.bound <= 0):
             step("bounding the cost: the LP relaxation")  # costs are >= 0: no bound yet
             lp_limit = RunLimit(improve.seconds, budget.limit(strategy.lp_bound).work)
-            relaxed.raise_bound(_lp_bound(session, budget, lp_limit), BoundSource.LP_RELAXATION)
+            bound, _, _ = _lp_relaxation(session, budget, lp_limit)
+            relaxed.raise_bound(bound, BoundSource.LP_RELAXATION)
         else:
             label = "improving the plan on the whole model"  # and its bound
             _run_from_best(
@@ -160,7 +174,7 @@ def solve_model(
                 label,
             )
     if relaxed.values is None:
-        return _outcome(session, relaxed, budget, first.model_status.name)
+        return _outcome(session, relaxed, budget, message)
     step("polishing: order multiples and stockouts")
     full = _polish(session, budget, relaxed.values)
     full.raise_bound(relaxed.bound, relaxed.bound_source)
@@ -188,6 +202,16 @@ def solve_model(
         full.offer(*tightened(session, (full.values, full.objective)))
     # ---
     return _outcome(session, full, budget, "solved")
+
+
+def _starts_limit(budget: Budget) -> RunLimit:
+    """The limits of the re-plans of other variants' plans: each the strategy's
+    ``start_replan`` work (at least the default: they make the comparison's guarantees),
+    all within the safety deadline (TIME: within ``STARTS_SHARE`` of the time limit)."""
+    strategy = budget.strategy
+    if budget.by_time:
+        return RunLimit(STARTS_SHARE * budget.total_seconds, strategy.start_replan)
+    return budget.limit(strategy.start_replan, min_scale=strategy.plan_min_scale)
 
 
 def _run(
@@ -277,14 +301,74 @@ def _run_from_best(
     return outcome
 
 
-def _lp_bound(session: HighsSession, budget: Budget, limit: RunLimit) -> float | None:
-    """The LP relaxation's optimum, a bound HiGHS's first look may not have reached (its root
-    node, cuts included, can take minutes on a large model); None if not solved within
-    ``limit``."""
+def _lp_relaxation(
+    session: HighsSession, budget: Budget, limit: RunLimit
+) -> tuple[float | None, np.ndarray | None, bool]:
+    """The LP relaxation's optimum, a bound HiGHS's first look may not reach (its root node,
+    cuts included, can take minutes on a large model), and its column values (both None if
+    not solved within ``limit``); and whether it is infeasible (so is the model)."""
     session.set_base(np.flatnonzero(session.integrality).astype(np.int32))  # every column
     outcome = _run(session, budget, SolveStage.LP_BOUND, limit, 1e-9)
+    values = session.solution() if outcome.proven else None
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
-    return outcome.objective if outcome.proven else None
+    bound = outcome.objective if outcome.proven else None
+    return bound, values, outcome.infeasible
+
+
+@dataclass(frozen=True)
+class _LpSupport:
+    """The POs the LP relaxation uses (some units ordered) and the ``po_placed`` columns of
+    the others."""
+
+    used: tuple[PoKey, ...]
+    empty: np.ndarray
+
+    @classmethod
+    def of(cls, session: HighsSession, lp_values: np.ndarray) -> _LpSupport:
+        model = session.model
+        used: list[PoKey] = []
+        empty: list[int] = []
+        for po in model.POS:
+            placed, qty = session.column(model.po_placed[po]), session.column(model.order_qty[po])
+            if placed is None or qty is None:
+                continue
+            if lp_values[qty] > 1e-6:
+                used.append(po)
+            else:
+                empty.append(placed)
+        return cls(tuple(used), np.asarray(empty, dtype=np.int32))
+
+
+def _support_plan(
+    session: HighsSession,
+    budget: Budget,
+    support: _LpSupport,
+    best: _Best,
+    step: Callable[[str], None],
+) -> bool:
+    """The first plan: the relaxed model with only the POs the LP relaxation uses (the
+    others fixed at 0), within the strategy's ``support_plan`` work. The LP orders lot for
+    lot on the cheapest landed offers that its policy, capacity and cash allow, a PO's fixed
+    costs counted pro rata; the MIP over its POs decides which to place and how much, at
+    which tier, in which containers. It runs only when the LP uses at most
+    ``support_max_pos`` POs (over more, its root node alone takes minutes: then the SKU-by-SKU
+    first plans make the first plan). Whether it found a plan."""
+    strategy = budget.strategy
+    count = len(support.used)
+    if count == 0 or count > strategy.support_max_pos:
+        return False
+    step(f"first plan over the {count} POs the LP relaxation uses")
+    session.fix(support.empty, np.zeros(session.integrality.size))
+    end = strategy.time.first_plans_end  # TIME: its share of the time limit
+    limit = budget.limit(strategy.support_plan, end, min_scale=strategy.plan_min_scale)
+    outcome = _run(session, budget, SolveStage.FIRST_PLANS, limit, strategy.sku_step_gap)
+    found = session.solution() if outcome.has_solution else None
+    session.reset()
+    if found is None:
+        return False
+    best.offer(found, outcome.objective)
+    step(f"first plan costs {outcome.objective:,.0f}")
+    return True
 
 
 def _polish(session: HighsSession, budget: Budget, values: np.ndarray) -> _Best:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
@@ -25,15 +26,16 @@ import pyomo.environ as pyo
 from engine.models.data import ModelData
 from engine.models.heuristic import DECISION_VARIABLES
 from engine.models.session import HighsSession
-from engine.models.strategy import RunLimit, RunWork
+from engine.models.strategy import DEFAULT_STRATEGY, RunLimit
 from engine.plan_types import Decisions
 
 PLAN_DECISIONS: tuple[str, ...] = (*DECISION_VARIABLES, "order_multiples")
 """The variables that make a plan; every other one follows from them."""
 EXACT_GAP = 1e-7  # relative: a plan from fixed decisions, a re-planned SKU set (under 0.1 USD)
 DECISIONS_SECONDS = 60.0  # safety limit of one plan from fixed decisions (it takes well under 1 s)
-REPLAN_MAX_NODES = 1_000  # the work budget of one re-plan of a few SKUs: deterministic
-REPLAN_SECONDS = 60.0  # its safety limit (wall clock), should the budget take that long
+REPLAN_SECONDS = 60.0  # safety limit (wall clock) of the re-plans, should their work take that long
+REPLAN_LIMIT = RunLimit(REPLAN_SECONDS, DEFAULT_STRATEGY.start_replan)
+MARGINAL_LIMIT = RunLimit(REPLAN_SECONDS, DEFAULT_STRATEGY.marginal_replan)  # exact marginal cost
 
 Plan = tuple[np.ndarray, float]  # column values and objective
 
@@ -66,36 +68,58 @@ def plan_from_decisions(
 ) -> Plan | None:
     """The cheapest plan of the full model with every decision at ``values``, the rest solved
     to optimality; None if no plan keeps them."""
+    return _from_decisions(session, values, seconds).plan
+
+
+def _from_decisions(
+    session: HighsSession, values: np.ndarray, seconds: float = DECISIONS_SECONDS
+) -> Replanned:
     held = session.columns_of(*PLAN_DECISIONS)
-    return _solve_holding(session, held, values, seconds)[0]
+    return _solve_holding(session, held, values, seconds)
+
+
+@dataclass(frozen=True)
+class Replanned:
+    """A re-plan's plan (None if none), the bound of its restricted model (None if unknown)
+    and whether its safety time limit (not its work) ended it."""
+
+    plan: Plan | None
+    bound: float | None
+    time_limited: bool = False
 
 
 def replan_skus(
-    session: HighsSession, values: np.ndarray, skus: Iterable[str], seconds: float = REPLAN_SECONDS
-) -> tuple[Plan | None, float | None]:
+    session: HighsSession,
+    values: np.ndarray,
+    skus: Iterable[str],
+    limit: RunLimit = REPLAN_LIMIT,
+) -> Replanned:
     """Re-plan ``skus`` (their decisions free) with every other SKU held at ``values``, from
-    the plan ``values`` make if this model accepts it (never dearer than that): the plan and
-    the re-plan's bound (equal to the plan's cost when proven optimal; None if unknown)."""
+    the plan ``values`` make if this model accepts it (never dearer than that), within
+    ``limit`` (its work: deterministic; its seconds: a safety limit). The bound is equal to
+    the plan's cost when proven optimal."""
     reopened = set(skus)
     by_sku = decision_columns_by_sku(session)
     held = sorted(c for k, columns in by_sku.items() if k not in reopened for c in columns)
-    start = plan_from_decisions(session, values)
-    plan, bound = _solve_holding(
+    start = _from_decisions(session, values)
+    start_plan = start.plan
+    found = _solve_holding(
         session,
         np.asarray(held, dtype=np.int32),
-        values if start is None else start[0],
-        RunLimit(seconds, RunWork(nodes=REPLAN_MAX_NODES)),  # deterministic work
+        values if start_plan is None else start_plan[0],
+        limit,
     )
-    if start is not None and (plan is None or start[1] < plan[1]):
-        plan = start
+    plan, bound = found.plan, found.bound
+    if start_plan is not None and (plan is None or start_plan[1] < plan[1]):
+        plan = start_plan
     if plan is not None and bound is not None:
         bound = min(bound, plan[1])
-    return plan, bound
+    return Replanned(plan, bound, start.time_limited or found.time_limited)
 
 
 def _solve_holding(
     session: HighsSession, held: np.ndarray, values: np.ndarray, limit: RunLimit | float
-) -> tuple[Plan | None, float | None]:
+) -> Replanned:
     """The full model with the ``held`` columns fixed at ``values``, solved to optimality from
     ``values``: the plan (None if none) and the bound of this restricted model (None if not
     known). The session's base state (which columns are relaxed) is the same afterwards."""
@@ -106,7 +130,7 @@ def _solve_holding(
     plan = (session.solution(), outcome.objective) if outcome.objective is not None else None
     session.set_base(relaxed.astype(np.int32))
     bound = outcome.objective if outcome.proven else outcome.best_bound
-    return plan, bound
+    return Replanned(plan, bound, outcome.time_limited)
 
 
 def tightened(session: HighsSession, plan: Plan) -> Plan:
@@ -130,29 +154,48 @@ def best_start(
     data: ModelData,
     starts: Sequence[Decisions],
     step: Callable[[str], None] | None = None,
-    seconds: float = REPLAN_SECONDS,
-) -> Plan | None:
+    limit: RunLimit = REPLAN_LIMIT,
+    reopen: Sequence[str] = (),
+) -> tuple[Plan | None, bool]:
     """The cheapest plan of this model made from ``starts`` (other variants' decisions), or
-    None. Each start keeps its decisions if this model accepts them; if not, or if the model
-    fixes splits (a start off the split pays its deviation), the SKUs its policy constrains
-    are re-planned with the rest of the start held, within ``seconds`` for them all (a
-    safety limit: a few SKUs re-planned take seconds)."""
+    None, and whether the safety time limit cut a re-plan (then the plan may depend on the
+    machine). Each start keeps its decisions if this model accepts them; if not, or if the
+    model fixes splits (a start off the split pays its deviation), the SKUs its policy
+    constrains are re-planned with the rest of the start held. ``reopen``: SKUs whose policy
+    differs between the variants (a split against the free plan), re-planned from every
+    start too: the free optimum takes a split plan with its split SKUs re-planned freely.
+    Each re-plan gets ``limit.work``; ``limit.seconds`` is a safety limit for them all."""
     best: Plan | None = None
-    deadline = time.perf_counter() + seconds
+    cut = False
+    deadline = time.perf_counter() + limit.seconds
+
+    def replan(vector: np.ndarray, skus: Iterable[str]) -> Plan | None:
+        nonlocal cut
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            cut = True
+            return None
+        found = replan_skus(session, vector, skus, RunLimit(left, limit.work))
+        cut = cut or found.time_limited
+        return found.plan
+
     for number, decisions in enumerate(starts, start=1):
         vector = session.vector(dict(decisions))
-        candidates = [plan_from_decisions(session, vector)]
-        for reopen in policy_skus(data):
-            left = deadline - time.perf_counter()
-            if left <= 0 or (candidates[-1] is not None and not data.fixed_splits):
+        kept = _from_decisions(session, vector)
+        cut = cut or kept.time_limited
+        candidates = [kept.plan]
+        for skus in policy_skus(data):
+            if candidates[-1] is not None and not data.fixed_splits:
                 break
-            candidates.append(replan_skus(session, vector, reopen, left)[0])
+            candidates.append(replan(vector, skus))
             if candidates[-1] is not None:
                 break
+        if reopen:
+            candidates.append(replan(vector, reopen))
         for plan in candidates:
             if plan is not None and (best is None or plan[1] < best[1]):
                 best = plan
         if step:
             found = "none" if best is None else f"{best[1]:,.0f}"
             step(f"plans of the other variants: {number} of {len(starts)} tried, best {found}")
-    return best
+    return best, cut

@@ -78,19 +78,24 @@ class TimeShares:
 class SolveStrategy:
     """Every stage's work (per HiGHS run unless said otherwise) and the time shares.
 
-    Sized on this project's 2-core machine so that the bundled examples finish in about a
-    minute (docs/optimality.md, "Budgets")."""
+    Sized on dtc-brand on this project's 2-core machine; what each example takes is measured
+    in docs/optimality.md ("Measured with work budgets")."""
 
     first_look: RunWork = RunWork(nodes=100, checks=12)
+    first_look_max_columns: int = 20_000  # a larger model skips it (its root takes minutes)
     lp_bound: RunWork = RunWork(lp_iterations=200_000)
     sku_bound: RunWork = RunWork(nodes=200, checks=20)  # per SKU
-    sku_plan: RunWork = RunWork(nodes=500, checks=100)  # per SKU, first plans
+    support_plan: RunWork = RunWork(nodes=500, checks=100)  # over the LP's POs: first plan
+    support_max_pos: int = 200  # POs the LP uses, at most, for that first plan
+    sku_plan: RunWork = RunWork(nodes=500, checks=100)  # per SKU, first plans (else)
     sku_retry_factor: float = 3.0  # a SKU without a plan tries again with this much more
     fix_group: RunWork = RunWork(nodes=100, checks=25)  # per SKU or pair re-opened
     fix_max_groups: int = 8  # re-plans of SKUs or pairs, in all
     improve: RunWork = RunWork(nodes=20, checks=20)
     polish: RunWork = RunWork(nodes=500, checks=60)
     proof: RunWork = RunWork(nodes=10, checks=15)
+    start_replan: RunWork = RunWork(nodes=1_000)  # a few SKUs re-planned from another plan
+    marginal_replan: RunWork = RunWork(nodes=1_000)  # the exact marginal cost's re-plans
     reference_columns: int = 10_000  # whole-model stages of a smaller model get more work,
     max_size_scale: float = 1000.0  # up to this factor (its nodes cost less): see Budget.sized
     plan_min_scale: float = 1.0  # the first plans and the polish: at least the default work

@@ -58,7 +58,7 @@ app = typer.Typer(
     "Examples:\n\n"
     "  sourcing validate scenarios/dtc-brand\n\n"
     "  sourcing landed-cost scenarios/dtc-brand --sku MUG-12OZ --out landed.xlsx\n\n"
-    "  sourcing generate --skus 500 --suppliers 20 --out /tmp/big",
+    "  sourcing generate --skus 500 --suppliers 20 --out big",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -225,7 +225,7 @@ def generate(
 ) -> None:
     """Write a seeded synthetic scenario of any size, for tests and benchmarks.
 
-    Example: sourcing generate --skus 500 --suppliers 20 --out /tmp/big
+    Example: sourcing generate --skus 500 --suppliers 20 --out big
     """
     from engine.scenario.generate import generate_scenario
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import pandas as pd
 import typer
@@ -815,6 +815,7 @@ def stress(
     """
     from engine.api import optimize as solve
     from engine.simulation import (
+        Driver,
         DriverKind,
         PlanPolicy,
         build_world,
@@ -838,6 +839,7 @@ def stress(
             )
         return PlanPolicy(result.purchase_orders)
 
+    driver_a: Driver
     if plan is not None:
         frame = read_plan(plan)
         driver_a, label_a = PlanPolicy(frame), plan.name
@@ -897,7 +899,7 @@ def stress(
         summary = result.summary.set_index("measure")
         for name, label, kind in HEADLINE_MEASURES:
             if name in summary.index:
-                row = summary.loc[name]
+                row = cast(pd.Series, summary.loc[name])  # measures are unique
                 grid.add_row(
                     label,
                     f"{_measure(row['mean'], kind)} "
@@ -911,7 +913,7 @@ def stress(
         summary = both.summary.set_index("measure")
         for name, label, kind in HEADLINE_MEASURES:
             if name in summary.index:
-                row = summary.loc[name]
+                row = cast(pd.Series, summary.loc[name])  # measures are unique
                 grid.add_row(
                     label,
                     _measure(row["mean_a"], kind),

@@ -7,6 +7,7 @@ Read top to bottom with docs/optimizer.md beside it. Index sets are pre-filtered
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -267,7 +268,7 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
         ),
     )
 
-    def reach_agreed_tier(m: pyo.ConcreteModel, *po: object) -> object:
+    def reach_agreed_tier(m: pyo.ConcreteModel, *po: Any) -> object:  # po: a PoKey
         if uses_po_binaries(po):
             return pyo.Constraint.Skip
         upper = data.pos[po].upper_units

@@ -232,22 +232,22 @@ def build_model_data(scenario: Scenario) -> ModelData:
     skus = {k.sku: k for k in scenario.skus}
 
     offers: dict[tuple[str, str], OfferData] = {}
-    for offer in scenario.offers:
-        supplier = suppliers[offer.supplier]
-        split = policy.fixed_splits.get(offer.sku)
-        if split is not None and split.get(offer.supplier, 0.0) <= 0.0:
+    for listed in scenario.offers:
+        supplier = suppliers[listed.supplier]
+        split = policy.fixed_splits.get(listed.sku)
+        if split is not None and split.get(listed.supplier, 0.0) <= 0.0:
             continue  # planners fixed the split; suppliers outside it get nothing
         credit = supplier.defect_remedy is DefectRemedy.CREDIT
-        offers[(offer.supplier, offer.sku)] = OfferData(
-            supplier=offer.supplier,
-            sku=offer.sku,
-            price_break_type=offer.price_break_type,
+        offers[(listed.supplier, listed.sku)] = OfferData(
+            supplier=listed.supplier,
+            sku=listed.sku,
+            price_break_type=listed.price_break_type,
             min_po_units=round_up_to_multiple(
-                max(offer.moq_units, offer.order_multiple_units, 1.0), offer.order_multiple_units
+                max(listed.moq_units, listed.order_multiple_units, 1.0), listed.order_multiple_units
             ),
-            order_multiple_units=offer.order_multiple_units,
-            tooling_cost=offer.tooling_cost,
-            tiers=build_tiers(scenario, offer),
+            order_multiple_units=listed.order_multiple_units,
+            tooling_cost=listed.tooling_cost,
+            tiers=build_tiers(scenario, listed),
             paid_share=1 - supplier.defect_rate if credit else 1.0,
             good_share=1 - supplier.defect_rate if credit else 1.0,
         )

@@ -46,14 +46,14 @@ def _type_name(annotation: object) -> str:
         return " / ".join(f"`{m.value}`" for m in annotation)
     if origin is dict:
         return "mapping"
-    names = {
+    plain_names = {
         "str": "text",
         "float": "number",
         "int": "integer",
         "bool": "true/false",
         "date": "date YYYY-MM-DD",
     }
-    return names.get(getattr(annotation, "__name__", ""), str(annotation))
+    return plain_names.get(getattr(annotation, "__name__", ""), str(annotation))
 
 
 def _default(info: FieldInfo) -> str:

@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from engine.models import optimize
-from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus, TierChoice
+from engine.plan_types import OptimizeResult, SolveOptions, SolveStage, SolveStatus, TierChoice
 from engine.scenario.schema import (
     Duty,
     Finance,
@@ -1239,36 +1239,30 @@ def _larger_scenario(
     )
 
 
-def test_time_limited_solve_returns_a_plan_or_no_solution() -> None:
-    """60 SKUs x 8 suppliers x 12 periods with a 1 s safety limit: a plan with its gap
-    (FEASIBLE or OPTIMAL) or NO_SOLUTION with empty frames, never an exception, and the
-    result says which stages the safety limit cut."""
+def test_a_one_second_safety_limit_ends_the_solve_before_the_first_plans() -> None:
+    """60 SKUs x 8 suppliers x 12 periods with a 1 s safety limit: the limit counts from before
+    the model's translation into HiGHS, and the translation and the first look outlast it
+    (the whole call took 34 s on the loaded CI machine), so the first plans by SKU never
+    start. The result is NO_SOLUTION with empty frames, never an exception, and says which
+    stages the safety limit cut. (Time-limited plans that do exist are checked in
+    tests/test_checker_agreement.py.)"""
     scenario = _larger_scenario(skus=60, suppliers=8, periods=12, seed=1)
 
     result = optimize(scenario, SolveOptions(time_limit_seconds=1, threads=1))
 
-    assert result.cut_by_time_limit and not result.is_repeatable
-    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION)
-    if result.status is SolveStatus.NO_SOLUTION:
-        assert result.objective is None
-        assert not result.has_plan
-        for frame in (
-            result.purchase_orders,
-            result.shares,
-            result.costs,
-            result.cash,
-            result.inventory,
-        ):
-            assert frame.empty
-        return
-    assert result.objective is not None
-    assert not result.purchase_orders.empty
-    assert result.gap is None or result.gap >= 0
-    total = float(result.costs.loc[result.costs["component"] == "total", "cost"].iloc[0])
-    assert total == pytest.approx(result.objective, rel=1e-6)
-    # a time-limited plan checks clean too: its slack variables are re-solved tight and a PO
-    # on a price break is priced at the tier it reaches (issue 12)
-    assert_plan_checks(scenario, result)
+    assert not result.is_repeatable
+    assert {SolveStage.FIRST_LOOK, SolveStage.FIRST_PLANS} <= set(result.cut_by_time_limit)
+    assert result.status is SolveStatus.NO_SOLUTION
+    assert result.objective is None
+    assert not result.has_plan
+    for frame in (
+        result.purchase_orders,
+        result.shares,
+        result.costs,
+        result.cash,
+        result.inventory,
+    ):
+        assert frame.empty
 
 
 @BOTH_MODES

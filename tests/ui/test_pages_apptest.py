@@ -282,13 +282,17 @@ def test_a_time_limited_example_solve_tells_its_status_honestly() -> None:
     at.button(key=state.W_OPT_RUN).click().run()
     wait_for_jobs(at)
     no_exception(at)
-    told = [e.value for e in at.error] + [w.value for w in at.warning]
-    told += [s.value for s in at.success]
+    # The 1 s safety limit ends the first look, and the first plans by SKU never start: on
+    # dtc-brand the model's translation and the first look with the LP bound take about 20 s
+    # on the CI machine (measured), so no plan on any machine less than ~20x faster.
+    errors = [e.value for e in at.error]
     assert any(
-        t.startswith(("No plan found within the budget", "Feasible plan, gap", "Optimal plan"))
-        and "The safety time limit cut" in t  # a 1 s safety limit ends the first look
-        for t in told
-    ), told
+        t.startswith("No plan found within the budget")
+        and "The safety time limit cut" in t
+        and "first plans by SKU" in t
+        for t in errors
+    ), errors
+    assert not at.success and not any(w.value.startswith("Feasible plan") for w in at.warning)
 
 
 def test_cost_of_resilience_curve(small_xlsx: bytes) -> None:

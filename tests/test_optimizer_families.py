@@ -314,6 +314,7 @@ def test_incremental_tiers(tier_choice: TierChoice, penalty: float, expected_qty
 # --------------------------------------------------------------------------- tier choice
 
 
+@pytest.mark.slow
 def test_horizon_tier_choice_costs_more_than_per_po() -> None:
     """Demand 20 then 200, all-units 10 below 100 and 8 from 100, holding 1 per unit-week.
 
@@ -691,6 +692,7 @@ def test_critical_sku_min_supplier_count(min_suppliers: int, expected: dict) -> 
     assert units(result) == {s: pytest.approx(q) for s, q in expected.items()}
 
 
+@pytest.mark.slow
 def test_min_backup_share_70_30() -> None:
     """Every supplier of the critical SKU gets at least 30 %: S1 70 + S2 30 = 70 + 60 = 130."""
     scenario = build(
@@ -859,6 +861,7 @@ def test_freight_per_shipment_and_customs_entry_shared_by_two_skus() -> None:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("with_lcl", [False, True], ids=["fcl-only", "fcl-and-lcl"])
 def test_fcl_containers(with_lcl: bool) -> None:
     """0.5 cbm a unit, 50 cbm (100 units) a container at 1000; LCL at 30 a cbm = 15 a unit.
@@ -1239,6 +1242,7 @@ def _larger_scenario(
     )
 
 
+@pytest.mark.slow
 def test_a_one_second_safety_limit_ends_the_solve_before_the_first_plans() -> None:
     """60 SKUs x 8 suppliers x 12 periods with a 1 s safety limit: the limit counts from before
     the model's translation into HiGHS, and the translation and the first look outlast it
@@ -1265,6 +1269,7 @@ def test_a_one_second_safety_limit_ends_the_solve_before_the_first_plans() -> No
         assert frame.empty
 
 
+@pytest.mark.slow
 @BOTH_MODES
 def test_mixed_scenario_plan_checks_clean(tier_choice: TierChoice) -> None:
     """Many families at once (LCL and air freight, per-shipment costs, duty with an extra

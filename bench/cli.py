@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
             "Benchmarks: every figure against a baseline run alongside it, each case in its own "
             "process; prints a table and writes results.csv and results.json."
         ),
-        epilog="Example: python -m bench --sections simulation --quick --out /tmp/bench",
+        epilog="Example: python -m bench --sections simulation --quick --out results/bench",
     )
     parser.add_argument(
         "--sizes",

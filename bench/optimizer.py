@@ -232,7 +232,7 @@ def _rows(
         direct_note = f"direct builds {runs} ms (best counts)"
     elif stages.result is not None:
         direct_note = f"baseline {direct.why}"
-    build = {"baseline": BUILD_BASELINE, "baseline_value": direct_build}
+    build: dict[str, Any] = {"baseline": BUILD_BASELINE, "baseline_value": direct_build}
 
     # --- model building, stage by stage (own process), against the direct build
     if stages.result is None:
@@ -318,7 +318,7 @@ def _rows(
         + (f" within {settings.time_targets[name]:g} s" if name in settings.time_targets else ""),
     )
     plain_gap = 100 * direct.get("gap")
-    plain = {"baseline": SOLVE_BASELINE, "baseline_value": plain_gap}
+    plain: dict[str, Any] = {"baseline": SOLVE_BASELINE, "baseline_value": plain_gap}
     plain_note = f"plain HiGHS: {direct.text('status') or direct.why}"
     if optimized.result is None:
         rows.append(_missed(case, "gap at the end", "%", gap_target, optimized.why, **plain))
@@ -393,7 +393,7 @@ def _time_row(
     sets one (M, L)."""
     limit_gap = settings.mip_rel_gap
     figure_name = f"time to a plan within {100 * limit_gap:g} % (total, build included)"
-    baseline = {
+    baseline: dict[str, Any] = {
         "baseline": "plain HiGHS: direct build + solve of the same matrix",
         "baseline_value": direct.get("build_seconds") + direct.get("solve_seconds"),
     }
@@ -448,7 +448,7 @@ def _memory_row(
     if name in settings.memory_targets_mb:
         limit = settings.memory_targets_mb[name]
         target = Target(Goal.AT_MOST, limit, False, f"<= {limit / 1024:g} GiB")
-    baseline = {
+    baseline: dict[str, Any] = {
         "baseline": "plain HiGHS process (load, direct build, solve)",
         "baseline_value": direct.result.peak_rss_mb if direct.result else math.nan,
     }

@@ -222,8 +222,8 @@ def show(
     sizes = Table(title="tables", title_justify="left")
     for label in ("table", "rows", "columns"):
         sizes.add_column(label, justify="right" if label != "table" else "left")
-    for name, frame in run.tables.items():
-        sizes.add_row(escape(name), f"{len(frame):,}", str(frame.shape[1]))
+    for table_name, frame in run.tables.items():
+        sizes.add_row(escape(table_name), f"{len(frame):,}", str(frame.shape[1]))
     console.print(sizes)
     name = table or _key_table(run)
     if name is None:

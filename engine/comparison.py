@@ -259,7 +259,7 @@ def run_cost_differences(compared: pd.DataFrame) -> pd.DataFrame:
     def value(row: str, run: object) -> float | None:
         if row not in compared.index:
             return None
-        number = pd.to_numeric(compared.at[row, run], errors="coerce")
+        number = pd.to_numeric(compared[run][row], errors="coerce")
         return None if pd.isna(number) else float(number)
 
     runs = [r for r in compared.columns if value("total_cost", r) is not None]

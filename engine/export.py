@@ -55,7 +55,7 @@ def write_tables(
         text = frame.to_csv(index=False) if suffix == ".csv" else frame.to_html(index=False)
         with tempfile.NamedTemporaryFile(
             "w", dir=target.parent, suffix=suffix, delete=False, encoding="utf-8", newline=""
-        ) as tmp:
-            tmp.write(text)
-        Path(tmp.name).replace(target)
+        ) as text_file:
+            text_file.write(text)
+        Path(text_file.name).replace(target)
     return path

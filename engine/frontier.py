@@ -198,11 +198,12 @@ def resilience_frontier(
     for rank in sorted({p.rank for p in own}, reverse=True):
         wave = [p for p in own if p.rank == rank]
         tasks = [(p, tuple(starts)) for p in wave]
+
+        def solved_one(done: int, _total: int, wave: list[FrontierPoint] = wave) -> None:
+            advance(wave[done - 1].label)
+
         solved = backend.map_ordered(
-            _solve_point,
-            tasks,
-            progress=lambda d, _t, wave=wave: advance(wave[d - 1].label),
-            shared={"options": options},
+            _solve_point, tasks, progress=solved_one, shared={"options": options}
         )
         for point, result in zip(wave, solved, strict=True):
             found[point.label] = result

@@ -228,7 +228,7 @@ class DaskBackend(_ClosingContext):
         self,
         address: str | None = None,
         *,
-        client: Any | None = None,
+        client: Any = None,  # a distributed.Client (untyped), or None
         source: str | None = None,
         timeout_seconds: float | None = None,
     ) -> None:

@@ -39,6 +39,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -122,7 +123,8 @@ class ReplayReport:
         for figure, group in detail.groupby("figure", sort=False):
             excess = group["difference"].abs() - group["tolerance"]
             pick = excess if (excess > 0).any() else group["difference"].abs()
-            worst = group.loc[pick.idxmax()].copy()
+            label = cast(int, pick.idxmax())  # the comparison has a RangeIndex
+            worst = cast(pd.Series, group.loc[label]).copy()  # one row
             worst["figure"] = f"{figure} (worst SKU-period)"
             worst["ok"] = bool(group["ok"].all())
             rows.append(worst.to_frame().T)
@@ -225,10 +227,12 @@ def _capital(
         if po in arrived.index:
             total += -amount * max(int(arrived[po]) - int(day), 0)
     shipped = lots[lots["kind"] == EventKind.INSURANCE.value]
-    for row in shipped.itertuples(index=False):
-        if row.po in arrived.index:
-            variable = variable_freight[(row.lane, row.sku)] * row.quantity
-            total += (-row.amount + variable) * max(int(arrived[row.po]) - int(row.day), 0)
+    for po, lane, sku, quantity, amount, day in zip(
+        *(shipped[c] for c in ("po", "lane", "sku", "quantity", "amount", "day")), strict=True
+    ):
+        if po in arrived.index:
+            variable = variable_freight[(lane, sku)] * quantity
+            total += (-amount + variable) * max(int(arrived[po]) - int(day), 0)
     return rate * total
 
 
@@ -240,13 +244,15 @@ def _duty_tolerance(scenario: Scenario, early_lots: pd.DataFrame) -> float:
     lp = scenario.horizon.period_length_days
     country = {s.supplier: s.country for s in scenario.suppliers}
     total = 0.0
-    for row in early_lots.itertuples(index=False):
-        on_day = dt.date.fromordinal(start + int(row.day))
-        counted = dt.date.fromordinal(start + (arrival_period(int(row.day), lp) - 1) * lp)
-        a = scenario.duty_for(row.sku, country[row.supplier], on_day)
-        b = scenario.duty_for(row.sku, country[row.supplier], counted)
+    for day, sku, supplier, value in zip(
+        *(early_lots[c] for c in ("day", "sku", "supplier", "value")), strict=True
+    ):
+        on_day = dt.date.fromordinal(start + int(day))
+        counted = dt.date.fromordinal(start + (arrival_period(int(day), lp) - 1) * lp)
+        a = scenario.duty_for(sku, country[supplier], on_day)
+        b = scenario.duty_for(sku, country[supplier], counted)
         if a != b:
-            total += abs(_rate(a) - _rate(b)) * abs(row.value) + abs(_fee(a) - _fee(b))
+            total += abs(_rate(a) - _rate(b)) * abs(value) + abs(_fee(a) - _fee(b))
     return total
 
 
@@ -312,7 +318,7 @@ def replay_plan(
         stock = opening[k]
         early_so_far = lost_so_far = 0.0
         for t in range(1, periods + 1):
-            plan_row = inventory.loc[(k, t)]
+            plan_row = cast(pd.Series, inventory.loc[(k, t)])  # one row: (sku, period) is unique
             early_now = float(early_units.get((k, t), 0.0))
             early_so_far += early_now
             lost_so_far += float(plan_row["lost_sales_units"])

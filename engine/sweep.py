@@ -250,15 +250,14 @@ def _stress_summary(
     )
     summary = run.tables["summary"].set_index("measure")
 
-    def mean(name: str) -> float:
-        return float(summary.loc[name, "mean"]) if name in summary.index else math.nan
+    def mean(name: str, column: str = "mean") -> float:
+        return float(summary[column][name]) if name in summary.index else math.nan
 
-    fill = summary.loc["fill_rate"] if "fill_rate" in summary.index else None
     return {
         "replications": options.stress_replications,
         "fill_rate": mean("fill_rate"),
-        "fill_rate_ci_low": math.nan if fill is None else float(fill["ci_low"]),
-        "fill_rate_ci_high": math.nan if fill is None else float(fill["ci_high"]),
+        "fill_rate_ci_low": mean("fill_rate", "ci_low"),
+        "fill_rate_ci_high": mean("fill_rate", "ci_high"),
         "stockout_days": mean("stockout_days"),
         "lost_revenue": mean("lost_revenue"),
         "peak_working_capital": mean("peak_working_capital"),

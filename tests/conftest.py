@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from engine.scenario.schema import (
     Duty,
@@ -26,6 +28,28 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "scenarios"
 DTC_BRAND = EXAMPLES / "dtc-brand"
 MIDSIZE = EXAMPLES / "midsize-portfolio"
+
+
+# Hypothesis: the "ci" profile draws the same examples on every run (derandomized, no example
+# database), so CI passes or fails on the code alone; it is chosen by HYPOTHESIS_PROFILE
+# (.ci/run sets it) or, failing that, by the CI variable most CI services set. A developer's
+# run keeps Hypothesis's default random search.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+)
+
+# A test that uses one of these fixtures carries the marker, whoever writes it (pyproject.toml
+# registers the markers; ``pytest -m "not slow and not browser and not dask"`` runs the fast tests).
+MARKER_OF_FIXTURE = {"browser": "browser", "dask_client": "dask"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in MARKER_OF_FIXTURE.items():
+            if fixture in used:
+                item.add_marker(marker)
 
 
 def tiny_scenario() -> Scenario:

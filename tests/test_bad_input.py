@@ -64,6 +64,7 @@ def test_the_corpus_file_is_generated_from_the_example() -> None:
     assert {"validate", "landed-cost", "optimize", "stress"} <= {row["command"] for row in ROWS}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ROWS, ids=[f"{r['case']}-{r['command']}" for r in ROWS])
 def test_bad_input_case(case: dict[str, str], tmp_path: Path) -> None:
     global _opened

@@ -53,6 +53,7 @@ def _validate(folder: Path) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 @settings(
     max_examples=80,
     derandomize=True,
@@ -70,6 +71,7 @@ def test_generated_tables_never_give_a_traceback(table: tuple[str, list[list[str
         _validate(folder)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, derandomize=True, deadline=None)
 @given(st.sampled_from(sorted(ROW_MODELS)), st.binary(max_size=200))
 def test_arbitrary_bytes_as_a_table_never_give_a_traceback(name: str, data: bytes) -> None:
@@ -80,6 +82,7 @@ def test_arbitrary_bytes_as_a_table_never_give_a_traceback(name: str, data: byte
         _validate(folder)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, derandomize=True, deadline=None)
 @given(st.text(max_size=300))
 def test_arbitrary_text_as_the_settings_never_gives_a_traceback(text: str) -> None:

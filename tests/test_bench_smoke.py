@@ -64,6 +64,7 @@ TINY = replace(
 )
 
 
+@pytest.mark.slow
 def test_quick_simulation_section_writes_csv_and_json(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(bench.simulation, "QUICK", TINY)
     code = main(["--sections", "simulation", "--quick", "--sizes", "S", "--out", str(tmp_path)])
@@ -108,6 +109,7 @@ TINY_OPTIMIZER = replace(
 )
 
 
+@pytest.mark.slow
 def test_quick_optimizer_section_writes_its_figures(tmp_path, monkeypatch):
     monkeypatch.setattr(bench.optimizer, "QUICK", TINY_OPTIMIZER)
     code = main(["--sections", "optimizer", "--quick", "--sizes", "S", "--out", str(tmp_path)])
@@ -157,6 +159,7 @@ def sleep_case(seconds: float, megabytes: int = 0) -> dict[str, float]:
     return {"held": float(len(held))}
 
 
+@pytest.mark.slow
 def test_run_case_stops_a_case_at_its_time_and_memory_limits():
     with pytest.raises(CaseFailed) as late:
         run_case("tests.test_bench_smoke:sleep_case", {"seconds": 60}, timeout=1.0)

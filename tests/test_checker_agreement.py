@@ -95,6 +95,7 @@ def test_a_fixed_split_keeps_the_skus_safety_stock() -> None:
     assert split.safety_stock_from["SKL-10IN"] == first_shortfall_period(split_scenario, arcs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("folder", "variant", "seconds"),
     [(DTC_BRAND, None, 10.0), (DTC_BRAND, "split-70-30", 10.0), (DTC_BRAND, "tight-cash", 20.0)],

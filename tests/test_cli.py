@@ -70,6 +70,7 @@ def test_bad_set_syntax_is_a_clear_error() -> None:
     assert "finance.annual_cost_of_capital" in out
 
 
+@pytest.mark.slow
 def test_landed_cost_prints_and_writes(tmp_path: Path) -> None:
     code, out = run("landed-cost", str(DTC_BRAND), "--top", "2", "--out", str(tmp_path / "lc.csv"))
     assert code == 0, out
@@ -137,6 +138,7 @@ def test_help_has_examples() -> None:
     assert "sourcing landed-cost" in out
 
 
+@pytest.mark.slow
 def test_stress_a_policy_through_a_certain_shutdown(tmp_path: Path) -> None:
     code, out = run(
         "stress",
@@ -158,6 +160,7 @@ def test_stress_a_policy_through_a_certain_shutdown(tmp_path: Path) -> None:
     assert (tmp_path / "s" / "results.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_stress_an_optimized_plan_against_a_second_plan(tmp_path: Path) -> None:
     run(
         "generate",
@@ -215,6 +218,7 @@ def test_stress_rejects_an_unknown_policy() -> None:
     assert "unknown policy 'magic'" in out
 
 
+@pytest.mark.slow
 def test_frontier_flags_differences_inside_the_solver_gap(tmp_path: Path) -> None:
     run(
         "generate",

@@ -174,6 +174,7 @@ def test_delete_asks_first(store_path: Path, saved: dict[str, str]) -> None:
     assert "sourcing runs list" in out
 
 
+@pytest.mark.slow
 def test_export_to_a_folder_and_a_workbook(
     store_path: Path, saved: dict[str, str], tmp_path: Path
 ) -> None:
@@ -243,6 +244,7 @@ def tiny_folder(tmp_path: Path) -> Path:
     return tmp_path / "tiny"
 
 
+@pytest.mark.slow
 def test_optimize_saves_a_run(tiny_folder: Path, tmp_path: Path) -> None:
     store_path = tmp_path / "opt.sqlite"
     code, out = run(
@@ -293,6 +295,7 @@ def test_optimize_saves_a_run(tiny_folder: Path, tmp_path: Path) -> None:
     assert len(store.list_runs()) == 1
 
 
+@pytest.mark.slow
 def test_stress_runs_go_to_the_environment_store(
     tiny_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -335,6 +338,7 @@ def test_stress_runs_go_to_the_environment_store(
     assert "fill_rate_difference" in compared.metrics
 
 
+@pytest.mark.slow
 def test_a_broken_store_does_not_fail_the_command(tiny_folder: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"\x00garbage" * 512)

@@ -54,6 +54,7 @@ def _small(seed: int, skus: int, periods: int) -> tuple[object, list[str]]:
     return scenario, protected
 
 
+@pytest.mark.slow
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), skus=st.integers(2, 3), periods=st.integers(4, 6))
 @example(seed=10, skus=3, periods=5)  # solved alone at a 5 % gap, 0 % came out dearer than 20 %
@@ -72,6 +73,7 @@ def test_a_looser_backup_share_is_never_dearer(seed: int, skus: int, periods: in
     assert (marginal >= -TOLERANCE * solved["total_cost"].max()).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), periods=st.integers(4, 6))
 def test_the_free_optimum_is_never_dearer_than_any_split(seed: int, periods: int) -> None:
@@ -167,6 +169,7 @@ def _brute_force(scenario: Scenario, held: pd.DataFrame) -> float:
     return best
 
 
+@pytest.mark.slow
 def test_the_exact_marginal_cost_of_a_split_equals_brute_force() -> None:
     """SKU A fixed at 50/50 CN-1/VN-1, SKU B held at the free plan: A re-planned costs what the
     cheapest of every placement of A's POs costs (priced by the checker), and so does A

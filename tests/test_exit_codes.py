@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -59,6 +60,7 @@ def test_each_error_maps_to_its_exit_code() -> None:
     assert _ending(OSError("disk full")) == (1, "error: disk full\n")
 
 
+@pytest.mark.slow
 def test_flags_are_shown_as_flags() -> None:
     """Typer shows ``<bool>`` after a flag unless told otherwise (its own --help too: left)."""
     commands = ["optimize", "stress", "frontier", "sweep", "landed-cost", "generate", "ui"]

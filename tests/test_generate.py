@@ -203,6 +203,7 @@ def test_written_and_read_back_unchanged(tmp_path: Path) -> None:
     assert load(tmp_path / "folder", "primary-down").scenario != scenario
 
 
+@pytest.mark.slow
 def test_large_scenario_is_fast() -> None:
     started = time.perf_counter()
     scenario = generate_scenario(skus=2000, suppliers=20, seed=0)
@@ -247,6 +248,7 @@ def test_example_tables_validate_row_by_row(folder: Path) -> None:
             model.model_validate({k: v for k, v in record.items() if v.strip() != ""})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", EXAMPLES, ids=lambda p: p.name)
 def test_example_loads_clean_under_every_what_if(folder: Path) -> None:
     base = load(folder)

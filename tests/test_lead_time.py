@@ -91,6 +91,7 @@ def test_whole_days_round_half_up() -> None:
     assert [round_half_up_days(x) for x in (34.4, 34.5, 35.0, 0.49)] == [34, 35, 35, 0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BUNDLED)
 def test_optimizer_checker_and_simulation_date_every_po_alike(path: str) -> None:
     """Every PO the optimizer may place: the checker's own walk over the calendar and the

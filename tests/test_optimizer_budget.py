@@ -56,6 +56,7 @@ def _solve(scenario: Scenario, threads: int, work_scale: float = 0.5) -> Optimiz
     return optimize(scenario, options)
 
 
+@pytest.mark.slow
 def test_the_default_budget_gives_the_same_plan_on_an_idle_and_a_busy_machine(
     eight_skus: Scenario, request: pytest.FixtureRequest
 ) -> None:
@@ -70,6 +71,7 @@ def test_the_default_budget_gives_the_same_plan_on_an_idle_and_a_busy_machine(
     assert_plan_checks(eight_skus, idle)
 
 
+@pytest.mark.slow
 def test_a_tiny_budget_still_gives_a_plan_close_to_the_default_one(
     eight_skus: Scenario,
 ) -> None:
@@ -81,6 +83,7 @@ def test_a_tiny_budget_still_gives_a_plan_close_to_the_default_one(
     assert_plan_checks(eight_skus, tiny)
 
 
+@pytest.mark.slow
 def test_a_time_budget_is_reported_as_not_repeatable(eight_skus: Scenario) -> None:
     options = SolveOptions(time_limit_seconds=20.0, budget=BudgetMode.TIME)
     result = optimize(eight_skus, options)
@@ -89,6 +92,7 @@ def test_a_time_budget_is_reported_as_not_repeatable(eight_skus: Scenario) -> No
     assert result.tables()["summary"].set_index("field").loc["budget", "value"] == "time"
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     skus=st.integers(2, 3),

@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 
 from engine.models import optimize
-from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus, TierChoice
+from engine.plan_types import OptimizeResult, SolveOptions, SolveStage, SolveStatus, TierChoice
 from engine.scenario.schema import (
     Duty,
     Finance,
@@ -318,6 +318,7 @@ def test_incremental_tiers(tier_choice: TierChoice, penalty: float, expected_qty
 # --------------------------------------------------------------------------- tier choice
 
 
+@pytest.mark.slow
 def test_horizon_tier_choice_costs_more_than_per_po() -> None:
     """Demand 20 then 200, all-units 10 below 100 and 8 from 100, holding 1 per unit-week.
 
@@ -709,6 +710,7 @@ def test_critical_sku_min_supplier_count(min_suppliers: int, expected: dict) -> 
     assert units(result) == {s: pytest.approx(q) for s, q in expected.items()}
 
 
+@pytest.mark.slow
 def test_min_backup_share_70_30() -> None:
     """Every supplier of the critical SKU gets at least 30 %: S1 70 + S2 30 = 70 + 60 = 130."""
     scenario = build(
@@ -877,6 +879,7 @@ def test_freight_per_shipment_and_customs_entry_shared_by_two_skus() -> None:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("with_lcl", [False, True], ids=["fcl-only", "fcl-and-lcl"])
 def test_fcl_containers(with_lcl: bool) -> None:
     """0.5 cbm a unit, 50 cbm (100 units) a container at 1000; LCL at 30 a cbm = 15 a unit.
@@ -1258,38 +1261,34 @@ def _larger_scenario(
     )
 
 
-def test_time_limited_solve_returns_a_plan_or_no_solution() -> None:
-    """60 SKUs x 8 suppliers x 12 periods with a 1 s safety limit: a plan with its gap
-    (FEASIBLE or OPTIMAL) or NO_SOLUTION with empty frames, never an exception, and the
-    result says which stages the safety limit cut."""
+@pytest.mark.slow
+def test_a_one_second_safety_limit_ends_the_solve_before_the_first_plans() -> None:
+    """60 SKUs x 8 suppliers x 12 periods with a 1 s safety limit: the limit counts from before
+    the model's translation into HiGHS, and the translation and the first look outlast it
+    (the whole call took 34 s on the loaded CI machine), so the first plans by SKU never
+    start. The result is NO_SOLUTION with empty frames, never an exception, and says which
+    stages the safety limit cut. (Time-limited plans that do exist are checked in
+    tests/test_checker_agreement.py.)"""
     scenario = _larger_scenario(skus=60, suppliers=8, periods=12, seed=1)
 
     result = optimize(scenario, SolveOptions(time_limit_seconds=1, threads=1))
 
-    assert result.cut_by_time_limit and not result.is_repeatable
-    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION)
-    if result.status is SolveStatus.NO_SOLUTION:
-        assert result.objective is None
-        assert not result.has_plan
-        for frame in (
-            result.purchase_orders,
-            result.shares,
-            result.costs,
-            result.cash,
-            result.inventory,
-        ):
-            assert frame.empty
-        return
-    assert result.objective is not None
-    assert not result.purchase_orders.empty
-    assert result.gap is None or result.gap >= 0
-    total = float(result.costs.loc[result.costs["component"] == "total", "cost"].iloc[0])
-    assert total == pytest.approx(result.objective, rel=1e-6)
-    # a time-limited plan checks clean too: its slack variables are re-solved tight and a PO
-    # on a price break is priced at the tier it reaches (issue 12)
-    assert_plan_checks(scenario, result)
+    assert not result.is_repeatable
+    assert {SolveStage.FIRST_LOOK, SolveStage.FIRST_PLANS} <= set(result.cut_by_time_limit)
+    assert result.status is SolveStatus.NO_SOLUTION
+    assert result.objective is None
+    assert not result.has_plan
+    for frame in (
+        result.purchase_orders,
+        result.shares,
+        result.costs,
+        result.cash,
+        result.inventory,
+    ):
+        assert frame.empty
 
 
+@pytest.mark.slow
 @BOTH_MODES
 def test_mixed_scenario_plan_checks_clean(tier_choice: TierChoice) -> None:
     """Many families at once (LCL and air freight, per-shipment costs, duty with an extra

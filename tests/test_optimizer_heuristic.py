@@ -75,6 +75,7 @@ def test_capacity_used_counts_each_po_by_its_production_shares(eight_skus: Scena
     assert {k: v for k, v in used.items() if v} == pytest.approx(expected)
 
 
+@pytest.mark.slow
 def test_first_plans_on_two_processes_equal_those_made_one_after_the_other(
     eight_skus: Scenario,
 ) -> None:
@@ -88,6 +89,7 @@ def test_first_plans_on_two_processes_equal_those_made_one_after_the_other(
     assert {k: serial[k] for k in decisions} == pytest.approx({k: parallel[k] for k in decisions})
 
 
+@pytest.mark.slow
 def test_the_combined_plan_is_a_plan_of_the_whole_model(eight_skus: Scenario) -> None:
     data = build_model_data(eight_skus)
     values = plan_by_sku(data, TierChoice.PER_PO, 2, _generous())
@@ -98,6 +100,7 @@ def test_the_combined_plan_is_a_plan_of_the_whole_model(eight_skus: Scenario) ->
     assert outcome.has_solution
 
 
+@pytest.mark.slow
 def test_no_first_plan_after_the_safety_limit_and_the_cut_is_reported(
     eight_skus: Scenario,
 ) -> None:
@@ -111,12 +114,14 @@ def test_no_first_plan_after_the_safety_limit_and_the_cut_is_reported(
         assert past.cut == [SolveStage.FIRST_PLANS]
 
 
+@pytest.mark.slow
 def test_optimize_on_two_processes_gives_a_checked_plan(eight_skus: Scenario) -> None:
     result = optimize(eight_skus, SolveOptions(time_limit_seconds=30.0, threads=2))
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert_plan_checks(eight_skus, result)
 
 
+@pytest.mark.slow
 def test_solves_with_another_thread_count_in_one_process_still_find_their_plan() -> None:
     """HiGHS keeps one scheduler per process, made with the first run's thread count, and
     refuses runs that ask for another: the session resets it (this once returned no plan)."""
@@ -175,6 +180,7 @@ def test_fix_and_optimize_moves_two_skus_that_only_pay_off_together() -> None:
     assert objective == pytest.approx(19_800.0)
 
 
+@pytest.mark.slow
 def test_a_running_mip_reports_its_plan_and_bound(
     eight_skus: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -203,6 +209,7 @@ def test_progress_says_plan_bound_and_gap_with_the_best_bound_known() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_an_lp_after_earlier_runs_gets_its_own_time(eight_skus: Scenario) -> None:
     """HiGHS measures an LP's time limit against every earlier run of the instance; the
     LP relaxation after a 3 s MIP run must still get its 2 s (it needs well under 1 s)."""

@@ -3,6 +3,7 @@ checker (no violated constraint) and the checker's cost equals the solver's obje
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from engine.plan_types import SolveOptions, TierChoice
 from engine.scenario.generate import generate_scenario
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     skus=st.integers(1, 3),

@@ -65,6 +65,7 @@ def slow_square(x: int, delay: float = 0.0) -> int:
 # --- the backends themselves ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_results_come_back_in_task_order_with_progress(backends) -> None:
     for name, backend in backends.items():
         calls: list[tuple[int, int]] = []
@@ -79,6 +80,7 @@ def test_results_come_back_in_task_order_with_progress(backends) -> None:
         assert backend.map_ordered(slow_square, []) == [], name
 
 
+@pytest.mark.slow
 def test_a_failing_task_raises_in_the_caller(backends) -> None:
     for name, backend in backends.items():
         with pytest.raises(TypeError):
@@ -128,6 +130,7 @@ def test_no_scheduler_anywhere_is_a_clear_error() -> None:
         DaskBackend()
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_says_what_to_check() -> None:
     address = unreachable_address()
     backend = DaskBackend(address, source="--scheduler", timeout_seconds=1)
@@ -152,6 +155,7 @@ def stress_frames(result: Any) -> dict[str, pd.DataFrame]:
     }
 
 
+@pytest.mark.slow
 def test_stress_test_is_identical_on_every_backend(backends) -> None:
     results = {
         name: stress_test(noisy_scenario(), DRIVER, replications=7, seed=42, backend=backend)
@@ -164,6 +168,7 @@ def test_stress_test_is_identical_on_every_backend(backends) -> None:
             pd.testing.assert_frame_equal(frame, stress_frames(other)[table], obj=f"{name} {table}")
 
 
+@pytest.mark.slow
 def test_workers_still_choose_local_processes() -> None:
     by_workers = stress_test(noisy_scenario(), DRIVER, replications=5, seed=3, workers=2)
     by_backend = stress_test(
@@ -172,6 +177,7 @@ def test_workers_still_choose_local_processes() -> None:
     pd.testing.assert_frame_equal(by_workers.measures, by_backend.measures)
 
 
+@pytest.mark.slow
 def test_compare_is_identical_on_every_backend(backends) -> None:
     less = BaseStock({"A": 500.0, "B": 250.0}, review_days=7)
     calls: dict[str, list[tuple[int, int]]] = {}
@@ -198,6 +204,7 @@ def test_compare_is_identical_on_every_backend(backends) -> None:
         assert [d for d, _ in seen] == sorted(d for d, _ in seen), name
 
 
+@pytest.mark.slow
 def test_frontier_is_identical_serial_and_on_dask(dask_client: Any) -> None:
     scenario = tiny_weeks()
     points = backup_share_points(scenario, ["A"], (0.0, 0.3, 0.5))
@@ -239,6 +246,7 @@ def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_scenario(tiny_weeks(), tmp_path_factory.mktemp("tiny") / "tiny")
 
 
+@pytest.mark.slow
 def test_stress_command_on_a_dask_cluster_matches_one_process(
     dask_client: Any, tiny_folder: Path, tmp_path: Path
 ) -> None:
@@ -258,6 +266,7 @@ def test_stress_command_on_a_dask_cluster_matches_one_process(
         )
 
 
+@pytest.mark.slow
 def test_frontier_command_takes_workers(tiny_folder: Path, tmp_path: Path) -> None:
     code, out = run(
         "frontier",
@@ -277,6 +286,7 @@ def test_frontier_command_takes_workers(tiny_folder: Path, tmp_path: Path) -> No
     assert list(table["case"]) == ["free optimum", "backup 0%", "backup 30%"]
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_message_not_a_traceback(
     tiny_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -126,6 +126,7 @@ def test_a_plan_over_capacity_does_not_replay_as_planned() -> None:
     assert "arrivals" in set(report.differences["figure"])
 
 
+@pytest.mark.slow
 @settings(
     max_examples=10,
     deadline=None,

@@ -315,6 +315,7 @@ KILLED_WRITER = """
 """
 
 
+@pytest.mark.slow
 def test_a_writer_killed_mid_save_leaves_the_store_readable_and_complete(
     tmp_path: Path,
 ) -> None:
@@ -374,6 +375,7 @@ CONCURRENT_WRITER = """
 """
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "shared" / "runs.sqlite"  # not created yet: the writers race to create it
     workers, count = 3, 12

@@ -82,6 +82,7 @@ def test_a_new_store_in_a_folder_that_cannot_take_files() -> None:
     assert not Path("/sys/runs.sqlite").exists()
 
 
+@pytest.mark.slow
 def test_a_folder_on_the_way_that_cannot_be_entered(tmp_path: Path) -> None:
     result = _as_nobody(tmp_path / "runs.sqlite")  # pytest's tmp folders are private (0700)
     assert "cannot be reached (Permission denied)" in result
@@ -108,6 +109,7 @@ def _as_nobody(target: Path) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_a_store_in_a_read_only_folder_gets_that_reason() -> None:
     """A store, and a new path, in a folder its user may not write to."""
     top = Path(tempfile.mkdtemp(prefix="sourcing-read-only-"))

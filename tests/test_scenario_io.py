@@ -22,6 +22,7 @@ def test_tiny_round_trip_through_csv_and_workbook(tiny: Scenario, tmp_path: Path
     assert load_scenario(tmp_path / "book.xlsx") == tiny
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", [DTC_BRAND, MIDSIZE], ids=lambda p: p.name)
 def test_example_round_trip_yaml_csv_excel(example: Path, tmp_path: Path) -> None:
     original = load_scenario(example)
@@ -32,6 +33,7 @@ def test_example_round_trip_yaml_csv_excel(example: Path, tmp_path: Path) -> Non
     assert load_scenario(tmp_path / "again") == original
 
 
+@pytest.mark.slow
 def test_named_scenario_survives_the_workbook(tmp_path: Path) -> None:
     write_scenario(load_scenario(DTC_BRAND), tmp_path / "book.xlsx")
     for name in load_scenario(DTC_BRAND).scenarios:

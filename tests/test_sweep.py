@@ -61,6 +61,7 @@ def test_one_row_per_what_if_in_the_order_asked(serial: pd.DataFrame) -> None:
     assert rows["fill_rate"].isna().all()  # not stressed
 
 
+@pytest.mark.slow
 def test_the_same_table_on_a_dask_cluster(
     serial: pd.DataFrame, tiny_folder: Path, dask_client: Any
 ) -> None:
@@ -76,6 +77,7 @@ def test_the_same_table_on_a_dask_cluster(
     assert seen == [(i, 4) for i in range(1, 5)]
 
 
+@pytest.mark.slow
 def test_stressed_sweep_is_the_same_in_one_process_and_on_dask(
     tiny_folder: Path, dask_client: Any
 ) -> None:
@@ -89,6 +91,7 @@ def test_stressed_sweep_is_the_same_in_one_process_and_on_dask(
     assert (here["fill_rate_ci_low"] <= here["fill_rate"]).all()
 
 
+@pytest.mark.slow
 def test_landed_cost_only_on_the_bundled_example() -> None:
     """Landed cost only: the bundled example's MILP is too slow for the test suite today."""
     names = ["tariff-shock", "primary-down", "planner-splits"]
@@ -124,6 +127,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_sweep_command_runs_every_named_scenario(tiny_folder: Path, tmp_path: Path) -> None:
     code, out = run(
         "sweep",
@@ -146,6 +150,7 @@ def test_sweep_command_runs_every_named_scenario(tiny_folder: Path, tmp_path: Pa
     assert (tmp_path / "s" / "results.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_sweep_command_landed_cost_only(tmp_path: Path) -> None:
     code, out = run(
         "sweep",

@@ -143,7 +143,9 @@ def _lanes(
     ports = {s.supplier: s.origin_port for s in scenario.suppliers}
     port = judged["supplier"].map(ports)
     same = collections.Counter((lane.origin_port, lane.mode.value) for lane in scenario.lanes)
-    lanes, changes, fits = [], [], []
+    lanes: list[Lane] = []
+    changes: list[dict[str, object]] = []
+    fits: list[dict[str, object]] = []
     for lane in scenario.lanes:
         group = judged[(port == lane.origin_port) & (judged["shipping_mode"] == lane.mode.value)]
         transit = _matured(group, as_of, "transit_days", "actual_ship_date")

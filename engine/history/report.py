@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 from rich.table import Table
 
@@ -23,7 +25,7 @@ def _num(value: float, digits: int = 1) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{value:,.{digits}f}"
 
 
-def _rate_cell(row: dict[str, float], name: str) -> str:
+def _rate_cell(row: Mapping[Hashable, Any], name: str) -> str:
     rate = _pct(row[f"{name}_rate"], row[f"{name}_ci_low"], row[f"{name}_ci_high"])
     return f"{rate} n={row[f'{name}_pos']}"
 
@@ -50,8 +52,7 @@ def scorecard_table(cards: Scorecards) -> Table:
     ):
         table.add_column(column, justify="left" if column == "supplier" else "right")
     overall = cards.suppliers[cards.suppliers["period"] == ALL_PERIODS]
-    for row in overall.itertuples(index=False):
-        r = row._asdict()
+    for r in overall.to_dict("records"):
         table.add_row(
             r["supplier"],
             str(r["pos"]),
@@ -109,18 +110,19 @@ def calibration_table(calibration: Calibration) -> Table:
         "why",
     ):
         table.add_column(column, justify="right" if column in ("current", "POs") else "left")
-    for row in calibration.changes.itertuples(index=False):
-        digits = 1 if "days" in row.field else 4
+    for row in calibration.changes.to_dict("records"):
+        digits = 1 if "days" in row["field"] else 4
         fitted = "-"
-        if math.isfinite(row.fitted):
-            fitted = f"{row.fitted:.{digits}f} [{row.ci_low:.{digits}f}, {row.ci_high:.{digits}f}]"
+        if math.isfinite(row["fitted"]):
+            low, high = row["ci_low"], row["ci_high"]
+            fitted = f"{row['fitted']:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
         table.add_row(
-            row.supplier or row.lane,
-            row.field,
-            f"{row.current:.{digits}f}",
+            row["supplier"] or row["lane"],
+            row["field"],
+            f"{row['current']:.{digits}f}",
             fitted,
-            str(row.pos),
-            "yes" if row.applied else "no",
-            row.reason,
+            str(row["pos"]),
+            "yes" if row["applied"] else "no",
+            row["reason"],
         )
     return table

@@ -245,6 +245,7 @@ def plan_by_sku(
     first_pass_share = shares.first_plans_end / 2
     first = _FirstPass(data, pos_by_sku(data), order, tier_choice, cash_share, on_step)
     workers = min(threads, len(order) // PARALLEL_MIN_SKUS_PER_WORKER)
+    found: dict[str, VariableValues | None] | None
     if workers > 1:
         found = _first_plans_in_parallel(first, budget, first_pass_share, workers)
     else:
@@ -421,7 +422,8 @@ def fix_and_optimize(
     columns = sku_decision_columns(session, data)
     order = sorted(columns, key=lambda k: (-columns[k].size, k))
     steps_left = budget.steps(budget.strategy.fix_max_groups)
-    for rounds in ([[(k,) for k in order]], pair_rounds(order)):
+    singles: list[list[tuple[str, ...]]] = [[(k,) for k in order]]
+    for rounds in (singles, pair_rounds(order)):
         values, objective, steps_left = _reopen_groups(
             session, columns, rounds, values, objective, budget, steps_left, on_step
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -83,7 +85,9 @@ def shares(m: pyo.ConcreteModel) -> pd.DataFrame:
 
 
 def costs(m: pyo.ConcreteModel) -> pd.DataFrame:
-    values = [{"component": name, "cost": _v(m.cost[name])} for name in COST_COMPONENTS]
+    values: list[dict[str, Any]] = [
+        {"component": name, "cost": _v(m.cost[name])} for name in COST_COMPONENTS
+    ]
     values.append({"component": "total", "cost": sum(v["cost"] for v in values)})
     return pd.DataFrame(values)
 

@@ -261,12 +261,14 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-def _lp(form: object, lower: np.ndarray, upper: np.ndarray, integrality: np.ndarray) -> object:
+def _lp(
+    form: object, lower: np.ndarray, upper: np.ndarray, integrality: np.ndarray
+) -> highspy.HighsLp:
     """The compiled matrix as a HiGHS LP: rows keep their sense, the constant goes to the
     objective offset."""
     matrix = form.A.tocsc()  # type: ignore[attr-defined]
-    rhs = np.asarray(form.rhs, dtype=float)  # type: ignore[attr-defined]
-    sense = np.asarray([s for _, s in form.rows], dtype=int)  # type: ignore[attr-defined]
+    rhs = np.asarray(form.rhs, dtype=np.float64)  # type: ignore[attr-defined]
+    sense = np.asarray([s for _, s in form.rows], dtype=np.int64)  # type: ignore[attr-defined]
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
     cost = form.c.toarray()  # type: ignore[attr-defined]

@@ -38,7 +38,7 @@ def regular_file(path: Path) -> Path | None:
             raise FileRefused("a symbolic link loop") from None
         if isinstance(error, PermissionError):
             raise FileRefused("not readable (permission denied)") from None
-        raise FileRefused(f"unreadable ({error.strerror or error})") from None
+        raise FileRefused(f"unreadable ({getattr(error, 'strerror', None) or error})") from None
     if stat.S_ISREG(info.st_mode):
         return path
     raise FileRefused(_kind(info.st_mode))

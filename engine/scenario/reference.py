@@ -1,7 +1,8 @@
-"""The file-format reference in the README, generated from the schema.
+"""The file-format reference of docs/scenario-format.md, generated from the schema.
 
-``python -m engine.scenario.reference`` prints it; a test checks the README holds exactly
-this text between its ``format-reference`` markers, so the docs cannot drift from the code.
+``python -m engine.scenario.reference`` prints it; a test checks docs/scenario-format.md holds
+exactly this text between its ``format-reference`` markers, so the docs cannot drift from the
+code.
 """
 
 from __future__ import annotations
@@ -45,14 +46,14 @@ def _type_name(annotation: object) -> str:
         return " / ".join(f"`{m.value}`" for m in annotation)
     if origin is dict:
         return "mapping"
-    names = {
+    plain_names = {
         "str": "text",
         "float": "number",
         "int": "integer",
         "bool": "true/false",
         "date": "date YYYY-MM-DD",
     }
-    return names.get(getattr(annotation, "__name__", ""), str(annotation))
+    return plain_names.get(getattr(annotation, "__name__", ""), str(annotation))
 
 
 def _default(info: FieldInfo) -> str:
@@ -79,15 +80,16 @@ def _field_table(model: type[BaseModel]) -> list[str]:
 
 
 def format_reference_markdown() -> str:
-    """The README's file-format reference: every table and settings section, field by field."""
+    """The file-format reference (docs/scenario-format.md): every table and settings section,
+    field by field."""
     lines: list[str] = []
     for name in TABLE_NAMES:
         need = "required" if name in REQUIRED_TABLES else "optional"
         keys = ":".join(TABLE_KEYS[name])
-        lines += ["", f"#### `{name}.csv` ({need}; row key `{keys}`)", ""]
+        lines += ["", f"### `{name}.csv` ({need}; row key `{keys}`)", ""]
         lines += _field_table(ROW_MODELS[name])
     for section, model in SETTINGS_SECTIONS.items():
-        lines += ["", f"#### `{section}:` (scenario.yaml)", ""]
+        lines += ["", f"### `{section}:` (scenario.yaml)", ""]
         lines += _field_table(model)
     return "\n".join(lines).strip() + "\n"
 

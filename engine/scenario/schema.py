@@ -2,7 +2,7 @@
 
 Money is in the scenario's currency, time in days (or periods where the name says so),
 quantities in units. Each table row model carries its unit in its field names; the field
-docstrings (``description``) are the file-format reference that the README mirrors.
+docstrings (``description``) are the file-format reference that docs/scenario-format.md mirrors.
 
 A scenario is one YAML file of settings that points at CSV tables (or one Excel workbook with a
 sheet per table). ``Scenario`` is the validated, immutable result of loading one.

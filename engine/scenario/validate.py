@@ -27,10 +27,9 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario, list[Problem]]:
     if problems:
         raise ScenarioError(problems)
     assert settings is not None
-    scenario = Scenario.model_construct(
-        **{field: getattr(settings, field) for field in Settings.model_fields},
-        **{name: tuple(tables.get(name, ())) for name in TABLE_NAMES},
-    )
+    values: dict[str, Any] = {field: getattr(settings, field) for field in Settings.model_fields}
+    values |= {name: tuple(tables.get(name, ())) for name in TABLE_NAMES}
+    scenario = Scenario.model_construct(**values)
     sources = {name: table.source for name, table in raw.tables.items()}
     sources["settings"] = raw.settings_source
     row_numbers = {name: table.row_numbers for name, table in raw.tables.items()}

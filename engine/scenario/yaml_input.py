@@ -25,7 +25,8 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 class ScenarioYamlLoader(yaml.SafeLoader):
     """Safe loading with unique keys, bounded nesting, no aliases, dates left as text."""
 
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
+    # types-PyYAML declares it per instance; PyYAML reads it from the class
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {  # type: ignore[misc]
         first: [(tag, pattern) for tag, pattern in resolvers if tag != TIMESTAMP_TAG]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -77,7 +78,8 @@ class ScenarioYamlLoader(yaml.SafeLoader):
                         key_node.start_mark,
                     )
                 first_line[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
+        # a node that is not a mapping gets the safe loader's own error
+        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
 
 
 def load_yaml(text: str) -> Any:

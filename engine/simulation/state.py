@@ -371,7 +371,7 @@ class Replication:
         short = demand - served
         if world.backorders:
             backlog += short
-            self._backlog_open = np.count_nonzero(backlog) > 0  # backlog.any(), faster
+            self._backlog_open = int(np.count_nonzero(backlog)) > 0  # backlog.any(), faster
         on_hand -= sold
         if in_horizon:
             self.served_log[:, day] = served

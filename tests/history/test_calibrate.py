@@ -35,6 +35,7 @@ def test_bundled_history_is_the_seeded_generator_output() -> None:
     assert frame.to_csv(index=False) == HISTORY.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_true_parameters_inside_their_intervals(calibration: Calibration) -> None:
     changes = calibration.changes.set_index(["supplier", "field"])
     for supplier, truth in TRUE_SUPPLIERS.items():
@@ -63,6 +64,7 @@ def test_true_parameters_inside_their_intervals(calibration: Calibration) -> Non
         assert row["ci_low"] <= true_price <= row["ci_high"], (supplier, true_price, row.to_dict())
 
 
+@pytest.mark.slow
 def test_lanes_transit_times_recovered(calibration: Calibration) -> None:
     """The example draws transit times from the scenario's own lanes: the typed-in values are
     the true ones, and each lane with enough POs has them inside its intervals."""
@@ -101,6 +103,7 @@ def test_written_scenario_validates_and_is_never_overwritten(
     write_calibrated(calibration, tmp_path / "calibrated", force=True)
 
 
+@pytest.mark.slow
 def test_too_few_pos_keep_their_value_with_the_reason() -> None:
     scenario = load_scenario(DTC_BRAND)
     result = calibrate(scenario, read_history(HISTORY, scenario), min_pos=60)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -21,6 +22,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_scorecard_prints_and_writes_csv_excel_html(tmp_path: Path) -> None:
     code, out = run("scorecard", str(DTC_BRAND), "--history", HISTORY, "--out", str(tmp_path / "s"))
     assert code == 0, out
@@ -62,6 +64,7 @@ def test_scorecard_weights_are_checked(tmp_path: Path) -> None:
     assert code == 1 and "unknown score weight 'speed'" in out
 
 
+@pytest.mark.slow
 def test_calibrate_writes_a_valid_scenario_and_never_overwrites(tmp_path: Path) -> None:
     target = tmp_path / "calibrated"
     code, out = run("calibrate", str(DTC_BRAND), "--history", HISTORY, "--out", str(target))

@@ -215,6 +215,7 @@ def check_conservation(rep: Replication, measures: dict[str, float], events: pd.
     assert measures["peak_working_capital"] >= 0
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_units_and_cash_are_conserved(data: st.DataObject) -> None:
@@ -236,6 +237,7 @@ def test_units_and_cash_are_conserved(data: st.DataObject) -> None:
     )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_policies_never_run_away_with_long_lead_times(data: st.DataObject) -> None:

@@ -191,6 +191,7 @@ def generated_case() -> RandomCase:
     return RandomCase(scenario, policy, 200, 4000, precision)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make_case", [r4_case, generated_case], ids=["r4", "generated"])
 def test_every_measure_agrees_with_the_engine_within_monte_carlo_error(make_case):
     case = make_case()
@@ -214,6 +215,7 @@ def test_every_measure_agrees_with_the_engine_within_monte_carlo_error(make_case
     assert not loose, loose
 
 
+@pytest.mark.slow
 def test_r4_published_values_within_the_fast_path_interval():
     """Over 520 days, as the engine's own R4 test, so the start-up days weigh little."""
     policy = BaseStock(order_up_to=39.0, review_days=1)

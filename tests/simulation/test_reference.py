@@ -68,6 +68,7 @@ def r4_result():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("measure", list(R4))
 def test_r4_base_stock_within_99_percent_monte_carlo_interval(r4_result, measure):
     frame = r4_result.measures

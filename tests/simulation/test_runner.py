@@ -147,6 +147,7 @@ def test_stress_result_tables(serial):
     assert set(serial.suppliers["supplier"]) == {"CN-1", "VN-1"}
 
 
+@pytest.mark.slow
 def test_common_random_numbers_tighten_the_paired_difference():
     more_stock = BaseStock({"A": 800.0, "B": 400.0}, review_days=7)
     less_stock = BaseStock({"A": 700.0, "B": 350.0}, review_days=7)

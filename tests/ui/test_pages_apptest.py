@@ -54,6 +54,7 @@ def optimize_small_with_split(at: AppTest) -> None:
 # ---------------------------------------------------------------- scenario
 
 
+@pytest.mark.slow
 def test_app_starts_on_the_scenario_page() -> None:
     at = new_app()
     no_exception(at)
@@ -61,6 +62,7 @@ def test_app_starts_on_the_scenario_page() -> None:
     assert "dtc-brand" in at.selectbox(key=state.W_EXAMPLE).options
 
 
+@pytest.mark.slow
 def test_example_opens_checked_with_every_table_editable() -> None:
     at = open_example(new_app())
     no_exception(at)
@@ -74,6 +76,7 @@ def test_example_opens_checked_with_every_table_editable() -> None:
     assert "dtc-brand" in texts(at)  # the sidebar names the scenario
 
 
+@pytest.mark.slow
 def test_what_if_applies_and_lists_its_changes() -> None:
     at = open_example(new_app())
     at.selectbox(key=state.W_WHATIF).set_value("split-70-30").run()
@@ -89,6 +92,7 @@ def test_what_if_applies_and_lists_its_changes() -> None:
     assert "dtc-brand / split-70-30" in texts(at)
 
 
+@pytest.mark.slow
 def test_an_edit_is_checked_and_its_problem_shown_beside_its_table() -> None:
     at = open_example(new_app())
     version = at.session_state["workspace"].version
@@ -112,6 +116,7 @@ def test_an_edit_is_checked_and_its_problem_shown_beside_its_table() -> None:
     assert any("has errors" in e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_user_set_values_apply_last() -> None:
     at = open_example(new_app())
     version = at.session_state["workspace"].version
@@ -121,6 +126,7 @@ def test_user_set_values_apply_last() -> None:
     assert at.session_state["workspace"].loaded.scenario.finance.annual_cost_of_capital == 0.2
 
 
+@pytest.mark.slow
 def test_workbook_and_zip_uploads_open(small_xlsx: bytes, small_zip: bytes) -> None:
     at = open_small(new_app(), small_xlsx)
     no_exception(at)
@@ -130,6 +136,7 @@ def test_workbook_and_zip_uploads_open(small_xlsx: bytes, small_zip: bytes) -> N
     assert at.session_state["workspace"].loaded.scenario.name == "small"
 
 
+@pytest.mark.slow
 def test_yaml_and_csv_files_upload_together(tmp_path) -> None:
     files = [
         (p.name, p.read_bytes(), "text/plain")
@@ -176,6 +183,7 @@ BAD_UPLOADS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(BAD_UPLOADS))
 def test_bad_uploads_give_messages_not_tracebacks(case: str) -> None:
     at = upload(new_app(), BAD_UPLOADS[case])
@@ -194,6 +202,7 @@ def test_bad_cell_points_at_file_row_and_field() -> None:
     assert list(located["row"]) == [2]
 
 
+@pytest.mark.slow
 def test_scenario_downloads_read_back(tmp_path) -> None:
     space = loading.open_example("dtc-brand")
     book = loading.scenario_xlsx(space.base)
@@ -210,6 +219,7 @@ def test_scenario_downloads_read_back(tmp_path) -> None:
 # ---------------------------------------------------------------- landed cost
 
 
+@pytest.mark.slow
 def test_landed_cost_page_shows_every_sku_and_the_options_of_one() -> None:
     at = go(open_example(new_app()), "landed_cost")
     no_exception(at)
@@ -240,6 +250,7 @@ def test_landed_cost_page_shows_every_sku_and_the_options_of_one() -> None:
 # ---------------------------------------------------------------- optimize
 
 
+@pytest.mark.slow
 def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     small_xlsx: bytes,
 ) -> None:
@@ -276,21 +287,27 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     assert run["replay_fill_rate"] >= run["planned_fill_rate"] - 1e-9
 
 
+@pytest.mark.slow
 def test_a_time_limited_example_solve_tells_its_status_honestly() -> None:
     at = go(open_example(new_app()), "optimize")
     at.number_input(key=state.W_OPT_TIME).set_value(1.0)
     at.button(key=state.W_OPT_RUN).click().run()
     wait_for_jobs(at)
     no_exception(at)
-    told = [e.value for e in at.error] + [w.value for w in at.warning]
-    told += [s.value for s in at.success]
+    # The 1 s safety limit ends the first look, and the first plans by SKU never start: on
+    # dtc-brand the model's translation and the first look with the LP bound take about 20 s
+    # on the CI machine (measured), so no plan on any machine less than ~20x faster.
+    errors = [e.value for e in at.error]
     assert any(
-        t.startswith(("No plan found within the budget", "Feasible plan, gap", "Optimal plan"))
-        and "The safety time limit cut" in t  # a 1 s safety limit ends the first look
-        for t in told
-    ), told
+        t.startswith("No plan found within the budget")
+        and "The safety time limit cut" in t
+        and "first plans by SKU" in t
+        for t in errors
+    ), errors
+    assert not at.success and not any(w.value.startswith("Feasible plan") for w in at.warning)
 
 
+@pytest.mark.slow
 def test_cost_of_resilience_curve(small_xlsx: bytes) -> None:
     at = go(open_small(new_app(), small_xlsx), "optimize")
     at.multiselect(key=state.W_FR_SKUS).set_value(["SKU-0001"])
@@ -312,6 +329,7 @@ def test_cost_of_resilience_curve(small_xlsx: bytes) -> None:
 # ---------------------------------------------------------------- stress test
 
 
+@pytest.mark.slow
 def test_stress_test_of_the_plan_against_a_shutdown_compared_with_a_policy(
     small_xlsx: bytes,
 ) -> None:
@@ -338,6 +356,7 @@ def test_stress_test_of_the_plan_against_a_shutdown_compared_with_a_policy(
     assert stored.iloc[0]["scenario_name"] == "small / primary-shutdown-30d"
 
 
+@pytest.mark.slow
 def test_stress_test_of_a_policy_on_the_example() -> None:
     at = go(open_example(new_app()), "stress")
     no_exception(at)
@@ -355,6 +374,7 @@ def test_stress_test_of_a_policy_on_the_example() -> None:
 # ---------------------------------------------------------------- finance
 
 
+@pytest.mark.slow
 def test_finance_page(small_xlsx: bytes) -> None:
     at = open_small(new_app(), small_xlsx)
     optimize_small_with_split(at)
@@ -381,6 +401,7 @@ def test_finance_page(small_xlsx: bytes) -> None:
 # ---------------------------------------------------------------- runs
 
 
+@pytest.mark.slow
 def test_runs_are_listed_reopened_compared_relabelled_and_deleted(small_xlsx: bytes) -> None:
     at = open_small(new_app(), small_xlsx)
     optimize_small_with_split(at)
@@ -424,6 +445,7 @@ def test_runs_are_listed_reopened_compared_relabelled_and_deleted(small_xlsx: by
     assert len(RunStore().list_runs()) == len(ids) - 1
 
 
+@pytest.mark.slow
 def test_runs_page_reopens_a_stress_run_and_its_scenario(small_xlsx: bytes) -> None:
     at = go(open_small(new_app(), small_xlsx), "stress")
     at.number_input(key=state.W_ST_REPS).set_value(10)
@@ -437,6 +459,7 @@ def test_runs_page_reopens_a_stress_run_and_its_scenario(small_xlsx: bytes) -> N
     assert at.session_state["workspace"].source.startswith("run ")
 
 
+@pytest.mark.slow
 def test_an_unusable_run_store_is_a_message(tmp_path, monkeypatch) -> None:
     bad = tmp_path / "not-a-store.sqlite"
     bad.write_bytes(b"this is not a database" * 100)
@@ -446,6 +469,7 @@ def test_an_unusable_run_store_is_a_message(tmp_path, monkeypatch) -> None:
     assert any("run store" in e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_runs_saved_by_the_command_line_reopen() -> None:
     """Runs saved as `sourcing stress` saves them (the workflow layer's tables and metrics)
     show too."""
@@ -473,6 +497,7 @@ def test_runs_saved_by_the_command_line_reopen() -> None:
         assert len(at.get("vega_lite_chart")) >= 4  # the cash fan and 3 distributions
 
 
+@pytest.mark.slow
 def test_a_checker_disagreement_lists_each_difference() -> None:
     """A stored plan the checker disagrees with (a PO of 500 units priced at the tier below its
     break, what time-limited solves once returned): the app lists the broken constraint with

@@ -4,6 +4,7 @@ and a calibration; a bad upload gives located problems; the side-by-side stress 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import DTC_BRAND
@@ -30,6 +31,7 @@ def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
     raise AssertionError(f"no table with {columns}")
 
 
+@pytest.mark.slow
 def test_example_history_gives_scorecards_and_replay() -> None:
     at = suppliers_page()
     no_exception(at)
@@ -49,6 +51,7 @@ def test_example_history_gives_scorecards_and_replay() -> None:
     assert len(after[after["event"] == "pause"]) > before
 
 
+@pytest.mark.slow
 def test_calibration_and_side_by_side_stress_test() -> None:
     at = suppliers_page()
     at.button(key=state.W_SU_EXAMPLE).click().run()
@@ -72,6 +75,7 @@ def test_calibration_and_side_by_side_stress_test() -> None:
     assert "calibrated on po_history.csv" in at.session_state["workspace"].source
 
 
+@pytest.mark.slow
 def test_bad_upload_lists_located_problems() -> None:
     at = suppliers_page()
     bad = "\n".join((HEADER, SMALL_ROWS[0].replace("1000,7.80", "-3,7.80", 1))) + "\n"

@@ -37,6 +37,7 @@ def test_a_table_path_leading_out_of_the_upload_is_refused(path: str) -> None:
     assert "root:" not in text
 
 
+@pytest.mark.slow
 def test_an_upload_that_unpacks_past_the_limit_is_refused() -> None:
     bomb = _zip(_example(**{"demand.csv": b"\n" * (MAX_UPLOAD_BYTES + 1)}))
     assert len(bomb) < MAX_UPLOAD_BYTES // 100

@@ -155,9 +155,8 @@ def show_cycle(outcome: tasks.Outcome) -> None:
         b = outcome.metrics.get(f"{measure}_mean_b")
         if a is None and b is None:
             continue
-        difference = None
-        if views.number(a) is not None and views.number(b) is not None:
-            difference = float(b) - float(a)
+        first, second = views.number(a), views.number(b)
+        difference = None if first is None or second is None else second - first
         table.append(
             {
                 "measure": label,
@@ -167,8 +166,8 @@ def show_cycle(outcome: tasks.Outcome) -> None:
             }
         )
     st.dataframe(pd.DataFrame(table), hide_index=True, key="finance.cycle")
-    fans = {"3PL": outcome.tables.get("a_fan"), "direct": outcome.tables.get("b_fan")}
-    fans = {k: v for k, v in fans.items() if v is not None}
+    found = {"3PL": outcome.tables.get("a_fan"), "direct": outcome.tables.get("b_fan")}
+    fans = {k: v for k, v in found.items() if v is not None}
     if fans:
         st.markdown("**Cash (P5 – P95 band, median line)**")
         st.altair_chart(charts.fan(fans, "cash", f"cash ({currency})"), width="stretch")

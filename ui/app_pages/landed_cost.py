@@ -54,12 +54,13 @@ if scenario is None:
     st.stop()
 currency = scenario.finance.currency
 skus = [s.sku for s in scenario.skus]
+sku_names = {s.sku: s.name for s in scenario.skus}
 left, right = st.columns([2, 1])
 state.keep_valid(state.W_LC_SKU, skus)
 sku = left.selectbox(
     "SKU",
     skus,
-    format_func=lambda k: f"{k} · {scenario.sku(k).name}" if scenario.sku(k).name else k,
+    format_func=lambda k: f"{k} · {sku_names[k]}" if sku_names[k] else k,
     key=state.W_LC_SKU,
 )
 qty = right.number_input(

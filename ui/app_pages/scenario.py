@@ -146,7 +146,7 @@ def whatif_controls(space: Workspace) -> str:
 
 def table_editors(space: Workspace) -> tuple[dict[str, pd.DataFrame], str]:
     by_table: dict[str, list] = {name: [] for name in TABLE_NAMES}
-    other = []
+    other: list = []
     for problem in space.problems:
         table = loading.table_of_problem(problem)
         (by_table[table] if table else other).append(problem)

@@ -117,6 +117,8 @@ class VectorRun:
 
         # cash per kind, receipts due, purchases recognised (per replication and day)
         self.flows = {kind: np.zeros((r, days)) for kind in CASH_KINDS_PLAYED}
+        self.inflows = np.zeros(r)  # every movement in, one by one (a balance can turn in)
+        self.outflows = np.zeros(r)
         self.receipts_due = np.zeros((r, days + world.dso_days + 1))
         self.revenue_day = np.zeros((r, days))
         self.purchases_day = np.zeros((r, days))
@@ -207,6 +209,8 @@ class VectorRun:
     def book(self, kind: EventKind, day: int, rep: np.ndarray, amount: np.ndarray) -> None:
         """A signed cash movement of each replication in ``rep`` on ``day``."""
         self.flows[kind][:, day] += np.bincount(rep, weights=amount, minlength=self.n)
+        self.inflows += np.bincount(rep, weights=np.maximum(amount, 0.0), minlength=self.n)
+        self.outflows += np.bincount(rep, weights=np.maximum(-amount, 0.0), minlength=self.n)
 
     def _opening_transit(self, day: int) -> None:
         world = self.world
@@ -233,12 +237,17 @@ class VectorRun:
         due = due[~self.pos.balance_paid[due]]
         if due.size:
             self._pay_balance(day, due)
-        receipts = self.receipts_due[:, day]
-        self.flows[EventKind.SALES_RECEIPT][:, day] += receipts
-        self.receipts_due[:, day] = 0.0
+        self._collect(day)
         batch = self.orders.on(day, self.on_hand, self.pipeline, self.backlog)
         if batch is not None:
             self._place(day, batch)
+
+    def _collect(self, day: int) -> None:
+        """The sales receipts due today."""
+        receipts = self.receipts_due[:, day]
+        self.flows[EventKind.SALES_RECEIPT][:, day] += receipts
+        self.inflows += receipts
+        self.receipts_due[:, day] = 0.0
 
     def _pay_balance(self, day: int, po: np.ndarray) -> None:
         self.pos._data["balance_paid"][po] = True
@@ -519,10 +528,11 @@ class VectorRun:
         self.revenue_day[:, day] = revenue
         self.receipts_due[:, day + world.dso_days] += revenue
         if world.fulfilment_cost:
-            self.flows[EventKind.FULFILMENT][:, day] -= (sold * world.fulfilment_cost).sum(axis=1)
-        if world.dso_days == 0:
-            self.flows[EventKind.SALES_RECEIPT][:, day] += self.receipts_due[:, day]
-            self.receipts_due[:, day] = 0.0
+            fulfilment = (sold * world.fulfilment_cost).sum(axis=1)
+            self.flows[EventKind.FULFILMENT][:, day] -= fulfilment
+            self.outflows += fulfilment
+        if world.dso_days == 0:  # paid on the day of sale
+            self._collect(day)
         if in_horizon:
             self.demand_units += demand
             self.served += served

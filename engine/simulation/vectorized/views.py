@@ -78,9 +78,6 @@ class ReplicationView:
         return self.stages
 
 
-_INFLOWS = (EventKind.SUPPLIER_CREDIT, EventKind.SALES_RECEIPT)
-
-
 def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[ReplicationView]:
     """One view per replication of a finished run, numbered from ``first_replication``."""
     world = run.world
@@ -88,8 +85,6 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
     moved = sum(run.flows.values())
     cash_end = opening + np.cumsum(moved, axis=1)
     totals = {kind: flow.sum(axis=1) for kind, flow in run.flows.items()}
-    inflows = sum(totals[kind] for kind in _INFLOWS)
-    outflows = -sum(total for kind, total in totals.items() if kind not in _INFLOWS)
     receipts = run.flows[EventKind.SALES_RECEIPT]
     receivables_end = np.cumsum(run.revenue_day - receipts, axis=1)
     paid = -(
@@ -118,8 +113,8 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
             cash=CashTotals(
                 opening=opening,
                 balance=float(cash_end[r, -1]) if run.days else opening,
-                inflows=float(inflows[r]),
-                outflows=float(outflows[r]),
+                inflows=float(run.inflows[r]),
+                outflows=float(run.outflows[r]),
                 by_kind={kind: float(total[r]) for kind, total in totals.items()},
             ),
             cash_end=cash_end[r],

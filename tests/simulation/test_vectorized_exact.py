@@ -17,7 +17,6 @@ import pytest
 
 from engine.replay import deterministic_copy
 from engine.scenario import load
-from engine.scenario.schema import Scenario
 from engine.simulation import (
     DriverKind,
     PlanPolicy,
@@ -25,27 +24,8 @@ from engine.simulation import (
     build_world,
     suggested_policy,
 )
-from tests.simulation.builders import day, one_sku, po_table, with_changes
-from tests.simulation.vectorized_checks import assert_same_numbers
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios"
-
-
-def example_plan(scenario: Scenario, every_days: int = 28) -> PlanPolicy:
-    """A plan for a bundled example without solving: each SKU's mean demand over the next
-    ``every_days`` days bought from its cheapest offer on its cheapest lane every
-    ``every_days`` days (rows in the optimizer's PO-table layout)."""
-    world = build_world(scenario)
-    lp = world.period_days
-    rows = []
-    for k, sku in enumerate(world.skus):
-        supplier = world.ranked_suppliers[sku][0]
-        lane = world.default_lane[(supplier, sku)]
-        for start in range(0, world.horizon_days, every_days):
-            qty = round(float(world.demand_mean[k, start : start + every_days].sum()))
-            if qty > 0:
-                rows.append((supplier, sku, lane, start // lp + 1, float(qty)))
-    return PlanPolicy(po_table(*rows))
+from tests.simulation.builders import day, one_sku, with_changes
+from tests.simulation.vectorized_checks import EXAMPLES, assert_same_numbers, example_plan, plan_of
 
 
 @pytest.mark.parametrize("example", ["dtc-brand", "midsize-portfolio"])
@@ -70,11 +50,6 @@ def test_a_plan_read_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
     example_plan(scenario).purchase_orders.to_csv(path, index=False)
     assert_same_numbers(scenario, PlanPolicy(read_plan(path)))
-
-
-def plan_of(*rows: tuple[int, float]) -> PlanPolicy:
-    """POs of SKU ``A`` from ``F1`` on ``SEA1``: ``(period, units)``."""
-    return PlanPolicy(po_table(*[("F1", "A", "SEA1", p, q) for p, q in rows]))
 
 
 def test_capacity_queue_with_a_calendar_shutdown_and_reduced_days() -> None:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,11 +19,35 @@ import pandas as pd
 import pytest
 
 from engine.scenario.schema import Scenario
-from engine.simulation import SimulationOptions, StressResult, stress_test
+from engine.simulation import PlanPolicy, SimulationOptions, StressResult, build_world, stress_test
 from engine.simulation.measures import t_quantile
 from engine.simulation.vectorized import vectorized_stress_test
+from tests.simulation.builders import po_table
 
 CASE_CONFIDENCE = 0.99
+EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def example_plan(scenario: Scenario, every_days: int = 28) -> PlanPolicy:
+    """A plan for a bundled example without solving: each SKU's mean demand over the next
+    ``every_days`` days bought from its cheapest offer on its cheapest lane every
+    ``every_days`` days (rows in the optimizer's PO-table layout)."""
+    world = build_world(scenario)
+    lp = world.period_days
+    rows = []
+    for k, sku in enumerate(world.skus):
+        supplier = world.ranked_suppliers[sku][0]
+        lane = world.default_lane[(supplier, sku)]
+        for start in range(0, world.horizon_days, every_days):
+            qty = round(float(world.demand_mean[k, start : start + every_days].sum()))
+            if qty > 0:
+                rows.append((supplier, sku, lane, start // lp + 1, float(qty)))
+    return PlanPolicy(po_table(*rows))
+
+
+def plan_of(*rows: tuple[int, float]) -> PlanPolicy:
+    """POs of SKU ``A`` from ``F1`` on ``SEA1``: ``(period, units)``."""
+    return PlanPolicy(po_table(*[("F1", "A", "SEA1", p, q) for p, q in rows]))
 
 
 def _same_frame(expected: pd.DataFrame, got: pd.DataFrame, what: str) -> None:

@@ -106,6 +106,7 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         compare,
         stress_test,
     )
+    from engine.simulation.vectorized import run_compare, run_stress
 
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
@@ -149,6 +150,7 @@ _LAZY: dict[str, str] = {
         ),
         "engine.simulation",
     ),
+    **dict.fromkeys(("run_compare", "run_stress"), "engine.simulation.vectorized"),
     **dict.fromkeys(
         (
             "DEFAULT_BACKUP_SHARES",
@@ -266,7 +268,9 @@ __all__ = [
     "replay_plan",
     "replay_rules",
     "resilience_frontier",
+    "run_compare",
     "run_cost_differences",
+    "run_stress",
     "scorecards",
     "split_points",
     "stress_metrics",

@@ -798,6 +798,13 @@ def stress(
     ] = None,
     replications: Annotated[int, typer.Option(min=2, help="Monte Carlo replications.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")] = 0,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="simpy or fast (vectorized); default: fast whenever it covers the run "
+            "(docs/simulation-engines.md)."
+        ),
+    ] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     time_limit: TimeOpt = DEFAULT_SAFETY_SECONDS,
@@ -814,14 +821,8 @@ def stress(
     Example: sourcing stress scenarios/dtc-brand --scenario shutdown-30d --compare split-70-30
     """
     from engine.api import optimize as solve
-    from engine.simulation import (
-        DriverKind,
-        PlanPolicy,
-        build_world,
-        compare,
-        stress_test,
-        suggested_policy,
-    )
+    from engine.simulation import DriverKind, PlanPolicy, build_world, suggested_policy
+    from engine.simulation.vectorized import run_compare, run_stress
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "stress", force)
@@ -869,14 +870,15 @@ def stress(
             progress.update(task, completed=done, total=total)
 
         if driver_b is None:
-            result = stress_test(
-                scenario, driver_a, replications, seed, progress=advance, backend=backend
+            result, choice = run_stress(
+                scenario, driver_a, replications, seed, advance, engine=engine, backend=backend
             )
             tables = result.tables()
         else:
-            both = compare(
-                scenario, driver_a, driver_b, replications, seed, progress=advance, backend=backend
-            )
+            both, choice = run_compare(
+                scenario, driver_a, driver_b, replications, seed, advance, engine=engine,
+                backend=backend,
+            )  # fmt: skip
             tables = {
                 **{f"a_{k}": v for k, v in both.a.tables().items() if k != "daily"},
                 **{f"b_{k}": v for k, v in both.b.tables().items() if k != "daily"},
@@ -920,6 +922,7 @@ def stress(
                     f"[{_measure(row['ci_low'], kind)}, {_measure(row['ci_high'], kind)}]",
                 )
     console.print(grid)
+    console.print(f"[dim]engine: {escape(choice.reason)}[/dim]", highlight=False)
     _write_results(tables, folder)
     save_run(
         RunKind.STRESS if driver_b is None else RunKind.COMPARE,
@@ -938,6 +941,7 @@ def stress(
             compare=compare_with,
             replications=replications,
             seed=seed,
+            engine=choice.engine.value,
         ),
         store,
         no_store,

@@ -425,13 +425,15 @@ def run_stress(request: StressRequest, progress: Progress) -> Outcome:
     }
     progress.say("simulating")
     if request.plan_b is None:
-        result = api.stress_test(
+        result, engine = api.run_stress(
             scenario,
             driver_a,
             replications=request.replications,
             seed=request.seed,
             progress=progress.update,
         )
+        progress.say(engine.reason)
+        parameters["engine"] = engine.engine.value
         metrics = {"plan": request.plan_a.label, **api.stress_metrics(result)}
         return _finish(
             "stress",
@@ -443,7 +445,7 @@ def run_stress(request: StressRequest, progress: Progress) -> Outcome:
             request.plan_a.label,
         )
     driver_b = driver_of(request.plan_b, scenario, request.rules)
-    both = api.compare(
+    both, engine = api.run_compare(
         scenario,
         driver_a,
         driver_b,
@@ -451,6 +453,8 @@ def run_stress(request: StressRequest, progress: Progress) -> Outcome:
         seed=request.seed,
         progress=progress.update,
     )
+    progress.say(engine.reason)
+    parameters["engine"] = engine.engine.value
     tables = {
         **{f"a_{k}": v for k, v in _stress_tables(both.a, start).items()},
         **{f"b_{k}": v for k, v in _stress_tables(both.b, start).items()},
@@ -494,15 +498,15 @@ def run_fulfilment(request: FulfilmentRequest, progress: Progress) -> Outcome:
         def report(done: int, _total: int, base: int = offset * request.replications) -> None:
             progress.update(base + done, total)
 
-        runs.append(
-            api.stress_test(
-                scenario,
-                driver,
-                replications=request.replications,
-                seed=request.seed,
-                progress=report,
-            )
+        result, engine = api.run_stress(
+            scenario,
+            driver,
+            replications=request.replications,
+            seed=request.seed,
+            progress=report,
         )
+        progress.say(engine.reason)
+        runs.append(result)
     start = request.scenario_3pl.horizon.start_date
     tables = {
         **{f"a_{k}": v for k, v in _stress_tables(runs[0], start).items()},

@@ -83,7 +83,7 @@ class Factories:
         self.slip_scale = np.array(
             [s.row.production_lead_time_days_std or slip_days for s in suppliers], dtype=float
         )
-        self._due: dict[tuple[int, int], int] = {}
+        self._due: dict[int, np.ndarray] = {}
 
     def working_days(self, rng: np.random.Generator, supplier: np.ndarray) -> np.ndarray:
         """Production working days of lots of these suppliers (steps 1-2, not rounded)."""
@@ -98,12 +98,18 @@ class Factories:
         slip = np.maximum(1.0, np.ceil(e * self.slip_scale[supplier] - _EPS))
         return np.where(slips, mean + slip, base)
 
-    def due_day(self, supplier: int, day: int) -> int:
-        """Due day of a PO placed on ``day`` (the mean over the known calendar; -1: never)."""
-        key = (supplier, day)
-        if key not in self._due:
-            self._due[key] = _search_one(self.known[supplier], day, self.mean_days[supplier])
-        return self._due[key]
+    def due_days(self, day: int) -> np.ndarray:
+        """``[S]`` due day of a PO placed on ``day`` with each supplier: the mean production
+        time over the known calendar (``-1``: never)."""
+        if day not in self._due:
+            self._due[day] = np.array(
+                [
+                    _search_one(known, day, mean)
+                    for known, mean in zip(self.known, self.mean_days, strict=True)
+                ],
+                dtype=np.int64,
+            )
+        return self._due[day]
 
     def ready_days(
         self,

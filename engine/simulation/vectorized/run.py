@@ -53,6 +53,12 @@ CASH_KINDS_PLAYED: tuple[EventKind, ...] = (
 """Every cash movement the engine books, booked here per kind, replication and day."""
 
 
+def _add(target: np.ndarray, row: np.ndarray, column: np.ndarray, values: np.ndarray) -> None:
+    """``target[row, column] += values`` with repeated cells summed (``np.add.at``, faster)."""
+    cell = row * target.shape[1] + column
+    target += np.bincount(cell, weights=values, minlength=target.size).reshape(target.shape)
+
+
 class VectorRun:
     """``R`` replications of one driver on a world, played as arrays.
 
@@ -187,6 +193,12 @@ class VectorRun:
         for (supplier, sku), offer in world.offers.items():
             self.tooling[world.supplier_index[supplier], world.sku_index[sku]] = offer.tooling_cost
         self.cif = scenario.finance.customs_base is CustomsBase.CIF
+        self.duty_change_days = sorted(
+            {day for days, _ in world.duty_schedule.values() for day in days}
+        )
+        self._duty_segment = -1
+        self._duty_table = self._duty_rows_on(0)  # replaced on the first arrival day
+        self.any_fee = any(d.fee_per_shipment > 0 for d in scenario.duties)
         self.late_tolerance = world.options.late_tolerance_days
         self.has_tariffs = any(d.kind == "tariff_change" for d in scenario.disruptions)
         self.has_port_delays = any(d.kind == "port_delay" for d in scenario.disruptions)
@@ -285,7 +297,7 @@ class VectorRun:
                 factor, extra = self.draws.lead_time_shock(self.supplier_code[i], rep[mine], day)
                 working[mine] = working[mine] * factor + extra
         ready = self.factories.ready_days(rep, supplier, day, round_half_up(working), qty)
-        due = np.array([self.factories.due_day(int(i), day) for i in supplier])
+        due = self.factories.due_days(day)[supplier]
         balance_day = np.where(ready >= 0, np.maximum(ready + self.balance_days[supplier], day), -1)
         po = self.pos.append(
             rep=rep, sku=sku, supplier=supplier, lane=batch.lane, day=np.full(rep.size, day),
@@ -321,20 +333,20 @@ class VectorRun:
         rejected = np.where(rate > 0, self.rng.binomial(whole.astype(np.int64), rate), 0.0)
         rejected = rejected + np.where((rate > 0) & (units > whole), (units - whole) * rate, 0.0)
         good = units - rejected
-        np.add.at(self.inspected, (rep, supplier), units)
-        np.add.at(self.rejected, (rep, supplier), rejected)
+        _add(self.inspected, rep, supplier, units)
+        _add(self.rejected, rep, supplier, rejected)
         first = ~lots.remake[lot]
         if first.any():
             due = pos.due[po][first]
             late = (due < 0) | (day > due + self.late_tolerance + _EPS)
-            np.add.at(self.finished, (rep[first], supplier[first]), 1.0)
-            np.add.at(self.late, (rep[first], supplier[first]), late.astype(float))
+            _add(self.finished, rep[first], supplier[first], np.ones(late.size))
+            _add(self.late, rep[first], supplier[first], late.astype(float))
             self.lead_rep.append(rep[first])
             self.lead_supplier.append(supplier[first])
             self.lead_days.append(day - pos.day[po][first])
         bad = rejected > _EPS
         if bad.any():
-            np.add.at(self.units_rejected, (rep[bad], sku[bad]), rejected[bad])
+            _add(self.units_rejected, rep[bad], sku[bad], rejected[bad])
             remade = bad & self.replace[supplier]
             if remade.any():
                 self._remake(day, po[remade], rejected[remade])
@@ -348,7 +360,7 @@ class VectorRun:
     def _remake(self, day: int, po: np.ndarray, units: np.ndarray) -> None:
         pos = self.pos
         rep, supplier = pos.rep[po], pos.supplier[po]
-        np.add.at(self.units_remade, (rep, pos.sku[po]), units)
+        _add(self.units_remade, rep, pos.sku[po], units)
         working = round_half_up(self.factories.working_days(self.rng, supplier))
         ready = self.factories.ready_days(rep, supplier, day, working, units)
         self._start(po, units, np.ones(po.size, dtype=bool), ready)
@@ -356,8 +368,8 @@ class VectorRun:
     def _credit(self, day: int, po: np.ndarray, units: np.ndarray) -> None:
         pos = self.pos
         rep = pos.rep[po]
-        np.subtract.at(self.pipeline, (rep, pos.sku[po]), units)
-        np.add.at(self.units_credited, (rep, pos.sku[po]), units)
+        _add(self.pipeline, rep, pos.sku[po], -units)
+        _add(self.units_credited, rep, pos.sku[po], units)
         credit = units * pos.unit_price[po]
         open_balance = ~pos.balance_paid[po] & (pos.balance_day[po] >= 0)
         np.subtract.at(pos._data["balance"], po[open_balance], credit[open_balance])
@@ -430,7 +442,15 @@ class VectorRun:
 
     def _duty_rows(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``[K, C]`` duty rate, extra tariff, customs fee and whether a row is in effect for
-        goods arriving on ``day`` (``World.duty_rows``)."""
+        goods arriving on ``day`` (``World.duty_rows``; worked out again only when a row's
+        ``effective_from`` is passed)."""
+        segment = bisect_right(self.duty_change_days, day)
+        if self._duty_segment != segment:
+            self._duty_table = self._duty_rows_on(day)
+            self._duty_segment = segment
+        return self._duty_table
+
+    def _duty_rows_on(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         k, c = len(self.world.skus), len(self.countries)
         rate, extra, fee = np.zeros((k, c)), np.zeros((k, c)), np.zeros((k, c))
         found = np.zeros((k, c), dtype=bool)
@@ -470,7 +490,8 @@ class VectorRun:
         duty = np.where(taxed, rate * base, 0.0)
         keys, group = np.unique(shipment, return_inverse=True)
         fee = np.zeros(keys.size)
-        np.maximum.at(fee, group, np.where(row_found, fee_of[sku, country], 0.0))
+        if self.any_fee:
+            np.maximum.at(fee, group, np.where(row_found, fee_of[sku, country], 0.0))
         volume = units * self.world.unit_volume[sku]
         total_volume = np.bincount(group, weights=volume, minlength=keys.size)
         lots_in = np.bincount(group, minlength=keys.size)
@@ -569,6 +590,22 @@ class VectorRun:
             "port": np.zeros((n, k)),
             "sea": count(at_sea, s_cell, shipped.units),
         }
+
+    def balances(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``[R, days]`` end-of-day cash, receivables and payables (``Replication.close_day``):
+        cash = opening + every movement so far; receivables = revenue - receipts so far;
+        payables = purchases recognised - supplier cash paid (deposits, balances, refunds)."""
+        cash = self.world.scenario.finance.opening_cash + np.cumsum(
+            sum(self.flows.values()), axis=1
+        )
+        receivables = np.cumsum(self.revenue_day - self.flows[EventKind.SALES_RECEIPT], axis=1)
+        paid = -(
+            self.flows[EventKind.DEPOSIT]
+            + self.flows[EventKind.BALANCE]
+            + self.flows[EventKind.SUPPLIER_CREDIT]
+        )
+        payables = np.cumsum(self.purchases_day - paid, axis=1)
+        return cash, receivables, payables
 
     def units_ordered(self) -> np.ndarray:
         """``[R, K]`` units ordered."""

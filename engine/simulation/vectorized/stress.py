@@ -17,18 +17,12 @@ import pandas as pd
 from engine.parallel import Backend
 from engine.scenario.schema import Scenario
 from engine.simulation.events import EVENT_COLUMNS
-from engine.simulation.measures import (
-    DAILY_COLUMNS,
-    daily_frame,
-    replication_measures,
-    sku_frame,
-    summarize,
-    supplier_frame,
-)
+from engine.simulation.measures import DAILY_COLUMNS, replication_measures, summarize
 from engine.simulation.options import SimulationOptions
 from engine.simulation.policies import Driver
 from engine.simulation.runner import Comparison, Progress, StressResult, compare, pair, stress_test
 from engine.simulation.vectorized.choice import Engine, EngineChoice, choose_engine
+from engine.simulation.vectorized.frames import chunk_frames
 from engine.simulation.vectorized.run import VectorRun
 from engine.simulation.vectorized.views import replication_views
 from engine.simulation.world import World, build_world
@@ -85,11 +79,11 @@ def simulate_vectorized(
     measures, skus, suppliers, daily = [], [], [], []
     for start in range(0, replications, size):
         run = VectorRun(world, driver, min(size, replications - start), rng).run()
-        for view in replication_views(run, start):
-            measures.append(replication_measures(view))  # type: ignore[arg-type]
-            skus.append(sku_frame(view))  # type: ignore[arg-type]
-            suppliers.append(supplier_frame(view))  # type: ignore[arg-type]
-            daily.append(daily_frame(view))  # type: ignore[arg-type]
+        measures += [replication_measures(view) for view in replication_views(run, start)]  # type: ignore[arg-type]
+        frames = chunk_frames(run, start)
+        skus.append(frames[0])
+        suppliers.append(frames[1])
+        daily.append(frames[2])
         if progress is not None:
             progress(min(start + size, replications), replications)
     table = pd.DataFrame(measures)

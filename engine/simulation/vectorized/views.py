@@ -82,17 +82,8 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
     """One view per replication of a finished run, numbered from ``first_replication``."""
     world = run.world
     opening = world.scenario.finance.opening_cash
-    moved = sum(run.flows.values())
-    cash_end = opening + np.cumsum(moved, axis=1)
+    cash_end, receivables_end, payables_end = run.balances()
     totals = {kind: flow.sum(axis=1) for kind, flow in run.flows.items()}
-    receipts = run.flows[EventKind.SALES_RECEIPT]
-    receivables_end = np.cumsum(run.revenue_day - receipts, axis=1)
-    paid = -(
-        run.flows[EventKind.DEPOSIT]
-        + run.flows[EventKind.BALANCE]
-        + run.flows[EventKind.SUPPLIER_CREDIT]
-    )
-    payables_end = np.cumsum(run.purchases_day - paid, axis=1)
     stages = run.pipeline_by_stage()
     ordered = run.units_ordered()
     pos = run.supplier_pos()

@@ -35,7 +35,7 @@ __all__ = [
     "vectorized_stress_test",
 ]
 
-CHUNK_CELLS: int = 6_000_000
+CHUNK_CELLS: int = 20_000_000
 """Replications run in chunks whose end-of-day stock records (replications x SKUs x days)
 hold at most this many numbers each."""
 

@@ -1,0 +1,150 @@
+"""Benchmark section ``stress``: the vectorized engine against the SimPy engine on a plan.
+
+The case of issue 19: an optimized plan of a generated 100-SKU x 10-supplier scenario over 52
+weekly periods (364 days) with its disruptions (supplier shutdowns, port delays, demand spikes,
+tariff changes), QC defects, capacity and Lunar New Year shutdowns; 1,000 replications.
+
+* Vectorized engine: all 1,000 replications, in one process (target <= 30 s).
+* Baseline, the SimPy engine on the same scenario and plan, on every usable core: a subset of
+  the replications (``simpy_replications``), its time scaled linearly to 1,000 (stated in
+  the row's note).
+* Agreement: the headline measures' means of the two engines, within the 99 % interval of
+  their difference.
+
+The plan is optimized once with a work budget (``plan_case``), outside the timed calls. Times
+are wall clock of the simulation call; CPU seconds are given in the notes, as the machine may
+be shared.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.isolate import run_case
+from bench.machine import usable_cores
+from bench.rows import BenchRow, Goal, Target, equal_within, figure
+from bench.simulation import _difference_half_width, _interval
+from bench.stresscases import MEASURES
+
+__all__ = ["FULL", "QUICK", "StressSettings", "run"]
+
+SECTION = "stress"
+
+
+@dataclass(frozen=True)
+class StressSettings:
+    """How much the section runs.
+
+    Attributes:
+        skus: SKUs of the scenario.
+        suppliers: Its suppliers.
+        weeks: Its weekly periods.
+        replications: Replications of the vectorized engine.
+        simpy_replications: Replications of the SimPy engine (scaled to ``replications``).
+        target_seconds: The target for ``replications`` on the vectorized engine.
+        work_scale: The optimizer's work budget for the plan.
+        seed: Seed of the scenario and of both runs.
+    """
+
+    skus: int = 100
+    suppliers: int = 10
+    weeks: int = 52
+    replications: int = 1000
+    simpy_replications: int = 60
+    target_seconds: float = 30.0
+    work_scale: float = 0.2
+    seed: int = 2024
+
+
+FULL = StressSettings()
+QUICK = StressSettings(skus=20, suppliers=4, replications=100, simpy_replications=10)
+
+
+def _say(message: str) -> None:
+    print(f"[bench stress] {message}", file=sys.stderr, flush=True)
+
+
+def rows_of(settings: StressSettings) -> list[BenchRow]:
+    """Optimize the plan, run both engines, and judge them."""
+    s = settings
+    shape = {"skus": s.skus, "suppliers": s.suppliers, "weeks": s.weeks, "seed": s.seed}
+    workers = usable_cores()
+    with tempfile.TemporaryDirectory() as folder:
+        plan = str(Path(folder) / "plan.csv")
+        _say("optimizing the plan")
+        planned = run_case(
+            "bench.stresscases:plan_case", shape | {"work_scale": s.work_scale, "out": plan}
+        )
+        _say(f"vectorized engine: {s.replications} replications")
+        fast = run_case(
+            "bench.stresscases:vectorized_case",
+            shape | {"plan": plan, "replications": s.replications},
+        )
+        _say(f"SimPy engine: {s.simpy_replications} replications on {workers} processes")
+        simpy = run_case(
+            "bench.stresscases:simpy_case",
+            shape | {"plan": plan, "replications": s.simpy_replications, "workers": workers},
+        )
+    case = (
+        f"stress {s.skus} SKUs x {s.weeks * 7} d, optimized plan "
+        f"({planned.values['pos']} POs), disruptions, {s.replications} reps"
+    )
+    scale = s.replications / s.simpy_replications
+    baseline = f"SimPy engine, same plan, {workers} processes, scaled from {s.simpy_replications}"
+    t_fast, t_simpy = fast.values["seconds"], simpy.values["seconds"]
+    rows = [
+        figure(
+            SECTION,
+            case,
+            f"stress test time for {s.replications:,} replications",
+            t_fast,
+            "s",
+            baseline=baseline,
+            baseline_value=t_simpy * scale,
+            target=Target(
+                Goal.AT_MOST,
+                s.target_seconds,
+                False,
+                f"<= {s.target_seconds:g} s for {s.replications:,} reps (vectorized engine)",
+            ),
+            note=(
+                f"vectorized {t_fast:.1f} s wall, {fast.values['cpu_seconds']:.1f} s CPU, "
+                f"1 process; SimPy {s.simpy_replications} reps in {t_simpy:.1f} s wall, "
+                f"{simpy.values['cpu_seconds']:.1f} s CPU, x{scale:g}"
+            ),
+        ),
+        figure(
+            SECTION,
+            case,
+            "stress test peak memory",
+            fast.peak_rss_mb,
+            "MB",
+            baseline=baseline,
+            baseline_value=simpy.peak_rss_mb,
+            note=f"largest SimPy worker {simpy.children_peak_rss_mb:.0f} MB",
+        ),
+    ]
+    for name in MEASURES:
+        a, b = fast.values[name], simpy.values[name]
+        rows.append(
+            equal_within(
+                SECTION,
+                case,
+                f"{name} (mean)",
+                "value",
+                _interval(a),
+                f"SimPy engine, {s.simpy_replications} reps",
+                _interval(b),
+                _difference_half_width(a, b),
+            )
+        )
+    return rows
+
+
+def run(sizes: Sequence[str], quick: bool) -> list[BenchRow]:
+    """The section's figures (``sizes`` do not apply)."""
+    return rows_of(QUICK if quick else FULL)

@@ -48,7 +48,7 @@ def chunk_frames(
     replication = first_replication + np.arange(n)
     demand = run.demand_units
     price = world.selling_price
-    stages = run.pipeline_by_stage()
+    stages = run.stages
     on_hand = run.on_hand_end[:h].mean(axis=0)
     backlog = run.backlog_end[:h].mean(axis=0)
     skus = pd.DataFrame(

@@ -20,6 +20,7 @@ from the one generator passed in (the engine's distributions, not its per-entity
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import cached_property
 
 import numpy as np
 
@@ -329,9 +330,13 @@ class VectorRun:
         rate = self.defect_rate[supplier]
         if self.has_defect_spikes:
             rate = self.draws.defect_rate(self.supplier_code[supplier], rep, day, rate)
-        whole = np.floor(units + _EPS)
-        rejected = np.where(rate > 0, self.rng.binomial(whole.astype(np.int64), rate), 0.0)
-        rejected = rejected + np.where((rate > 0) & (units > whole), (units - whole) * rate, 0.0)
+        rejected = np.zeros(units.size)
+        inspected = np.flatnonzero(rate > 0)
+        if inspected.size:
+            part, p = units[inspected], rate[inspected]
+            whole = np.floor(part + _EPS)
+            drawn = self.rng.binomial(whole.astype(np.int64), p).astype(float)
+            rejected[inspected] = drawn + np.where(part > whole, (part - whole) * p, 0.0)
         good = units - rejected
         _add(self.inspected, rep, supplier, units)
         _add(self.rejected, rep, supplier, rejected)
@@ -570,8 +575,10 @@ class VectorRun:
 
     # ------------------------------------------------------------------ after the run
 
-    def pipeline_by_stage(self) -> dict[str, np.ndarray]:
-        """``[R, K]`` units of POs not arrived nor credited, by stage at the end."""
+    @cached_property
+    def stages(self) -> dict[str, np.ndarray]:
+        """``[R, K]`` units of POs not arrived nor credited, by stage at the end (after
+        ``run``)."""
         n, k = self.n, self.on_hand.shape[1]
         lots, pos = self.lots, self.pos
         rep, sku = pos.rep[lots.po], pos.sku[lots.po]

@@ -84,7 +84,7 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
     opening = world.scenario.finance.opening_cash
     cash_end, receivables_end, payables_end = run.balances()
     totals = {kind: flow.sum(axis=1) for kind, flow in run.flows.items()}
-    stages = run.pipeline_by_stage()
+    stages = run.stages
     ordered = run.units_ordered()
     pos = run.supplier_pos()
     lead_rep, lead_supplier, lead_days = run.lead_times()

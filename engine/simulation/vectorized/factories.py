@@ -13,10 +13,12 @@ The rules are ``engine.simulation.production``'s (and ``engine.lead_time``'s rea
   that cannot be made within the calendar is never ready (``-1``).
 
 A replication without a shutdown of a supplier uses the supplier's known calendar; one with a
-shutdown gets its own rows (searched one row at a time, exactly as ``bisect``).
+shutdown gets its own row. Every row is searched in one call, the rows laid end to end.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -69,6 +71,8 @@ class Factories:
         self.worked = np.array(worked_rows) if worked_rows else np.zeros((0, self.length))
         self.capacity = self.worked * self.capacity_per_day[owner][:, None]
         self.row = row
+        self._worked_flat, self._worked_offset = _laid_end_to_end(self.worked)
+        self._capacity_flat, self._capacity_offset = _laid_end_to_end(self.capacity)
         self.known = np.array(known) if known else np.zeros((0, self.length))
         self.queue_end = np.zeros((replications, len(suppliers)))
         self.mean_days = np.array([working_days_needed(s.row) for s in suppliers], dtype=float)
@@ -144,22 +148,36 @@ class Factories:
         end[order] = end_sorted
         last = np.r_[sorted_key[1:] != sorted_key[:-1], True]
         self.queue_end[rep[order][last], supplier[order][last]] = end_sorted[last]
-        by_lead = np.empty(n, dtype=np.int64)
-        by_capacity = np.empty(n, dtype=np.int64)
         target_lead = working - _EPS
         target_capacity = end - _EPS * np.maximum(end, 1.0)
-        for value in np.unique(row):
-            mine = row == value
-            worked = self.worked[value]
-            found = np.searchsorted(worked, worked[day] + target_lead[mine], side="left")
-            by_lead[mine] = np.where(found >= self.length, -1, np.maximum(found, day))
-            by_capacity[mine] = np.searchsorted(self.capacity[value], target_capacity[mine])
+        start = row * self.length
+        found = np.searchsorted(
+            self._worked_flat, self.worked[row, day] + target_lead + self._worked_offset[row]
+        )
+        found = np.minimum(found - start, self.length)
+        by_lead = np.where(found >= self.length, -1, np.maximum(found, day))
+        found = np.searchsorted(self._capacity_flat, target_capacity + self._capacity_offset[row])
+        by_capacity = np.minimum(found - start, self.length)
         makes = (by_capacity < self.length) & (self.capacity_per_day[supplier] > 0)
         by_capacity = np.maximum(by_capacity - 1, day)
         ready = np.where(units > 0, by_lead, ready)
         made = (units > 0) & makes & (by_lead >= 0)
         ready = np.where(made, np.maximum(by_capacity, by_lead), ready)
         return np.where((units > 0) & ~made, -1, ready)
+
+
+def _laid_end_to_end(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-decreasing rows as one increasing array: row ``i`` raised by ``i * step``, ``step`` a
+    power of two above every value (so one search serves every row; rounding is monotone, so
+    a search finds what it finds in the row itself but for values closer than the rounding).
+
+    Returns:
+        The flat array and each row's raise.
+    """
+    top = float(rows.max()) if rows.size else 0.0
+    step = 2.0 ** math.ceil(math.log2(max(top, 1.0) * 2.0 + 2.0))
+    offset = np.arange(rows.shape[0]) * step
+    return (rows + offset[:, None]).ravel(), offset
 
 
 def _search_one(accrued: np.ndarray, day: int, working_days: float) -> int:

@@ -1,8 +1,9 @@
 """Stress tests on the vectorized engine, and the one entry point that picks the engine.
 
 ``simulate_vectorized`` plays replications in chunks (so the end-of-day records of a chunk stay
-within ``CHUNK_CELLS`` numbers) and returns the SimPy engine's ``StressResult``, built by the
-engine's own measure and frame functions. ``run_stress`` and ``run_compare`` choose the engine
+within ``CHUNK_CELLS`` numbers) and returns the SimPy engine's ``StressResult``: its measures
+by the engine's own ``replication_measures``, its frames with the engine's columns
+(``frames``). ``run_stress`` and ``run_compare`` choose the engine
 (``choice.choose_engine``) and say which ran.
 """
 

@@ -3,9 +3,8 @@
 ``replication_views`` turns a finished ``VectorRun`` into one ``ReplicationView`` per
 replication: an object with the attributes of a finished ``engine.simulation.state.Replication``
 that ``engine.simulation.measures`` reads (cash book, end-of-day records, unit and supplier
-tallies, the pipeline by stage, the rules' counters, the realised disruptions). The measures,
-per-SKU, per-supplier and daily frames are then ``replication_measures``, ``sku_frame``,
-``supplier_frame`` and ``daily_frame`` themselves: one definition of each measure.
+tallies, the pipeline by stage, the rules' counters, the realised disruptions). The measures
+are then ``replication_measures`` itself: one definition of each measure.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ PLAIN = BaseStock({"A": 100.0}, review_days=7)
 @pytest.mark.parametrize(
     ("rules", "named"),
     [
-        (DecisionRules(late_shift=LateShiftRule()), "late-shift"),
         (DecisionRules(defect_pause=DefectPauseRule(0.1)), "defect-pause"),
         (DecisionRules(expedite=ExpediteRule()), "expedite"),
     ],
@@ -42,6 +41,11 @@ def test_a_decision_rule_runs_on_the_simpy_engine(rules: DecisionRules, named: s
     assert named in choice.reason
     with pytest.raises(ValueError, match=f"does not play the {named} rule"):
         choose_engine(driver, requested="fast")
+
+
+def test_the_late_shift_rule_runs_on_the_vectorized_engine() -> None:
+    driver = BaseStock({"A": 100.0}, rules=DecisionRules(late_shift=LateShiftRule()))
+    assert choose_engine(driver).engine is Engine.FAST
 
 
 def test_the_event_log_runs_on_the_simpy_engine_and_the_rest_on_the_vectorized_one() -> None:

@@ -18,13 +18,15 @@ import pytest
 from engine.replay import deterministic_copy
 from engine.scenario import load
 from engine.simulation import (
+    DecisionRules,
     DriverKind,
+    LateShiftRule,
     PlanPolicy,
     SimulationOptions,
     build_world,
     suggested_policy,
 )
-from tests.simulation.builders import day, one_sku, with_changes
+from tests.simulation.builders import day, one_sku, po_table, with_changes
 from tests.simulation.vectorized_checks import EXAMPLES, assert_same_numbers, example_plan, plan_of
 
 
@@ -148,3 +150,26 @@ def test_the_cash_terms_backorders_and_a_drain() -> None:
                                                              "lanes")})  # fmt: skip
     options = SimulationOptions(record_events=False, drain_days=40)
     assert_same_numbers(scenario, plan_of((1, 200), (20, 400), (50, 300), (80, 200)), options)
+
+
+@pytest.mark.parametrize("given_price", [False, True])
+def test_the_late_shift_rule_made_certain_by_a_shutdown(given_price: bool) -> None:
+    scenario = one_sku(
+        periods=160,
+        demand_mean=20.0,
+        lead_days=6.0,
+        transit_days=3.0,
+        backup=True,
+        backup_lead_days=4.0,
+        disruptions=[
+            {"kind": "supplier_shutdown", "supplier": "F1", "start_day": 10, "length_days": 40}
+        ],
+    )
+    rows = [("F1", "A", "SEA1", p, 130.0) for p in range(1, 150, 7)]
+    table = po_table(*rows)
+    if given_price:
+        table["unit_price"] = 0.9
+    rule = LateShiftRule(consecutive_late=2, shift_share=0.35)
+    fast = assert_same_numbers(scenario, PlanPolicy(table, DecisionRules(late_shift=rule)))
+    assert float(fast.measures["shift_fires"].iloc[0]) >= 1
+    assert float(fast.measures["shifted_units"].iloc[0]) > 0

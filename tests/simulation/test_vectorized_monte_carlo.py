@@ -16,7 +16,10 @@ from engine.scenario import load
 from engine.scenario.schema import Scenario
 from engine.simulation import (
     BaseStock,
+    DecisionRules,
     DriverKind,
+    LateShiftRule,
+    PlanPolicy,
     SimulationOptions,
     SplitRule,
     build_world,
@@ -111,3 +114,12 @@ def test_a_split_policy_on_two_suppliers(kind: DriverKind) -> None:
     options = SimulationOptions(record_events=False)
     policy = suggested_policy(build_world(scenario, options), kind, 7, split)
     assert_within_monte_carlo(scenario, policy, 300, options)
+
+
+def test_the_late_shift_rule_under_random_lateness() -> None:
+    scenario = random_case("credit", backup=True, backup_lead_days=5.0, on_time_rate=0.4)
+    rule = LateShiftRule(consecutive_late=2, shift_share=0.4)
+    rows = [(p, 150.0) for p in range(1, 115, 6)]
+    driver = PlanPolicy(plan_of(*rows).purchase_orders, DecisionRules(late_shift=rule))
+    engine, _ = assert_within_monte_carlo(scenario, driver, 300)
+    assert engine.measure("shift_fires")["mean"] > 0.5

@@ -1,10 +1,11 @@
 """Which engine runs a stress test: the vectorized one whenever it plays everything asked.
 
 The vectorized engine plays plans (the optimizer's, or read from a file) and policies, every
-disruption kind of the scenario, capacity with the calendar, QC with its remedies and the
-whole cash timeline. It does not play the decision rules (late shift, defect pause, expedite:
-each reacts lot by lot to what happened before in the same replication) and keeps no event
-log (``record_events``): for those the SimPy engine runs.
+disruption kind of the scenario, capacity with the calendar, QC with its remedies, the
+late-shift rule and the whole cash timeline. It does not play the defect-pause and expedite
+rules (a pause reroutes orders and restarts the QC history lot by lot; expediting picks, day
+by day, the lot in production that will be ready soonest and moves it to another lane) and
+keeps no event log (``record_events``): for those the SimPy engine runs.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ def needs_event_engine(driver: Driver, options: SimulationOptions | None = None)
     needs = [
         f"the {name} rule"
         for name, rule in (
-            ("late-shift", rules.late_shift),
             ("defect-pause", rules.defect_pause),
             ("expedite", rules.expedite),
         )

@@ -35,6 +35,8 @@ class OrderBatch:
         lane: Lane index.
         quantity: Units.
         unit_price: Factory price per unit.
+        price_given: Whether the price was given (a plan's ``unit_price``) rather than the
+            offer's tier price of the quantity.
     """
 
     rep: np.ndarray
@@ -43,6 +45,7 @@ class OrderBatch:
     lane: np.ndarray
     quantity: np.ndarray
     unit_price: np.ndarray
+    price_given: np.ndarray
 
 
 def order_quantity(offer: OfferInfo, wanted: np.ndarray) -> np.ndarray:
@@ -92,6 +95,7 @@ class Orders:
                 for request in requests:
                     offer = world.offer(request.supplier, request.sku)
                     price = request.unit_price
+                    given = price is not None
                     if price is None:
                         price = offer.unit_price(request.quantity)
                     rows.append(
@@ -101,6 +105,7 @@ class Orders:
                             lanes[request.lane],
                             request.quantity,
                             price,
+                            float(given),
                         )
                     )
                 table = np.array(rows, dtype=float)
@@ -112,6 +117,7 @@ class Orders:
                     lane=np.repeat(table[:, 2].astype(int), replications),
                     quantity=np.repeat(table[:, 3], replications),
                     unit_price=np.repeat(table[:, 4], replications),
+                    price_given=np.repeat(table[:, 5] > 0, replications),
                 )
         else:
             assert isinstance(self.schedule, _PolicySchedule)
@@ -160,6 +166,7 @@ class Orders:
                     np.full(n, lane),
                     qty,
                     unit_price(offer, qty),
+                    np.zeros(n, dtype=bool),
                 )
             )
         if not batches:
@@ -167,4 +174,4 @@ class Orders:
         # the engine's order within a replication: SKU by SKU, parts in split order
         rep = np.concatenate([b[1] for b in batches])
         order = np.argsort(rep, kind="stable")
-        return OrderBatch(*(np.concatenate([b[i] for b in batches])[order] for i in range(1, 7)))
+        return OrderBatch(*(np.concatenate([b[i] for b in batches])[order] for i in range(1, 8)))

@@ -30,6 +30,7 @@ from engine.simulation.policies import Driver
 from engine.simulation.vectorized.demand import DemandDraws
 from engine.simulation.vectorized.disruptions import DisruptionDraws, draw_disruptions
 from engine.simulation.vectorized.factories import Factories, round_half_up
+from engine.simulation.vectorized.late_shift import LateShift
 from engine.simulation.vectorized.orders import OrderBatch, Orders
 from engine.simulation.vectorized.tables import Buckets, Table
 from engine.simulation.world import World
@@ -65,7 +66,7 @@ class VectorRun:
 
     Args:
         world: The compiled scenario.
-        driver: A plan or a policy without decision rules.
+        driver: A plan or a policy, with no decision rule but the late shift.
         replications: How many replications.
         rng: The generator every draw comes from.
     """
@@ -92,6 +93,8 @@ class VectorRun:
         self.factories = Factories(world, self.draws)
         self.demand = DemandDraws(world, replications)
         self.orders = Orders(world, driver, replications)
+        rule = driver.rules.late_shift
+        self.late_shift = None if rule is None else LateShift(rule, world, replications)
         self._constants()
 
         self.on_hand = np.tile(world.opening_stock, (r, 1)).astype(float)
@@ -267,6 +270,8 @@ class VectorRun:
         self.book(EventKind.BALANCE, day, self.pos.rep[po], -self.pos.balance[po])
 
     def _place(self, day: int, batch: OrderBatch) -> None:
+        if self.late_shift is not None:
+            batch = self.late_shift.route(batch)
         rep, sku, supplier = batch.rep, batch.sku, batch.supplier
         qty, price = batch.quantity, batch.unit_price
         n, k = self.n, self.on_hand.shape[1]
@@ -346,6 +351,8 @@ class VectorRun:
             late = (due < 0) | (day > due + self.late_tolerance + _EPS)
             _add(self.finished, rep[first], supplier[first], np.ones(late.size))
             _add(self.late, rep[first], supplier[first], late.astype(float))
+            if self.late_shift is not None:
+                self.late_shift.observe(rep[first], supplier[first], late)
             self.lead_rep.append(rep[first])
             self.lead_supplier.append(supplier[first])
             self.lead_days.append(day - pos.day[po][first])

@@ -92,6 +92,15 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
     cuts = np.searchsorted(lead_rep, np.arange(run.n + 1))
     m = len(world.suppliers)
     price = world.selling_price
+
+    def rules(r: int) -> RuleEngine:
+        engine = RuleEngine(DecisionRules(), world, Recorder(r, False))
+        if run.late_shift is not None:
+            engine.shift_fires = int(run.late_shift.fires[r])
+            engine.shifted_units = float(run.late_shift.units[r])
+            engine.shift_cost = float(run.late_shift.cost[r])
+        return engine
+
     for r in range(run.n):
         mine_supplier = lead_supplier[cuts[r] : cuts[r + 1]]
         mine_days = lead_days[cuts[r] : cuts[r + 1]]
@@ -136,6 +145,6 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
             supplier_rejected=run.rejected[r].tolist(),
             lead_times=lead_times,
             stages={name: stage[r] for name, stage in stages.items()},
-            rules=RuleEngine(DecisionRules(), world, Recorder(r, False)),
+            rules=rules(r),
             disruptions=run.draws.realised(r),
         )

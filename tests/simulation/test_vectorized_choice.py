@@ -30,7 +30,6 @@ PLAIN = BaseStock({"A": 100.0}, review_days=7)
 @pytest.mark.parametrize(
     ("rules", "named"),
     [
-        (DecisionRules(defect_pause=DefectPauseRule(0.1)), "defect-pause"),
         (DecisionRules(expedite=ExpediteRule()), "expedite"),
     ],
 )
@@ -43,9 +42,9 @@ def test_a_decision_rule_runs_on_the_simpy_engine(rules: DecisionRules, named: s
         choose_engine(driver, requested="fast")
 
 
-def test_the_late_shift_rule_runs_on_the_vectorized_engine() -> None:
-    driver = BaseStock({"A": 100.0}, rules=DecisionRules(late_shift=LateShiftRule()))
-    assert choose_engine(driver).engine is Engine.FAST
+def test_the_late_shift_and_defect_pause_rules_run_on_the_vectorized_engine() -> None:
+    rules = DecisionRules(late_shift=LateShiftRule(), defect_pause=DefectPauseRule(0.1))
+    assert choose_engine(BaseStock({"A": 100.0}, rules=rules)).engine is Engine.FAST
 
 
 def test_the_event_log_runs_on_the_simpy_engine_and_the_rest_on_the_vectorized_one() -> None:

@@ -19,6 +19,7 @@ from engine.replay import deterministic_copy
 from engine.scenario import load
 from engine.simulation import (
     DecisionRules,
+    DefectPauseRule,
     DriverKind,
     LateShiftRule,
     PlanPolicy,
@@ -173,3 +174,26 @@ def test_the_late_shift_rule_made_certain_by_a_shutdown(given_price: bool) -> No
     fast = assert_same_numbers(scenario, PlanPolicy(table, DecisionRules(late_shift=rule)))
     assert float(fast.measures["shift_fires"].iloc[0]) >= 1
     assert float(fast.measures["shifted_units"].iloc[0]) > 0
+
+
+@pytest.mark.parametrize("backup", [True, False])
+def test_the_defect_pause_rule_made_certain_by_a_defect_spike(backup: bool) -> None:
+    scenario = one_sku(
+        periods=120,
+        demand_mean=15.0,
+        lead_days=5.0,
+        transit_days=3.0,
+        backup=backup,
+        backup_lead_days=4.0,
+        disruptions=[
+            {"kind": "defect_spike", "supplier": "F1", "start_day": 20, "length_days": 15,
+             "defect_rate": 1.0}
+        ],
+    )  # fmt: skip
+    pause = DefectPauseRule(defect_rate_threshold=0.3, window_lots=2, pause_days=25)
+    shift = LateShiftRule(consecutive_late=1, shift_share=0.5) if backup else None
+    rules = DecisionRules(late_shift=shift, defect_pause=pause)
+    fast = assert_same_numbers(
+        scenario, plan_of(*[(p, 110.0) for p in range(1, 110, 5)], rules=rules)
+    )
+    assert float(fast.measures["pause_fires"].iloc[0]) >= 1

@@ -17,6 +17,7 @@ from engine.scenario.schema import Scenario
 from engine.simulation import (
     BaseStock,
     DecisionRules,
+    DefectPauseRule,
     DriverKind,
     LateShiftRule,
     PlanPolicy,
@@ -123,3 +124,12 @@ def test_the_late_shift_rule_under_random_lateness() -> None:
     driver = PlanPolicy(plan_of(*rows).purchase_orders, DecisionRules(late_shift=rule))
     engine, _ = assert_within_monte_carlo(scenario, driver, 300)
     assert engine.measure("shift_fires")["mean"] > 0.5
+
+
+def test_the_defect_pause_rule_with_random_rejects() -> None:
+    scenario = random_case("replace", backup=True, backup_lead_days=5.0, defect_rate=0.12)
+    pause = DefectPauseRule(defect_rate_threshold=0.15, window_lots=2, pause_days=20)
+    rows = [(p, 150.0) for p in range(1, 115, 4)]
+    driver = PlanPolicy(plan_of(*rows).purchase_orders, DecisionRules(defect_pause=pause))
+    engine, _ = assert_within_monte_carlo(scenario, driver, 300)
+    assert engine.measure("pause_fires")["mean"] > 0.5

@@ -19,7 +19,14 @@ import pandas as pd
 import pytest
 
 from engine.scenario.schema import Scenario
-from engine.simulation import PlanPolicy, SimulationOptions, StressResult, build_world, stress_test
+from engine.simulation import (
+    DecisionRules,
+    PlanPolicy,
+    SimulationOptions,
+    StressResult,
+    build_world,
+    stress_test,
+)
 from engine.simulation.measures import t_quantile
 from engine.simulation.vectorized import vectorized_stress_test
 from tests.simulation.builders import po_table
@@ -45,9 +52,10 @@ def example_plan(scenario: Scenario, every_days: int = 28) -> PlanPolicy:
     return PlanPolicy(po_table(*rows))
 
 
-def plan_of(*rows: tuple[int, float]) -> PlanPolicy:
-    """POs of SKU ``A`` from ``F1`` on ``SEA1``: ``(period, units)``."""
-    return PlanPolicy(po_table(*[("F1", "A", "SEA1", p, q) for p, q in rows]))
+def plan_of(*rows: tuple[int, float], rules: DecisionRules | None = None) -> PlanPolicy:
+    """POs of SKU ``A`` from ``F1`` on ``SEA1``: ``(period, units)``, with decision rules."""
+    table = po_table(*[("F1", "A", "SEA1", p, q) for p, q in rows])
+    return PlanPolicy(table, rules or DecisionRules())
 
 
 def _same_frame(expected: pd.DataFrame, got: pd.DataFrame, what: str) -> None:

@@ -16,9 +16,9 @@ It plays what users stress-test, with the SimPy engine's rules and measure funct
   insurance, duty, customs fees, fulfilment, sales receipts) and every measure, taken by
   ``engine.simulation.measures``'s own functions on per-replication views (``views``).
 
-* the late-shift decision rule (``late_shift``).
+* the late-shift and defect-pause decision rules (``rules``).
 
-It does not play the defect-pause and expedite rules nor keep the event log:
+It does not play the expedite rule nor keep the event log:
 ``choice.choose_engine`` sends those runs to the SimPy engine and says so. Draws come from
 one ``numpy.random.Generator`` (split into child streams for demand, disruptions, production
 and QC, and transit), so results agree with the SimPy engine in distribution (exactly on

@@ -2,10 +2,10 @@
 
 The vectorized engine plays plans (the optimizer's, or read from a file) and policies, every
 disruption kind of the scenario, capacity with the calendar, QC with its remedies, the
-late-shift rule and the whole cash timeline. It does not play the defect-pause and expedite
-rules (a pause reroutes orders and restarts the QC history lot by lot; expediting picks, day
-by day, the lot in production that will be ready soonest and moves it to another lane) and
-keeps no event log (``record_events``): for those the SimPy engine runs.
+late-shift and defect-pause rules and the whole cash timeline. It does not play the expedite
+rule (day by day it picks, per SKU short of cover, the lot in production that will be ready
+soonest and moves it to another lane: not done yet) and keeps no event log
+(``record_events``): for those the SimPy engine runs.
 """
 
 from __future__ import annotations
@@ -43,12 +43,7 @@ def needs_event_engine(driver: Driver, options: SimulationOptions | None = None)
     """What in this run only the SimPy engine plays (empty: the vectorized engine can)."""
     rules = driver.rules
     needs = [
-        f"the {name} rule"
-        for name, rule in (
-            ("defect-pause", rules.defect_pause),
-            ("expedite", rules.expedite),
-        )
-        if rule is not None
+        f"the {name} rule" for name, rule in (("expedite", rules.expedite),) if rule is not None
     ]
     if options is not None and options.record_events:
         needs.append("the event log")

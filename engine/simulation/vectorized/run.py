@@ -30,8 +30,8 @@ from engine.simulation.policies import Driver
 from engine.simulation.vectorized.demand import DemandDraws
 from engine.simulation.vectorized.disruptions import DisruptionDraws, draw_disruptions
 from engine.simulation.vectorized.factories import Factories, round_half_up
-from engine.simulation.vectorized.late_shift import LateShift
 from engine.simulation.vectorized.orders import OrderBatch, Orders
+from engine.simulation.vectorized.rules import VectorRules
 from engine.simulation.vectorized.tables import Buckets, Table
 from engine.simulation.world import World
 
@@ -66,7 +66,7 @@ class VectorRun:
 
     Args:
         world: The compiled scenario.
-        driver: A plan or a policy, with no decision rule but the late shift.
+        driver: A plan or a policy, with no expedite rule.
         replications: How many replications.
         rng: The generator every draw comes from.
     """
@@ -93,8 +93,7 @@ class VectorRun:
         self.factories = Factories(world, self.draws)
         self.demand = DemandDraws(world, replications)
         self.orders = Orders(world, driver, replications)
-        rule = driver.rules.late_shift
-        self.late_shift = None if rule is None else LateShift(rule, world, replications)
+        self.rules = VectorRules(driver.rules, world, replications)
         self._constants()
 
         self.on_hand = np.tile(world.opening_stock, (r, 1)).astype(float)
@@ -254,6 +253,8 @@ class VectorRun:
         if due.size:
             self._pay_balance(day, due)
         self._collect(day)
+        if self.rules.paused_until:
+            self.rules.start_of_day(day)
         batch = self.orders.on(day, self.on_hand, self.pipeline, self.backlog)
         if batch is not None:
             self._place(day, batch)
@@ -270,8 +271,10 @@ class VectorRun:
         self.book(EventKind.BALANCE, day, self.pos.rep[po], -self.pos.balance[po])
 
     def _place(self, day: int, batch: OrderBatch) -> None:
-        if self.late_shift is not None:
-            batch = self.late_shift.route(batch)
+        if self.rules.active:
+            batch = self.rules.route(batch)
+            if batch.rep.size == 0:
+                return
         rep, sku, supplier = batch.rep, batch.sku, batch.supplier
         qty, price = batch.quantity, batch.unit_price
         n, k = self.n, self.on_hand.shape[1]
@@ -351,11 +354,11 @@ class VectorRun:
             late = (due < 0) | (day > due + self.late_tolerance + _EPS)
             _add(self.finished, rep[first], supplier[first], np.ones(late.size))
             _add(self.late, rep[first], supplier[first], late.astype(float))
-            if self.late_shift is not None:
-                self.late_shift.observe(rep[first], supplier[first], late)
+            self.rules.lots_finished(rep[first], supplier[first], late)
             self.lead_rep.append(rep[first])
             self.lead_supplier.append(supplier[first])
             self.lead_days.append(day - pos.day[po][first])
+        self.rules.lots_inspected(day, rep, supplier, units, rejected)
         bad = rejected > _EPS
         if bad.any():
             _add(self.units_rejected, rep[bad], sku[bad], rejected[bad])

@@ -94,12 +94,7 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
     price = world.selling_price
 
     def rules(r: int) -> RuleEngine:
-        engine = RuleEngine(DecisionRules(), world, Recorder(r, False))
-        if run.late_shift is not None:
-            engine.shift_fires = int(run.late_shift.fires[r])
-            engine.shifted_units = float(run.late_shift.units[r])
-            engine.shift_cost = float(run.late_shift.cost[r])
-        return engine
+        return run.rules.engine_of(r, RuleEngine(DecisionRules(), world, Recorder(r, False)))
 
     for r in range(run.n):
         mine_supplier = lead_supplier[cuts[r] : cuts[r + 1]]

@@ -34,22 +34,35 @@ MEASURES: tuple[str, ...] = (
 """Headline measures compared between the engines."""
 
 
-def stress_plan_scenario(skus: int, suppliers: int, weeks: int, seed: int) -> Scenario:
-    """A generated scenario of ``skus`` x ``suppliers`` over ``weeks`` weekly periods, with its
-    disruptions, QC defects, capacity and Lunar New Year shutdowns."""
+def stress_plan_scenario(
+    skus: int, suppliers: int, periods: int, period_days: int, seed: int
+) -> Scenario:
+    """A generated scenario of ``skus`` x ``suppliers`` over ``periods`` periods of
+    ``period_days`` days, with its disruptions, QC defects, capacity and Lunar New Year
+    shutdowns."""
     return generate_scenario(
-        skus=skus, suppliers=suppliers, periods=weeks, period_length_days=7, seed=seed
+        skus=skus,
+        suppliers=suppliers,
+        periods=periods,
+        period_length_days=period_days,
+        seed=seed,
     )
 
 
 def plan_case(
-    skus: int, suppliers: int, weeks: int, seed: int, work_scale: float, out: str
+    skus: int,
+    suppliers: int,
+    periods: int,
+    period_days: int,
+    seed: int,
+    work_scale: float,
+    out: str,
 ) -> dict[str, Any]:
     """Optimize the case's plan and write its PO table to ``out`` (CSV)."""
     from engine.models import optimize
     from engine.plan_types import SolveOptions
 
-    scenario = stress_plan_scenario(skus, suppliers, weeks, seed)
+    scenario = stress_plan_scenario(skus, suppliers, periods, period_days, seed)
     start = time.perf_counter()
     result = optimize(scenario, SolveOptions(threads=1, work_scale=work_scale))
     if not result.has_plan:
@@ -72,10 +85,16 @@ def _measures(frame: pd.DataFrame) -> dict[str, list[float]]:
 
 
 def vectorized_case(
-    skus: int, suppliers: int, weeks: int, seed: int, plan: str, replications: int
+    skus: int,
+    suppliers: int,
+    periods: int,
+    period_days: int,
+    seed: int,
+    plan: str,
+    replications: int,
 ) -> dict[str, Any]:
     """The vectorized engine on the plan, in one process."""
-    scenario = stress_plan_scenario(skus, suppliers, weeks, seed)
+    scenario = stress_plan_scenario(skus, suppliers, periods, period_days, seed)
     world = build_world(scenario, SimulationOptions(record_events=False))
     driver = PlanPolicy(pd.read_csv(plan))
     cpu, start = _cpu(), time.perf_counter()
@@ -85,10 +104,17 @@ def vectorized_case(
 
 
 def simpy_case(
-    skus: int, suppliers: int, weeks: int, seed: int, plan: str, replications: int, workers: int
+    skus: int,
+    suppliers: int,
+    periods: int,
+    period_days: int,
+    seed: int,
+    plan: str,
+    replications: int,
+    workers: int,
 ) -> dict[str, Any]:
     """The SimPy engine on the plan, on ``workers`` processes."""
-    scenario = stress_plan_scenario(skus, suppliers, weeks, seed)
+    scenario = stress_plan_scenario(skus, suppliers, periods, period_days, seed)
     driver = PlanPolicy(pd.read_csv(plan))
     cpu, start = _cpu(), time.perf_counter()
     result = stress_test(scenario, driver, replications=replications, seed=seed, workers=workers)

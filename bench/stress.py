@@ -162,6 +162,60 @@ def rows_of(settings: StressSettings) -> list[BenchRow]:
     return rows
 
 
+def policy_rows(settings: StressSettings, days: int = 365, suppliers: int = 10) -> list[BenchRow]:
+    """The simulation section's base-stock case (100 SKUs x 10 suppliers x 365 days, weekly
+    review, QC remakes, capacity, disruptions) on both engines: a heavier load of POs and lots
+    than the plan, which buys 40 POs."""
+    s = settings
+    workers = usable_cores()
+    shape = {"skus": s.skus, "suppliers": suppliers, "days": days, "seed": s.seed}
+    _say(f"policy case: vectorized engine, {s.replications} replications")
+    fast = run_case(
+        "bench.stresscases:policy_case",
+        shape | {"replications": s.replications, "engine": "fast", "workers": 1},
+    )
+    _say(f"policy case: SimPy engine, {s.simpy_replications} replications")
+    simpy = run_case(
+        "bench.stresscases:policy_case",
+        shape | {"replications": s.simpy_replications, "engine": "simpy", "workers": workers},
+    )
+    case = f"stress {s.skus} SKUs x {days} d, weekly base stock, disruptions, {s.replications} reps"
+    scale = s.replications / s.simpy_replications
+    t_fast, t_simpy = fast.values["seconds"], simpy.values["seconds"]
+    rows = [
+        figure(
+            SECTION,
+            case,
+            f"stress test time for {s.replications:,} replications",
+            t_fast,
+            "s",
+            baseline=f"SimPy engine, {workers} processes, scaled from {s.simpy_replications}",
+            baseline_value=t_simpy * scale,
+            target=Target(Goal.AT_MOST, s.target_seconds, False, f"<= {s.target_seconds:g} s"),
+            note=(
+                f"vectorized {t_fast:.1f} s wall, {fast.values['cpu_seconds']:.1f} s CPU; "
+                f"SimPy {s.simpy_replications} reps in {t_simpy:.1f} s wall"
+            ),
+        )
+    ]
+    for name in MEASURES:
+        a, b = fast.values[name], simpy.values[name]
+        rows.append(
+            equal_within(
+                SECTION,
+                case,
+                f"{name} (mean)",
+                "value",
+                _interval(a),
+                f"SimPy engine, {s.simpy_replications} reps",
+                _interval(b),
+                _difference_half_width(a, b),
+            )
+        )
+    return rows
+
+
 def run(sizes: Sequence[str], quick: bool) -> list[BenchRow]:
     """The section's figures (``sizes`` do not apply)."""
-    return rows_of(QUICK if quick else FULL)
+    settings = QUICK if quick else FULL
+    return rows_of(settings) + policy_rows(settings, *((60, 3) if quick else ()))

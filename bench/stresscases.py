@@ -120,3 +120,23 @@ def simpy_case(
     result = stress_test(scenario, driver, replications=replications, seed=seed, workers=workers)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "cpu_seconds": _cpu() - cpu, **_measures(result.measures)}
+
+
+def policy_case(
+    skus: int, suppliers: int, days: int, seed: int, replications: int, engine: str, workers: int
+) -> dict[str, Any]:
+    """The simulation section's base-stock case (``bench.simcases``: weekly review, QC with
+    remakes, capacity, disruptions) on one engine: the vectorized one (one process) or SimPy
+    (``workers`` processes)."""
+    from bench.simcases import _stress_policy, stress_scenario
+
+    scenario = stress_scenario(skus, suppliers, days, seed)
+    policy = _stress_policy(scenario)
+    world = build_world(scenario, SimulationOptions(record_events=False))
+    cpu, start = _cpu(), time.perf_counter()
+    if engine == "fast":
+        result = simulate_vectorized(world, policy, replications, np.random.default_rng(seed))
+    else:
+        result = stress_test(scenario, policy, replications, seed, workers=workers)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "cpu_seconds": _cpu() - cpu, **_measures(result.measures)}

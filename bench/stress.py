@@ -147,6 +147,8 @@ def rows_of(settings: StressSettings) -> list[BenchRow]:
     ]
     for name in MEASURES:
         a, b = fast.values[name], simpy.values[name]
+        if not a or not b:  # undefined in every replication (e.g. no lot finished)
+            continue
         rows.append(
             equal_within(
                 SECTION,
@@ -200,6 +202,8 @@ def policy_rows(settings: StressSettings, days: int = 365, suppliers: int = 10) 
     ]
     for name in MEASURES:
         a, b = fast.values[name], simpy.values[name]
+        if not a or not b:  # undefined in every replication (e.g. no lot finished)
+            continue
         rows.append(
             equal_within(
                 SECTION,

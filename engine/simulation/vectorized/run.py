@@ -139,7 +139,6 @@ class VectorRun:
         self.units_received = np.zeros((r, k))
         self.units_rejected = np.zeros((r, k))
         self.units_remade = np.zeros((r, k))
-        self.units_credited = np.zeros((r, k))
         self.demand_units = np.zeros((r, k))
         self.served = np.zeros((r, k))
         self.short_days = np.zeros((r, k))
@@ -267,7 +266,7 @@ class VectorRun:
         self.receipts_due[:, day] = 0.0
 
     def _pay_balance(self, day: int, po: np.ndarray) -> None:
-        self.pos._data["balance_paid"][po] = True
+        self.pos.column("balance_paid")[po] = True
         self.book(EventKind.BALANCE, day, self.pos.rep[po], -self.pos.balance[po])
 
     def _place(self, day: int, batch: OrderBatch) -> None:
@@ -384,10 +383,9 @@ class VectorRun:
         pos = self.pos
         rep = pos.rep[po]
         _add(self.pipeline, rep, pos.sku[po], -units)
-        _add(self.units_credited, rep, pos.sku[po], units)
         credit = units * pos.unit_price[po]
         open_balance = ~pos.balance_paid[po] & (pos.balance_day[po] >= 0)
-        np.subtract.at(pos._data["balance"], po[open_balance], credit[open_balance])
+        np.subtract.at(pos.column("balance"), po[open_balance], credit[open_balance])
         refund = ~open_balance
         self.book(EventKind.SUPPLIER_CREDIT, day, rep[refund], credit[refund])
 

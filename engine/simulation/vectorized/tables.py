@@ -29,6 +29,10 @@ class Table:
             return data[name][: self._size]
         raise AttributeError(name)
 
+    def column(self, name: str) -> np.ndarray:
+        """The stored column itself (writes change the table)."""
+        return self._data[name][: self._size]
+
     def append(self, **values: np.ndarray) -> np.ndarray:
         """Append rows (every column given) and return their indices."""
         n = len(next(iter(values.values())))

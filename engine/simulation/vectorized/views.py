@@ -61,7 +61,6 @@ class ReplicationView:
     units_received: np.ndarray
     units_rejected: np.ndarray
     units_remade: np.ndarray
-    units_credited: np.ndarray
     opening_transit: np.ndarray
     supplier_pos: list[int]
     supplier_lots: list[int]
@@ -131,7 +130,6 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
             units_received=run.units_received[r],
             units_rejected=run.units_rejected[r],
             units_remade=run.units_remade[r],
-            units_credited=run.units_credited[r],
             opening_transit=run.opening_transit,
             supplier_pos=pos[r].tolist(),
             supplier_lots=run.finished[r].astype(int).tolist(),

@@ -11,7 +11,7 @@ from bench.rows import BenchRow
 
 __all__ = ["SECTIONS", "Run", "load_section", "run_sections"]
 
-SECTIONS: tuple[str, ...] = ("optimizer", "simulation", "reliability")
+SECTIONS: tuple[str, ...] = ("optimizer", "simulation", "reliability", "stress")
 """Every section, in the order they run: module ``bench.<name>`` with ``run(sizes, quick)``."""
 
 

@@ -797,6 +797,13 @@ def stress(
     ] = None,
     replications: Annotated[int, typer.Option(min=2, help="Monte Carlo replications.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")] = 0,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="simpy or fast (vectorized); default: fast whenever it covers the run "
+            "(docs/simulation-engines.md)."
+        ),
+    ] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     time_limit: TimeOpt = DEFAULT_SAFETY_SECONDS,
@@ -870,6 +877,7 @@ def stress(
                 replications,
                 seed,
                 label=label_a,
+                engine=engine,
                 backend=backend,
                 progress=advance,
             )
@@ -881,10 +889,12 @@ def stress(
                 seed,
                 labels=(label_a, f"'{compare_with}' plan"),
                 plan_costs=plan_costs,
+                engine=engine,
                 backend=backend,
                 progress=advance,
             )
     _print_stress(run, scenario, replications, seed, compare_with or "")
+    console.print(f"[dim]engine: {escape(run.engine.reason)}[/dim]", highlight=False)
     _write_results(dict(run.tables), folder)
     save_run(
         run.kind,
@@ -903,6 +913,7 @@ def stress(
             compare=compare_with,
             replications=replications,
             seed=seed,
+            engine=run.engine.engine.value,
         ),
         store,
         no_store,

@@ -312,6 +312,8 @@ def run_stress(request: StressRequest, progress: Progress) -> Outcome:
         )
         parameters["plan_b"] = request.plan_b.label
         label = f"{request.plan_a.label} vs {request.plan_b.label}"
+    progress.say(run.engine.reason)
+    parameters["engine"] = run.engine.engine.value
     return _finish(
         run.kind.value,
         scenario,
@@ -362,6 +364,7 @@ def run_fulfilment(request: FulfilmentRequest, progress: Progress) -> Outcome:
                 progress=report,
             )
         )
+        progress.say(runs[-1].engine.reason)
     tables = {
         **{f"a_{k}": v for k, v in runs[0].tables.items()},
         **{f"b_{k}": v for k, v in runs[1].tables.items()},

@@ -40,6 +40,7 @@ __all__ = [
     "ReplicationResult",
     "StressResult",
     "compare",
+    "pair",
     "run_replication",
     "simulate",
     "stress_test",
@@ -404,7 +405,19 @@ def compare(
         world, [driver_a, driver_b], replications, seed, _backend(workers, backend), progress
     )
     a = _collect(scenario, driver_a, seed, runs_a)
-    b = _collect(scenario, driver_b, seed, runs_b)
+    return pair(a, _collect(scenario, driver_b, seed, runs_b))
+
+
+def pair(a: StressResult, b: StressResult) -> Comparison:
+    """Two stress tests of the same replications, paired replication by replication (b - a).
+
+    Args:
+        a: The first driver's stress test.
+        b: The second driver's, on the same seed and replications.
+
+    Returns:
+        Both, the per-replication differences and their summary.
+    """
     measures = [c for c in a.measures.columns if c != "replication"]
     differences = b.measures[measures] - a.measures[measures]
     differences.insert(0, "replication", a.measures["replication"])

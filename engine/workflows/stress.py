@@ -26,7 +26,8 @@ import pandas as pd
 from engine.parallel import Backend, Progress
 from engine.runs import RunKind, comparison_metrics, stress_metrics
 from engine.scenario.schema import Scenario
-from engine.simulation import Comparison, Driver, StressResult, compare, stress_test
+from engine.simulation import Comparison, Driver, StressResult
+from engine.simulation.vectorized import Engine, EngineChoice, compare_on_engine, stress_on_engine
 
 STRESS_TABLES: tuple[str, ...] = ("summary", "replications", "fan", "skus", "suppliers")
 """The tables of a stress test, in order (see the module docstring)."""
@@ -41,12 +42,14 @@ class StressRun:
         result: The Monte Carlo result (every replication).
         tables: ``STRESS_TABLES``.
         metrics: ``plan`` (the label) and the headline measures' means and intervals.
+        engine: The engine that ran (vectorized or SimPy) and why.
     """
 
     label: str
     result: StressResult
     tables: Mapping[str, pd.DataFrame]
     metrics: Mapping[str, Any]
+    engine: EngineChoice
     kind: RunKind = RunKind.STRESS
 
 
@@ -61,12 +64,14 @@ class CompareRun:
             ``plan_costs``.
         metrics: ``plan_a``, ``plan_b`` and per headline measure both means and the paired
             difference with its interval.
+        engine: The engine that ran both (vectorized or SimPy) and why.
     """
 
     labels: tuple[str, str]
     comparison: Comparison
     tables: Mapping[str, pd.DataFrame]
     metrics: Mapping[str, Any]
+    engine: EngineChoice
     kind: RunKind = RunKind.COMPARE
 
 
@@ -114,17 +119,23 @@ def run_stress(
     seed: int,
     *,
     label: str,
+    engine: Engine | str | None = None,
     backend: Backend | None = None,
     progress: Progress | None = None,
 ) -> StressRun:
     """Stress-test ``driver`` on ``scenario``: ``replications`` seeded replications on
-    ``backend`` (default in this process); ``progress(done, total)`` hears each one."""
-    result = stress_test(scenario, driver, replications, seed, progress=progress, backend=backend)
+    ``backend`` (default in this process); ``progress(done, total)`` hears each one. The
+    vectorized engine runs whenever it covers the run, unless ``engine`` forces one
+    (docs/simulation-engines.md)."""
+    result, choice = stress_on_engine(
+        scenario, driver, replications, seed, progress, engine=engine, backend=backend
+    )
     return StressRun(
         label=label,
         result=result,
         tables=stress_tables(result, scenario.horizon.start_date),
         metrics={"plan": label, **stress_metrics(result)},
+        engine=choice,
     )
 
 
@@ -136,13 +147,16 @@ def run_compare(
     *,
     labels: tuple[str, str],
     plan_costs: pd.DataFrame | None = None,
+    engine: Engine | str | None = None,
     backend: Backend | None = None,
     progress: Progress | None = None,
 ) -> CompareRun:
     """Run two drivers on common random numbers and pair their measures; ``plan_costs`` (the
     two plans' costs, ``engine.comparison.difference_table``) is kept beside them.
     ``progress(done, total)`` counts both runs (total = 2 x replications)."""
-    both = compare(scenario, *drivers, replications, seed, progress=progress, backend=backend)
+    both, choice = compare_on_engine(
+        scenario, *drivers, replications, seed, progress, engine=engine, backend=backend
+    )
     start = scenario.horizon.start_date
     tables = {
         **{f"a_{k}": v for k, v in stress_tables(both.a, start).items()},
@@ -152,4 +166,6 @@ def run_compare(
     if plan_costs is not None:
         tables["plan_costs"] = plan_costs
     metrics = {"plan_a": labels[0], "plan_b": labels[1], **comparison_metrics(both)}
-    return CompareRun(labels=labels, comparison=both, tables=tables, metrics=metrics)
+    return CompareRun(
+        labels=labels, comparison=both, tables=tables, metrics=metrics, engine=choice
+    )

@@ -1,0 +1,142 @@
+"""The vectorized stress benchmark's cases, each run in its own process by ``bench.isolate``.
+
+``plan_case`` optimizes the case's plan once (a work budget: the same plan on an idle or a busy
+machine) and writes its PO table; ``vectorized_case`` and ``simpy_case`` stress-test that plan
+on the generated scenario with its disruptions. Each returns ``seconds`` (wall clock, the
+simulation call only), ``cpu_seconds`` (this process and its workers) and every replication's
+headline measures, so the section can compare the engines within Monte Carlo error.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.scenario.generate import generate_scenario
+from engine.scenario.schema import Scenario
+from engine.simulation import PlanPolicy, SimulationOptions, build_world, stress_test
+from engine.simulation.vectorized import simulate_vectorized
+
+__all__ = ["MEASURES", "plan_case", "simpy_case", "stress_plan_scenario", "vectorized_case"]
+
+MEASURES: tuple[str, ...] = (
+    "fill_rate",
+    "lost_revenue",
+    "peak_working_capital",
+    "ccc_days",
+    "realized_landed_cost_per_unit",
+    "on_time_rate",
+)
+"""Headline measures compared between the engines."""
+
+
+def stress_plan_scenario(
+    skus: int, suppliers: int, periods: int, period_days: int, seed: int
+) -> Scenario:
+    """A generated scenario of ``skus`` x ``suppliers`` over ``periods`` periods of
+    ``period_days`` days, with its disruptions, QC defects, capacity and Lunar New Year
+    shutdowns."""
+    return generate_scenario(
+        skus=skus,
+        suppliers=suppliers,
+        periods=periods,
+        period_length_days=period_days,
+        seed=seed,
+    )
+
+
+def plan_case(
+    skus: int,
+    suppliers: int,
+    periods: int,
+    period_days: int,
+    seed: int,
+    work_scale: float,
+    out: str,
+) -> dict[str, Any]:
+    """Optimize the case's plan and write its PO table to ``out`` (CSV)."""
+    from engine.models import optimize
+    from engine.plan_types import SolveOptions
+
+    scenario = stress_plan_scenario(skus, suppliers, periods, period_days, seed)
+    start = time.perf_counter()
+    result = optimize(scenario, SolveOptions(threads=1, work_scale=work_scale))
+    if not result.has_plan:
+        raise RuntimeError(f"no plan for the stress case: {result.status}")
+    result.purchase_orders.to_csv(out, index=False)
+    return {
+        "seconds": time.perf_counter() - start,
+        "pos": len(result.purchase_orders),
+        "units": float(result.purchase_orders["quantity_units"].sum()),
+    }
+
+
+def _cpu() -> float:
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def _measures(frame: pd.DataFrame) -> dict[str, list[float]]:
+    return {name: frame[name].dropna().astype(float).tolist() for name in MEASURES}
+
+
+def vectorized_case(
+    skus: int,
+    suppliers: int,
+    periods: int,
+    period_days: int,
+    seed: int,
+    plan: str,
+    replications: int,
+) -> dict[str, Any]:
+    """The vectorized engine on the plan, in one process."""
+    scenario = stress_plan_scenario(skus, suppliers, periods, period_days, seed)
+    world = build_world(scenario, SimulationOptions(record_events=False))
+    driver = PlanPolicy(pd.read_csv(plan))
+    cpu, start = _cpu(), time.perf_counter()
+    result = simulate_vectorized(world, driver, replications, np.random.default_rng(seed))
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "cpu_seconds": _cpu() - cpu, **_measures(result.measures)}
+
+
+def simpy_case(
+    skus: int,
+    suppliers: int,
+    periods: int,
+    period_days: int,
+    seed: int,
+    plan: str,
+    replications: int,
+    workers: int,
+) -> dict[str, Any]:
+    """The SimPy engine on the plan, on ``workers`` processes."""
+    scenario = stress_plan_scenario(skus, suppliers, periods, period_days, seed)
+    driver = PlanPolicy(pd.read_csv(plan))
+    cpu, start = _cpu(), time.perf_counter()
+    result = stress_test(scenario, driver, replications=replications, seed=seed, workers=workers)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "cpu_seconds": _cpu() - cpu, **_measures(result.measures)}
+
+
+def policy_case(
+    skus: int, suppliers: int, days: int, seed: int, replications: int, engine: str, workers: int
+) -> dict[str, Any]:
+    """The simulation section's base-stock case (``bench.simcases``: weekly review, QC with
+    remakes, capacity, disruptions) on one engine: the vectorized one (one process) or SimPy
+    (``workers`` processes)."""
+    from bench.simcases import _stress_policy, stress_scenario
+
+    scenario = stress_scenario(skus, suppliers, days, seed)
+    policy = _stress_policy(scenario)
+    world = build_world(scenario, SimulationOptions(record_events=False))
+    cpu, start = _cpu(), time.perf_counter()
+    if engine == "fast":
+        result = simulate_vectorized(world, policy, replications, np.random.default_rng(seed))
+    else:
+        result = stress_test(scenario, policy, replications, seed, workers=workers)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "cpu_seconds": _cpu() - cpu, **_measures(result.measures)}

@@ -34,8 +34,8 @@ from engine.simulation.vectorized.choice import (
 )
 from engine.simulation.vectorized.stress import (
     compare_on_engine,
-    stress_on_engine,
     simulate_vectorized,
+    stress_on_engine,
     vectorized_stress_test,
 )
 
@@ -43,9 +43,9 @@ __all__ = [
     "Engine",
     "EngineChoice",
     "choose_engine",
-    "needs_event_engine",
     "compare_on_engine",
-    "stress_on_engine",
+    "needs_event_engine",
     "simulate_vectorized",
+    "stress_on_engine",
     "vectorized_stress_test",
 ]

@@ -31,8 +31,8 @@ from engine.simulation.world import World, build_world
 __all__ = [
     "CHUNK_CELLS",
     "compare_on_engine",
-    "stress_on_engine",
     "simulate_vectorized",
+    "stress_on_engine",
     "vectorized_stress_test",
 ]
 

@@ -41,6 +41,7 @@ from engine.simulation import PlanPolicy, SimulationOptions, build_world, simula
 
 __all__ = [
     "FREE_LABEL",
+    "CandidateCosts",
     "PlannedCandidate",
     "ResilienceResult",
     "plan_candidates",
@@ -140,8 +141,10 @@ def _agrees(scenario: Scenario, result: OptimizeResult) -> bool:
     return not check.violations
 
 
-class _Evaluator:
-    """Simulates every candidate's plan on replications and prices them (CRN by index)."""
+class CandidateCosts:
+    """Simulates every candidate's plan on replications and prices them: called with a range
+    of replication indices, the total costs (``len x candidates``); replication ``i`` of every
+    candidate uses the same random numbers (seed, ``i``). ``parts`` keeps every part."""
 
     def __init__(self, scenario: Scenario, planned: Sequence[PlannedCandidate], seed: int):
         self.world = build_world(scenario, SimulationOptions(record_events=False))
@@ -190,7 +193,7 @@ def resilience_decision(
     """
     if risk_weight < 0:
         raise ValueError("the risk weight must be at least 0")
-    evaluate = _Evaluator(scenario, planned, seed)
+    evaluate = CandidateCosts(scenario, planned, seed)
     batch = max(2, min(batch, replications))
     costs, decided = sample_until_separated(
         evaluate, level, risk_weight, batch, replications, seed, precision, progress
@@ -269,7 +272,7 @@ def recommendation_sentence(
     if decided.best == 0:
         text = f"{head}the {FREE_LABEL} (no backup rule)"
     else:
-        interval = "" if premium is None else f" {premium.interval_text(currency)}"
+        interval = "" if premium is None else f" {premium.interval_text()}"
         text = (
             f"{head}{best['candidate']}: it costs "
             f"{_money(best['premium'], currency)}{interval} more in the plan and saves "
@@ -302,6 +305,12 @@ def recommendation_sentence(
         caveat = (
             f"; the difference is within the solvers' gaps ({slack:,.0f} {currency}): "
             "a better plan of either could change the order"
+        )
+    tail_runs = decided.n * (1 - level)
+    if tail_runs < 5:
+        caveat += (
+            f"; only {tail_runs:.0f} replications fall in the {tail}: the tail figures are "
+            "indicative (run more replications)"
         )
     return f"{text}; {verdict}{caveat}."
 

@@ -103,40 +103,35 @@ def register(app: typer.Typer) -> None:
 
         Example: sourcing resilience scenarios/dtc-brand --splits --risk-weight 0.5 --work 0.2
         """
-        from engine import frontier as fr
-        from engine.models import optimize
-        from engine.resilience.frontier import plan_candidates, resilience_decision
+        from engine.resilience.frontier import (
+            candidate_points,
+            plan_candidates,
+            protected_skus,
+            resilience_decision,
+        )
 
         scenario = base._load(path, scenario_name, set_).scenario
         folder = base._results_folder(out, scenario.name, "resilience", force)
-        skus = sku or [s.sku for s in scenario.skus if s.critical]
-        if not skus:
-            raise ValueError(
-                "no SKU to protect: the scenario has no critical SKU; name some with --sku"
-            )
-        unknown = sorted(set(skus) - {s.sku for s in scenario.skus})
-        if unknown:
-            raise ValueError(f"unknown SKU(s) {', '.join(unknown)}")
+        skus = protected_skus(scenario, sku)
         options = base.solve_options(time_limit, gap, threads, work, time_budget)
-        values = parse_shares(shares) if shares else None
         console = base.console
-        if splits:
-            with console.status("optimizing the free plan to find each SKU's primary..."):
-                free = optimize(fr.free_scenario(scenario, skus), options)
-            if not free.has_plan:
-                raise ValueError(f"no free plan ({free.status.value}): nothing to split")
-            pairs = {k: fr.primary_and_backup(scenario, free, k) for k in skus}
-            for k, (primary, backup) in pairs.items():
-                console.print(f"{k}: primary {primary}, backup {backup}", highlight=False)
-            points = fr.split_points(scenario, pairs, values or CLASSIC_SPLITS)
-        else:
-            points = fr.backup_share_points(scenario, skus, values or fr.DEFAULT_BACKUP_SHARES)
+        with console.status("choosing the candidates..."):
+            points, pairs, free = candidate_points(
+                scenario, skus, options, splits, parse_shares(shares) if shares else None
+            )
+        for k, (primary, backup) in pairs.items():
+            console.print(f"{k}: primary {primary}, backup {backup}", highlight=False)
         title = (
             f"planning {len(points)} candidates and the free optimum ({base.budget_words(options)})"
         )
         with console.status(title + "...") as status:
             planned = plan_candidates(
-                scenario, points, skus, options, lambda step: status.update(f"{title}: {step}")
+                scenario,
+                points,
+                skus,
+                options,
+                lambda step: status.update(f"{title}: {step}"),
+                free,
             )
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task(
@@ -159,10 +154,6 @@ def register(app: typer.Typer) -> None:
         written = folder / "resilience.html"
         result.table.to_html(written, index=False)
         console.print(f"wrote {written}", highlight=False)
-
-
-CLASSIC_SPLITS: tuple[float, ...] = (1.0, 0.8, 0.7, 0.6, 0.5)
-"""Primary shares of the classic splits 100/0, 80/20, 70/30, 60/40, 50/50."""
 
 
 def _interval(row: pd.Series, name: str) -> str:

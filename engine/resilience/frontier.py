@@ -25,7 +25,14 @@ import pandas as pd
 
 from engine.checker import check_plan
 from engine.comparison import PlanDifference, plan_difference, with_starts
-from engine.frontier import FrontierPoint, free_scenario
+from engine.frontier import (
+    DEFAULT_BACKUP_SHARES,
+    FrontierPoint,
+    backup_share_points,
+    free_scenario,
+    primary_and_backup,
+    split_points,
+)
 from engine.models import optimize
 from engine.plan_types import Decisions, OptimizeResult, SolveOptions
 from engine.resilience.risk_measures import cvar_of_rows
@@ -40,15 +47,51 @@ from engine.scenario.schema import Scenario
 from engine.simulation import PlanPolicy, SimulationOptions, build_world, simulate
 
 __all__ = [
+    "CLASSIC_SPLITS",
     "FREE_LABEL",
     "CandidateCosts",
     "PlannedCandidate",
     "ResilienceResult",
+    "candidate_points",
     "plan_candidates",
+    "protected_skus",
     "resilience_decision",
 ]
 
 FREE_LABEL = "free optimum"
+CLASSIC_SPLITS: tuple[float, ...] = (1.0, 0.8, 0.7, 0.6, 0.5)
+"""Primary shares of the classic splits 100/0, 80/20, 70/30, 60/40, 50/50."""
+
+
+def protected_skus(scenario: Scenario, skus: Sequence[str] | None) -> list[str]:
+    """``skus``, or the scenario's critical SKUs; a clear error for none or unknown ones."""
+    chosen = list(skus or [s.sku for s in scenario.skus if s.critical])
+    if not chosen:
+        raise ValueError("no SKU to protect: the scenario has no critical SKU; name some")
+    unknown = sorted(set(chosen) - {s.sku for s in scenario.skus})
+    if unknown:
+        raise ValueError(f"unknown SKU(s) {', '.join(unknown)}")
+    return chosen
+
+
+def candidate_points(
+    scenario: Scenario,
+    skus: Sequence[str],
+    options: SolveOptions,
+    splits: bool = False,
+    shares: Sequence[float] | None = None,
+) -> tuple[list[FrontierPoint], dict[str, tuple[str, str]], OptimizeResult | None]:
+    """The candidates: minimum backup shares (default 0 to 50 % by 10), or with ``splits``
+    fixed splits between each SKU's primary and backup (``shares`` are then primary shares,
+    default ``CLASSIC_SPLITS``). With splits, each SKU's (primary, backup) and the free plan
+    they come from are returned too (the free plan for ``plan_candidates``)."""
+    if not splits:
+        return backup_share_points(scenario, skus, shares or DEFAULT_BACKUP_SHARES), {}, None
+    free = optimize(free_scenario(scenario, skus), options)
+    if not free.has_plan:
+        raise ValueError(f"no free plan ({free.status.value}): nothing to split")
+    pairs = {k: primary_and_backup(scenario, free, k) for k in skus}
+    return split_points(scenario, pairs, shares or CLASSIC_SPLITS), pairs, free
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,14 +144,16 @@ def plan_candidates(
     skus: Sequence[str],
     options: SolveOptions,
     on_progress: Callable[[str], None] | None = None,
+    free: OptimizeResult | None = None,
 ) -> list[PlannedCandidate]:
     """The free optimum (first) and every point's plan, with premiums and the checker's word.
 
-    A point whose scenario is the free scenario shares the free optimum's plan."""
+    A point whose scenario is the free scenario shares the free optimum's plan; ``free`` is
+    the free plan when already solved."""
     say = on_progress or (lambda _label: None)
     free_case = free_scenario(scenario, skus)
     say(FREE_LABEL)
-    free = optimize(free_case, options)
+    free = free if free is not None else optimize(free_case, options)
     if not free.has_plan:
         raise ValueError(f"no plan for the free optimum ({free.status.value}); nothing to compare")
     own = [p for p in points if p.scenario != free_case]

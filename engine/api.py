@@ -78,6 +78,14 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         write_calibrated,
     )
     from engine.replay import ReplayReport, deterministic_copy, replay_plan
+    from engine.resilience.frontier import (
+        CLASSIC_SPLITS,
+        ResilienceResult,
+        candidate_points,
+        plan_candidates,
+        protected_skus,
+        resilience_decision,
+    )
     from engine.runs import (
         Run,
         RunKind,
@@ -178,12 +186,24 @@ _LAZY: dict[str, str] = {
         "engine.runs",
     ),
     **dict.fromkeys(("ReplayReport", "deterministic_copy", "replay_plan"), "engine.replay"),
+    **dict.fromkeys(
+        (
+            "CLASSIC_SPLITS",
+            "ResilienceResult",
+            "candidate_points",
+            "plan_candidates",
+            "protected_skus",
+            "resilience_decision",
+        ),
+        "engine.resilience.frontier",
+    ),
 }
 """Public names imported on first use, and the module each comes from."""
 
 __all__ = [
     "ALL_PERIODS",
     "CANNOT_TELL",
+    "CLASSIC_SPLITS",
     "COST_COMPONENTS",
     "COST_PARTS",
     "DEFAULT_BACKUP_SHARES",
@@ -217,6 +237,7 @@ __all__ = [
     "PlanPolicy",
     "Problem",
     "ReplayReport",
+    "ResilienceResult",
     "RulesReplay",
     "Run",
     "RunKind",
@@ -235,6 +256,7 @@ __all__ = [
     "TierChoice",
     "backup_share_points",
     "calibrate",
+    "candidate_points",
     "check_and_optimize",
     "check_plan",
     "compare",
@@ -260,11 +282,14 @@ __all__ = [
     "paired_difference",
     "paired_solves",
     "parse_set_values",
+    "plan_candidates",
     "plan_difference",
     "primary_and_backup",
+    "protected_skus",
     "read_history",
     "replay_plan",
     "replay_rules",
+    "resilience_decision",
     "resilience_frontier",
     "run_cost_differences",
     "scorecards",

@@ -114,6 +114,8 @@ class ModelData:
     capacity_load: dict[tuple[str, int], list[tuple[PoKey, float]]] = field(default_factory=dict)
     # the same by PO: the periods it is made in, each with its share
     production: dict[PoKey, list[tuple[int, float]]] = field(default_factory=dict)
+    # offer -> its share cap where max_share_by_supplier(_sku) is below max_share_per_supplier
+    share_caps: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
@@ -430,6 +432,11 @@ def build_model_data(scenario: Scenario) -> ModelData:
         working_capital_ceiling=scenario.finance.working_capital_ceiling,
         opening_cash=scenario.finance.opening_cash,
     )
+    data.share_caps = {
+        (s, k): cap
+        for (s, k) in offers
+        if (cap := policy.share_cap(s, k)) < policy.max_share_per_supplier
+    }
     for key in pos:
         data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
         for period, share in shares[(key[0], key[3])].items():

@@ -85,6 +85,15 @@ def register(app: typer.Typer) -> None:
                 "score count as the same.",
             ),
         ] = 0.005,
+        stochastic: Annotated[
+            int,
+            typer.Option(
+                min=0,
+                help="Add the two-stage stochastic allocation (sample average over this many "
+                "disruption and demand scenarios, aggregated to one period) as a candidate; "
+                "0 = off.",
+            ),
+        ] = 0,
         seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")] = 0,
         time_limit: base.TimeOpt = base.DEFAULT_SAFETY_SECONDS,
         work: base.WorkOpt = 1.0,
@@ -121,6 +130,17 @@ def register(app: typer.Typer) -> None:
             )
         for k, (primary, backup) in pairs.items():
             console.print(f"{k}: primary {primary}, backup {backup}", highlight=False)
+        if stochastic:
+            from engine.resilience.stochastic import stochastic_point
+
+            with console.status(f"solving the stochastic allocation ({stochastic} scenarios)..."):
+                point, saa = stochastic_point(
+                    scenario, skus, cvar_level, risk_weight, seed, stochastic
+                )
+            points.append(point)
+            for k, split in saa.items():
+                text = ", ".join(f"{supplier} {share:.1%}" for supplier, share in split.items())
+                console.print(f"stochastic allocation of {k}: {text}", highlight=False)
         title = (
             f"planning {len(points)} candidates and the free optimum ({base.budget_words(options)})"
         )

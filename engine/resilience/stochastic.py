@@ -107,7 +107,9 @@ def _aggregate(scenario: Scenario, skus: Sequence[str]) -> _Aggregated:
     for (supplier, sku), cost in table[fast].groupby(["supplier", "sku"])["landed_cost_per_unit"]:
         if sku in skus:
             air[suppliers.index(supplier), list(skus).index(sku)] = cost.min()
-    cap = np.full(shape, scenario.risk_policy.max_share_per_supplier)
+    cap = np.array(
+        [[scenario.risk_policy.share_cap(s, k) for k in skus] for s in suppliers], dtype=float
+    )
     periods = scenario.horizon.periods
     mean = np.zeros((len(skus), periods))
     std = np.zeros((len(skus), periods))

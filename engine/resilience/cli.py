@@ -9,6 +9,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
@@ -185,7 +186,7 @@ def _money(value: object) -> str:
 
 
 def print_table(
-    console: object, table: pd.DataFrame, currency: str, skus: list[str], level: float
+    console: Console, table: pd.DataFrame, currency: str, skus: list[str], level: float
 ) -> None:
     """The frontier as a console table."""
     grid = Table(
@@ -220,4 +221,4 @@ def print_table(
             _money(row["score"]),
             marks.strip(),
         )
-    console.print(grid)  # type: ignore[attr-defined]
+    console.print(grid)

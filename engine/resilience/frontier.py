@@ -35,7 +35,7 @@ from engine.frontier import (
 )
 from engine.models import optimize
 from engine.plan_types import Decisions, OptimizeResult, SolveOptions
-from engine.resilience.risk_measures import cvar_of_rows
+from engine.resilience.risk_measures import BOOTSTRAP_RESAMPLES, bootstrap_indices, cvar_of_rows
 from engine.resilience.selection import (
     Separation,
     Verdict,
@@ -274,9 +274,9 @@ def _add_plan_columns(table: pd.DataFrame, planned: Sequence[PlannedCandidate]) 
 def _add_savings(table: pd.DataFrame, costs: np.ndarray, level: float, seed: int) -> None:
     """Each candidate's saving against the free optimum (column 0), mean and CVaR, with 95 %
     paired bootstrap intervals (the same resampled replications for both)."""
-    rng = np.random.default_rng(seed + 1)
-    n = costs.shape[0]
-    indices = rng.integers(0, n, size=(1000, n))
+    indices = bootstrap_indices(
+        costs.shape[0], np.random.default_rng(seed + 1), BOOTSTRAP_RESAMPLES
+    )
     base = costs[:, 0][indices]
     base_mean, base_cvar = base.mean(axis=1), cvar_of_rows(base, level)
     for name in ("mean_saving", "mean_saving_low", "mean_saving_high"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -111,3 +113,21 @@ def test_outages_stop_the_supplier_in_the_stress_test() -> None:
     calm = run_replication(_calm(), plan, seed=0, replication=0)
     assert hit.measures["disruptions"] == len(windows)
     assert hit.measures["lead_time_mean_days"] > calm.measures["lead_time_mean_days"]
+
+
+@pytest.mark.parametrize("target", ["folder", "book.xlsx"])
+def test_caps_and_outages_survive_a_round_trip(tmp_path: Path, target: str) -> None:
+    from engine.scenario import load, write_scenario
+
+    scenario = Scenario.model_validate(
+        with_policy(
+            _calm(),
+            max_share_by_supplier={"VN-1": 0.9},
+            max_share_by_supplier_sku={"A": {"CN-1": 0.6}},
+        )
+        .model_copy(update={"disruptions": (OUTAGE,)})
+        .model_dump()
+    )
+    read = load(write_scenario(scenario, tmp_path / target)).scenario
+    assert read.risk_policy == scenario.risk_policy
+    assert read.disruptions == scenario.disruptions

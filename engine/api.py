@@ -86,6 +86,7 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         protected_skus,
         resilience_decision,
     )
+    from engine.resilience.stochastic import stochastic_point
     from engine.runs import (
         Run,
         RunKind,
@@ -197,6 +198,7 @@ _LAZY: dict[str, str] = {
         ),
         "engine.resilience.frontier",
     ),
+    "stochastic_point": "engine.resilience.stochastic",
 }
 """Public names imported on first use, and the module each comes from."""
 
@@ -294,6 +296,7 @@ __all__ = [
     "run_cost_differences",
     "scorecards",
     "split_points",
+    "stochastic_point",
     "stress_metrics",
     "stress_test",
     "suggested_policy_for",

@@ -20,6 +20,7 @@ def test_the_page_recommends_a_split(tmp_path: Path) -> None:
     assert at.multiselect(key="resilience.skus").value == ["A"]
     at.number_input(key="resilience.reps").set_value(40)
     at.select_slider(key="resilience.work").set_value(0.2)
+    at.checkbox(key="resilience.stochastic").check()
     at.button(key="resilience.run").click().run()
     at = wait_for_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
@@ -27,4 +28,5 @@ def test_the_page_recommends_a_split(tmp_path: Path) -> None:
     assert "run backup" in sentence, sentence
     tables = [d.value for d in at.dataframe if "candidate" in d.value.columns]
     assert tables and tables[0]["candidate"].iloc[0] == "free optimum"
+    assert tables[0]["candidate"].iloc[-1] == "stochastic (SAA)"
     assert len(at.get("vega_lite_chart")) == 1 or len(at.get("arrow_vega_lite_chart")) == 1

@@ -31,6 +31,7 @@ class ResilienceRequest:
     replications: int
     seed: int
     work: float
+    stochastic: int = 0  # scenarios of the stochastic allocation candidate; 0 = none
 
 
 def run_resilience(request: ResilienceRequest, progress: Progress) -> api.ResilienceResult:
@@ -40,6 +41,17 @@ def run_resilience(request: ResilienceRequest, progress: Progress) -> api.Resili
     points, _pairs, free = api.candidate_points(
         request.scenario, request.skus, options, request.splits, request.shares
     )
+    if request.stochastic:
+        progress.say("solving the stochastic allocation")
+        point, _shares = api.stochastic_point(
+            request.scenario,
+            request.skus,
+            request.level,
+            request.risk_weight,
+            request.seed,
+            request.stochastic,
+        )
+        points.append(point)
     planned = api.plan_candidates(
         request.scenario,
         points,
@@ -139,6 +151,11 @@ work = st.select_slider(
     value=0.5,
     key=f"{KEY}.work",
 )
+stochastic = st.checkbox(
+    "Add the stochastic allocation as a candidate (a two-stage model over 200 sampled "
+    "disruption scenarios, one period per SKU)",
+    key=f"{KEY}.stochastic",
+)
 busy = jobs.running(JOB_RESILIENCE) is not None
 if st.button("Find the split to run", type="primary", disabled=busy or not skus, key=f"{KEY}.run"):
     request = ResilienceRequest(
@@ -151,6 +168,7 @@ if st.button("Find the split to run", type="primary", disabled=busy or not skus,
         replications=int(replications),
         seed=int(seed),
         work=float(work),
+        stochastic=200 if stochastic else 0,
     )
     jobs.submit(JOB_RESILIENCE, "Resilience frontier", run_resilience, request)
     st.rerun()

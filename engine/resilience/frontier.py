@@ -351,6 +351,8 @@ def recommendation_sentence(
             f"; the difference is within the solvers' gaps ({slack:,.0f} {currency}): "
             "a better plan of either could change the order"
         )
+    if not planned[decided.best].checker_agrees:
+        caveat += "; the independent checker disagrees with its plan (see checker_agrees)"
     tail_runs = decided.n * (1 - level)
     if tail_runs < 5:
         caveat += (

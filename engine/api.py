@@ -79,6 +79,15 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         write_calibrated,
     )
     from engine.replay import ReplayReport, deterministic_copy, replay_plan
+    from engine.resilience.frontier import (
+        CLASSIC_SPLITS,
+        ResilienceResult,
+        candidate_points,
+        plan_candidates,
+        protected_skus,
+        resilience_decision,
+    )
+    from engine.resilience.stochastic import stochastic_point
     from engine.runs import (
         HEADLINE_MEASURES,
         Measure,
@@ -225,12 +234,25 @@ _LAZY: dict[str, str] = {
         ),
         "engine.workflows",
     ),
+    **dict.fromkeys(
+        (
+            "CLASSIC_SPLITS",
+            "ResilienceResult",
+            "candidate_points",
+            "plan_candidates",
+            "protected_skus",
+            "resilience_decision",
+        ),
+        "engine.resilience.frontier",
+    ),
+    "stochastic_point": "engine.resilience.stochastic",
 }
 """Public names imported on first use, and the module each comes from."""
 
 __all__ = [
     "ALL_PERIODS",
     "CANNOT_TELL",
+    "CLASSIC_SPLITS",
     "COST_COMPONENTS",
     "COST_PARTS",
     "DEFAULT_BACKUP_SHARES",
@@ -272,6 +294,7 @@ __all__ = [
     "PlanPolicy",
     "Problem",
     "ReplayReport",
+    "ResilienceResult",
     "RulesReplay",
     "Run",
     "RunKind",
@@ -291,6 +314,7 @@ __all__ = [
     "TierChoice",
     "backup_share_points",
     "calibrate",
+    "candidate_points",
     "check_and_optimize",
     "check_plan",
     "check_result",
@@ -319,11 +343,14 @@ __all__ = [
     "paired_difference",
     "paired_solves",
     "parse_set_values",
+    "plan_candidates",
     "plan_difference",
     "primary_and_backup",
+    "protected_skus",
     "read_history",
     "replay_plan",
     "replay_rules",
+    "resilience_decision",
     "resilience_frontier",
     "run_compare",
     "run_cost_differences",
@@ -334,6 +361,7 @@ __all__ = [
     "scorecards",
     "side_by_side",
     "split_points",
+    "stochastic_point",
     "stress_metrics",
     "stress_tables",
     "stress_test",

@@ -1421,20 +1421,26 @@ def _over(found: float, limit: float, total: float, tolerance_units: float) -> b
 def check_share_cap(
     scenario: Scenario, units: Mapping[tuple[str, str], float], tolerance_units: float
 ) -> list[Violation]:
-    """``X_s,k <= max_share_per_supplier * X_k`` (``share_cap``)."""
-    cap = scenario.risk_policy.max_share_per_supplier
+    """``X_s,k <= cap_s,k * X_k`` (``share_cap``, ``share_cap_by_offer``): ``cap_s,k`` the
+    lowest of the caps that apply (``RiskPolicy.share_cap``)."""
+    policy = scenario.risk_policy
     totals = sku_totals(units)
     return [
         _violation(
-            "share_cap",
+            "share_cap" if cap >= policy.max_share_per_supplier else "share_cap_by_offer",
             f"supplier {supplier}, SKU {sku}",
             qty / totals[sku],
             cap,
-            f"supplier {supplier} gets {qty / totals[sku]:.6g} of SKU {sku}'s volume, over the "
-            f"max_share_per_supplier of {cap:g}",
+            f"supplier {supplier} gets {qty / totals[sku]:.6g} of SKU {sku}'s volume, over its "
+            f"share cap of {cap:g}",
         )
         for (supplier, sku), qty in sorted(units.items())
-        if _over(qty, cap * totals[sku], totals[sku], tolerance_units)
+        if _over(
+            qty,
+            (cap := policy.share_cap(supplier, sku)) * totals[sku],
+            totals[sku],
+            tolerance_units,
+        )
     ]
 
 

@@ -1328,6 +1328,11 @@ def ui_command(
     raise typer.Exit(code)
 
 
+from engine.resilience.cli import register as register_resilience  # noqa: E402
+
+register_resilience(app)  # `sourcing resilience` (its own module; uses the options above)
+
+
 def main() -> None:
     app()
 

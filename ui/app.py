@@ -32,6 +32,7 @@ pages = {
     ],
     "Risk and money": [
         st.Page(PAGES / "stress.py", title="Stress test", icon=":material/storm:"),
+        st.Page(PAGES / "resilience.py", title="Resilience", icon=":material/shield:"),
         st.Page(PAGES / "finance.py", title="Finance", icon=":material/payments:"),
         st.Page(PAGES / "suppliers.py", title="Suppliers", icon=":material/factory:"),
     ],

@@ -38,6 +38,7 @@ def build_model(
     add_lost_sales_only_when_out(m)
     add_safety_stock(m)
     add_share_cap(m)
+    add_share_cap_by_offer(m)
     add_region_cap(m)
     add_critical_supplier_count(m, elastic)
     add_backup_share(m, elastic)
@@ -490,6 +491,19 @@ def add_share_cap(m: pyo.ConcreteModel) -> None:
         rule=lambda m, s, k: (
             m.supplier_units[(s, k)] <= data.max_share_per_supplier * m.sku_units[k]
         ),
+    )
+
+
+def add_share_cap_by_offer(m: pyo.ConcreteModel) -> None:
+    """Caps per supplier and per supplier x SKU (``max_share_by_supplier``,
+    ``max_share_by_supplier_sku``) below the general one:
+    supplier_units_s,k <= cap_s,k * sku_units_k for the offers in ``data.share_caps``."""
+    data: ModelData = m.data
+    if not data.share_caps:
+        return
+    m.share_cap_by_offer = pyo.Constraint(
+        sorted(data.share_caps),
+        rule=lambda m, s, k: m.supplier_units[(s, k)] <= data.share_caps[(s, k)] * m.sku_units[k],
     )
 
 

@@ -119,6 +119,8 @@ class ModelData:
     capacity_load: dict[CapacityKey, list[tuple[PoKey, float]]] = field(default_factory=dict)
     # the same by PO: the windows it is in, each with its share
     production: dict[PoKey, list[tuple[tuple[int, int], float]]] = field(default_factory=dict)
+    # offer -> its share cap where max_share_by_supplier(_sku) is below max_share_per_supplier
+    share_caps: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
@@ -313,6 +315,11 @@ def build_model_data(scenario: Scenario) -> ModelData:
     )
     for key in pos:
         data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)
+    data.share_caps = {
+        (s, k): cap
+        for (s, k) in offers
+        if (cap := policy.share_cap(s, k)) < policy.max_share_per_supplier
+    }
     _add_capacity_windows(data, calendars)
     return data
 

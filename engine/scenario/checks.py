@@ -40,6 +40,7 @@ from engine.scenario.schema import (
     LeadTimeShock,
     PortDelay,
     PriceBreak,
+    RecurringOutage,
     Scenario,
     Sku,
     Supplier,
@@ -401,7 +402,7 @@ def _unknown_disruption_targets(ctx: _Context) -> Iterator[Problem]:
     """A disruption naming a supplier, port or SKU the scenario does not have."""
     for position, event in enumerate(ctx.scenario.disruptions):
         where = f"disruptions.{position}"
-        if isinstance(event, SupplierShutdown | LeadTimeShock | DefectSpike):
+        if isinstance(event, SupplierShutdown | LeadTimeShock | DefectSpike | RecurringOutage):
             if event.supplier not in ctx.suppliers:
                 yield ctx.setting(
                     f"{where}.supplier",
@@ -590,6 +591,45 @@ def _supplier_share_cap(ctx: _Context) -> Iterator[Problem]:
             f"a max_share_per_supplier of at least {_share(round(1.0 / count, 6))} "
             f"(1 / {count}), or an offer for {sku} from another supplier",
         )
+
+
+def _share_caps_by_offer(ctx: _Context) -> Iterator[Problem]:
+    """max_share_by_supplier(_sku) naming unknown codes, or leaving a SKU's suppliers with an
+    offer less than all of its volume (the lowest cap that applies holds)."""
+    policy = ctx.policy
+    for supplier in policy.max_share_by_supplier:
+        if supplier not in ctx.suppliers:
+            yield ctx.setting(
+                f"risk_policy.max_share_by_supplier.{supplier}",
+                f"a share cap for unknown supplier {supplier!r}",
+                ctx.known_codes("suppliers"),
+            )
+    for sku, caps in policy.max_share_by_supplier_sku.items():
+        if sku not in ctx.skus:
+            yield ctx.setting(
+                f"risk_policy.max_share_by_supplier_sku.{sku}",
+                f"share caps for unknown SKU {sku!r}",
+                ctx.known_codes("skus"),
+            )
+        for supplier in caps:
+            if supplier not in ctx.suppliers:
+                yield ctx.setting(
+                    f"risk_policy.max_share_by_supplier_sku.{sku}.{supplier}",
+                    f"a share cap for unknown supplier {supplier!r}",
+                    ctx.known_codes("suppliers"),
+                )
+    for sku, suppliers in ctx.offering.items():
+        if not suppliers or not (policy.max_share_by_supplier or policy.max_share_by_supplier_sku):
+            continue
+        total = sum(policy.share_cap(s.supplier, sku) for s in suppliers)
+        if total < 1.0 - SHARE_TOLERANCE and total < len(suppliers) * policy.max_share_per_supplier:
+            yield ctx.setting(  # (the general cap alone is _supplier_share_cap's)
+                "risk_policy.max_share_by_supplier_sku",
+                f"the share caps of SKU {sku}'s suppliers with an offer "
+                f"({_codes(s.supplier for s in suppliers)}) add up to {_share(total)} of its "
+                "volume",
+                "caps that add up to at least 100 % over the SKU's suppliers",
+            )
 
 
 def _critical_supplier_count(ctx: _Context) -> Iterator[Problem]:
@@ -911,6 +951,7 @@ CHECKS: tuple[Check, ...] = (
     _fixed_split_sums,
     _fixed_split_without_offer,
     _supplier_share_cap,
+    _share_caps_by_offer,
     _critical_supplier_count,
     _critical_backup_share,
     _region_caps,

@@ -415,6 +415,26 @@ class RiskPolicy(Strict):
         default_factory=dict,
         description="Planner-fixed splits: SKU -> {supplier: share}, shares add up to 1.",
     )
+    max_share_by_supplier: dict[str, Share] = Field(
+        default_factory=dict,
+        description="Supplier -> max share of any SKU's volume, beside max_share_per_supplier "
+        "(the lowest cap that applies holds).",
+    )
+    max_share_by_supplier_sku: dict[str, dict[str, Share]] = Field(
+        default_factory=dict,
+        description="SKU -> {supplier: max share of that SKU's volume}, beside the other caps "
+        "(the lowest cap that applies holds).",
+    )
+
+    def share_cap(self, supplier: str, sku: str) -> float:
+        """The most of ``sku``'s volume ``supplier`` may get: the lowest of
+        ``max_share_per_supplier``, ``max_share_by_supplier`` and ``max_share_by_supplier_sku``
+        that apply (the one rule the optimizer, the checker and the stochastic model use)."""
+        return min(
+            self.max_share_per_supplier,
+            self.max_share_by_supplier.get(supplier, 1.0),
+            self.max_share_by_supplier_sku.get(sku, {}).get(supplier, 1.0),
+        )
 
 
 # --------------------------------------------------------------------------- disruptions
@@ -469,8 +489,38 @@ class TariffChange(Strict):
     probability: Share = 1.0
 
 
+class RecurringOutage(Strict):
+    """A supplier that goes down and comes back at random, several times a replication: from
+    day 0 it is up for a drawn number of days, then down for a drawn number, and so on to the
+    end of the horizon. Down days stop production like a shutdown."""
+
+    kind: Literal["recurring_outage"]
+    supplier: Identifier
+    mean_up_days: Annotated[float, Field(ge=1.0, le=limits.MAX_DAYS)] = Field(
+        description="Mean days the supplier runs between two outages."
+    )
+    mean_down_days: Annotated[float, Field(ge=1.0, le=limits.MAX_DAYS)] = Field(
+        description="Mean days an outage lasts."
+    )
+    distribution: Literal["geometric", "fixed"] = Field(
+        default="geometric",
+        description="geometric: up and down times are geometric on 1, 2, ... days with these "
+        "means (memoryless, a daily chance 1 / mean of changing state); fixed: exactly the "
+        "means, rounded to whole days.",
+    )
+    probability: Share = Field(
+        default=1.0, description="Chance the supplier is outage-prone in a replication."
+    )
+
+
 Disruption = Annotated[
-    SupplierShutdown | LeadTimeShock | PortDelay | DefectSpike | DemandSpike | TariffChange,
+    SupplierShutdown
+    | LeadTimeShock
+    | PortDelay
+    | DefectSpike
+    | DemandSpike
+    | TariffChange
+    | RecurringOutage,
     Field(discriminator="kind"),
 ]
 

@@ -10,10 +10,16 @@ change to one disruption never shifts the draws of the others):
 3. a length, uniform on ``1 .. 2 * length_days - 1`` days, used when ``random_start`` and
    ``SimulationOptions.random_disruption_lengths`` (else the stated ``length_days``).
 
-A realised window covers the days ``start <= day < start + length``. What each kind does:
+A realised window covers the days ``start <= day < start + length``. A ``recurring_outage``
+is sampled differently, still with three draws: ``u`` (it happens when ``u < probability``), a
+seed for its own generator, and an unused third draw; its generator then draws up and down
+times in turn from day 0 (``geometric``: ``Generator.geometric(1 / mean)``, on 1, 2, ... days;
+``fixed``: the rounded means) until the horizon ends, one realised window per outage.
+What each kind does:
 
 * ``supplier_shutdown``: the supplier's capacity factor is 0 on the window's days (production
   pauses, like a calendar shutdown, and its lots' lead times stretch).
+* ``recurring_outage``: each of its windows stops the supplier like a ``supplier_shutdown``.
 * ``lead_time_shock``: a PO placed on a window day takes ``production days * factor +
   extra_days`` working days.
 * ``port_delay``: a shipment leaving ``origin_port`` (on a lane of ``mode``, or any mode)
@@ -42,13 +48,19 @@ from engine.scenario.schema import (
     Disruption,
     LeadTimeShock,
     PortDelay,
+    RecurringOutage,
     Scenario,
     ShippingMode,
     SupplierShutdown,
     TariffChange,
 )
 
-__all__ = ["RealisedDisruption", "RealisedDisruptions", "sample_disruptions"]
+__all__ = [
+    "RealisedDisruption",
+    "RealisedDisruptions",
+    "outage_windows",
+    "sample_disruptions",
+]
 
 NEVER_ENDS: int = 10**9
 """End day of a tariff change (it lasts)."""
@@ -92,7 +104,8 @@ class RealisedDisruptions:
         return [
             (r.start, r.end)
             for r in self.items
-            if isinstance(r.disruption, SupplierShutdown) and r.disruption.supplier == supplier
+            if isinstance(r.disruption, SupplierShutdown | RecurringOutage)
+            and r.disruption.supplier == supplier
         ]
 
     def lead_time_shock(self, supplier: str, day: int) -> tuple[float, float]:
@@ -159,6 +172,28 @@ class RealisedDisruptions:
         return None if best is None else best[2]
 
 
+def outage_windows(
+    outage: RecurringOutage, rng: np.random.Generator, horizon_days: int
+) -> list[tuple[int, int]]:
+    """``(start, end)`` of each outage of a recurring outage within ``0 .. horizon_days - 1``:
+    up and down times drawn in turn from day 0 (see the module docstring)."""
+
+    def draw(mean: float) -> int:
+        if outage.distribution == "fixed":
+            return max(1, round(mean))
+        return int(rng.geometric(1.0 / mean))
+
+    windows = []
+    day = 0
+    while True:
+        day += draw(outage.mean_up_days)
+        if day >= horizon_days:
+            return windows
+        down = draw(outage.mean_down_days)
+        windows.append((day, min(day + down, horizon_days)))
+        day += down
+
+
 def sample_disruptions(
     scenario: Scenario,
     rng: np.random.Generator,
@@ -176,9 +211,18 @@ def sample_disruptions(
     Returns:
         The realised disruptions, in the scenario's order.
     """
-    items = []
+    items: list[RealisedDisruption] = []
     for index, disruption in enumerate(scenario.disruptions):
         u = float(rng.random())
+        if isinstance(disruption, RecurringOutage):
+            own = np.random.default_rng(int(rng.integers(0, 2**62)))
+            rng.integers(1, 2)  # the third draw, unused
+            if u < disruption.probability:
+                items.extend(
+                    RealisedDisruption(index, disruption, start, end)
+                    for start, end in outage_windows(disruption, own, horizon_days)
+                )
+            continue
         random_start = int(rng.integers(0, max(horizon_days, 1)))
         if isinstance(disruption, TariffChange):
             rng.integers(1, 2)  # the third draw, unused: keeps three draws per disruption

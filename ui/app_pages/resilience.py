@@ -1,0 +1,186 @@
+"""Resilience: which split to run for a risk weight, what it costs in the plan and what it
+saves under disruptions, on average and in the bad tail (docs/resilience.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine import api
+from engine.api import Scenario, SolveOptions
+from ui import jobs, state, views, widgets
+from ui.jobs import Progress
+
+JOB_RESILIENCE = "resilience"
+KEY = "resilience"
+
+
+@dataclass(frozen=True)
+class ResilienceRequest:
+    """What the page asks for."""
+
+    scenario: Scenario
+    skus: tuple[str, ...]
+    splits: bool
+    shares: tuple[float, ...] | None
+    risk_weight: float
+    level: float
+    replications: int
+    seed: int
+    work: float
+    stochastic: int = 0  # scenarios of the stochastic allocation candidate; 0 = none
+
+
+def run_resilience(request: ResilienceRequest, progress: Progress) -> api.ResilienceResult:
+    """Plan every candidate, then stress-test them on common random numbers."""
+    options = SolveOptions(threads=1, work_scale=request.work)
+    progress.say("choosing the candidates")
+    points, _pairs, free = api.candidate_points(
+        request.scenario, request.skus, options, request.splits, request.shares
+    )
+    if request.stochastic:
+        progress.say("solving the stochastic allocation")
+        point, _shares = api.stochastic_point(
+            request.scenario,
+            request.skus,
+            request.level,
+            request.risk_weight,
+            request.seed,
+            request.stochastic,
+        )
+        points.append(point)
+    planned = api.plan_candidates(
+        request.scenario,
+        points,
+        request.skus,
+        options,
+        lambda label: progress.say(f"planning {label}"),
+        free,
+    )
+    progress.say("simulating on common random numbers")
+    return api.resilience_decision(
+        request.scenario,
+        planned,
+        level=request.level,
+        risk_weight=request.risk_weight,
+        replications=request.replications,
+        batch=max(2, min(50, request.replications)),
+        seed=request.seed,
+        progress=progress.update,
+    )
+
+
+def frontier_chart(table: pd.DataFrame, currency: str, level: float) -> alt.Chart:
+    """Plan premium (x) against the mean and the CVaR of the total cost under disruptions."""
+    long = pd.concat(
+        [
+            table.assign(
+                measure="mean",
+                cost=table["mean_cost"],
+                low=table["mean_low"],
+                high=table["mean_high"],
+            ),
+            table.assign(
+                measure=f"CVaR {level:.0%} (bad tail)",
+                cost=table["cvar_cost"],
+                low=table["cvar_low"],
+                high=table["cvar_high"],
+            ),
+        ]
+    )[["candidate", "premium", "measure", "cost", "low", "high", "efficient", "recommended"]]
+    base = alt.Chart(long).encode(
+        x=alt.X("premium:Q", title=f"plan premium over the free optimum ({currency})"),
+        color=alt.Color("measure:N", title=None),
+    )
+    points = base.mark_point(filled=True, size=90).encode(
+        y=alt.Y(
+            "cost:Q",
+            title=f"total cost under disruptions ({currency})",
+            scale=alt.Scale(zero=False),
+        ),
+        shape=alt.Shape("recommended:N", title="recommended"),
+        tooltip=[
+            "candidate",
+            "measure",
+            alt.Tooltip("cost:Q", format=",.0f"),
+            alt.Tooltip("low:Q", format=",.0f"),
+            alt.Tooltip("high:Q", format=",.0f"),
+            "efficient",
+        ],
+    )
+    bars = base.mark_rule().encode(y="low:Q", y2="high:Q")
+    labels = base.mark_text(align="left", dx=6).encode(y="cost:Q", text="candidate:N")
+    return (bars + points + labels).properties(height=360)
+
+
+st.title("Resilience")
+st.caption(
+    "Is a backup worth it? Each split is planned by the optimizer (its premium over the free "
+    "optimum) and played through the scenario's disruptions on the same random numbers: total "
+    "cost = landed cost + lost sales + expediting + capital cost, on average and in the worst "
+    "replications (CVaR)."
+)
+current = widgets.need_scenario()
+if current is None:
+    st.stop()
+critical = [s.sku for s in current.skus if s.critical]
+skus = st.multiselect(
+    "SKUs to protect", [s.sku for s in current.skus], default=critical, key=f"{KEY}.skus"
+)
+splits = st.radio(
+    "Candidates",
+    ["backup shares 0-50 %", "classic splits 100/0, 80/20, 70/30, 60/40, 50/50"],
+    horizontal=True,
+    key=f"{KEY}.kind",
+).startswith("classic")
+cols = st.columns(4)
+risk_weight = cols[0].number_input(
+    "Risk weight λ (mean + λ x CVaR)", min_value=0.0, value=0.5, step=0.1, key=f"{KEY}.lambda"
+)
+level = cols[1].slider("CVaR level (%)", 80, 99, 95, key=f"{KEY}.level") / 100
+replications = cols[2].number_input(
+    "Most replications", min_value=4, max_value=5000, value=200, step=50, key=f"{KEY}.reps"
+)
+seed = cols[3].number_input("Seed", min_value=0, value=0, key=f"{KEY}.seed")
+work = st.select_slider(
+    "Optimizer work per plan (more: better plans, slower)",
+    [0.1, 0.2, 0.5, 1.0, 2.0],
+    value=0.5,
+    key=f"{KEY}.work",
+)
+stochastic = st.checkbox(
+    "Add the stochastic allocation as a candidate (a two-stage model over 200 sampled "
+    "disruption scenarios, one period per SKU)",
+    key=f"{KEY}.stochastic",
+)
+busy = jobs.running(JOB_RESILIENCE) is not None
+if st.button("Find the split to run", type="primary", disabled=busy or not skus, key=f"{KEY}.run"):
+    request = ResilienceRequest(
+        scenario=current,
+        skus=tuple(skus),
+        splits=splits,
+        shares=None,
+        risk_weight=float(risk_weight),
+        level=float(level),
+        replications=int(replications),
+        seed=int(seed),
+        work=float(work),
+        stochastic=200 if stochastic else 0,
+    )
+    jobs.submit(JOB_RESILIENCE, "Resilience frontier", run_resilience, request)
+    st.rerun()
+jobs.watch(JOB_RESILIENCE)
+widgets.job_error(JOB_RESILIENCE)
+outcome = state.result(JOB_RESILIENCE)
+if isinstance(outcome, api.ResilienceResult):
+    st.divider()
+    st.success(outcome.sentence)
+    currency = current.finance.currency
+    st.altair_chart(
+        frontier_chart(outcome.table, currency, outcome.level), use_container_width=True
+    )
+    st.dataframe(outcome.table, hide_index=True, use_container_width=True)
+    views.downloads(outcome.tables(), "resilience", f"{KEY}.download", main="resilience")

@@ -37,7 +37,16 @@ from engine.scenario.schema import (
 )
 from engine.simulation.options import DemandDistribution, SimulationOptions
 
-__all__ = ["ARRAY_MARGIN_DAYS", "LaneInfo", "OfferInfo", "SupplierInfo", "World", "build_world"]
+__all__ = [
+    "ARRAY_MARGIN_DAYS",
+    "LaneInfo",
+    "OfferInfo",
+    "SupplierInfo",
+    "World",
+    "build_world",
+    "on_time_base",
+    "quoted_lead_time_days",
+]
 
 _CEIL_SLACK = 1e-9
 """``engine.landed_cost``'s slack for rounding up quantities (``round_up_to_multiple``)."""
@@ -100,8 +109,11 @@ class SupplierInfo:
             ``array_days`` long.
         lognormal_mu: Parameter of the lognormal production time (0 without spread).
         lognormal_sigma: Its shape (0 without spread).
-        on_time_base: Share of lots the spread alone finishes by the mean, ``Phi(sigma / 2)``
-            (1 without spread).
+        quoted_days: The promised production time ``Q``, working days
+            (``quoted_lead_time_days``); the due day is PO day + ``Q`` rounded half up, over
+            the known calendar.
+        on_time_base: Share of lots the spread alone finishes by the promised date
+            (``on_time_base``; 1 without spread).
     """
 
     row: Supplier
@@ -110,6 +122,7 @@ class SupplierInfo:
     known_factor: np.ndarray
     lognormal_mu: float
     lognormal_sigma: float
+    quoted_days: float
     on_time_base: float
 
     @property
@@ -294,6 +307,26 @@ def _lognormal(mean: float, std: float) -> tuple[float, float]:
     return math.log(mean) - sigma**2 / 2, sigma
 
 
+def quoted_lead_time_days(row: Supplier) -> float:
+    """The supplier's promised production time, working days: its ``quoted_lead_time_days``,
+    or the mean plus two standard deviations when blank."""
+    quoted = row.quoted_lead_time_days
+    if quoted is None:
+        return row.production_lead_time_days_mean + 2 * row.production_lead_time_days_std
+    return quoted
+
+
+def on_time_base(mu: float, sigma: float, mean: float, quoted_days: float) -> float:
+    """Share of lots the lead-time spread alone finishes by the promised time ``Q``:
+    ``P(B <= Q) = Phi((ln Q - mu) / sigma)`` for the lognormal ``B``; without spread 1 when
+    ``mean <= Q``, else 0."""
+    if sigma <= 0:
+        return 1.0 if mean <= quoted_days + _CEIL_SLACK else 0.0
+    if quoted_days <= 0:
+        return 0.0
+    return NormalDist().cdf((math.log(quoted_days) - mu) / sigma)
+
+
 def _calendar(scenario: Scenario, supplier: str, days: int) -> np.ndarray:
     return np.array(capacity_factors(scenario, supplier, days), dtype=float)
 
@@ -409,6 +442,7 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
         mu, sigma = _lognormal(
             row.production_lead_time_days_mean, row.production_lead_time_days_std
         )
+        quoted = quoted_lead_time_days(row)
         suppliers.append(
             SupplierInfo(
                 row=row,
@@ -417,7 +451,10 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
                 known_factor=_calendar(scenario, row.supplier, array_days),
                 lognormal_mu=mu,
                 lognormal_sigma=sigma,
-                on_time_base=NormalDist().cdf(sigma / 2) if sigma > 0 else 1.0,
+                quoted_days=quoted,
+                on_time_base=on_time_base(
+                    mu, sigma, row.production_lead_time_days_mean, quoted
+                ),
             )
         )
 

@@ -730,6 +730,7 @@ HEADLINE_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("lost_revenue", "lost revenue", "money"),
     ("realized_landed_cost_per_unit", "landed cost / unit", "money2"),
     ("peak_working_capital", "peak working capital", "money"),
+    ("average_working_capital", "average working capital", "money"),
     ("ccc_days", "cash-conversion cycle (days)", "num"),
     ("dio_days", "DIO (days)", "num"),
     ("dso_days", "DSO (days)", "num"),

@@ -27,6 +27,7 @@ HEADLINE_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("lost_revenue", "lost revenue", "money"),
     ("realized_landed_cost_per_unit", "landed cost per unit", "money2"),
     ("peak_working_capital", "peak working capital", "money"),
+    ("average_working_capital", "average working capital", "money"),
     ("ccc_days", "cash-conversion cycle", "days"),
     ("dio_days", "DIO (inventory days)", "days"),
     ("dso_days", "DSO (receivable days)", "days"),

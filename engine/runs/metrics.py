@@ -19,6 +19,7 @@ STRESS_MEASURES: tuple[str, ...] = (
     "lost_revenue",
     "realized_landed_cost_per_unit",
     "peak_working_capital",
+    "average_working_capital",
     "ccc_days",
     "dio_days",
     "dso_days",

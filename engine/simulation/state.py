@@ -248,7 +248,6 @@ class Replication:
         self.transit_value = 0.0
         self.receivables = 0.0
         self.purchases_recognised = 0.0
-        self.purchases_horizon = 0.0
         self.supplier_paid = 0.0
         self.landed_total = 0.0
         self.landed_units = 0.0
@@ -705,7 +704,6 @@ class Replication:
         )
         freight_of = world.variable_freight
         insurance_rate = lane.insurance_rate
-        in_horizon = day < world.horizon_days
         recording = self._recording
         pay = self._pay_po
         shipped = []
@@ -721,8 +719,6 @@ class Replication:
             pay(day, EventKind.FREIGHT, -freight, po, lane_code, units)
             pay(day, EventKind.INSURANCE, -insurance, po, lane_code, units)
             self.purchases_recognised += value
-            if in_horizon:
-                self.purchases_horizon += value
             self.transit_value += value + freight + insurance
             shipped.append(ShippedLot(lot, units, value, variable, freight, insurance))
         arrival = day + lane_transit_days(self.streams.transit[lane.index], lane)

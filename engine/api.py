@@ -24,6 +24,7 @@ from engine.comparison import (
     run_cost_differences,
 )
 from engine.export import write_tables
+from engine.finance.working_capital import BalanceSheet, CycleDays, balance_sheet_cycle
 from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_table
 from engine.parallel import default_workers
 from engine.plan_types import (
@@ -50,6 +51,7 @@ from engine.scenario.overrides import parse_set_values
 from engine.scenario.schema import REQUIRED_TABLES, ROW_MODELS, TABLE_KEYS, TABLE_NAMES
 
 if TYPE_CHECKING:  # the lazily imported names, for type checkers
+    from engine.finance.plan_timeline import PlanWorkingCapital, plan_working_capital
     from engine.frontier import (
         DEFAULT_BACKUP_SHARES,
         DEFAULT_SPLITS,
@@ -178,6 +180,7 @@ _LAZY: dict[str, str] = {
         "engine.runs",
     ),
     **dict.fromkeys(("ReplayReport", "deterministic_copy", "replay_plan"), "engine.replay"),
+    **dict.fromkeys(("PlanWorkingCapital", "plan_working_capital"), "engine.finance.plan_timeline"),
 }
 """Public names imported on first use, and the module each comes from."""
 
@@ -196,11 +199,13 @@ __all__ = [
     "SS",
     "TABLE_KEYS",
     "TABLE_NAMES",
+    "BalanceSheet",
     "BaseStock",
     "BudgetMode",
     "Calibration",
     "CheckVerdict",
     "Comparison",
+    "CycleDays",
     "DecisionRules",
     "DefectPauseRule",
     "DriverKind",
@@ -215,6 +220,7 @@ __all__ = [
     "PlanCheck",
     "PlanDifference",
     "PlanPolicy",
+    "PlanWorkingCapital",
     "Problem",
     "ReplayReport",
     "RulesReplay",
@@ -234,6 +240,7 @@ __all__ = [
     "StressResult",
     "TierChoice",
     "backup_share_points",
+    "balance_sheet_cycle",
     "calibrate",
     "check_and_optimize",
     "check_plan",
@@ -261,6 +268,7 @@ __all__ = [
     "paired_solves",
     "parse_set_values",
     "plan_difference",
+    "plan_working_capital",
     "primary_and_backup",
     "read_history",
     "replay_plan",

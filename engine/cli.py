@@ -28,6 +28,7 @@ from engine.cli_errors import (
     read_plan,
     write_problems,
 )
+from engine.cli_finance import cycle
 from engine.cli_runs import (
     NoStoreOpt,
     StoreOpt,
@@ -64,6 +65,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(runs_app, name="runs")
+app.command("cycle")(cycle)
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 
 ScenarioArg = Annotated[
@@ -402,7 +404,7 @@ def optimize(
 
     Example: sourcing optimize scenarios/dtc-brand --scenario primary-down --work 0.5
     """
-    from engine.api import check_and_optimize, replay_plan
+    from engine.api import check_and_optimize, plan_working_capital, replay_plan
 
     scenario = _load(path, scenario_name, set_).scenario
     folder = _results_folder(out, scenario.name, "optimize", force)
@@ -430,6 +432,14 @@ def optimize(
     print_replay(replay)
     tables["replay"] = replay.comparison
     metrics.update(replay.metrics())
+    working = plan_working_capital(scenario, result.purchase_orders)
+    console.print(
+        f"working capital (the plan day by day, docs/finance.md): peak "
+        f"{working.measures.peak:,.0f}, average {working.measures.average:,.0f} "
+        f"{scenario.finance.currency}; CCC {working.measures.cycle.ccc_days:,.1f} days"
+    )
+    tables["working_capital"] = working.timeline
+    metrics.update(working.metrics())
     _write_results(tables, folder)
     if not checked:
         raise CheckFailedError(

@@ -27,6 +27,7 @@ from engine.landed_cost import (
 from engine.lead_time import capacity_factors
 from engine.scenario.schema import (
     Duty,
+    FulfilmentModel,
     Lane,
     PriceBreak,
     PriceBreakType,
@@ -228,6 +229,7 @@ class World:
     dso_days: int
     backorders: bool
     fulfilment_cost: float
+    direct_fulfilment: bool = False
     duty_schedule: Mapping[tuple[str, str], tuple[list[int], list[Duty]]] = field(
         default_factory=dict
     )
@@ -518,5 +520,6 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
         dso_days=math.ceil(scenario.fulfilment.dso_days - 1e-9),
         backorders=scenario.fulfilment.shortage is ShortageRule.BACKORDERS,
         fulfilment_cost=scenario.fulfilment.cost_per_unit,
+        direct_fulfilment=scenario.fulfilment.model is FulfilmentModel.DIRECT,
         duty_schedule=duty_schedule,
     )

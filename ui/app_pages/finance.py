@@ -145,10 +145,13 @@ def cycle_section(scenario: Scenario) -> None:
     st.subheader("Cash-conversion cycle: 3PL versus direct fulfilment")
     st.caption(
         "The same plan simulated twice on the same random numbers: with the 3PL as in the "
-        "scenario, and with direct fulfilment from a centre near the factory. Enter the direct "
-        "centre's parcel cost, delivery time and payout delay below (taken from the scenario's "
-        "direct-fulfilment what-if when it has one). DIO counts goods in transit; DPO is "
-        "negative when deposits are paid before the goods arrive."
+        "scenario, and with direct fulfilment from a centre near the factory. Direct holds the "
+        "stock near the factory (no sea freight, transit or customs fee: each order crosses "
+        "as a parcel), pays the duty as units are sold instead of on arrival, pays the parcel "
+        "cost per unit and waits for the marketplace's payout. Enter the direct centre's "
+        "parcel cost, delivery time and payout delay below (taken from the scenario's "
+        "direct-fulfilment what-if when it has one). DIO counts goods in transit; DPO is on "
+        "cost of goods sold and negative when deposits are paid before the goods ship."
     )
     space = state.workspace()
     if space is None:

@@ -114,6 +114,8 @@ class ModelData:
     capacity_load: dict[tuple[str, int], list[tuple[PoKey, float]]] = field(default_factory=dict)
     # the same by PO: the periods it is made in, each with its share
     production: dict[PoKey, list[tuple[int, float]]] = field(default_factory=dict)
+    # the value of a unit on hand in the working-capital rows (the SKU's lowest first-tier price)
+    unit_value: dict[str, float] = field(default_factory=dict)
 
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
@@ -429,6 +431,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
         fixed_splits={k: dict(v) for k, v in policy.fixed_splits.items()},
         working_capital_ceiling=scenario.finance.working_capital_ceiling,
         opening_cash=scenario.finance.opening_cash,
+        unit_value=unit_value,
     )
     for key in pos:
         data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)

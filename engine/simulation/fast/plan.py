@@ -109,6 +109,8 @@ def _schedule(world: World, driver: PolicyDriver) -> _PolicySchedule:
     rules = driver.rules
     if rules.late_shift or rules.defect_pause or rules.expedite:
         raise ValueError("the fast path has no decision rules: run the SimPy engine")
+    if world.direct_fulfilment:
+        raise ValueError("the fast path plays a 3PL, not direct fulfilment: run the SimPy engine")
     schedule = driver.schedule(world)
     assert isinstance(schedule, _PolicySchedule)
     return schedule

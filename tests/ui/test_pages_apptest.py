@@ -381,7 +381,8 @@ def test_finance_page(small_xlsx: bytes) -> None:
     assert sheet.loc["CCC", "your company today"] == "45.6 d"
     terms = frame_with(at, "supplier", "deposit", "capital per unit (avg over SKUs)")
     assert len(terms) == 2
-    at.number_input(key=state.W_FI_DIRECT_COST).set_value(9.0)
+    at.number_input(key=state.W_FI_DIRECT_COST).set_value(9.0).run()
+    assert any("parcel cost per unit" in c.value and "→ 9.00" in c.value for c in at.caption)
     at.number_input(key=state.W_FI_DIRECT_DSO).set_value(10.0)
     at.number_input(key=state.W_FI_REPS).set_value(10)
     at.button(key=state.W_FI_RUN).click().run()

@@ -185,6 +185,7 @@ def cycle_section(scenario: Scenario) -> None:
     reps = cols[3].number_input(
         "Replications", min_value=2, max_value=2000, value=50, step=10, key=state.W_FI_REPS
     )
+    st.caption(fulfilment_differences(scenario, days, cost, dso))
     busy = jobs.running(JOB_FINANCE) is not None
     if st.button("Compare 3PL and direct", key=state.W_FI_RUN, type="primary", disabled=busy):
         try:
@@ -220,6 +221,26 @@ def cycle_section(scenario: Scenario) -> None:
     outcome = state.result(JOB_FINANCE)
     if outcome is not None:
         show_cycle(outcome)
+
+
+def fulfilment_differences(scenario: Scenario, days: float, cost: float, dso: float) -> str:
+    """What the two runs differ in, in words (so equal results say why)."""
+    now = scenario.fulfilment
+    currency = scenario.finance.currency
+    fields = (
+        ("days to customer", now.days_to_customer, days, "d"),
+        ("parcel cost per unit", now.cost_per_unit, cost, currency),
+        ("DSO (payout delay)", now.dso_days, dso, "d"),
+    )
+    changed = [f"{name} {a:,.2f} → {b:,.2f} {unit}" for name, a, b, unit in fields if a != b]
+    same = [f"{name} {a:,.2f} {unit}" for name, a, b, unit in fields if a == b]
+    words = "Direct holds the stock near the factory and pays duty as units sell"
+    if changed:
+        words += "; it also changes " + ", ".join(changed)
+    if same:
+        words += "; the same under both: " + ", ".join(same)
+    return words + " (without freight, insurance, customs fees or duty on the plan's lanes, these "
+    "two change nothing)."
 
 
 def show_cycle(outcome: tasks.Outcome) -> None:

@@ -375,7 +375,9 @@ class Finance(Strict):
         default=0.0, description="Cash at the start."
     )
     working_capital_ceiling: Money | None = Field(
-        default=None, description="Optional ceiling on cash tied up in any period."
+        default=None,
+        description="Optional ceiling on working capital (stock + goods in transit + "
+        "receivables + supplier prepayments - payables, docs/finance.md) at any period's end.",
     )
     customs_base: CustomsBase = Field(default=CustomsBase.FOB, description="FOB (US) or CIF (EU).")
 

@@ -128,17 +128,9 @@ def balance_sheet(plan: CycleDays, currency: str) -> None:
                 "your company today": views.fmt(getattr(today, name), "days"),
                 "the plan": views.fmt(getattr(plan, name), "days"),
             }
-            for name, label in CYCLE_NAMES
+            for name, label in CYCLE
         ]
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="finance.balance_sheet")
-
-
-CYCLE_NAMES = (
-    ("dio_days", "DIO"),
-    ("dso_days", "DSO"),
-    ("dpo_days", "DPO"),
-    ("ccc_days", "CCC"),
-)
 
 
 def cycle_section(scenario: Scenario) -> None:

@@ -24,6 +24,7 @@ from engine.comparison import (
     run_cost_differences,
 )
 from engine.export import write_tables
+from engine.finance.working_capital import BalanceSheet, CycleDays, balance_sheet_cycle
 from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_table
 from engine.parallel import default_workers
 from engine.plan_types import (
@@ -50,6 +51,7 @@ from engine.scenario.overrides import parse_set_values
 from engine.scenario.schema import REQUIRED_TABLES, ROW_MODELS, TABLE_KEYS, TABLE_NAMES
 
 if TYPE_CHECKING:  # the lazily imported names, for type checkers
+    from engine.finance.plan_timeline import PlanWorkingCapital, plan_working_capital
     from engine.frontier import (
         DEFAULT_BACKUP_SHARES,
         DEFAULT_SPLITS,
@@ -246,6 +248,7 @@ _LAZY: dict[str, str] = {
         "engine.resilience.frontier",
     ),
     "stochastic_point": "engine.resilience.stochastic",
+    **dict.fromkeys(("PlanWorkingCapital", "plan_working_capital"), "engine.finance.plan_timeline"),
 }
 """Public names imported on first use, and the module each comes from."""
 
@@ -268,12 +271,14 @@ __all__ = [
     "STRESS_TABLES",
     "TABLE_KEYS",
     "TABLE_NAMES",
+    "BalanceSheet",
     "BaseStock",
     "BudgetMode",
     "Calibration",
     "CheckVerdict",
     "CompareRun",
     "Comparison",
+    "CycleDays",
     "DecisionRules",
     "DefectPauseRule",
     "DriverKind",
@@ -292,6 +297,7 @@ __all__ = [
     "PlanCheck",
     "PlanDifference",
     "PlanPolicy",
+    "PlanWorkingCapital",
     "Problem",
     "ReplayReport",
     "ResilienceResult",
@@ -313,6 +319,7 @@ __all__ = [
     "StressRun",
     "TierChoice",
     "backup_share_points",
+    "balance_sheet_cycle",
     "calibrate",
     "candidate_points",
     "check_and_optimize",
@@ -345,6 +352,7 @@ __all__ = [
     "parse_set_values",
     "plan_candidates",
     "plan_difference",
+    "plan_working_capital",
     "primary_and_backup",
     "protected_skus",
     "read_history",

@@ -163,10 +163,11 @@ CASH_COLUMNS: tuple[str, ...] = (
     "cumulative_receipts",
     "cash_tied_up",
     "cash",
+    "working_capital",
 )
 """Columns of ``PlanCheck.cash``: money per period (``net = receipts - cash_out``,
 ``cash_tied_up = cumulative_out - cumulative_receipts``, ``cash = opening_cash -
-cash_tied_up``)."""
+cash_tied_up``, ``working_capital`` at the period's end: ``working_capital_timeline``)."""
 
 SHARE_TOLERANCE: float = 1e-6
 """Relative slack on share constraints (share cap, region cap, backup share)."""
@@ -1089,7 +1090,58 @@ def cash_timeline(
     cash["cumulative_receipts"] = cash["receipts"].cumsum()
     cash["cash_tied_up"] = cash["cumulative_out"] - cash["cumulative_receipts"]
     cash["cash"] = scenario.finance.opening_cash - cash["cash_tied_up"]
+    cash["working_capital"] = working_capital_timeline(scenario, orders, inventory)
     return cash[list(CASH_COLUMNS)]
+
+
+def working_capital_timeline(
+    scenario: Scenario, orders: Sequence[PricedOrder], inventory: pd.DataFrame
+) -> list[float]:
+    """Working capital at the end of each period (docs/finance.md), as the model counts it:
+    stock on hand at the SKU's unit value; goods shipped and not yet counted on hand (period
+    ``< arrival_period``) at purchase + freight + insurance (+ their shipment's fixed freight);
+    deposits and balances paid by then less the purchase of goods shipped by then; receivables:
+    sales of earlier or the same periods whose receipts fall in a later period. Days date as in
+    ``cash_timeline``."""
+    periods = scenario.horizon.periods
+    lp = scenario.horizon.period_length_days
+    working = [0.0] * periods
+
+    def period_of(day: float) -> int:
+        return clamp_period(day_to_period(day, lp), periods)
+
+    def add_from(first: int, until: int, amount: float) -> None:
+        for t in range(max(first, 1), min(until, periods + 1)):
+            working[t - 1] += amount
+
+    for order in orders:
+        supplier = order.arc.supplier
+        po_day, ship_day = order.days.placed_day, order.days.ready_day
+        deposit = supplier.deposit_share * order.purchase
+        shipped = period_of(ship_day)
+        add_from(period_of(po_day), periods + 1, deposit)
+        balance_day = max(ship_day + supplier.balance_days_after_shipment, po_day)
+        add_from(period_of(balance_day), periods + 1, order.purchase - deposit)
+        add_from(shipped, periods + 1, -order.purchase)
+        in_transit = order.purchase + order.freight_variable + order.insurance
+        add_from(shipped, order.arrival_period, in_transit)
+    for shipment in shipments(orders).values():
+        first = shipment[0]
+        add_from(
+            period_of(first.days.ready_day), first.arrival_period, freight_fixed_cost(shipment)
+        )
+    prices = {item.sku: item.selling_price for item in scenario.skus}
+    for sku, period, served, end in zip(
+        inventory["sku"].tolist(),
+        inventory["period"].tolist(),
+        inventory["served_units"].tolist(),
+        inventory["end_inventory_units"].tolist(),
+        strict=True,
+    ):
+        working[period - 1] += end * unit_value(scenario, sku)
+        receipt = period_of(period_start_day(period, lp) + scenario.fulfilment.dso_days)
+        add_from(period, receipt, served * prices[sku])
+    return working
 
 
 # --------------------------------------------------------------------------- costs
@@ -1540,23 +1592,23 @@ def check_fixed_splits(
 
 
 def check_working_capital(scenario: Scenario, cash: pd.DataFrame) -> list[Violation]:
-    """``cumulative cash out - cumulative receipts <= working_capital_ceiling`` every period
-    (``working_capital``)."""
+    """``working capital <= working_capital_ceiling`` at the end of every period
+    (``working_capital``; ``working_capital_timeline``)."""
     ceiling = scenario.finance.working_capital_ceiling
     if ceiling is None:
         return []
     slack = MONEY_RELATIVE_TOLERANCE * max(1.0, ceiling)
-    tied_up: list[float] = cash["cash_tied_up"].tolist()
+    working: list[float] = cash["working_capital"].tolist()
     return [
         _violation(
             "working_capital",
             f"period {t}",
             amount,
             ceiling,
-            f"{amount:,.2f} of cash tied up in period {t}, over the working_capital_ceiling "
-            f"of {ceiling:,.2f}",
+            f"{amount:,.2f} of working capital at the end of period {t}, over the "
+            f"working_capital_ceiling of {ceiling:,.2f}",
         )
-        for t, amount in enumerate(tied_up, start=1)
+        for t, amount in enumerate(working, start=1)
         if amount > ceiling + slack
     ]
 

@@ -29,6 +29,7 @@ from engine.cli_errors import (
     read_plan,
     write_problems,
 )
+from engine.cli_finance import cycle
 from engine.cli_runs import (
     NoStoreOpt,
     StoreOpt,
@@ -63,6 +64,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(runs_app, name="runs")
+app.command("cycle")(cycle)
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 
 ScenarioArg = Annotated[
@@ -458,6 +460,13 @@ def optimize(
         print_check(run.verdict)
     if run.replay is not None:
         print_replay(run.replay)
+    if run.working_capital is not None:
+        working = run.working_capital.measures
+        console.print(
+            f"working capital (the plan day by day, docs/finance.md): peak "
+            f"{working.peak:,.0f}, average {working.average:,.0f} "
+            f"{scenario.finance.currency}; CCC {working.cycle.ccc_days:,.1f} days"
+        )
     _write_results(dict(run.tables), folder)
     if not run.checked:
         raise CheckFailedError(

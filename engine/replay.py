@@ -161,6 +161,7 @@ def deterministic_copy(scenario: Scenario) -> Scenario:
                 s.model_copy(
                     update={
                         "production_lead_time_days_std": 0.0,
+                        "quoted_lead_time_days": None,  # promised at the mean: no lot moves
                         "on_time_rate": 1.0,
                         "defect_rate": 0.0,
                     }

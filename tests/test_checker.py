@@ -698,8 +698,9 @@ CASES: list[tuple[str, Scenario, list[dict[str, Any]], str, set[tuple[str, str]]
         {("fixed_split", "supplier VN-1, SKU A")},
     ),
     (
-        # Tied up: period 1 deposit 675; period 2 + balance 1,575 + freight 600 + 150 =
-        # 3,000; period 3: 3,000; period 4: + duty 675 - receipts 2,000 = 1,675.
+        # Working capital: period 1 the deposit paid ahead, 675; periods 2 and 3 the goods at
+        # sea, 2,250 + freight 600 + 150 = 3,000 (all paid at shipment); period 4: 400 on hand
+        # at the unit value 5.00 = 2,000, not over (the period's sales are collected in it).
         "working-capital ceiling of 2,000",
         monthly(finance=Finance(annual_cost_of_capital=0.12, working_capital_ceiling=2_000.0)),
         [a500()],
@@ -844,6 +845,11 @@ def test_cash_timeline_dates_every_flow() -> None:
     assert list(cash["cash_tied_up"]) == approx(tied)
     assert list(cash["cash"]) == approx([50_000.0 - x for x in tied])
     assert list(cash["net"]) == approx(list(cash["receipts"] - cash["cash_out"]))
+    # working capital (docs/finance.md): the deposit paid ahead; then the goods at sea at
+    # 2,250 + 778.50; from period 4, 400, 300, 200 units on hand at A's unit value (its
+    # lowest first-tier price, 5.00; the PO's tier is 4.50)
+    working = [675.0, 3_028.5, 3_028.5, 2_000.0, 1_500.0, 1_000.0]
+    assert list(cash["working_capital"]) == approx(working)
 
 
 @pytest.mark.parametrize(

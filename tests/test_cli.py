@@ -183,6 +183,9 @@ def test_stress_an_optimized_plan_against_a_second_plan(tmp_path: Path) -> None:
     assert "without randomness: fill rate" in out  # the plan's replay, beside its cost
     replay = pd.read_csv(tmp_path / "plan" / "replay.csv")
     assert {"figure", "planned", "replayed", "tolerance", "ok"} <= set(replay.columns)
+    assert "working capital (the plan day by day" in out
+    working = pd.read_csv(tmp_path / "plan" / "working_capital.csv")
+    assert {"date", "cash", "working_capital"} <= set(working.columns)
     code, out = run(
         "stress",
         str(tmp_path / "g"),
@@ -294,3 +297,15 @@ def test_the_terminal_gets_no_solver_banner_and_short_change_lines(tmp_path: Pat
     code, out = run(*args, "--out", str(tmp_path / "s2"), "--verbose")
     assert code == 0, out
     assert out.splitlines()[0].startswith("applied disruptions: [{kind: supplier_shutdown")
+
+
+def test_cycle_from_todays_balance_sheet() -> None:
+    """``sourcing cycle``: DIO 200,000 / (1,200,000 / 365) = 60.8, DSO 9.1, DPO 24.3, CCC 45.6;
+    a period without COGS is refused in words (exit 1)."""
+    figures = ["--inventory", "200000", "--receivables", "50000", "--payables", "80000"]
+    code, out = run("cycle", *figures, "--cogs", "1200000", "--revenue", "2000000")
+    assert code == 0, out
+    assert "60.8" in out and "9.1" in out and "24.3" in out and "45.6" in out
+    code, out = run("cycle", *figures, "--cogs", "0", "--revenue", "2000000")
+    assert code == 1
+    assert "cogs must be > 0" in out

@@ -20,6 +20,7 @@ from engine.lead_time import (
     working_days_accrued,
 )
 from engine.models.data import build_model_data, capacity_windows
+from engine.replay import deterministic_copy
 from engine.scenario.load import load_scenario
 from engine.scenario.schema import Scenario, Shutdown
 from engine.simulation.production import Factory
@@ -98,7 +99,7 @@ def test_optimizer_checker_and_simulation_date_every_po_alike(path: str) -> None
     simulation's factory (no randomness, no queue) give the same ready and arrival days."""
     scenario = load_scenario(path)
     data = build_model_data(scenario)
-    world = build_world(scenario)
+    world = build_world(deterministic_copy(scenario))  # the promised date at the mean
     suppliers = {s.supplier: s for s in scenario.suppliers}
     lanes = {lane.lane: lane for lane in scenario.lanes}
     factories = {s: Factory(world.supplier(s), []) for s in suppliers}

@@ -211,30 +211,27 @@ def frontier(table: pd.DataFrame, currency: str) -> alt.Chart:
     return (base.mark_line() + base.mark_circle(size=90)).properties(height=320)
 
 
-def cash_curve(
-    cash: pd.DataFrame, start: dt.date | None, period_days: int, currency: str
-) -> alt.Chart:
-    """The plan's cash position and the cash it ties up, per period."""
-    frame = cash.copy()
-    frame["date"] = [period_date(start, period_days, p) for p in frame["period"]]
-    long = frame.melt(
-        id_vars=["period", "date"],
-        value_vars=[c for c in ("cash", "cash_tied_up") if c in frame.columns],
+def working_capital_curve(timeline: pd.DataFrame, currency: str) -> alt.Chart:
+    """A plan's working capital and cash at the end of each day (its deterministic replay)."""
+    long = timeline.melt(
+        id_vars=["date"],
+        value_vars=["working_capital", "cash"],
         var_name="series",
         value_name="amount",
     )
-    long["series"] = long["series"].map(
-        {"cash": "cash position", "cash_tied_up": "cash tied up (below 0: cash made)"}
-    )
-    x = alt.X("date:T", title="period start (date)") if start else alt.X("period:O")
+    long["series"] = long["series"].map({"working_capital": "working capital", "cash": "cash"})
     return (
         alt.Chart(long)
-        .mark_line(point=True)
+        .mark_line()
         .encode(
-            x=x,
-            y=alt.Y("amount:Q", title=f"cash {_money(currency)}"),
-            color=alt.Color("series:N", legend=alt.Legend(title="")),
-            tooltip=["period:O", "series:N", alt.Tooltip("amount:Q", format=",.0f")],
+            x=alt.X("date:T", title="date"),
+            y=alt.Y("amount:Q", title=f"amount {_money(currency)}"),
+            color=alt.Color("series:N", legend=alt.Legend(title="", orient="bottom")),
+            tooltip=[
+                alt.Tooltip("date:T"),
+                "series:N",
+                alt.Tooltip("amount:Q", format=",.0f"),
+            ],
         )
         .properties(height=300)
     )

@@ -74,6 +74,7 @@ W_FI_RUN = "finance.run"
 W_FI_SUPPLIER = "finance.supplier"
 W_FI_DEPOSIT = "finance.deposit_pct"
 W_FI_BALANCE = "finance.balance_days"
+W_FI_SHEET = "finance.balance_sheet"
 
 # the Suppliers page (PO history)
 W_SU_UPLOAD = "suppliers.upload"

@@ -241,6 +241,8 @@ def calibrate(scenario: Scenario, history: History, min_pos: int = MIN_POS) -> C
                     why += "; no lot slips: the rate is the spread's own share by the mean"
                 changes.append(_change(code, name, current, value, low, high, fit.pos, True, why))
                 update[name] = value
+            # the fitted family judges lots at the mean: the simulation's promise is the mean
+            update["quoted_lead_time_days"] = values[0][0]
         else:
             why = (
                 f"kept: {len(production)} POs with a ship date, calibration needs {min_pos}"

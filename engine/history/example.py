@@ -80,6 +80,8 @@ def true_scenario(scenario: Scenario) -> Scenario:
                     "production_lead_time_days_mean": truth.production_lead_time_days_mean,
                     "production_lead_time_days_std": truth.production_lead_time_days_std,
                     "on_time_rate": truth.on_time_rate,
+                    # the family the calibration fits: the spread's slips judged at the mean
+                    "quoted_lead_time_days": truth.production_lead_time_days_mean,
                     "defect_rate": truth.defect_rate,
                 }
             )

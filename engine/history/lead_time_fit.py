@@ -1,9 +1,11 @@
 """Maximum-likelihood fit of the simulation's production-time family to observed lead times.
 
-The family (``engine.simulation.production``): a base ``B`` lognormal with mean ``m`` and std
-``sigma`` (``s**2 = ln(1 + sigma**2 / m**2)``, ``mu = ln m - s**2 / 2``); a lot with ``B <= m``
-slips, with probability ``q = max(0, 1 - rho / p)`` where ``p = Phi(s / 2)``, to ``m + K``,
-``K = max(1, ceil(E * sigma))`` with ``E`` standard exponential; the days are rounded half up.
+The family (``engine.simulation.production`` with the promise at the mean,
+``quoted_lead_time_days = m``, which ``calibrate`` writes with the fit): a base ``B``
+lognormal with mean ``m`` and std ``sigma`` (``s**2 = ln(1 + sigma**2 / m**2)``,
+``mu = ln m - s**2 / 2``); a lot with ``B <= m`` slips, with probability
+``q = max(0, 1 - rho / p)`` where ``p = Phi(s / 2)``, to ``m + K``, ``K = max(1,
+ceil(E * sigma))`` with ``E`` standard exponential; the days are rounded half up.
 So an observed whole number of days ``l`` has probability
 
     P(l) = (1 - q) P(B in [l - 1/2, l + 1/2), B <= m) + P(B in [l - 1/2, l + 1/2), B > m)

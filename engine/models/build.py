@@ -612,9 +612,46 @@ def add_cash_flows(m: pyo.ConcreteModel) -> None:
     m.cash_in = pyo.Expression(m.PERIODS, rule=lambda m, t: sum(receipts[t]))
 
 
+def working_capital(m: pyo.ConcreteModel, t: int) -> object:
+    """Working capital at the end of period ``t`` (docs/finance.md), linear:
+    sum_k v_k inventory_k,t  (stock on hand at the SKU's unit value v_k)
+    + sum_PO [(c + freight + insurance) if shipped by t and arriving after t]  (in transit)
+    + sum_PO [paid by t - c if shipped by t]  (deposits and balances paid ahead, less payables)
+    + sum_sh [fixed freight if shipped by t and arriving after t]
+    + sum_k sum_{u <= t < receipt period of u} price_k (demand_k,u - lost_k,u)  (receivables)."""
+    data: ModelData = m.data
+    terms: list[object] = [data.unit_value[k] * m.inventory[k, t] for k in data.skus]
+    for po, info in data.pos.items():
+        shipped = info.period_shipment <= t
+        at_sea = shipped and t < info.period_arrival
+        per_c = info.deposit_share * (info.period <= t)
+        per_c += (1 - info.deposit_share) * (info.period_balance <= t) - shipped
+        per_q = 0.0
+        if at_sea:
+            per_c += 1.0
+            for name in ("freight_variable", "insurance"):
+                a, b = info.cost_coefficients[name]
+                per_c, per_q = per_c + a, per_q + b
+        if per_c:
+            terms.append(per_c * m.purchase_paid[po])
+        if per_q:
+            terms.append(per_q * m.order_qty[po])
+    for sh, members in data.shipments.items():
+        first = data.pos[members[0]]
+        if first.period_shipment <= t < first.period_arrival:
+            terms.append(data.shipment_fixed_cost[sh] * m.shipment_used[sh])
+            if sh in data.container_cost:
+                terms.append(data.container_cost[sh][0] * m.containers[sh])
+    for k in data.skus:
+        for u in data.periods:
+            if u <= t < data.receipt_period[u]:
+                terms.append(data.selling_price[k] * (data.demand[(k, u)] - m.lost_sales[k, u]))
+    return sum(terms)
+
+
 def add_working_capital_ceiling(m: pyo.ConcreteModel, elastic: bool) -> None:
-    """Cash tied up:
-    sum_{u <= t} (cash_out_u - cash_in_u) - cash_gap_t <= working_capital_ceiling."""
+    """Working capital (``working_capital``) under the ceiling:
+    working_capital_t - cash_gap_t <= working_capital_ceiling."""
     data: ModelData = m.data
     ceiling = data.working_capital_ceiling
     m.cash_gap = pyo.Var(m.PERIODS, domain=pyo.NonNegativeReals)
@@ -623,11 +660,7 @@ def add_working_capital_ceiling(m: pyo.ConcreteModel, elastic: bool) -> None:
     if ceiling is None:
         return
     m.working_capital_ceiling = pyo.Constraint(
-        m.PERIODS,
-        rule=lambda m, t: (
-            sum(m.cash_out[u] - m.cash_in[u] for u in m.PERIODS if u <= t) - m.cash_gap[t]
-            <= ceiling
-        ),
+        m.PERIODS, rule=lambda m, t: working_capital(m, t) - m.cash_gap[t] <= ceiling
     )
 
 

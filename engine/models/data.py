@@ -121,6 +121,8 @@ class ModelData:
     production: dict[PoKey, list[tuple[tuple[int, int], float]]] = field(default_factory=dict)
     # offer -> its share cap where max_share_by_supplier(_sku) is below max_share_per_supplier
     share_caps: dict[tuple[str, str], float] = field(default_factory=dict)
+    # the value of a unit on hand in the working-capital rows (the SKU's lowest first-tier price)
+    unit_value: dict[str, float] = field(default_factory=dict)
 
 
 def day_to_period(day: float, period_length_days: int, periods: int) -> int:
@@ -312,6 +314,7 @@ def build_model_data(scenario: Scenario) -> ModelData:
         fixed_splits={k: dict(v) for k, v in policy.fixed_splits.items()},
         working_capital_ceiling=scenario.finance.working_capital_ceiling,
         opening_cash=scenario.finance.opening_cash,
+        unit_value=unit_value,
     )
     for key in pos:
         data.pos_by_offer.setdefault((key[0], key[1]), []).append(key)

@@ -66,7 +66,7 @@ def elastic_diagnosis(data: ModelData, options: SolveOptions, tier_choice: TierC
         gap = pyo.value(model.cash_gap[t])
         if gap > SLACK_USED:
             reasons.append(
-                f"period {t}: cash tied up exceeds the working-capital ceiling of "
+                f"period {t}: working capital exceeds the working-capital ceiling of "
                 f"{data.working_capital_ceiling:,.0f} by {gap:,.0f}"
             )
     return reasons or ["the scenario is infeasible but no single policy limit explains it"]

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from engine.models.build import tiers_of
+from engine.models.build import tiers_of, working_capital
 from engine.models.data import ModelData
 from engine.plan_types import COST_COMPONENTS, PO_TABLE_COLUMNS
 
@@ -106,6 +106,7 @@ def cash(m: pyo.ConcreteModel) -> pd.DataFrame:
                 "net": receipts - out,
                 "cash_tied_up": tied,
                 "cash": data.opening_cash - tied,
+                "working_capital": _v(working_capital(m, t)),
             }
         )
     return pd.DataFrame(rows)

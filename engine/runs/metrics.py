@@ -35,6 +35,7 @@ HEADLINE_MEASURES: tuple[Measure, ...] = (
     Measure("lost_revenue", "lost revenue", "money"),
     Measure("realized_landed_cost_per_unit", "landed cost per unit", "money2"),
     Measure("peak_working_capital", "peak working capital", "money"),
+    Measure("average_working_capital", "average working capital", "money"),
     Measure("ccc_days", "cash-conversion cycle", "days"),
     Measure("dio_days", "DIO (inventory days)", "days"),
     Measure("dso_days", "DSO (receivable days)", "days"),

@@ -187,7 +187,16 @@ class Supplier(Strict):
     capacity_units_per_week: Units = Field(description="Units per week over all SKUs.")
     production_lead_time_days_mean: Days = Field(description="PO to ready-to-ship, days.")
     production_lead_time_days_std: Days = Field(default=0.0, description="Spread, days.")
-    on_time_rate: Share = Field(default=1.0, description="Share of POs shipped on time.")
+    quoted_lead_time_days: Days | None = Field(
+        default=None,
+        description="Production lead time the supplier promises, PO to ready-to-ship, working "
+        "days: a lot ready later than this is late (on_time_rate is the share ready by it). "
+        "Blank = the mean plus two standard deviations, rounded half up to whole days.",
+    )
+    on_time_rate: Share = Field(
+        default=1.0,
+        description="Share of POs ready by the promised date (PO day + quoted_lead_time_days).",
+    )
     defect_rate: Share = Field(default=0.0, description="Share of units rejected at QC.")
     defect_remedy: DefectRemedy = Field(
         default=DefectRemedy.CREDIT, description="replace or credit."
@@ -378,7 +387,9 @@ class Finance(Strict):
         default=0.0, description="Cash at the start."
     )
     working_capital_ceiling: Money | None = Field(
-        default=None, description="Optional ceiling on cash tied up in any period."
+        default=None,
+        description="Optional ceiling on working capital (stock + goods in transit + "
+        "receivables + supplier prepayments - payables, docs/finance.md) at any period's end.",
     )
     customs_base: CustomsBase = Field(default=CustomsBase.FOB, description="FOB (US) or CIF (EU).")
 

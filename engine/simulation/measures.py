@@ -21,17 +21,20 @@ Per replication (``replication_measures``), over the horizon days ``0 .. H-1`` u
 * Suppliers (over all lots that finished production; remakes count for the defect rate only):
   ``on_time_rate``, ``defect_rate`` (rejected / inspected), ``lead_time_mean_days`` and
   ``lead_time_std_days`` (PO day to ready day, calendar days).
-* Working capital, from end-of-day balances: inventory value (stock on hand at average landed
-  cost + goods in transit at value, freight and insurance; title passes at shipment),
+* Working capital (``engine.finance.working_capital``, the one definition; docs/finance.md),
+  from end-of-day balances over the horizon days: inventory value (stock on hand at average
+  landed cost + goods in transit at value, freight and insurance; title passes at shipment),
   receivables (revenue not yet collected) and payables (purchase value recognised at shipment
   minus supplier cash paid; deposits paid before shipment make it negative).
-  ``dio_days`` = mean inventory value / (COGS / H); ``dso_days`` = mean receivables /
-  (revenue / H); ``dpo_days`` = mean payables / (purchases recognised / H);
-  ``ccc_days = dio + dso - dpo``. With one lot whose whole cycle falls in the horizon they are
-  exactly the lot's inventory, receivables and payables periods (R5).
+  ``working capital = inventory + receivables - payables``; ``peak_working_capital`` its
+  largest end-of-day value, ``average_working_capital`` its mean. ``dio_days`` = mean
+  inventory value / (COGS / H); ``dso_days`` = mean receivables / (revenue / H); ``dpo_days`` =
+  mean payables / (COGS / H); ``ccc_days = dio + dso - dpo``. With one lot whose whole cycle
+  falls in the horizon and no freight or duty (COGS = purchase) they are exactly the lot's
+  inventory, receivables and payables periods (R5).
 * Cash, over the whole simulation (horizon + drain): ``opening_cash``, ``cash_inflows``,
   ``cash_outflows``, ``closing_cash`` (= opening + inflows - outflows), ``min_cash`` and
-  ``peak_working_capital`` = the largest end-of-day drop of cash below the opening cash
+  ``peak_cash_drawdown`` = the largest end-of-day drop of cash below the opening cash
   (0 if it never drops).
 * Rules: firings, units moved and cost of each rule; ``disruptions`` = how many happened.
 
@@ -49,6 +52,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from engine.finance.working_capital import net_working_capital, working_capital_measures
 from engine.simulation.events import EventKind
 
 if TYPE_CHECKING:
@@ -83,6 +87,7 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "inventory_value",
     "receivables",
     "payables",
+    "working_capital",
     "on_hand_units",
     "backorder_units",
 )
@@ -114,9 +119,10 @@ def replication_measures(rep: Replication) -> dict[str, float]:
     demand = float(rep.demand_units.sum())
     sold = float(rep.sold_units.sum())
     cogs, revenue = float(rep.cogs.sum()), float(rep.revenue.sum())
-    dio = _ratio(float(rep.inventory_value_end[:h].mean()), cogs / h)
-    dso = _ratio(float(rep.receivables_end[:h].mean()), revenue / h)
-    dpo = _ratio(float(rep.payables_end[:h].mean()), rep.purchases_horizon / h)
+    working = working_capital_measures(
+        rep.inventory_value_end[:h], rep.receivables_end[:h], rep.payables_end[:h], cogs, revenue
+    )
+    cycle = working.cycle
     holding = rep.on_hand_end[:, :h].sum(axis=1) * world.holding_rate * world.unit_value / 365.0
     pipeline = np.sum(list(rep.pipeline_by_stage().values()), axis=0)
     rules = rep.rules
@@ -151,16 +157,18 @@ def replication_measures(rep: Replication) -> dict[str, float]:
         "defect_rate": _ratio(sum(rep.supplier_rejected), sum(rep.supplier_inspected)),
         "lead_time_mean_days": float(np.mean(lead_times)) if lead_times else math.nan,
         "lead_time_std_days": _std(lead_times),
-        "dio_days": dio,
-        "dso_days": dso,
-        "dpo_days": dpo,
-        "ccc_days": dio + dso - dpo,
+        "dio_days": cycle.dio_days,
+        "dso_days": cycle.dso_days,
+        "dpo_days": cycle.dpo_days,
+        "ccc_days": cycle.ccc_days,
+        "peak_working_capital": working.peak,
+        "average_working_capital": working.average,
         "opening_cash": cash.opening,
         "cash_inflows": cash.inflows,
         "cash_outflows": cash.outflows,
         "closing_cash": cash.balance,
         "min_cash": float(rep.cash_end.min()) if rep.cash_end.size else cash.opening,
-        "peak_working_capital": max(
+        "peak_cash_drawdown": max(
             0.0, cash.opening - float(rep.cash_end.min(initial=cash.opening))
         ),
         "supplier_payments": paid(EventKind.DEPOSIT, EventKind.BALANCE, EventKind.SUPPLIER_CREDIT),
@@ -263,6 +271,9 @@ def daily_frame(rep: Replication) -> pd.DataFrame:
             "inventory_value": rep.inventory_value_end,
             "receivables": rep.receivables_end,
             "payables": rep.payables_end,
+            "working_capital": net_working_capital(
+                rep.inventory_value_end, rep.receivables_end, rep.payables_end
+            ),
             "on_hand_units": rep.on_hand_end.sum(axis=0),
             "backorder_units": rep.backlog_end.sum(axis=0),
         }

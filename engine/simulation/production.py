@@ -4,13 +4,24 @@ Production time of a lot, in **working days** (one draw of each of a standard no
 uniform ``u`` and a standard exponential ``e`` from the supplier's lead-time stream, always):
 
 1. Base ``B``: the mean ``m`` when the std ``sigma`` is 0, else lognormal with mean ``m`` and
-   std ``sigma`` (``exp(mu + s z)``, ``s**2 = ln(1 + sigma**2 / m**2)``). On its own the
-   lognormal finishes a share ``p = Phi(s / 2)`` of lots by the mean (``p = 1`` without spread).
-2. Slip: when the supplier's ``on_time_rate`` ``rho`` is below ``p``, a lot that would finish by
-   the mean (``B <= m``) slips with probability ``1 - rho / p`` to ``m + max(1, ceil(e * L))``
-   days, with ``L = sigma`` (or ``SimulationOptions.late_slip_days_mean`` without spread).
-   So the share of lots finished by the mean is ``rho``, or ``p`` when ``rho >= p``: a spread
-   makes some lots late whatever the stated rate.
+   std ``sigma`` (``exp(mu + s z)``, ``s**2 = ln(1 + sigma**2 / m**2)``).
+2. The promise: the supplier quotes ``Q`` working days (``quoted_lead_time_days``, blank =
+   ``m + 2 sigma``). On its own the spread finishes a share ``p = P(B <= Q)`` of lots by it
+   (``p = 1`` without spread when ``m <= Q``). The supplier's ``on_time_rate`` ``rho`` sets the
+   share that is:
+
+   * ``rho < p``: a lot that would be on time (``B <= Q``) slips with probability
+     ``1 - rho / p`` to ``Q + max(1, ceil(e * L))`` days, with ``L = sigma`` (or
+     ``SimulationOptions.late_slip_days_mean`` without spread);
+   * ``rho > p``: a lot that would be late (``B > Q``) is finished in ``Q`` days with
+     probability ``(rho - p) / (1 - p)`` (the supplier keeps its word);
+
+   so a share ``rho`` of lots takes at most ``Q`` working days (before shocks, shutdowns and
+   capacity queues, which make lots late on top). With ``Q = m`` and ``rho <= p`` this is the
+   family ``engine.history.lead_time_fit`` fits. A lot is judged on its whole days, against
+   ``Q`` rounded half up: a lot of ``Q < B < round(Q) + 1/2`` days counts as on time, so the
+   measured rate can exceed ``rho`` by at most ``P(Q < B < round(Q) + 1/2)`` (half a day of
+   the density near ``Q``, under 0.5 % for a 30 +- 6 day supplier).
 3. A lead-time shock in force on the PO day gives ``B * factor + extra_days``.
 4. Rounded half up to whole working days.
 
@@ -19,8 +30,8 @@ shutdowns, 0 in a disruption shutdown, else 1). Working days accrue at ``f_d`` p
 a lot of ``w`` working days started on day ``p`` is ready on the first day ``D >= p`` with
 ``sum(f over p..D-1) >= w``: production pauses during a shutdown (and crawls at a partial
 factor). This is the rule of ``engine.lead_time``, the optimizer's too, and this module uses
-its ``ready_day``: without randomness a lot is ready when the plan says. The **due day** is
-the same computation with the mean ``m`` (rounded) over the calendar known in advance
+its ``ready_day``: without randomness a lot is ready when the plan says. The **due day**
+(promised date) is the same computation with ``Q`` over the calendar known in advance
 (calendars.csv only): a lot is late when it is ready after its due day (plus
 ``late_tolerance_days``).
 
@@ -42,7 +53,7 @@ from bisect import bisect_left
 
 import numpy as np
 
-from engine.lead_time import ready_day, round_half_up_days, working_days_needed
+from engine.lead_time import ready_day, round_half_up_days
 from engine.scenario.schema import Lane
 from engine.simulation.world import LaneInfo, SupplierInfo
 
@@ -75,19 +86,7 @@ def production_working_days(
     Returns:
         Working days, not yet rounded.
     """
-    z = float(rng.standard_normal())
-    u = float(rng.random())
-    e = float(rng.standard_exponential())
-    row = supplier.row
-    mean = row.production_lead_time_days_mean
-    base = mean
-    if supplier.lognormal_sigma > 0:
-        base = math.exp(supplier.lognormal_mu + supplier.lognormal_sigma * z)
-    p = supplier.on_time_base
-    if row.on_time_rate < p and base <= mean and u < 1.0 - row.on_time_rate / p:
-        scale = row.production_lead_time_days_std or slip_days_mean
-        base = mean + max(1, math.ceil(e * scale - _EPS))
-    return base
+    return LeadTimes(rng, supplier, slip_days_mean).draw()
 
 
 class LeadTimes:
@@ -100,7 +99,18 @@ class LeadTimes:
         slip_days_mean: Mean slip without spread (``SimulationOptions.late_slip_days_mean``).
     """
 
-    __slots__ = ("_exponential", "_normal", "_uniform", "mean", "mu", "scale", "sigma", "slip")
+    __slots__ = (
+        "_exponential",
+        "_normal",
+        "_uniform",
+        "keep",
+        "mean",
+        "mu",
+        "quoted",
+        "scale",
+        "sigma",
+        "slip",
+    )
 
     def __init__(
         self, rng: np.random.Generator, supplier: SupplierInfo, slip_days_mean: float
@@ -112,9 +122,11 @@ class LeadTimes:
         self.mean = row.production_lead_time_days_mean
         self.mu = supplier.lognormal_mu
         self.sigma = supplier.lognormal_sigma
-        p = supplier.on_time_base
-        # a lot that would finish by the mean slips when u < slip (never when rho >= p)
-        self.slip = 1.0 - row.on_time_rate / p if row.on_time_rate < p else -math.inf
+        self.quoted = supplier.quoted_days
+        p, rho = supplier.on_time_base, row.on_time_rate
+        # an on-time lot slips when u < slip; a late lot keeps the promise when u < keep
+        self.slip = 1.0 - rho / p if rho < p else -math.inf
+        self.keep = (rho - p) / (1.0 - p) if rho > p else -math.inf
         self.scale = row.production_lead_time_days_std or slip_days_mean
 
     def draw(self) -> float:
@@ -122,12 +134,14 @@ class LeadTimes:
         z = float(self._normal())
         u = float(self._uniform())
         e = float(self._exponential())
-        mean = self.mean
-        base = mean
+        base = self.mean
         if self.sigma > 0:
             base = math.exp(self.mu + self.sigma * z)
-        if base <= mean and u < self.slip:
-            base = mean + max(1, math.ceil(e * self.scale - _EPS))
+        if base <= self.quoted:
+            if u < self.slip:
+                base = self.quoted + max(1, math.ceil(e * self.scale - _EPS))
+        elif u < self.keep:
+            base = self.quoted
         return base
 
 
@@ -172,8 +186,8 @@ class Factory:
         "_known",
         "_worked",
         "capacity_per_day",
-        "mean_days",
         "queue_end",
+        "quoted_days",
     )
 
     def __init__(self, supplier: SupplierInfo, shutdowns: list[tuple[int, int]]) -> None:
@@ -190,14 +204,15 @@ class Factory:
             worked = np.concatenate(([0.0], np.cumsum(actual)))
             self._worked = worked.tolist()
             self._capacity = (worked * self.capacity_per_day).tolist()
-        self.mean_days = working_days_needed(supplier.row)
+        self.quoted_days = round_half_up_days(supplier.quoted_days)
         self.queue_end = 0.0
 
     def due_day(self, day: int) -> int | None:
-        """Due day of a PO placed on ``day``: the mean lead time over the known calendar."""
+        """Due day (promised date) of a PO placed on ``day``: the quoted lead time over the
+        known calendar."""
         if day in self._due:
             return self._due[day]
-        due = self._due[day] = ready_day(self._known, day, self.mean_days)
+        due = self._due[day] = ready_day(self._known, day, self.quoted_days)
         return due
 
     def ready_day(self, day: int, working_days: int, units: float) -> int | None:

@@ -28,10 +28,18 @@ Money follows the goods (see ``measures`` for the definitions built on it):
 Opening stock and opening in-transit goods (in_transit.csv) carry no cash flow and are valued
 at the SKU's unit value (its lowest first-tier price).
 
-The fulfilment model (``domestic_3pl`` or ``direct``) acts through its parameters only: the
-lanes the scenario gives into the fulfilment node, ``cost_per_unit`` (pick, pack, parcel),
-``days_to_customer`` (reported in ``order_to_delivery_days``) and ``dso_days``; it adds no
-mechanics of its own.
+Fulfilment (``fulfilment`` in the scenario): ``cost_per_unit`` (pick, pack, parcel) is paid per
+unit sold, ``days_to_customer`` is reported in ``order_to_delivery_days`` and ``dso_days`` dates
+the receipts, under either model. ``domestic_3pl``: lots cross on their lane into the 3PL in
+the market, as above. ``direct`` (a fulfilment centre near the factory; each order crosses
+alone as a parcel, whose cost is ``cost_per_unit``):
+
+* stock is held near the factory: a shipment reaches the centre on its ship day, with no lane
+  freight, insurance, transit or customs fee (the lane the PO names is not sailed);
+* duty is paid later, per parcel: each lot's duty (its rate and base as on arrival) is owed
+  when it reaches the centre and paid as units are sold, in proportion (the SKU's owed duty
+  times units sold / units on hand); it joins the cost of goods sold then, not the stock's
+  value before.
 """
 
 from __future__ import annotations
@@ -166,9 +174,9 @@ class Replication:
 
         # money in the balance sheet
         self.transit_value = 0.0
+        self.duty_owed = np.zeros(n)  # direct fulfilment: duty due as units are sold
         self.receivables = 0.0
         self.purchases_recognised = 0.0
-        self.purchases_horizon = 0.0
         self.supplier_paid = 0.0
         self.landed_total = 0.0
         self.landed_units = 0.0
@@ -372,13 +380,15 @@ class Replication:
         if world.backorders:
             backlog += short
             self._backlog_open = int(np.count_nonzero(backlog)) > 0  # backlog.any(), faster
+        if world.direct_fulfilment:
+            self._pay_owed_duty(day, sold, on_hand)
         on_hand -= sold
         if in_horizon:
             self.served_log[:, day] = served
         self.sold_log[:, day] = sold
         # average cost: selling does not change the unit cost of what is left
         self.on_hand_value = on_hand * unit_cost
-        self.cogs_log[:, day] = sold * unit_cost
+        self.cogs_log[:, day] += sold * unit_cost
         total_revenue = float(np.dot(sold, world.selling_price))
         if total_revenue:
             self.receivables += total_revenue
@@ -392,6 +402,16 @@ class Replication:
             self._log_demand(day, demand, sold, short, revenue, fulfilment)
         if world.dso_days == 0:  # paid on the day of sale: today's review has already run
             self.collect_receipts(day)
+
+    def _pay_owed_duty(self, day: int, sold: np.ndarray, on_hand: np.ndarray) -> None:
+        """Direct fulfilment: the duty owed on the units sold today (the SKU's owed duty times
+        sold / on hand before the sale) is paid and joins the cost of goods sold."""
+        due = self.duty_owed * sold / np.maximum(on_hand, _EPS)
+        due = np.minimum(due, self.duty_owed)
+        for k in np.flatnonzero(due > 0):
+            self.pay(day, EventKind.DUTY, -float(due[k]), sku=self.world.skus[k], quantity=sold[k])
+        self.duty_owed -= due
+        self.cogs_log[:, day] += due
 
     def _log_demand(
         self,
@@ -620,12 +640,14 @@ class Replication:
         volume_of = self._volume
         volumes = [units * volume_of[lot.po.k] for lot, units in items]
         total_volume = sum(volumes)
-        fixed = lane.cost_per_shipment + lane.container_cost * containers_needed(
-            lane.lane, total_volume
-        )
+        direct = world.direct_fulfilment  # to the centre near the factory: no lane costs
+        fixed = 0.0
+        if not direct:
+            fixed = lane.cost_per_shipment + lane.container_cost * containers_needed(
+                lane.lane, total_volume
+            )
         freight_of = world.variable_freight
-        insurance_rate = lane.insurance_rate
-        in_horizon = day < world.horizon_days
+        insurance_rate = 0.0 if direct else lane.insurance_rate
         recording = self._recording
         pay = self._pay_po
         shipped = []
@@ -633,7 +655,7 @@ class Replication:
             po = lot.po
             share = volume / total_volume if total_volume > 0 else 1.0 / len(items)
             value = units * po.unit_price
-            variable = freight_of[(lane_code, po.sku)] * units
+            variable = 0.0 if direct else freight_of[(lane_code, po.sku)] * units
             freight = variable + fixed * share
             insurance = insurance_rate * (value + variable)
             if recording:
@@ -641,13 +663,13 @@ class Replication:
             pay(day, EventKind.FREIGHT, -freight, po, lane_code, units)
             pay(day, EventKind.INSURANCE, -insurance, po, lane_code, units)
             self.purchases_recognised += value
-            if in_horizon:
-                self.purchases_horizon += value
             self.transit_value += value + freight + insurance
             shipped.append(ShippedLot(lot, units, value, variable, freight, insurance))
         arrival = day + lane_transit_days(self.streams.transit[lane.index], lane)
         if self._port_delays:
             arrival += self.disruptions.port_delay_days(lane.origin_port, lane.mode, day, arrival)
+        if direct:
+            arrival = day
         incoming_of = self.incoming
         for item in shipped:
             incoming = incoming_of[item.lot.po.k]
@@ -673,7 +695,8 @@ class Replication:
         taxed = not lane.duty_included
         rows = [self._duty_row(item.lot.po.sku, country, day) for item in lots] if taxed else None
         fee = 0.0
-        if rows is not None:
+        direct = self.world.direct_fulfilment
+        if rows is not None and not direct:
             fee = max((row.fee_per_shipment for row in rows if row is not None), default=0.0)
         volume_of = self._volume
         volumes = [item.units * volume_of[item.lot.po.k] for item in lots]
@@ -698,6 +721,9 @@ class Replication:
                 duty = rate * base
             volume = volumes[j]
             share = volume / total_volume if total_volume > 0 else 1.0 / len(lots)
+            if direct:  # owed now, paid as the units are sold
+                self.duty_owed[k] += duty
+                duty = 0.0
             landed = item.value + item.freight + item.insurance + duty + fee * share
             self._pay_po(day, EventKind.DUTY, -duty, po, lane_code, units)
             on_hand[k] += units

@@ -27,6 +27,7 @@ from engine.landed_cost import (
 from engine.lead_time import capacity_factors
 from engine.scenario.schema import (
     Duty,
+    FulfilmentModel,
     Lane,
     PriceBreak,
     PriceBreakType,
@@ -37,7 +38,16 @@ from engine.scenario.schema import (
 )
 from engine.simulation.options import DemandDistribution, SimulationOptions
 
-__all__ = ["ARRAY_MARGIN_DAYS", "LaneInfo", "OfferInfo", "SupplierInfo", "World", "build_world"]
+__all__ = [
+    "ARRAY_MARGIN_DAYS",
+    "LaneInfo",
+    "OfferInfo",
+    "SupplierInfo",
+    "World",
+    "build_world",
+    "on_time_base",
+    "quoted_lead_time_days",
+]
 
 _CEIL_SLACK = 1e-9
 """``engine.landed_cost``'s slack for rounding up quantities (``round_up_to_multiple``)."""
@@ -100,8 +110,11 @@ class SupplierInfo:
             ``array_days`` long.
         lognormal_mu: Parameter of the lognormal production time (0 without spread).
         lognormal_sigma: Its shape (0 without spread).
-        on_time_base: Share of lots the spread alone finishes by the mean, ``Phi(sigma / 2)``
-            (1 without spread).
+        quoted_days: The promised production time ``Q``, working days
+            (``quoted_lead_time_days``); the due day is PO day + ``Q`` rounded half up, over
+            the known calendar.
+        on_time_base: Share of lots the spread alone finishes by the promised date
+            (``on_time_base``; 1 without spread).
     """
 
     row: Supplier
@@ -110,6 +123,7 @@ class SupplierInfo:
     known_factor: np.ndarray
     lognormal_mu: float
     lognormal_sigma: float
+    quoted_days: float
     on_time_base: float
 
     @property
@@ -215,6 +229,7 @@ class World:
     dso_days: int
     backorders: bool
     fulfilment_cost: float
+    direct_fulfilment: bool = False
     duty_schedule: Mapping[tuple[str, str], tuple[list[int], list[Duty]]] = field(
         default_factory=dict
     )
@@ -292,6 +307,26 @@ def _lognormal(mean: float, std: float) -> tuple[float, float]:
         return 0.0, 0.0
     sigma = math.sqrt(math.log1p((std / mean) ** 2))
     return math.log(mean) - sigma**2 / 2, sigma
+
+
+def quoted_lead_time_days(row: Supplier) -> float:
+    """The supplier's promised production time, working days: its ``quoted_lead_time_days``,
+    or the mean plus two standard deviations when blank."""
+    quoted = row.quoted_lead_time_days
+    if quoted is None:
+        return row.production_lead_time_days_mean + 2 * row.production_lead_time_days_std
+    return quoted
+
+
+def on_time_base(mu: float, sigma: float, mean: float, quoted_days: float) -> float:
+    """Share of lots the lead-time spread alone finishes by the promised time ``Q``:
+    ``P(B <= Q) = Phi((ln Q - mu) / sigma)`` for the lognormal ``B``; without spread 1 when
+    ``mean <= Q``, else 0."""
+    if sigma <= 0:
+        return 1.0 if mean <= quoted_days + _CEIL_SLACK else 0.0
+    if quoted_days <= 0:
+        return 0.0
+    return NormalDist().cdf((math.log(quoted_days) - mu) / sigma)
 
 
 def _calendar(scenario: Scenario, supplier: str, days: int) -> np.ndarray:
@@ -409,6 +444,7 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
         mu, sigma = _lognormal(
             row.production_lead_time_days_mean, row.production_lead_time_days_std
         )
+        quoted = quoted_lead_time_days(row)
         suppliers.append(
             SupplierInfo(
                 row=row,
@@ -417,7 +453,10 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
                 known_factor=_calendar(scenario, row.supplier, array_days),
                 lognormal_mu=mu,
                 lognormal_sigma=sigma,
-                on_time_base=NormalDist().cdf(sigma / 2) if sigma > 0 else 1.0,
+                quoted_days=quoted,
+                on_time_base=on_time_base(
+                    mu, sigma, row.production_lead_time_days_mean, quoted
+                ),
             )
         )
 
@@ -481,5 +520,6 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
         dso_days=math.ceil(scenario.fulfilment.dso_days - 1e-9),
         backorders=scenario.fulfilment.shortage is ShortageRule.BACKORDERS,
         fulfilment_cost=scenario.fulfilment.cost_per_unit,
+        direct_fulfilment=scenario.fulfilment.model is FulfilmentModel.DIRECT,
         duty_schedule=duty_schedule,
     )

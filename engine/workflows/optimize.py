@@ -3,9 +3,10 @@ planner splits, the free optimum beside it and the exact marginal cost of the sp
 
 Tables of an optimize run: the plan's own (``OptimizeResult.tables``: ``summary``,
 ``purchase_orders``, ``shares``, ``costs``, ``cash``, ...), ``checker`` (every difference the
-independent checker finds; empty when it agrees) and ``replay`` (planned against replayed
-figures), each when there is a plan; with fixed splits also the free optimum's
-``PLAN_TABLES`` prefixed ``free_`` and ``plan_costs`` (``engine.comparison.difference_table``).
+independent checker finds; empty when it agrees), ``replay`` (planned against replayed
+figures) and ``working_capital`` (the plan day by day, ``engine.finance``), each when there
+is a plan; with fixed splits also the free optimum's ``PLAN_TABLES`` prefixed ``free_`` and
+``plan_costs`` (``engine.comparison.difference_table``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.comparison import (
     paired_solves,
     split_skus,
 )
+from engine.finance.plan_timeline import PlanWorkingCapital, plan_working_capital
 from engine.frontier import fixed_split_scenarios
 from engine.models import optimize
 from engine.plan_types import OptimizeResult, SolveOptions
@@ -51,6 +53,8 @@ class OptimizeRun:
         result: The plan.
         verdict: The independent checker's verdict (None without a plan).
         replay: The plan replayed without randomness (None without a plan).
+        working_capital: The plan's working capital day by day, measured as the stress test
+            measures it (None without a plan; docs/finance.md).
         free: The free optimum of the split SKUs (None without splits).
         marginal: The exact marginal cost of the splits (None without splits or free plan).
         tables: See the module docstring.
@@ -62,6 +66,7 @@ class OptimizeRun:
     result: OptimizeResult
     verdict: CheckVerdict | None
     replay: ReplayReport | None
+    working_capital: PlanWorkingCapital | None
     free: OptimizeResult | None
     marginal: MarginalCost | None
     tables: Mapping[str, pd.DataFrame]
@@ -114,17 +119,22 @@ def run_optimize(
     if verdict is not None:
         metrics["checker"] = "agrees" if verdict.agrees else "disagrees"
         tables["checker"] = verdict.differences
-    replay = None
+    replay = working_capital = None
     if result.has_plan:
         say("replaying the plan without randomness")
         replay = replay_plan(solved, result.purchase_orders, options.tier_choice)
         tables["replay"] = replay.comparison
         metrics.update(replay.metrics())
+        working_capital = plan_working_capital(solved, result.purchase_orders)
+        tables["working_capital"] = working_capital.timeline
+        metrics.update(working_capital.metrics())
     if free is not None:
         tables.update({f"free_{k}": v for k, v in free.tables().items() if k in PLAN_TABLES})
         tables["plan_costs"] = difference_table(FREE, free, WITH_SPLITS, result, marginal)
         metrics.update(_against_free(tables["plan_costs"].iloc[0], free))
-    return OptimizeRun(solved, result, verdict, replay, free, marginal, tables, metrics)
+    return OptimizeRun(
+        solved, result, verdict, replay, working_capital, free, marginal, tables, metrics
+    )
 
 
 def _against_free(costs: pd.Series, free: OptimizeResult) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from engine.history.read import read_history
 from engine.scenario import load_scenario
 from engine.scenario.write import TargetExistsError
 from engine.simulation.production import production_working_days, round_half_up_int
-from engine.simulation.world import build_world
+from engine.simulation.world import build_world, on_time_base
 from tests.conftest import DTC_BRAND
 
 HISTORY = DTC_BRAND / "po_history.csv"
@@ -123,9 +123,12 @@ def test_probabilities_sum_to_one_and_match_the_simulation() -> None:
     world = build_world(scenario)
     info = world.supplier("HCM-01")  # 42 +- 7 days, on time 0.85: no slip (p = 0.52)
     rng = np.random.default_rng(1)
+    # the fitted family: the promise at the mean, and a rate above p read as p (calibrate
+    # writes min(rho, p) and the mean as the quote)
+    base = on_time_base(info.lognormal_mu, info.lognormal_sigma, 42.0, 42.0)
     for rate in (0.85, 0.30):
-        row = info.row.model_copy(update={"on_time_rate": rate})
-        supplier = dataclasses.replace(info, row=row)
+        row = info.row.model_copy(update={"on_time_rate": min(rate, base)})
+        supplier = dataclasses.replace(info, row=row, quoted_days=42.0, on_time_base=base)
         draws = np.array(
             [round_half_up_int(production_working_days(rng, supplier, 7.0)) for _ in range(20000)]
         )

@@ -41,7 +41,7 @@ from engine.simulation import (
 )
 from engine.simulation.fast import FAST_MEASURES, fast_stress_test
 from engine.simulation.measures import t_quantile
-from tests.simulation.builders import one_sku, po_table
+from tests.simulation.builders import one_sku, po_table, with_changes
 
 CASE_CONFIDENCE = 0.99
 """Family-wise level of the Monte Carlo check of one random case."""
@@ -239,6 +239,9 @@ def test_plans_and_decision_rules_are_refused():
     rules = DecisionRules(expedite=ExpediteRule(cover_days=3))
     with pytest.raises(ValueError, match="no decision rules"):
         fast_stress_test(scenario, BaseStock(20.0, rules=rules), 2, rng)
+    direct = with_changes(scenario, fulfilment={"model": "direct"})
+    with pytest.raises(ValueError, match="not direct fulfilment"):
+        fast_stress_test(direct, BaseStock(20.0), 2, rng)
 
 
 def test_left_out_names_the_disruptions_and_defects_of_the_scenario():

@@ -149,7 +149,12 @@ def test_r5_time_averaged_dio_dso_dpo_are_the_lot_periods(r5_result):
     assert m["dpo_days"] == pytest.approx(30)
     assert m["ccc_days"] == pytest.approx(75)
     assert m["closing_cash"] == pytest.approx(400)
-    assert m["peak_working_capital"] == pytest.approx(1000)
+    # working capital (docs/finance.md): 0 on days 0-29 (stock 1000 owed to the supplier),
+    # 1000 on days 30-59 (stock paid for), 1400 on days 60-104 (the sale owed by customers),
+    # 0 on day 105; cash drops at most 1000 below its opening (day 30 to day 104)
+    assert m["peak_working_capital"] == pytest.approx(1400)
+    assert m["average_working_capital"] == pytest.approx((30 * 1000 + 45 * 1400) / 106)
+    assert m["peak_cash_drawdown"] == pytest.approx(1000)
 
 
 def test_lot_not_paid_for_by_the_end_has_no_cycle_and_stays_out_of_the_average():

@@ -109,7 +109,7 @@ def test_cash_curve_and_measures_of_the_trace(result):
     assert m["stockout_days"] == 4  # days 1-4
     assert m["realized_landed_cost_per_unit"] == pytest.approx(4.2)
     assert m["closing_cash"] == pytest.approx(120.4)
-    assert m["peak_working_capital"] == pytest.approx(100 - 76.6)
+    assert m["peak_cash_drawdown"] == pytest.approx(100 - 76.6)
     assert m["on_time_rate"] == 1.0
     assert m["lead_time_mean_days"] == 3.0
     assert m["units_ordered"] == m["units_received"] == 10

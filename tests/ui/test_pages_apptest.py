@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.api import RunKind, RunStore
+from engine.api import RunKind, RunStore, plan_working_capital
 from tests.ui.conftest import (
     go,
     new_app,
@@ -22,7 +22,7 @@ from tests.ui.conftest import (
     upload,
     wait_for_jobs,
 )
-from ui import loading, state
+from ui import loading, state, views
 
 EXAMPLE_SKUS = {"SKL-10IN", "KNF-8IN", "MUG-12OZ", "BTL-750", "BRD-BAMBOO"}
 
@@ -380,11 +380,29 @@ def test_finance_page(small_xlsx: bytes) -> None:
     optimize_small_with_split(at)
     go(at, "finance")
     no_exception(at)
-    metrics = {m.label for m in at.metric}
-    assert {"Peak cash tied up", "Lowest cash position"} <= metrics
+    metrics = {m.label: m.value for m in at.metric}
+    assert {"Peak working capital", "Average working capital", "Lowest cash position"} <= set(
+        metrics
+    )
+    # the figure is the plan's deterministic replay, measured by engine.finance
+    run = RunStore().list_runs(RunKind.OPTIMIZE).iloc[0]
+    stored = RunStore().get(str(run["run_id"]))
+    plan = plan_working_capital(stored.scenario, stored.tables["purchase_orders"])
+    assert plan.measures.peak > 0
+    assert metrics["Peak working capital"] == views.money(plan.measures.peak, "USD")
+    # today's balance sheet gives the company's cycle beside the plan's
+    for name, value in (("inventory", 200_000.0), ("receivables", 50_000.0)):
+        at.number_input(key=f"{state.W_FI_SHEET}.{name}").set_value(value)
+    for name, value in (("payables", 80_000.0), ("cogs", 1_200_000.0)):
+        at.number_input(key=f"{state.W_FI_SHEET}.{name}").set_value(value)
+    at.number_input(key=f"{state.W_FI_SHEET}.revenue").set_value(2_000_000.0).run()
+    no_exception(at)
+    sheet = frame_with(at, "measure", "your company today", "the plan").set_index("measure")
+    assert sheet.loc["CCC", "your company today"] == "45.6 d"
     terms = frame_with(at, "supplier", "deposit", "capital per unit (avg over SKUs)")
     assert len(terms) == 2
-    at.number_input(key=state.W_FI_DIRECT_COST).set_value(9.0)
+    at.number_input(key=state.W_FI_DIRECT_COST).set_value(9.0).run()
+    assert any("parcel cost per unit" in c.value and "→ 9.00" in c.value for c in at.caption)
     at.number_input(key=state.W_FI_DIRECT_DSO).set_value(10.0)
     at.number_input(key=state.W_FI_REPS).set_value(10)
     at.button(key=state.W_FI_RUN).click().run()

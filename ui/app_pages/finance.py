@@ -6,7 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from engine.api import RunStore, RunStoreError, Scenario, ScenarioError, landed_cost_table
+from engine.api import (
+    BalanceSheet,
+    CycleDays,
+    PlanWorkingCapital,
+    RunStore,
+    RunStoreError,
+    Scenario,
+    ScenarioError,
+    balance_sheet_cycle,
+    landed_cost_table,
+)
+from engine.api import plan_working_capital as api_plan_working_capital
 from ui import charts, jobs, loading, plans, state, tasks, views, widgets
 
 JOB_FINANCE = "finance"
@@ -37,35 +48,102 @@ def plan_cash(scenario: Scenario) -> None:
     except RunStoreError as error:
         st.error(str(error))
         return
-    prefix = "free_" if choice.table.startswith("free_") else ""
-    cash = run.tables.get(f"{prefix}cash", pd.DataFrame())
-    if cash.empty:
-        st.info("This plan has no cash table.")
+    orders = run.tables.get(choice.table, pd.DataFrame())
+    if orders.empty:
+        st.info("This plan has no purchase orders.")
         return
+    plan = plan_working_capital(str(choice.run_id), choice.table, run.scenario, orders)
     currency = run.scenario.finance.currency
-    horizon = run.scenario.horizon
-    cols = st.columns(3)
+    cycle = plan.measures.cycle
+    cols = st.columns(4)
     cols[0].metric(
-        "Peak cash tied up",
-        views.money(max(0.0, float(cash["cash_tied_up"].max())), currency),
-        help="The most cash out (deposits, balances, freight, duty) not yet back from sales.",
+        "Peak working capital",
+        views.money(plan.measures.peak, currency),
+        help=WORKING_CAPITAL_HELP,
     )
-    cols[1].metric("Lowest cash position", views.money(cash["cash"].min(), currency))
-    cols[2].metric("Cash out over the horizon", views.money(cash["cash_out"].sum(), currency))
-    st.altair_chart(
-        charts.cash_curve(cash, horizon.start_date, horizon.period_length_days, currency),
-        width="stretch",
+    cols[1].metric("Average working capital", views.money(plan.measures.average, currency))
+    cols[2].metric("Lowest cash position", views.money(plan.min_cash, currency))
+    cols[3].metric(
+        "Cash-conversion cycle",
+        views.fmt(cycle.ccc_days, "days"),
+        help=f"DIO {views.fmt(cycle.dio_days, 'days')} + DSO {views.fmt(cycle.dso_days, 'days')}"
+        f" − DPO {views.fmt(cycle.dpo_days, 'days')} (DPO on cost of goods sold).",
     )
+    st.caption(
+        "The plan played day by day without randomness (its deterministic replay), measured "
+        "as the stress test measures it: on a scenario without randomness the two agree."
+    )
+    st.altair_chart(charts.working_capital_curve(plan.timeline, currency), width="stretch")
+    balance_sheet(cycle, currency)
+
+
+WORKING_CAPITAL_HELP = (
+    "Inventory (on hand at landed cost and in transit) + money owed by customers + deposits "
+    "and balances paid ahead − money owed to suppliers, at the end of each day "
+    "(docs/finance.md)."
+)
+
+
+@st.cache_data(show_spinner="Playing the plan day by day...", max_entries=16)
+def plan_working_capital(
+    run_id: str, table: str, _scenario: Scenario, _orders: pd.DataFrame
+) -> PlanWorkingCapital:
+    """The plan's working capital (cached per stored plan: a run never changes)."""
+    return api_plan_working_capital(_scenario, _orders)
+
+
+def balance_sheet(plan: CycleDays, currency: str) -> None:
+    """Today's balance sheet in, the company's current CCC beside the plan's."""
+    with st.expander("Your company's cycle today, beside the plan's"):
+        st.caption(
+            "Enter today's balances and the cost of goods sold and revenue of the last "
+            "period: DIO = inventory / COGS per day, DSO = receivables / revenue per day, "
+            "DPO = payables / COGS per day."
+        )
+        cols = st.columns(6)
+        fields = (
+            ("inventory", f"Inventory ({currency})"),
+            ("receivables", f"Receivables ({currency})"),
+            ("payables", f"Payables ({currency})"),
+            ("cogs", f"COGS over the period ({currency})"),
+            ("revenue", f"Revenue over the period ({currency})"),
+        )
+        values = {
+            name: cols[i].number_input(
+                label, min_value=0.0, value=0.0, key=f"{state.W_FI_SHEET}.{name}"
+            )
+            for i, (name, label) in enumerate(fields)
+        }
+        days = cols[5].number_input(
+            "Period (days)", min_value=1.0, value=365.0, key=f"{state.W_FI_SHEET}.days"
+        )
+        try:
+            today = balance_sheet_cycle(BalanceSheet(**values, period_days=days))
+        except ValueError as error:
+            st.info(f"Enter the figures to compare: {error}.")
+            return
+        rows = [
+            {
+                "measure": label,
+                "your company today": views.fmt(getattr(today, name), "days"),
+                "the plan": views.fmt(getattr(plan, name), "days"),
+            }
+            for name, label in CYCLE
+        ]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="finance.balance_sheet")
 
 
 def cycle_section(scenario: Scenario) -> None:
     st.subheader("Cash-conversion cycle: 3PL versus direct fulfilment")
     st.caption(
         "The same plan simulated twice on the same random numbers: with the 3PL as in the "
-        "scenario, and with direct fulfilment from a centre near the factory. Enter the direct "
-        "centre's parcel cost, delivery time and payout delay below (taken from the scenario's "
-        "direct-fulfilment what-if when it has one). DIO counts goods in transit; DPO is "
-        "negative when deposits are paid before the goods arrive."
+        "scenario, and with direct fulfilment from a centre near the factory. Direct holds the "
+        "stock near the factory (no sea freight, transit or customs fee: each order crosses "
+        "as a parcel), pays the duty as units are sold instead of on arrival, pays the parcel "
+        "cost per unit and waits for the marketplace's payout. Enter the direct centre's "
+        "parcel cost, delivery time and payout delay below (taken from the scenario's "
+        "direct-fulfilment what-if when it has one). DIO counts goods in transit; DPO is on "
+        "cost of goods sold and negative when deposits are paid before the goods ship."
     )
     space = state.workspace()
     if space is None:
@@ -99,6 +177,7 @@ def cycle_section(scenario: Scenario) -> None:
     reps = cols[3].number_input(
         "Replications", min_value=2, max_value=2000, value=50, step=10, key=state.W_FI_REPS
     )
+    st.caption(fulfilment_differences(scenario, days, cost, dso))
     busy = jobs.running(JOB_FINANCE) is not None
     if st.button("Compare 3PL and direct", key=state.W_FI_RUN, type="primary", disabled=busy):
         try:
@@ -134,6 +213,26 @@ def cycle_section(scenario: Scenario) -> None:
     outcome = state.result(JOB_FINANCE)
     if outcome is not None:
         show_cycle(outcome)
+
+
+def fulfilment_differences(scenario: Scenario, days: float, cost: float, dso: float) -> str:
+    """What the two runs differ in, in words (so equal results say why)."""
+    now = scenario.fulfilment
+    currency = scenario.finance.currency
+    fields = (
+        ("days to customer", now.days_to_customer, days, "d"),
+        ("parcel cost per unit", now.cost_per_unit, cost, currency),
+        ("DSO (payout delay)", now.dso_days, dso, "d"),
+    )
+    changed = [f"{name} {a:,.2f} → {b:,.2f} {unit}" for name, a, b, unit in fields if a != b]
+    same = [f"{name} {a:,.2f} {unit}" for name, a, b, unit in fields if a == b]
+    words = "Direct holds the stock near the factory and pays duty as units sell"
+    if changed:
+        words += "; it also changes " + ", ".join(changed)
+    if same:
+        words += "; the same under both: " + ", ".join(same)
+    return words + " (without freight, insurance, customs fees or duty on the plan's lanes, these "
+    "two change nothing)."
 
 
 def show_cycle(outcome: tasks.Outcome) -> None:

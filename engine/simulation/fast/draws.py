@@ -74,9 +74,11 @@ class DemandModel:
 def production_days(rng: np.random.Generator, plan: FastPlan, supplier: np.ndarray) -> np.ndarray:
     """Whole working days of production of lots of the given suppliers (no shocks).
 
-    Lognormal with the supplier's mean and std (the mean without spread); a lot that would
-    finish by the mean slips with probability ``1 - rho / p`` to the mean plus
-    ``max(1, ceil(e * L))`` days; rounded half up (``engine.simulation.production``).
+    Lognormal with the supplier's mean and std (the mean without spread); with the promised
+    ``Q`` days and ``p`` the share the spread finishes by it, an on-time lot slips with
+    probability ``1 - rho / p`` to ``Q + max(1, ceil(e * L))`` days and a late lot keeps the
+    promise (``Q`` days) with probability ``(rho - p) / (1 - p)``; rounded half up
+    (``engine.simulation.production``).
     """
     n = supplier.size
     z = rng.standard_normal(n)
@@ -84,13 +86,16 @@ def production_days(rng: np.random.Generator, plan: FastPlan, supplier: np.ndarr
     e = rng.standard_exponential(n)
     mean = plan.lead_mean[supplier]
     sigma = plan.lead_sigma[supplier]
+    quoted = plan.quoted_days[supplier]
     base = np.where(sigma > 0, np.exp(plan.lead_mu[supplier] + sigma * z), mean)
     p = plan.on_time_base[supplier]
     rho = plan.on_time_rate[supplier]
+    on_time = base <= quoted
     with np.errstate(divide="ignore", invalid="ignore"):
-        slips = (rho < p) & (base <= mean) & (u < 1.0 - rho / p)
+        slips = on_time & (rho < p) & (u < 1.0 - rho / p)
+        keeps = ~on_time & (rho > p) & (u < (rho - p) / (1.0 - p))
     slip = np.maximum(1.0, np.ceil(e * plan.slip_scale[supplier] - _EPS))
-    base = np.where(slips, mean + slip, base)
+    base = np.where(slips, quoted + slip, np.where(keeps, quoted, base))
     return _round_half_up(base)
 
 

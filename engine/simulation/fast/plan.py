@@ -47,7 +47,8 @@ class FastPlan:
         lead_mean: Mean production days of the supplier, ``[S]``.
         lead_mu: Lognormal ``mu`` of production days (0 without spread), ``[S]``.
         lead_sigma: Lognormal ``sigma`` (0 without spread), ``[S]``.
-        on_time_base: Share of lots the spread alone finishes by the mean, ``[S]``.
+        quoted_days: Promised production days of the supplier, ``[S]``.
+        on_time_base: Share of lots the spread alone finishes by the promised date, ``[S]``.
         on_time_rate: Stated on-time rate, ``[S]``.
         slip_scale: Mean slip of a late lot, days, ``[S]``.
         makes: Whether the supplier makes anything (capacity above 0), ``[S]``.
@@ -80,6 +81,7 @@ class FastPlan:
     lead_mean: np.ndarray
     lead_mu: np.ndarray
     lead_sigma: np.ndarray
+    quoted_days: np.ndarray
     on_time_base: np.ndarray
     on_time_rate: np.ndarray
     slip_scale: np.ndarray
@@ -107,6 +109,8 @@ def _schedule(world: World, driver: PolicyDriver) -> _PolicySchedule:
     rules = driver.rules
     if rules.late_shift or rules.defect_pause or rules.expedite:
         raise ValueError("the fast path has no decision rules: run the SimPy engine")
+    if world.direct_fulfilment:
+        raise ValueError("the fast path plays a 3PL, not direct fulfilment: run the SimPy engine")
     schedule = driver.schedule(world)
     assert isinstance(schedule, _PolicySchedule)
     return schedule
@@ -172,6 +176,7 @@ def compile_plan(world: World, driver: PolicyDriver) -> FastPlan:
         lead_mean=np.array([s.row.production_lead_time_days_mean for s in infos], dtype=float),
         lead_mu=np.array([s.lognormal_mu for s in infos], dtype=float),
         lead_sigma=np.array([s.lognormal_sigma for s in infos], dtype=float),
+        quoted_days=np.array([s.quoted_days for s in infos], dtype=float),
         on_time_base=np.array([s.on_time_base for s in infos], dtype=float),
         on_time_rate=np.array([s.row.on_time_rate for s in infos], dtype=float),
         slip_scale=np.array(

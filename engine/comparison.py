@@ -83,7 +83,7 @@ def result_difference(a: OptimizeResult, b: OptimizeResult) -> PlanDifference | 
 class MarginalCost:
     """The exact marginal cost of a policy on ``skus``: those SKUs re-planned with and without
     it, every other SKU held at the free plan's decisions (``HELD_FIXED``). When a re-plan is
-    not proven optimal (its safety time limit), ``low`` and ``high`` bound the exact value."""
+    not proven optimal within its work budget, ``low`` and ``high`` bound the exact value."""
 
     skus: tuple[str, ...]
     with_policy: float | None  # cost of the plan re-planned under the policy
@@ -91,6 +91,7 @@ class MarginalCost:
     low: float | None  # bound with the policy - plan without it (at least 0)
     high: float | None  # plan with the policy - bound without it
     proven: bool  # both solved to proven optimality in the smaller model
+    time_limited: bool = False  # a re-plan was ended by the safety time limit (not repeatable)
 
     @property
     def cost(self) -> float | None:
@@ -108,9 +109,14 @@ class MarginalCost:
         if self.proven:
             return f"exact marginal cost {self.cost:+,.0f}{unit}, {HELD_FIXED}"
         interval = PlanDifference(self.cost, self.low, self.high).interval_text(currency)
+        limit = (
+            "cut by the safety time limit (not repeatable)"
+            if self.time_limited
+            else "not proven optimal within its work budget"
+        )
         return (
-            f"marginal cost {self.cost:+,.0f}{unit}, {HELD_FIXED}; not proven optimal within "
-            f"the safety time limit: the exact value is in {interval}"
+            f"marginal cost {self.cost:+,.0f}{unit}, {HELD_FIXED}; {limit}: "
+            f"the exact value is in {interval}"
         )
 
 
@@ -129,6 +135,7 @@ def marginal_of(without: ReplannedPlan, with_: ReplannedPlan) -> MarginalCost:
         low,
         high,
         with_.proven and without.proven,
+        with_.time_limited or without.time_limited,
     )
 
 

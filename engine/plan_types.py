@@ -203,3 +203,4 @@ class ReplannedPlan:
     bound: float | None  # of the smaller model: equal to ``objective`` when proven optimal
     proven: bool  # solved to proven optimality in the smaller model
     decisions: Decisions = field(default_factory=dict)
+    time_limited: bool = False  # the safety time limit, not the work budget, ended it

@@ -125,8 +125,8 @@ def replan(
     options: SolveOptions | None = None,
 ) -> ReplannedPlan:
     """``scenario``'s cheapest plan with only ``skus`` re-planned and every other SKU held at
-    ``decisions`` (another plan's), solved to proven optimality in that smaller model when
-    the safety time limit allows (``proven`` says)."""
+    ``decisions`` (another plan's), solved to proven optimality in that smaller model within
+    its work budget (``proven`` says; ``time_limited`` when the safety time limit ended it)."""
     options = options or SolveOptions()
     model = build_model(build_model_data(scenario), options.tier_choice)
     session = HighsSession(model, options.threads)
@@ -134,7 +134,9 @@ def replan(
     plan, bound = found.plan, found.bound
     reopened = tuple(sorted(set(skus)))
     if plan is None:
-        return ReplannedPlan(reopened, None, bound, False)
+        return ReplannedPlan(reopened, None, bound, False, time_limited=found.time_limited)
     session.load(plan[0])
     proven = bound is not None and plan[1] - bound <= EXACT_GAP * max(abs(plan[1]), 1.0)
-    return ReplannedPlan(reopened, plan[1], bound, proven, decisions_of(model))
+    return ReplannedPlan(
+        reopened, plan[1], bound, proven, decisions_of(model), found.time_limited
+    )

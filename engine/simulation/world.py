@@ -454,9 +454,7 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
                 lognormal_mu=mu,
                 lognormal_sigma=sigma,
                 quoted_days=quoted,
-                on_time_base=on_time_base(
-                    mu, sigma, row.production_lead_time_days_mean, quoted
-                ),
+                on_time_base=on_time_base(mu, sigma, row.production_lead_time_days_mean, quoted),
             )
         )
 

@@ -137,6 +137,4 @@ def replan(
         return ReplannedPlan(reopened, None, bound, False, time_limited=found.time_limited)
     session.load(plan[0])
     proven = bound is not None and plan[1] - bound <= EXACT_GAP * max(abs(plan[1]), 1.0)
-    return ReplannedPlan(
-        reopened, plan[1], bound, proven, decisions_of(model), found.time_limited
-    )
+    return ReplannedPlan(reopened, plan[1], bound, proven, decisions_of(model), found.time_limited)

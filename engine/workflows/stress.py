@@ -166,6 +166,4 @@ def run_compare(
     if plan_costs is not None:
         tables["plan_costs"] = plan_costs
     metrics = {"plan_a": labels[0], "plan_b": labels[1], **comparison_metrics(both)}
-    return CompareRun(
-        labels=labels, comparison=both, tables=tables, metrics=metrics, engine=choice
-    )
+    return CompareRun(labels=labels, comparison=both, tables=tables, metrics=metrics, engine=choice)

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
+from engine.scenario.load import load_scenario
 from engine.simulation import (
     BaseStock,
     DecisionRules,
@@ -21,6 +22,7 @@ from engine.simulation import (
     SimulationOptions,
 )
 from engine.simulation.vectorized import Engine, choose_engine, stress_on_engine
+from tests.conftest import DTC_BRAND
 from tests.simulation.builders import one_sku
 from tests.simulation.vectorized_checks import EXAMPLES, plan_of
 
@@ -84,3 +86,26 @@ def test_sourcing_stress_says_which_engine_ran(tmp_path) -> None:
     wrong = runner.invoke(app, [*common, "--engine", "warp", "--out", str(tmp_path / "c")])
     assert wrong.exit_code != 0
     assert "unknown engine 'warp'" in wrong.output
+
+
+def test_recurring_outages_and_direct_fulfilment_run_on_the_simpy_engine() -> None:
+    """Two features the SimPy engine plays and the vectorized one does not yet: the choice
+    says so, and forcing the vectorized engine on them is refused."""
+    from engine.scenario.schema import FulfilmentModel, RecurringOutage
+
+    scenario = load_scenario(DTC_BRAND)
+    outage = RecurringOutage(
+        kind="recurring_outage", supplier="GZ-01", mean_up_days=60, mean_down_days=5
+    )
+    with_outage = scenario.model_copy(update={"disruptions": (*scenario.disruptions, outage)})
+    choice = choose_engine(PLAIN, scenario=with_outage)
+    assert choice.engine is Engine.SIMPY and "recurring outages" in choice.reason
+    direct = scenario.model_copy(
+        update={
+            "fulfilment": scenario.fulfilment.model_copy(update={"model": FulfilmentModel.DIRECT})
+        }
+    )
+    assert "direct fulfilment" in choose_engine(PLAIN, scenario=direct).reason
+    with pytest.raises(ValueError, match="direct fulfilment"):
+        choose_engine(PLAIN, requested="fast", scenario=direct)
+    assert choose_engine(PLAIN, scenario=scenario).engine is Engine.FAST

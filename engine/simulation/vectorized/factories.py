@@ -3,9 +3,10 @@
 The rules are ``engine.simulation.production``'s (and ``engine.lead_time``'s ready rule):
 
 * production time in working days: lognormal with the supplier's mean and std (the mean
-  without spread), a lot that would finish by the mean slips with probability ``1 - rho / p``
-  to ``mean + max(1, ceil(e * L))``, a lead-time shock gives ``B * factor + extra``, rounded
-  half up;
+  without spread); against the promised time ``Q`` (the quote), a lot that would finish by
+  ``Q`` slips with probability ``1 - rho / p`` to ``Q + max(1, ceil(e * L))`` and a lot that
+  would be late keeps the promise with probability ``(rho - p) / (1 - p)``; a lead-time
+  shock gives ``B * factor + extra``, rounded half up;
 * the ready day by the calendar: the first day ``D >= p`` by which the working days have
   accrued (a disruption shutdown sets the factor to 0 on its days);
 * capacity: ``capacity_units_per_week / 7 * f_d`` units a day, first in first out in the
@@ -22,7 +23,7 @@ import math
 
 import numpy as np
 
-from engine.lead_time import working_days_needed
+from engine.lead_time import round_half_up_days
 from engine.simulation.vectorized.disruptions import DisruptionDraws
 from engine.simulation.world import World
 
@@ -75,14 +76,19 @@ class Factories:
         self._capacity_flat, self._capacity_offset = _laid_end_to_end(self.capacity)
         self.known = np.array(known) if known else np.zeros((0, self.length))
         self.queue_end = np.zeros((replications, len(suppliers)))
-        self.mean_days = np.array([working_days_needed(s.row) for s in suppliers], dtype=float)
+        self.quoted_days = np.array(
+            [round_half_up_days(s.quoted_days) for s in suppliers], dtype=float
+        )
         mean = np.array([s.row.production_lead_time_days_mean for s in suppliers], dtype=float)
         self.lead_mean = mean
         self.lead_mu = np.array([s.lognormal_mu for s in suppliers])
         self.lead_sigma = np.array([s.lognormal_sigma for s in suppliers])
         rho = np.array([s.row.on_time_rate for s in suppliers], dtype=float)
         p = np.array([s.on_time_base for s in suppliers])
+        self.quoted = np.array([s.quoted_days for s in suppliers], dtype=float)
+        # an on-time lot slips when u < slip; a late lot keeps the promise when u < keep
         self.slip = np.where(rho < p, 1.0 - rho / np.where(p > 0, p, 1.0), -np.inf)
+        self.keep = np.where(rho > p, (rho - p) / np.where(p < 1, 1.0 - p, 1.0), -np.inf)
         slip_days = world.options.late_slip_days_mean
         self.slip_scale = np.array(
             [s.row.production_lead_time_days_std or slip_days for s in suppliers], dtype=float
@@ -98,18 +104,21 @@ class Factories:
         mean = self.lead_mean[supplier]
         sigma = self.lead_sigma[supplier]
         base = np.where(sigma > 0, np.exp(self.lead_mu[supplier] + sigma * z), mean)
-        slips = (base <= mean) & (u < self.slip[supplier])
+        quoted = self.quoted[supplier]
+        on_time = base <= quoted
+        slips = on_time & (u < self.slip[supplier])
+        keeps = ~on_time & (u < self.keep[supplier])
         slip = np.maximum(1.0, np.ceil(e * self.slip_scale[supplier] - _EPS))
-        return np.where(slips, mean + slip, base)
+        return np.where(slips, quoted + slip, np.where(keeps, quoted, base))
 
     def due_days(self, day: int) -> np.ndarray:
-        """``[S]`` due day of a PO placed on ``day`` with each supplier: the mean production
-        time over the known calendar (``-1``: never)."""
+        """``[S]`` due day (promised date) of a PO placed on ``day`` with each supplier: the
+        quoted lead time over the known calendar (``-1``: never)."""
         if day not in self._due:
             self._due[day] = np.array(
                 [
                     _search_one(known, day, mean)
-                    for known, mean in zip(self.known, self.mean_days, strict=True)
+                    for known, mean in zip(self.known, self.quoted_days, strict=True)
                 ],
                 dtype=np.int64,
             )

@@ -74,7 +74,7 @@ def simulate_vectorized(
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    choose_engine(driver, None, Engine.FAST)
+    choose_engine(driver, None, Engine.FAST, world.scenario)
     cells = max(1, len(world.skus) * max(world.sim_days, 1))
     size = chunk or max(1, min(replications, CHUNK_CELLS // cells))
     measures, skus, suppliers, daily = [], [], [], []
@@ -137,7 +137,7 @@ def stress_on_engine(
     Returns:
         The result and the engine that ran, with the reason.
     """
-    choice = choose_engine(driver, options, engine)
+    choice = choose_engine(driver, options, engine, scenario)
     if choice.engine is Engine.FAST:
         return vectorized_stress_test(
             scenario, driver, replications, seed, progress, options
@@ -166,8 +166,8 @@ def compare_on_engine(
     (children of ``default_rng(seed)``), so the pairing holds for those; lead, transit and QC
     draws are paired only as far as the two runs place the same lots.
     """
-    first = choose_engine(driver_a, options, engine)
-    second = choose_engine(driver_b, options, engine)
+    first = choose_engine(driver_a, options, engine, scenario)
+    second = choose_engine(driver_b, options, engine, scenario)
     choice = first if first.engine is Engine.SIMPY else second
     if choice.engine is Engine.SIMPY:
         both = compare(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from engine.finance.working_capital import net_working_capital
 from engine.simulation.measures import DAILY_COLUMNS
 from engine.simulation.vectorized.run import VectorRun
 
@@ -104,6 +105,9 @@ def chunk_frames(
             "inventory_value": run.inventory_value_end.ravel(),
             "receivables": receivables.ravel(),
             "payables": payables.ravel(),
+            "working_capital": net_working_capital(
+                run.inventory_value_end.ravel(), receivables.ravel(), payables.ravel()
+            ),
             "on_hand_units": run.on_hand_end.sum(axis=2).T.ravel(),
             "backorder_units": run.backlog_end.sum(axis=2).T.ravel(),
         },

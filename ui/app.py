@@ -1,8 +1,8 @@
 """The sourcing app: ``sourcing ui`` (or ``streamlit run ui/app.py``).
 
 The entry script: page setup, the navigation between the pages under ``ui/app_pages``, a sidebar
-with the scenario in use and the work in progress, and the hand-over of finished background
-jobs to the session before the chosen page runs.
+with the scenario in use and the jobs on the server, the settings kept across pages, and the
+hand-over of finished jobs to the session before the chosen page runs.
 """
 
 import sys
@@ -39,6 +39,7 @@ pages = {
 }
 page = st.navigation(pages)
 
+state.keep_settings()
 jobs.collect()
 
 with st.sidebar:
@@ -54,7 +55,6 @@ with st.sidebar:
         st.error("The scenario has errors (see the Scenario page).")
     else:
         st.caption("No scenario open yet.")
-    if state.jobs():
-        jobs.watch_all()
+    jobs.sidebar()
 
 page.run()

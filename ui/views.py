@@ -3,7 +3,6 @@ so a fresh result and a run reopened the next day look the same."""
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from typing import Any
 
@@ -11,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from engine import api
-from ui import charts, loading
-from ui.tasks import HEADLINE_MEASURES, Outcome
+from ui import charts, formats, loading
+from ui.job_types import Outcome
+from ui.tasks import HEADLINE_MEASURES
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 
@@ -20,32 +20,13 @@ PERCENT = st.column_config.NumberColumn(format="percent")
 # ---------------------------------------------------------------- numbers
 
 
-def number(value: Any) -> float | None:
-    """A finite float, or None."""
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if math.isfinite(result) else None
-
-
-def money(value: Any, currency: str, decimals: int = 0) -> str:
-    v = number(value)
-    return "–" if v is None else f"{v:,.{decimals}f} {currency}"
+number = formats.number
+money = formats.money
 
 
 def fmt(value: Any, kind: str, currency: str = "") -> str:
-    """A measure as text: ``pct``, ``money``, ``money2`` or ``days``."""
-    v = number(value)
-    if v is None:
-        return "–"
-    if kind == "pct":
-        return f"{v:.1%}"
-    if kind == "money":
-        return f"{v:,.0f} {currency}".strip()
-    if kind == "money2":
-        return f"{v:,.2f} {currency}".strip()
-    return f"{v:,.1f} d"
+    """A measure as text: ``pct``, ``money``, ``money2`` or ``days`` (``ui.formats``)."""
+    return formats.value(value, kind, currency)
 
 
 # ---------------------------------------------------------------- downloads

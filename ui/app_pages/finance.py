@@ -127,7 +127,14 @@ def cycle_section(scenario: Scenario) -> None:
                 plan=choices[driver],
                 replications=int(reps),
             )
-            jobs.submit(JOB_FINANCE, "3PL versus direct", tasks.run_fulfilment, request)
+            jobs.submit(
+                JOB_FINANCE,
+                f"3PL versus direct on {scenario.name}",
+                tasks.run_fulfilment,
+                request,
+                work_units=2 * int(reps),
+                unit="replications (3PL and direct counted)",
+            )
             st.rerun()
     jobs.watch(JOB_FINANCE)
     widgets.job_error(JOB_FINANCE)

@@ -304,6 +304,8 @@ def show_calibration(current: Scenario, label: str, history: History) -> None:
             f"Typed-in vs calibrated suppliers ({int(replications)} replications each)",
             history_tasks.run_side_by_side,
             request,
+            work_units=2 * int(replications),
+            unit="replications (both counted)",
         )
         st.rerun()
     jobs.watch(JOB_SIDE_BY_SIDE)

@@ -198,12 +198,15 @@ def named(name: str, value_: Any, currency: str = "") -> str:
     return value(value_, kind_of(name), currency)
 
 
-def readable(frame: pd.DataFrame, currency: str = "") -> pd.DataFrame:
-    """The table as shown on a page: every number and date formatted by its column's kind."""
+def readable(
+    frame: pd.DataFrame, currency: str = "", kinds: Mapping[str, Kind] | None = None
+) -> pd.DataFrame:
+    """The table as shown on a page: every number and date formatted by its column's kind
+    (``kinds`` names it where the column's name does not tell)."""
     shown = frame.copy()
     for column in shown.columns:
         series = shown[column]
-        kind = kind_of(str(column))
+        kind = (kinds or {}).get(str(column)) or kind_of(str(column))
         is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         if is_number or pd.api.types.is_datetime64_any_dtype(series):
             shown[column] = [value(v, kind, currency) for v in series]
@@ -225,6 +228,9 @@ def parameters_text(parameters: Mapping[str, Any], currency: str = "") -> str:
             continue
         if name == "mip_rel_gap":
             parts.append(f"gap {pct(item)}")
+            continue
+        if isinstance(item, bool):
+            parts.append(f"{name.replace('_', ' ')} {'yes' if item else 'no'}")
             continue
         shown = item if isinstance(item, str) else named(name, item, currency)
         parts.append(f"{name.replace('_', ' ')} {shown}")
@@ -248,3 +254,15 @@ def with_dates(frame: pd.DataFrame, start: dt.date | None, period_days: int) -> 
         ]
         out.insert(out.columns.get_loc(column) + 1, target, dates)
     return out
+
+
+def by_row_name(frame: pd.DataFrame, currency: str = "") -> pd.DataFrame:
+    """A table whose rows are named metrics (``RunStore.compare``): each cell formatted by its
+    row's name (``parameters.mip_rel_gap`` as a rate)."""
+    shown = frame.copy().astype(object)
+    for name in shown.index:
+        short = str(name).removeprefix("parameters.")
+        shown.loc[name] = [
+            v if isinstance(v, str) else named(short, v, currency) for v in frame.loc[name]
+        ]
+    return shown.astype(str)

@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -120,3 +121,15 @@ def texts(at: AppTest) -> str:
     ):
         parts.extend(str(e.value) for e in getattr(at, kind))
     return "\n".join(parts)
+
+
+def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page that has all these columns (a plain table's index is its
+    first column)."""
+    for element in [*at.dataframe, *at.table]:
+        value = element.value
+        if value.index.name is not None:
+            value = value.reset_index()
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with the columns {columns}")

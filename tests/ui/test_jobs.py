@@ -105,7 +105,9 @@ def test_a_queued_solve_says_what_it_waits_for_and_estimates_come_from_past_jobs
         options=api.SolveOptions(time_limit_seconds=30),
     )
     assert registry.estimate("optimize", "small")[0] is None
-    second = registry.submit("optimize", "second", "small", lambda p: tasks.run_optimize(request, p))
+    second = registry.submit(
+        "optimize", "second", "small", lambda p: tasks.run_optimize(request, p)
+    )
     wait_until(lambda: "waits for the solver" in registry.record(second).message)
     assert "Optimizing small" in registry.record(second).message
     release.set()

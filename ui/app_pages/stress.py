@@ -101,11 +101,8 @@ def plan_pickers(scenario: Scenario) -> tuple[tasks.PlanChoice, tasks.PlanChoice
     if problem:
         st.warning(f"The run store could not be read, so only policies are offered: {problem}")
     keys = list(choices)
-    state.keep_valid(state.W_ST_PLAN_A, keys)
     cols = st.columns(2)
-    a = cols[0].selectbox(
-        "Plan A", keys, format_func=lambda k: choices[k].label, key=state.W_ST_PLAN_A
-    )
+    a = widgets.plan_picker("Plan A", choices, state.W_ST_PLAN_A, cols[0])
     b_keys = ["", *keys]
     state.keep_valid(state.W_ST_PLAN_B, b_keys)
     b = cols[1].selectbox(
@@ -141,9 +138,7 @@ seed = cols[1].number_input(
 )
 busy = jobs.running(JOB_STRESS) is not None
 plans_tested = 1 if plan_b is None else 2
-st.caption(
-    jobs.estimate_note(JOB_STRESS, label or current.name, int(replications) * plans_tested)
-)
+st.caption(jobs.estimate_note(JOB_STRESS, label or current.name, int(replications) * plans_tested))
 if st.button("Run stress test", key=state.W_ST_RUN, type="primary", disabled=busy):
     request = tasks.StressRequest(
         scenario=simulated,

@@ -17,10 +17,19 @@ import streamlit as st  # noqa: E402
 from ui import jobs, state  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
+STYLE = """<style>
+/* a button that deletes for good looks like it */
+.st-key-runs-confirm_delete button {
+  background-color: #b3261e; border-color: #b3261e; color: #fff;
+}
+/* buttons keep their words on narrow screens (wrap, never "Sav...") */
+.stButton button p, .stDownloadButton button p { white-space: normal; }
+</style>"""
 
-st.set_page_config(
-    page_title="Sourcing engine", page_icon=":material/directions_boat:", layout="wide"
-)
+# an emoji icon: a Material icon as the favicon is fetched from fonts.gstatic.com, which an
+# offline machine cannot reach
+st.set_page_config(page_title="Sourcing engine", page_icon="🚢", layout="wide")
+st.html(STYLE)
 
 pages = {
     "Plan": [

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from engine.api import (
     MAX_UPLOAD_BYTES,
@@ -110,11 +111,44 @@ def read_upload(files: Iterable[tuple[str, bytes]]) -> LoadedScenario:
         raise ScenarioError(problems)
     target = _scenario_file(folder)
     try:
-        return load(target)
+        loaded = load(target)
     except OSError as error:
         raise ScenarioError(
             [Problem(target.name, None, None, f"unreadable ({error})", "a readable file")]
         ) from None
+    loaded.warnings.extend(_unused(folder, target, loaded.scenario))
+    return loaded
+
+
+UNUSED = "not used: the scenario was read from"
+
+
+def _unused(folder: Path, target: Path, scenario: Scenario) -> list[Problem]:
+    """A warning for every uploaded file the scenario was not read from (a second workbook,
+    a CSV no table names, notes): every uploaded file is used or reported."""
+    used = {target.resolve()}
+    if target.suffix.lower() in (".yaml", ".yml"):
+        names = {f"{name}.csv" for name in TABLE_NAMES}
+        try:
+            settings = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            settings = {}
+        written = settings.get("tables") if isinstance(settings, dict) else None
+        if isinstance(written, dict):
+            names |= {str(v) for v in written.values()}
+        used |= {(target.parent / n).resolve() for n in names}
+    return [
+        Problem(
+            str(path.relative_to(folder)),
+            None,
+            None,
+            f"{UNUSED} {target.name}",
+            "only the scenario's own files (remove this one, or open it alone)",
+            severity=Severity.WARNING,
+        )
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.resolve() not in used
+    ]
 
 
 def _store_upload(

@@ -320,6 +320,7 @@ def show_frontier(outcome: Outcome, key: str) -> None:
     if frontier_table.empty:
         st.info("No points.")
         return
+    st.markdown(f"**Extra cost of each case against the free optimum ({outcome.currency})**")
     st.altair_chart(charts.frontier(frontier_table, outcome.currency), width="stretch")
     shown = [
         c

@@ -40,9 +40,11 @@ def open_upload() -> None:
     except ScenarioError as error:
         state.set_upload_problems(list(error.problems))
         return
-    names = ", ".join(f.name for f in files)
+    unused = [w for w in loaded.warnings if w.found.startswith(loading.UNUSED)]
+    unused_names = {w.source for w in unused}
+    names = ", ".join(f.name for f in files if f.name not in unused_names)
     state.set_workspace(loading.open_scenario(loaded.scenario, f"upload {names}"))
-    state.set_upload_problems([])
+    state.set_upload_problems(unused)
 
 
 def choose_whatif() -> None:
@@ -74,12 +76,19 @@ def opening() -> None:
         )
         st.button("Open upload", key=state.W_OPEN_UPLOAD, disabled=not files, on_click=open_upload)
     problems = state.upload_problems()
-    if problems:
-        errors = loading.errors_in(problems)
+    errors = loading.errors_in(problems)
+    if errors:
         st.error(
             f"That could not be opened: {len(errors)} problem(s), listed below with the file, "
             "row and field each is about. Fix them and upload again."
         )
+    elif problems:
+        st.warning(
+            f"{len(problems)} uploaded file(s) not used: "
+            + ", ".join(p.source for p in problems)
+            + ". The scenario was opened from the others."
+        )
+    if problems:
         widgets.problems_table(problems, key="upload.problems")
 
 

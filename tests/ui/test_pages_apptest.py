@@ -77,9 +77,19 @@ def test_what_if_applies_and_lists_its_changes() -> None:
         "GZ-01": 0.7,
         "HCM-01": 0.3,
     }
-    changes = [t.value for t in at.text]
-    assert any("risk_policy.fixed_splits.SKL-10IN" in c for c in changes)
+    assert "fixed splits: SKL-10IN: (unset) → GZ-01 70.0 %, HCM-01 30.0 %" in texts(at)
     assert "dtc-brand / split-70-30" in texts(at)
+
+
+def test_a_what_if_is_highlighted_in_the_table_it_changes() -> None:
+    at = open_example(new_app())
+    at.selectbox(key=state.W_WHATIF).set_value("tariff-up").run()
+    no_exception(at)
+    words = texts(at)
+    assert "duties SKL-10IN from CN: extra tariff rate: 25.0 % → 50.0 %" in words
+    assert "**With the what-if** (5 cell(s) changed, highlighted)" in words
+    duties = [d.value for d in at.dataframe if "extra_tariff_rate" in d.value.columns]
+    assert sorted((d["extra_tariff_rate"] == 0.5).sum() for d in duties) == [0, 5]
 
 
 def test_an_edit_is_checked_and_its_problem_shown_beside_its_table() -> None:

@@ -50,12 +50,20 @@ def submit(
     *,
     work_units: float = 1.0,
     unit: str = "",
+    solver: bool = False,
 ) -> str:
-    """Start ``task(request, progress)`` as a server job, the session's job ``name``; the
-    result of the session's last job of that name is cleared (a new one is on its way)."""
+    """Start ``task(request, progress)`` as a server job, the session's job ``name`` (with
+    ``solver``, after the server's other solves); the result of the session's last job of that
+    name is cleared (a new one is on its way)."""
     scenario_name = str(getattr(request, "scenario_name", ""))
     job_id = registry().submit(
-        name, label, scenario_name, partial(task, request), work_units=work_units, unit=unit
+        name,
+        label,
+        scenario_name,
+        partial(task, request),
+        work_units=work_units,
+        unit=unit,
+        solver=solver,
     )
     state.jobs()[name] = job_id
     state.clear_result(name)
@@ -116,9 +124,7 @@ def take(name: str, record: JobRecord) -> None:
 def _failure(record: JobRecord, error: Any) -> str:
     if error is None or isinstance(error, EXPECTED_ERRORS):
         return f"{record.label} failed: {record.message}"
-    import traceback  # a bug: say so plainly, keep the details for a report
-
-    details = "".join(traceback.format_exception(error))
+    details = registry().details(record.job_id)  # a bug: say so plainly, keep the details
     return f"{record.label} failed unexpectedly: {error!r}\n\n{details}"
 
 
@@ -187,8 +193,8 @@ def sidebar() -> None:
     progress and Cancel, and others' finished ones with a button to open the result."""
     for job_id in state.jobs().values():
         record = registry().record(job_id)
-        if record is not None:
-            st.caption(f":material/hourglass_top: {progress_text(record)}")
+        if record is not None:  # its progress is on its page (this line is not redrawn)
+            st.caption(f":material/hourglass_top: {record.label}: running (progress on its page)")
     records = others()
     unfinished = tuple(r.job_id for r in records if not r.finished)
     finished = [r for r in records if r.finished and r.status is JobStatus.DONE and r.run_id]

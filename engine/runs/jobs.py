@@ -1,5 +1,8 @@
-"""Jobs belong to the server: long work (optimize, curves, stress tests) runs in worker threads
-owned by one registry per run store in the server process, not by a browser session.
+"""Jobs belong to the server: long work (optimize, curves, stress tests) runs in worker
+processes owned by one registry per run store in the server process, not by a browser session.
+A job in its own process keeps the server answering (the pages' progress moves while a model is
+built) and can always be stopped: a cancelled job stops at its next check, and a process that
+has not stopped by itself within ``HARD_CANCEL_SECONDS`` is ended.
 
 A reloaded page or another tab finds every job in the registry: its kind, scenario, status,
 progress message, start, estimate and, when done, the run it saved. The registry also writes
@@ -12,20 +15,26 @@ kind and scenario took.
     registry.record(job_id).status                 # queued, running, done, failed, cancelled
     registry.cancel(job_id)                        # the task stops at its next check
 
-A task is ``task(progress) -> result``: it reports through ``Progress`` (``update(done, total)``
-and ``say(message)`` raise ``Cancelled`` once the job is cancelled, and ``engine.cancel`` stops
-HiGHS runs), and waits its turn for the solver with ``solver_turn(progress)``, which tells the
-user which job it waits for. Nothing here knows Streamlit.
+A task is a picklable ``task(progress) -> result`` (e.g. ``functools.partial`` of a module's
+function): it reports through ``Progress`` (``update(done, total)`` and ``say(message)`` raise
+``Cancelled`` once the job is cancelled, and ``engine.cancel`` stops HiGHS runs). A job
+submitted with ``solver=True`` waits its turn for the solver (one solve at a time: two solves
+side by side on a small machine only slow each other), and says which job it waits for.
+Nothing here knows Streamlit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import pickle
 import secrets
 import sqlite3
 import statistics
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -36,6 +45,7 @@ from typing import Any
 
 from engine import cancel
 from engine.cancel import Cancelled
+from engine.runs.errors import STORE_ENV
 from engine.runs.paths import default_store_path
 
 WORKERS = 4
@@ -45,6 +55,10 @@ KEEP_RESULTS = 50
 STORE_EVERY_SECONDS = 1.0
 """How often a running job's progress is written to the job file."""
 WAIT_POLL_SECONDS = 0.2
+HARD_CANCEL_SECONDS = 3.0
+"""A cancelled job's process that has not stopped by itself after this long is ended."""
+PRELOAD = ("engine.api",)
+"""Imported once by the fork server, so a job's process starts in a fraction of a second."""
 
 __all__ = [
     "Cancelled",
@@ -343,6 +357,7 @@ class _Live:
     future: Future[Any]
     work_units: float
     result: Any = None
+    details: str = ""
     written: float = 0.0
 
 
@@ -385,8 +400,10 @@ class JobRegistry:
         *,
         work_units: float = 1.0,
         unit: str = "",
+        solver: bool = False,
     ) -> str:
-        """Queue ``task(progress)``; returns the job id."""
+        """Queue ``task(progress)`` (run in a process of its own; with ``solver``, after the
+        solver's other jobs); returns the job id."""
         job_id = f"job-{secrets.token_hex(4)}"
         estimate, basis = self.estimate(kind, scenario_name, work_units)
         event = threading.Event()
@@ -411,7 +428,7 @@ class JobRegistry:
             live = _Live(record, progress, Future(), work_units)
             self._live[job_id] = live
         self.file.write(record, self.server_id, work_units)
-        live.future = self._executor.submit(self._run, job_id, task)
+        live.future = self._executor.submit(self._run, job_id, task, solver)
         return job_id
 
     def _queue_message(self) -> str:
@@ -420,15 +437,16 @@ class JobRegistry:
             return f"queued: waits for a free worker (busy: {', '.join(running)})"
         return "starting"
 
-    def _run(self, job_id: str, task: Callable[[Progress], Any]) -> None:
+    def _run(self, job_id: str, task: Callable[[Progress], Any], solver: bool) -> None:
         live = self._live[job_id]
-        if live.progress.cancelled:
-            self._end(job_id, JobStatus.CANCELLED, "cancelled before it started")
-            return
-        self._set(job_id, status=JobStatus.RUNNING, message="working")
         try:
-            with cancel.cancellable(live.progress.cancel_event):
-                result = task(live.progress)
+            if live.progress.cancelled:
+                raise Cancelled("cancelled before it started")
+            if solver:
+                with _SOLVER.take(live.progress):
+                    result = self._in_process(job_id, task)
+            else:
+                result = self._in_process(job_id, task)
         except Cancelled:
             self._end(job_id, JobStatus.CANCELLED, "cancelled")
         except Exception as error:  # the page shows it; the details go with it
@@ -438,6 +456,70 @@ class JobRegistry:
             live.result = result
             run_id = getattr(result, "run_id", None)
             self._end(job_id, JobStatus.DONE, "done", run_id=run_id)
+
+    def _in_process(self, job_id: str, task: Callable[[Progress], Any]) -> Any:
+        """Run the task in a process of its own; pass on its progress; end it if it does not
+        stop by itself soon after a cancel."""
+        live = self._live[job_id]
+        self._set(job_id, status=JobStatus.RUNNING, message="starting")
+        context = _context()
+        receiver, sender = context.Pipe(duplex=False)
+        stop = context.Event()
+        env = {STORE_ENV: os.environ.get(STORE_ENV, "")}
+        process = context.Process(
+            target=_child, args=(task, live.record.label, sender, stop, env), daemon=True
+        )
+        process.start()
+        sender.close()
+        ending: tuple[Any, ...] | None = None
+        asked = None
+        try:
+            while ending is None:
+                if live.progress.cancelled and asked is None:
+                    stop.set()
+                    asked = time.monotonic()
+                if asked is not None and time.monotonic() - asked > HARD_CANCEL_SECONDS:
+                    process.terminate()
+                    raise Cancelled("cancelled")
+                if receiver.poll(WAIT_POLL_SECONDS):
+                    try:
+                        message = receiver.recv()
+                    except EOFError:
+                        break
+                    if message[0] == "progress":
+                        self._reported(job_id, *message[1:])
+                    else:
+                        ending = message
+                elif not process.is_alive():
+                    break
+        finally:
+            receiver.close()
+            process.join(timeout=HARD_CANCEL_SECONDS)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        if ending is None:
+            if live.progress.cancelled:
+                raise Cancelled("cancelled")
+            raise RuntimeError(
+                f"the job's process ended without a result (exit {process.exitcode})"
+            )
+        if ending[0] == "cancelled":
+            raise Cancelled("cancelled")
+        if ending[0] == "failed":
+            live.details = ending[2]
+            raise ending[1]
+        return ending[1]
+
+    def _reported(self, job_id: str, done: int, total: int, message: str) -> None:
+        live = self._live[job_id]
+        if live.progress.cancelled:
+            message = "cancelling: stops at the next check"
+        self._set(job_id, done=done, total=total, message=message, write=False)
+        now = time.monotonic()
+        if now - live.written >= STORE_EVERY_SECONDS:
+            live.written = now
+            self.file.write(live.record, self.server_id, live.work_units)
 
     def _progressed(self, job_id: str) -> None:
         live = self._live.get(job_id)
@@ -497,6 +579,11 @@ class JobRegistry:
         live = self._live.get(job_id)
         return None if live is None else live.result
 
+    def details(self, job_id: str) -> str:
+        """The traceback of a job that failed in its process ("" if none is kept)."""
+        live = self._live.get(job_id)
+        return "" if live is None else live.details
+
     def cancel(self, job_id: str) -> None:
         """Ask the job to stop; it does at its next check (a few seconds at most)."""
         live = self._live.get(job_id)
@@ -518,6 +605,43 @@ class JobRegistry:
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} did not finish in {timeout} s")
             time.sleep(0.05)
+
+
+def _context() -> Any:
+    """Job processes come from a fork server that has imported the engine once (fast to
+    start, and never a fork of the server's threads)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))
+    return context
+
+
+def _child(
+    task: Callable[[Progress], Any],
+    label: str,
+    sender: Any,
+    stop: Any,
+    env: dict[str, str],
+) -> None:
+    """A job's process: run the task, send its progress and then its ending."""
+    os.environ.update({k: v for k, v in env.items() if v})
+    progress = Progress(label, cancel_event=stop)
+    progress._on_change = lambda: sender.send(("progress", *progress.snapshot()))
+    try:
+        with cancel.cancellable(stop):
+            result = task(progress)
+    except Cancelled:
+        sender.send(("cancelled",))
+    except Exception as error:  # sent whole when it can be, else in words
+        details = "".join(traceback.format_exception(error))
+        try:
+            pickle.dumps(error)
+        except Exception:
+            error = RuntimeError(repr(error))
+        sender.send(("failed", error, details))
+    else:
+        sender.send(("done", result))
+    finally:
+        sender.close()
 
 
 def _seconds(value: float) -> str:

@@ -4,8 +4,8 @@ from past jobs, and a new server marks the jobs the last one left as interrupted
 
 from __future__ import annotations
 
-import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,17 @@ def wait_until(condition, timeout: float = 120.0) -> None:
         time.sleep(0.05)
 
 
+def hold_until(signal: Path, progress: Progress) -> None:
+    """A job that waits (cancellably) until ``signal`` exists."""
+    while not signal.exists():
+        progress.say("holding")
+        time.sleep(0.1)
+
+
+def fails(progress: Progress) -> None:
+    raise ValueError("choose at least one SKU to protect")
+
+
 def dtc_brand() -> api.Scenario:
     return api.load_scenario(DTC_BRAND)
 
@@ -56,7 +67,7 @@ def test_a_curve_is_cancelled_within_seconds(registry: JobRegistry) -> None:
         skus=tuple(s.sku for s in scenario.skus if s.critical)[:1],
     )
     job_id = registry.submit(
-        "frontier", "curve", "dtc-brand", lambda p: tasks.run_frontier(request, p)
+        "frontier", "curve", "dtc-brand", partial(tasks.run_frontier, request), solver=True
     )
     wait_until(lambda: registry.record(job_id).status is JobStatus.RUNNING)
     time.sleep(4.0)  # well inside the first solve
@@ -76,7 +87,7 @@ def test_an_optimize_is_cancelled_within_seconds(registry: JobRegistry) -> None:
         options=api.SolveOptions(time_limit_seconds=600),
     )
     job_id = registry.submit(
-        "optimize", "optimize", "dtc-brand", lambda p: tasks.run_optimize(request, p)
+        "optimize", "optimize", "dtc-brand", partial(tasks.run_optimize, request), solver=True
     )
     wait_until(lambda: registry.record(job_id).message.startswith("plan:"))
     time.sleep(3.0)
@@ -89,16 +100,13 @@ def test_an_optimize_is_cancelled_within_seconds(registry: JobRegistry) -> None:
 
 
 def test_a_queued_solve_says_what_it_waits_for_and_estimates_come_from_past_jobs(
-    registry: JobRegistry,
+    registry: JobRegistry, tmp_path: Path
 ) -> None:
-    release = threading.Event()
-
-    def holds_the_solver(progress: Progress) -> None:
-        with tasks.solver_turn(progress):
-            release.wait(30)
-
-    first = registry.submit("optimize", "Optimizing small", "small", holds_the_solver)
-    wait_until(lambda: registry.record(first).status is JobStatus.RUNNING)
+    release = tmp_path / "release"
+    first = registry.submit(
+        "optimize", "Optimizing small", "small", partial(hold_until, release), solver=True
+    )
+    wait_until(lambda: registry.record(first).message == "holding")
     request = tasks.OptimizeRequest(
         scenario=small_scenario(),
         scenario_name="small",
@@ -106,37 +114,37 @@ def test_a_queued_solve_says_what_it_waits_for_and_estimates_come_from_past_jobs
     )
     assert registry.estimate("optimize", "small")[0] is None
     second = registry.submit(
-        "optimize", "second", "small", lambda p: tasks.run_optimize(request, p)
+        "optimize", "second", "small", partial(tasks.run_optimize, request), solver=True
     )
     wait_until(lambda: "waits for the solver" in registry.record(second).message)
-    assert "Optimizing small" in registry.record(second).message
-    release.set()
+    assert "Optimizing small is using it" in registry.record(second).message
+    assert registry.record(second).status is JobStatus.QUEUED
+    release.touch()
     done = registry.wait(second, timeout=120)
     assert done is not None and done.status is JobStatus.DONE and done.run_id
     assert registry.result(second).run_id == done.run_id
+    assert api.RunStore().get(done.run_id).scenario_name == "small"
     seconds, basis = registry.estimate("optimize", "small")
     assert seconds is not None and seconds > 0
     assert "from 2 past jobs" in basis
 
 
 def test_a_new_server_marks_the_jobs_left_running_as_interrupted(
-    registry: JobRegistry, run_store: Path
+    registry: JobRegistry, run_store: Path, tmp_path: Path
 ) -> None:
-    release = threading.Event()
-    job_id = registry.submit("stress", "stress", "small", lambda p: release.wait(30))
+    release = tmp_path / "release"
+    job_id = registry.submit("stress", "stress", "small", partial(hold_until, release))
     wait_until(lambda: registry.record(job_id).status is JobStatus.RUNNING)
     restarted = JobRegistry(jobs_path(run_store))
     record = restarted.record(job_id)
-    release.set()
+    release.touch()
     assert record is not None and record.status is JobStatus.INTERRUPTED
     assert [r.job_id for r in restarted.records()] == [job_id]
 
 
 def test_a_failed_job_keeps_its_error(registry: JobRegistry) -> None:
-    def fails(progress: Progress) -> None:
-        raise ValueError("choose at least one SKU to protect")
-
-    record = registry.wait(registry.submit("frontier", "curve", "small", fails), timeout=10)
+    record = registry.wait(registry.submit("frontier", "curve", "small", fails), timeout=60)
     assert record is not None and record.status is JobStatus.FAILED
     assert record.message == "choose at least one SKU to protect"
     assert isinstance(registry.result(record.job_id), ValueError)
+    assert "fails" in registry.details(record.job_id)

@@ -141,7 +141,7 @@ def optimize_section(scenario: Scenario) -> None:
         label = f"Optimizing {scenario.name}" + (
             f" ({tasks.split_label(splits)})" if splits else ""
         )
-        jobs.submit(JOB_OPTIMIZE, label, tasks.run_optimize, request)
+        jobs.submit(JOB_OPTIMIZE, label, tasks.run_optimize, request, solver=True)
         st.rerun()
     jobs.watch(JOB_OPTIMIZE)
     widgets.job_error(JOB_OPTIMIZE)
@@ -191,6 +191,7 @@ def frontier_section(scenario: Scenario) -> None:
             tasks.run_frontier,
             request,
             unit="solves",
+            solver=True,
         )
         st.rerun()
     jobs.watch(JOB_FRONTIER)

@@ -481,6 +481,7 @@ class JobRegistry:
                 if asked is not None and time.monotonic() - asked > HARD_CANCEL_SECONDS:
                     process.terminate()
                     raise Cancelled("cancelled")
+                alive = process.is_alive()  # before reading: what it sent is then in the pipe
                 if receiver.poll(WAIT_POLL_SECONDS):
                     try:
                         message = receiver.recv()
@@ -490,7 +491,7 @@ class JobRegistry:
                         self._reported(job_id, *message[1:])
                     else:
                         ending = message
-                elif not process.is_alive():
+                elif not alive:
                     break
         finally:
             receiver.close()

@@ -513,6 +513,7 @@ class JobRegistry:
         return ending[1]
 
     def _reported(self, job_id: str, done: int, total: int, message: str) -> None:
+        """A job's progress into its record (and, at most every second, its file)."""
         live = self._live[job_id]
         if live.progress.cancelled:
             message = "cancelling: stops at the next check"
@@ -523,15 +524,10 @@ class JobRegistry:
             self.file.write(live.record, self.server_id, live.work_units)
 
     def _progressed(self, job_id: str) -> None:
+        """The parent's own progress (a job waiting for the solver says so)."""
         live = self._live.get(job_id)
-        if live is None:
-            return
-        done, total, message = live.progress.snapshot()
-        self._set(job_id, done=done, total=total, message=message, write=False)
-        now = time.monotonic()
-        if now - live.written >= STORE_EVERY_SECONDS:
-            live.written = now
-            self.file.write(live.record, self.server_id, live.work_units)
+        if live is not None:
+            self._reported(job_id, *live.progress.snapshot())
 
     def _set(self, job_id: str, write: bool = True, **changes: Any) -> None:
         with self._lock:

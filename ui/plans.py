@@ -49,14 +49,13 @@ def plan_choices(scenario: Scenario) -> tuple[dict[str, PlanChoice], str | None]
 
 
 def run_name(row: Mapping[str, Any]) -> str:
-    """A run named by what it is: ``small / split-70-30 · SKU-0001 70/30 CN-001/VN-002 ·
-    optimal 223,566 USD (gap 0.1 %) · 12-03 14:05``. The user's label (Runs page) replaces
-    the split's words; the id is last, for the CLI."""
+    """A run named by what it is: ``small / split-70-30 · optimized plan · SKU-0001 70/30
+    CN-001/VN-002 · optimal 223,566 USD (gap 0.1 %) · 12-03 14:05 · <id>``. The user's label
+    (Runs page) replaces the split's words; the id is last, for the CLI."""
     parts = [str(row.get("scenario_name") or "?")]
     label = str(row.get("label") or "")
     kind = str(row.get("kind") or "optimize")
-    if kind != "optimize":
-        parts.append(kind)
+    parts.append("optimized plan" if kind == "optimize" else f"{kind} run")
     parts.append(label if label else ("no fixed split" if kind == "optimize" else ""))
     status = row.get("status")
     if isinstance(status, str) and status:

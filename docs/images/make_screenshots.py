@@ -23,6 +23,7 @@ from tests.ui.test_browser_e2e import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     LONG,
+    OPTIMIZE_RUN,
     Server,
     choose,
     go,
@@ -51,9 +52,7 @@ def main() -> None:
     server = Server(work / "runs.sqlite", work / "streamlit.log")
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": WIDTH, "height": 900})
             page.set_default_timeout(LONG)
             page.goto(server.url)
@@ -70,9 +69,7 @@ def main() -> None:
             shoot(page, "suppliers")
             # a small scenario for the pages that solve and simulate
             go(page, "Scenario")
-            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-                book
-            )
+            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(book)
             page.get_by_role("button", name="Open upload").click()
             expect(page.get_by_role("heading", name="small")).to_be_visible()
             go(page, "Optimize")
@@ -91,7 +88,7 @@ def main() -> None:
             go(page, "Finance")
             shoot(page, "finance")
             go(page, "Runs")
-            choose(page, "Open a run", "optimize")
+            choose(page, "Open a run", OPTIMIZE_RUN)
             expect(page.get_by_text("Allocation: share of each SKU's units")).to_be_visible()
             shoot(page, "runs")
             browser.close()

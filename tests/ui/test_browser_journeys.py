@@ -17,6 +17,7 @@ from engine.api import write_scenario
 from tests.ui.conftest import small_scenario
 from tests.ui.test_browser_e2e import (  # noqa: F401 (browser is a fixture)
     LONG,
+    OPTIMIZE_RUN,
     Server,
     browser,
     choose,
@@ -238,8 +239,9 @@ def test_no_page_shows_a_raw_float(browser, server: Server, tmp_path: Path) -> N
         go(page, name)
         wait_idle(page)
         if name == "Runs":
-            choose(page, "Open a run", "optimize")
-            expect(page.get_by_text("Allocation: share of each SKU's units")).to_be_visible()
+            choose(page, "Open a run", OPTIMIZE_RUN)
+            allocation = page.get_by_text("Allocation: share of each SKU's units")
+            expect(allocation).to_be_visible(timeout=LONG)
             wait_idle(page)
         seen[name] = RAW_FLOAT.findall(page.locator("body").inner_text())
     assert not any(seen.values()), seen

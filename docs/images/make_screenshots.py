@@ -47,6 +47,7 @@ def shoot(page, name: str) -> Path:
 def main() -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=LONG)  # solves and simulations on a busy machine
     work = Path(tempfile.mkdtemp(prefix="screenshots-"))
     book = write_scenario(small_scenario(), work / "small.xlsx")
     server = Server(work / "runs.sqlite", work / "streamlit.log")
@@ -58,7 +59,10 @@ def main() -> None:
             page.goto(server.url)
             page.get_by_role("button", name="Open example").click()
             expect(page.get_by_text("Checked: no errors")).to_be_visible()
-            choose(page, "What-if to apply", "tariff-up")
+            what_if = page.get_by_role("combobox", name="What-if to apply", exact=True)
+            what_if.click()
+            page.keyboard.type("tariff-up")
+            page.get_by_role("option").filter(has_text="tariff-up").first.click()
             expect(page.get_by_text("What the what-if changes")).to_be_visible()
             shoot(page, "scenario")
             go(page, "Landed cost")

@@ -33,13 +33,18 @@ from tests.ui.test_browser_e2e import (  # noqa: E402
 
 IMAGES = Path(__file__).resolve().parent
 WIDTH = 1400
+SHOT_HEIGHT = 2400
 
 
 def shoot(page, name: str) -> Path:
+    """The page at 1400 px wide, tall enough for its results (Streamlit scrolls an inner
+    element, so a full-page screenshot would stop at the window's height)."""
     wait_idle(page)
-    page.wait_for_timeout(1500)  # charts draw after the run ends
+    page.set_viewport_size({"width": WIDTH, "height": SHOT_HEIGHT})
+    page.wait_for_timeout(2000)  # charts draw after the run ends
     path = IMAGES / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": WIDTH, "height": 900})
     print(f"wrote {path.relative_to(ROOT)}")
     return path
 

@@ -385,10 +385,8 @@ class JobRegistry:
             return None, "no estimate yet: the first such job on this scenario"
         per_unit = statistics.median(past)
         low, high = min(past) * work_units, max(past) * work_units
-        basis = (
-            f"from {len(past)} past job{'s' if len(past) > 1 else ''} "
-            f"({_seconds(low)} – {_seconds(high)})"
-        )
+        jobs = f"{len(past)} past job{'s' if len(past) > 1 else ''}"
+        basis = f"from {jobs}: {_seconds(low)} – {_seconds(high)}"
         return per_unit * work_units, basis
 
     def submit(

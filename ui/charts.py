@@ -240,9 +240,7 @@ def cash_curve(
         .encode(
             x=x,
             y=alt.Y("amount:Q", title=f"cash {_money(currency)}"),
-            color=alt.Color(
-                "series:N", legend=alt.Legend(title="", orient="bottom", labelLimit=0)
-            ),
+            color=alt.Color("series:N", legend=alt.Legend(title="", orient="bottom", labelLimit=0)),
             tooltip=["period:O", "series:N", alt.Tooltip("amount:Q", format=",.0f")],
         )
         .properties(height=300)

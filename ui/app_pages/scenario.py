@@ -191,8 +191,7 @@ def percent_columns(frame: pd.DataFrame) -> dict[str, Any]:
     return {
         str(c): st.column_config.NumberColumn(format="percent")
         for c in frame.columns
-        if formats.kind_of(str(c)) is formats.Kind.PCT
-        and pd.api.types.is_numeric_dtype(frame[c])
+        if formats.kind_of(str(c)) is formats.Kind.PCT and pd.api.types.is_numeric_dtype(frame[c])
     }
 
 

@@ -39,6 +39,13 @@ def hold_until(signal: Path, progress: Progress) -> None:
         time.sleep(0.1)
 
 
+def sleep_until(signal: Path, progress: Progress) -> None:
+    """A job that waits until ``signal`` exists without reporting (so the first registry
+    writes nothing more, as a stopped server would not)."""
+    while not signal.exists():
+        time.sleep(0.1)
+
+
 def fails(progress: Progress) -> None:
     raise ValueError("choose at least one SKU to protect")
 
@@ -133,7 +140,7 @@ def test_a_new_server_marks_the_jobs_left_running_as_interrupted(
     registry: JobRegistry, run_store: Path, tmp_path: Path
 ) -> None:
     release = tmp_path / "release"
-    job_id = registry.submit("stress", "stress", "small", partial(hold_until, release))
+    job_id = registry.submit("stress", "stress", "small", partial(sleep_until, release))
     wait_until(lambda: registry.record(job_id).status is JobStatus.RUNNING)
     restarted = JobRegistry(jobs_path(run_store))
     record = restarted.record(job_id)

@@ -1,8 +1,8 @@
 """The sourcing app: ``sourcing ui`` (or ``streamlit run ui/app.py``).
 
 The entry script: page setup, the navigation between the pages under ``ui/app_pages``, a sidebar
-with the scenario in use and the work in progress, and the hand-over of finished background
-jobs to the session before the chosen page runs.
+with the scenario in use and the jobs on the server, the settings kept across pages, and the
+hand-over of finished jobs to the session before the chosen page runs.
 """
 
 import sys
@@ -17,10 +17,19 @@ import streamlit as st  # noqa: E402
 from ui import jobs, state  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
+STYLE = """<style>
+/* a button that deletes for good looks like it */
+.st-key-runs-confirm_delete button {
+  background-color: #b3261e; border-color: #b3261e; color: #fff;
+}
+/* buttons keep their words on narrow screens (wrap, never "Sav...") */
+.stButton button p, .stDownloadButton button p { white-space: normal; }
+</style>"""
 
-st.set_page_config(
-    page_title="Sourcing engine", page_icon=":material/directions_boat:", layout="wide"
-)
+# an emoji icon: a Material icon as the favicon is fetched from fonts.gstatic.com, which an
+# offline machine cannot reach
+st.set_page_config(page_title="Sourcing engine", page_icon="🚢", layout="wide")
+st.html(STYLE)
 
 pages = {
     "Plan": [
@@ -40,6 +49,7 @@ pages = {
 }
 page = st.navigation(pages)
 
+state.keep_settings()
 jobs.collect()
 
 with st.sidebar:
@@ -55,7 +65,6 @@ with st.sidebar:
         st.error("The scenario has errors (see the Scenario page).")
     else:
         st.caption("No scenario open yet.")
-    if state.jobs():
-        jobs.watch_all()
+    jobs.sidebar()
 
 page.run()

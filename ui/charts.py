@@ -20,6 +20,15 @@ PART_LABELS: dict[str, str] = {
     "payment_terms_capital": "capital in deposits",
 }
 PLAN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+MODE_COLOURS: dict[str, str] = {
+    "sea_fcl": "#1f77b4",
+    "sea_lcl": "#17becf",
+    "rail": "#8c564b",
+    "air": "#d62728",
+    "express": "#ff7f0e",
+}
+"""One colour per shipping mode in every chart, whichever modes a plan uses."""
+MODE_SCALE = alt.Scale(domain=list(MODE_COLOURS), range=list(MODE_COLOURS.values()))
 
 
 def _money(currency: str) -> str:
@@ -133,9 +142,7 @@ def po_timeline(
             x=alt.X("placed:T", title="PO placed → goods arrive (date)"),
             x2="arrives:T",
             y=alt.Y("line:N", title="SKU · supplier", axis=alt.Axis(labelLimit=320)),
-            color=alt.Color(
-                "mode:N", scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(title="mode")
-            ),
+            color=alt.Color("mode:N", scale=MODE_SCALE, legend=alt.Legend(title="mode")),
             tooltip=[
                 "sku:N",
                 "supplier:N",
@@ -198,7 +205,7 @@ def frontier(table: pd.DataFrame, currency: str) -> alt.Chart:
     frame["extra"] = frame["extra_cost_vs_free"]
     base = alt.Chart(frame).encode(
         x=alt.X("case:N", sort=frame["case"].tolist(), title="case (backup share or split)"),
-        y=alt.Y("extra:Q", title=f"extra cost against the free optimum {_money(currency)}"),
+        y=alt.Y("extra:Q", title=f"extra cost {_money(currency)}"),
         tooltip=[
             "case:N",
             "status:N",
@@ -226,7 +233,7 @@ def working_capital_curve(timeline: pd.DataFrame, currency: str) -> alt.Chart:
         .encode(
             x=alt.X("date:T", title="date"),
             y=alt.Y("amount:Q", title=f"amount {_money(currency)}"),
-            color=alt.Color("series:N", legend=alt.Legend(title="", orient="bottom")),
+            color=alt.Color("series:N", legend=alt.Legend(title="", orient="bottom", labelLimit=0)),
             tooltip=[
                 alt.Tooltip("date:T"),
                 "series:N",

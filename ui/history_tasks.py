@@ -10,7 +10,7 @@ from pathlib import Path
 from engine import api
 from engine.api import DecisionRules, History, HistoryError, Problem, Scenario
 from ui import tasks
-from ui.jobs import Progress
+from ui.job_types import Progress
 from ui.loading import EXAMPLES_DIR
 
 HISTORY_FILE = "po_history.csv"

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from engine.api import (
     MAX_UPLOAD_BYTES,
@@ -35,6 +36,7 @@ from engine.api import (
     write_scenario,
     write_tables,
 )
+from ui import formats
 from ui.state import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,11 +112,44 @@ def read_upload(files: Iterable[tuple[str, bytes]]) -> LoadedScenario:
         raise ScenarioError(problems)
     target = _scenario_file(folder)
     try:
-        return load(target)
+        loaded = load(target)
     except OSError as error:
         raise ScenarioError(
             [Problem(target.name, None, None, f"unreadable ({error})", "a readable file")]
         ) from None
+    loaded.warnings.extend(_unused(folder, target, loaded.scenario))
+    return loaded
+
+
+UNUSED = "not used: the scenario was read from"
+
+
+def _unused(folder: Path, target: Path, scenario: Scenario) -> list[Problem]:
+    """A warning for every uploaded file the scenario was not read from (a second workbook,
+    a CSV no table names, notes): every uploaded file is used or reported."""
+    used = {target.resolve()}
+    if target.suffix.lower() in (".yaml", ".yml"):
+        names = {f"{name}.csv" for name in TABLE_NAMES}
+        try:
+            settings = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            settings = {}
+        written = settings.get("tables") if isinstance(settings, dict) else None
+        if isinstance(written, dict):
+            names |= {str(v) for v in written.values()}
+        used |= {(target.parent / n).resolve() for n in names}
+    return [
+        Problem(
+            str(path.relative_to(folder)),
+            None,
+            None,
+            f"{UNUSED} {target.name}",
+            "only the scenario's own files (remove this one, or open it alone)",
+            severity=Severity.WARNING,
+        )
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.resolve() not in used
+    ]
 
 
 def _store_upload(
@@ -276,15 +311,54 @@ def _cell_text(value: Any) -> str:
 
 
 def whatifs(scenario: Scenario) -> dict[str, str]:
-    """Named scenarios, then overrides not already named so, each with what it changes."""
-    options = {
-        name: "named scenario: " + " + ".join(parts) for name, parts in scenario.scenarios.items()
-    }
-    for name, mapping in scenario.overrides.items():
-        if name not in options:
-            keys = ", ".join(str(k) for k in mapping)
-            options[name] = f"override: {keys}"
-    return options
+    """Named scenarios, then overrides not already named so, each with what it changes in
+    words (``duty rate of SKL-10IN from CN set to 35.0 %; ...``)."""
+    names = [*scenario.scenarios, *(n for n in scenario.overrides if n not in scenario.scenarios)]
+    return {name: whatif_words(whatif_values(scenario, name)) for name in names}
+
+
+def whatif_words(values: Mapping[str, Any]) -> str:
+    """A what-if's changes in words."""
+    return "; ".join(f"{key_words(key)} set to {value_words(key, v)}" for key, v in values.items())
+
+
+def key_words(key: str) -> str:
+    """``duties.SKL-10IN.CN.duty_rate`` -> ``duties SKL-10IN CN: duty rate``."""
+    parts = str(key).split(".")
+    field = parts[-1].replace("_", " ")
+    where = " ".join(_row_words(p) for p in parts[:-1] if p != "risk_policy")
+    return f"{where}: {field}" if where else field
+
+
+def _row_words(part: str) -> str:
+    """A row key as written in overrides: ``SKL-10IN:CN:`` -> ``SKL-10IN from CN``."""
+    pieces = [p for p in part.split(":") if p]
+    if len(pieces) == 2:
+        return f"{pieces[0]} from {pieces[1]}"
+    return " ".join(pieces).replace("_", " ")
+
+
+def value_words(key: str, value: Any) -> str:
+    """A what-if's value as the app shows numbers (a rate as %, money, days)."""
+    name = str(key).split(".")[-1]
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, Mapping):
+        inner = "share" if "fixed_splits" in str(key) else name
+        return ", ".join(f"{k} {value_words(inner, v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return f"{len(value)} {name.replace('_', ' ')} (listed under the table)"
+    if hasattr(value, "value") and not isinstance(value, (int, float, str)):
+        return str(value.value)  # a marker: (unset), (new row), (deleted)
+    if isinstance(value, str) and formats.number(value) is None:
+        return value
+    return formats.named(name, value)
+
+
+def change_words(change: Any) -> str:
+    """One applied change in words: ``duties SKL-10IN CN: duty rate 25.0 % -> 35.0 %``."""
+    old, new = value_words(change.key, change.old), value_words(change.key, change.new)
+    return f"{key_words(change.key)}: {old} → {new} ({change.origin})"
 
 
 def whatif_values(scenario: Scenario, name: str) -> dict[str, Any]:
@@ -384,3 +458,15 @@ def table_of_problem(problem: Problem) -> str | None:
         stem = stem[stem.index("[") + 1 : -1]
     stem = stem.removesuffix(".csv")
     return stem if stem in TABLE_NAMES else None
+
+
+def changed_cells(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """True where ``after`` differs from ``before`` (a whole row where it is new)."""
+    mask = pd.DataFrame(True, index=after.index, columns=after.columns)
+    common = [c for c in after.columns if c in before.columns]
+    rows = min(len(before), len(after))
+    if rows:
+        left = before[common].iloc[:rows].reset_index(drop=True).map(_cell_text)
+        right = after[common].iloc[:rows].reset_index(drop=True).map(_cell_text)
+        mask.iloc[:rows, [after.columns.get_loc(c) for c in common]] = (left != right).to_numpy()
+    return mask

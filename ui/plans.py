@@ -3,11 +3,13 @@ and the scenario's disruptions in words."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from engine.api import RunKind, RunStore, RunStoreError, Scenario
+from ui import formats
 from ui.tasks import PlanChoice
 
 POLICIES: dict[str, str] = {
@@ -30,19 +32,66 @@ def plan_choices(scenario: Scenario) -> tuple[dict[str, PlanChoice], str | None]
     for row in runs.to_dict("records"):
         if str(row.get("scenario_name", "")).split(" / ")[0] != scenario.name:
             continue
-        run_id, label = str(row["run_id"]), str(row.get("label") or "")
-        named = f" ({label})" if label else ""
+        run_id = str(row["run_id"])
+        row["currency"] = scenario.finance.currency
         if row.get("status") in PLANNED:
-            choices[f"plan:{run_id}"] = PlanChoice(
-                f"plan {run_id}{named}", "plan", run_id, "purchase_orders"
-            )
+            choices[f"plan:{run_id}"] = PlanChoice(run_name(row), "plan", run_id, "purchase_orders")
         if row.get("free_status") in PLANNED:
+            free = {**row, "label": "free optimum", "status": row.get("free_status")}
+            free["total_cost"] = row.get("free_total_cost")
+            free["gap"] = row.get("free_gap")
             choices[f"free:{run_id}"] = PlanChoice(
-                f"free optimum of {run_id}", "plan", run_id, "free_purchase_orders"
+                run_name(free), "plan", run_id, "free_purchase_orders"
             )
     for kind, label in POLICIES.items():
         choices[f"policy:{kind}"] = PlanChoice(label, kind)
     return choices, problem
+
+
+def run_name(row: Mapping[str, Any]) -> str:
+    """A run named by what it is: ``small / split-70-30 · optimized plan · SKU-0001 70/30
+    CN-001/VN-002 · optimal 223,566 USD (gap 0.1 %) · 12-03 14:05 · <id>``. The user's label
+    (Runs page) replaces the split's words; the id is last, for the CLI."""
+    parts = [str(row.get("scenario_name") or "?")]
+    label = str(row.get("label") or "")
+    kind = str(row.get("kind") or "optimize")
+    parts.append("optimized plan" if kind == "optimize" else f"{kind} run")
+    parts.append(label if label else ("no fixed split" if kind == "optimize" else ""))
+    status = row.get("status")
+    if isinstance(status, str) and status:
+        cost = formats.number(row.get("total_cost"))
+        money = f" {formats.money(cost, str(row.get('currency') or 'USD'))}" if cost else ""
+        gap = formats.number(row.get("gap"))
+        gap_text = f" (gap {formats.pct(gap)})" if gap is not None and cost else ""
+        parts.append(f"{status}{money}{gap_text}")
+    created = row.get("created_at")
+    if created is not None:
+        parts.append(pd.Timestamp(created).strftime("%m-%d %H:%M"))
+    parts.append(str(row.get("run_id", "")))
+    return " · ".join(p for p in parts if p)
+
+
+def default_plan(
+    choices: Mapping[str, PlanChoice], own_run_id: str | None
+) -> tuple[str | None, str]:
+    """The plan a picker starts on, and what to tell the user about it: the plan made (or
+    opened) in this session; else the first policy, saying that stored plans are there too.
+    Never silently a plan the user did not make here."""
+    if own_run_id and f"plan:{own_run_id}" in choices:
+        return f"plan:{own_run_id}", ""
+    stored = [k for k, c in choices.items() if c.kind == "plan"]
+    policies = [k for k, c in choices.items() if c.kind != "plan"]
+    if stored and policies:
+        return policies[0], (
+            f"No plan optimized in this session yet; {len(stored)} stored plan(s) of this "
+            "scenario are in the list (named by scenario, split, status, cost and time)."
+        )
+    if stored:
+        return stored[0], (
+            "No plan optimized in this session yet: showing the newest stored plan of this "
+            f"scenario, {choices[stored[0]].label}."
+        )
+    return (policies[0] if policies else None), ""
 
 
 def _days(start: int, length: int) -> str:

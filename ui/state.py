@@ -6,6 +6,7 @@ with the ``W_*`` keys below, so a key is spelled once and tests can find each wi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.api import LoadedScenario, Problem, Scenario
-from ui.tasks import Outcome
+from ui.job_types import Outcome
 
 # ---------------------------------------------------------------- state keys (not widgets)
 
@@ -24,6 +25,7 @@ _ERRORS = "errors"
 _JOBS = "jobs"
 _UPLOAD_PROBLEMS = "upload_problems"
 _CONFIRM_DELETE = "confirm_delete"
+_SEEN_JOBS = "seen_jobs"
 
 # ---------------------------------------------------------------- widget keys
 
@@ -224,9 +226,21 @@ def set_error(name: str, message: str | None) -> None:
         errors[name] = message
 
 
-def jobs() -> dict[str, Any]:
-    """Background jobs of this session by name (see ``ui.jobs``)."""
+def jobs() -> dict[str, str]:
+    """This session's server jobs: page job name (e.g. ``optimize``) -> job id (``ui.jobs``).
+    The jobs themselves live in the server's registry, never in the session."""
     return st.session_state.setdefault(_JOBS, {})
+
+
+def clear_result(name: str) -> None:
+    """Forget a result (a new run of the same kind is on its way)."""
+    st.session_state.setdefault(_RESULTS, {}).pop(name, None)
+    set_error(name, None)
+
+
+def seen_jobs() -> set[str]:
+    """Server jobs this session has taken the result of, or dismissed."""
+    return st.session_state.setdefault(_SEEN_JOBS, set())
 
 
 def confirm_delete() -> str | None:
@@ -255,3 +269,59 @@ def keep_valid(key: str, options: list[Any]) -> None:
             st.session_state[key] = kept
     elif value not in options:
         del st.session_state[key]
+
+
+# ---------------------------------------------------------------- settings kept across pages
+
+SETTINGS_PREFIXES = (
+    "landed.",
+    "optimize.",
+    "frontier.",
+    "stress.",
+    "finance.",
+    "suppliers.",
+    "runs.",
+)
+"""Widgets whose values the session keeps while another page is open."""
+ACTIONS = frozenset(
+    {
+        W_OPT_RUN,
+        W_FR_RUN,
+        W_ST_RUN,
+        W_FI_RUN,
+        W_SU_UPLOAD,
+        W_SU_EXAMPLE,
+        W_SU_FIT,
+        W_SU_APPLY,
+        W_SU_RUN,
+        W_RUNS_RELABEL,
+        W_RUNS_DELETE,
+        W_RUNS_CONFIRM,
+        W_RUNS_CANCEL,
+        W_RUNS_USE,
+    }
+)
+"""Buttons and uploaders among them: Streamlit does not let a session set those."""
+
+
+def keep_settings() -> None:
+    """Keep every settings widget's value when its page is not shown.
+
+    Streamlit drops a widget's value at the end of a run that does not draw it, so a page's
+    choices (e.g. the SKUs to split) were lost after a visit to another page. Writing the value
+    back as the session's own makes Streamlit keep it (its documented way); run at the start of
+    every run of the app, before any page draws its widgets.
+    """
+    for key in list(st.session_state.keys()):
+        if not (isinstance(key, str) and key.startswith(SETTINGS_PREFIXES) and key not in ACTIONS):
+            continue
+        value = st.session_state[key]
+        if _settable(value) and not key.endswith((".csv", ".xlsx")):
+            st.session_state[key] = value
+
+
+def _settable(value: Any) -> bool:
+    """A plain choice (not a button's click, a table's selection or an uploaded file)."""
+    if isinstance(value, (list, tuple)):
+        return all(_settable(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, dt.date))

@@ -1,14 +1,12 @@
-"""The long work behind the pages, as plain functions (no Streamlit): each runs in a worker
-thread (``ui.jobs``), reports through a ``Progress`` box, saves its run to the run store and
-returns an ``Outcome`` of tables and metrics that the pages and the Runs page both render.
+"""The long work behind the pages, as plain functions (no Streamlit): each runs as a server
+job (``ui.jobs``, ``engine.runs.jobs``), reports through a ``Progress`` box, saves its run to
+the run store and returns an ``Outcome`` of tables and metrics that the pages and the Runs
+page both render.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,65 +14,16 @@ import pandas as pd
 
 from engine import api
 from engine.api import Scenario, SolveOptions
+from engine.runs.jobs import solver_turn
+from ui.job_types import Outcome, Progress, outcome_of_run
 
 if TYPE_CHECKING:
     from engine.api import DecisionRules, StressRun
-    from ui.jobs import Progress
+
+__all__ = ["Outcome", "outcome_of_run", "solver_turn"]
 
 HEADLINE_MEASURES = api.HEADLINE_MEASURES
 """Measures shown for a stress test: name, label, kind of number (``engine.runs``)."""
-
-_SOLVER = threading.Lock()
-"""One solve at a time in this process (Pyomo keeps some global state; the jobs of several
-sessions run in threads of one server)."""
-
-
-@contextmanager
-def solver_turn(progress: Progress) -> Iterator[None]:
-    """Wait for the solver, telling the user when another solve is running."""
-    if not _SOLVER.acquire(blocking=False):
-        progress.say("waiting for another solve to finish")
-        _SOLVER.acquire()
-    try:
-        yield
-    finally:
-        _SOLVER.release()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a task hands back: tables and metrics, and the run they were saved as.
-
-    Attributes:
-        tables: Result tables by name.
-        metrics: Headline figures.
-        run_id: The stored run (None when saving failed).
-        save_error: Why the run could not be saved.
-        currency: The scenario's currency, for labels.
-        start_date: The horizon's first day, for dates on charts.
-        period_days: Days per period.
-    """
-
-    tables: dict[str, pd.DataFrame]
-    metrics: dict[str, Any]
-    run_id: str | None = None
-    save_error: str | None = None
-    currency: str = "USD"
-    start_date: dt.date | None = None
-    period_days: int = 7
-
-
-def outcome_of_run(run: Any) -> Outcome:
-    """A stored run as an outcome, so every view can show it again."""
-    horizon = run.scenario.horizon
-    return Outcome(
-        tables=dict(run.tables),
-        metrics=dict(run.metrics),
-        run_id=run.run_id,
-        currency=run.scenario.finance.currency,
-        start_date=horizon.start_date,
-        period_days=horizon.period_length_days,
-    )
 
 
 def _finish(

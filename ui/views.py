@@ -3,7 +3,6 @@ so a fresh result and a run reopened the next day look the same."""
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from typing import Any
 
@@ -11,50 +10,53 @@ import pandas as pd
 import streamlit as st
 
 from engine import api
-from ui import charts, loading
-from ui.tasks import HEADLINE_MEASURES, Outcome
+from ui import charts, formats, loading
+from ui.job_types import Outcome
+from ui.tasks import HEADLINE_MEASURES
 
 PERCENT = st.column_config.NumberColumn(format="percent")
+CHECKER_FIGURES = ("solver", "checker", "difference")
 
 
 # ---------------------------------------------------------------- numbers
 
 
-def number(value: Any) -> float | None:
-    """A finite float, or None."""
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if math.isfinite(result) else None
-
-
-def money(value: Any, currency: str, decimals: int = 0) -> str:
-    v = number(value)
-    return "–" if v is None else f"{v:,.{decimals}f} {currency}"
+number = formats.number
+money = formats.money
 
 
 def fmt(value: Any, kind: str, currency: str = "") -> str:
-    """A measure as text: ``pct``, ``money``, ``money2`` or ``days``."""
-    v = number(value)
-    if v is None:
-        return "–"
-    if kind == "pct":
-        return f"{v:.1%}"
-    if kind == "money":
-        return f"{v:,.0f} {currency}".strip()
-    if kind == "money2":
-        return f"{v:,.2f} {currency}".strip()
-    return f"{v:,.1f} d"
+    """A measure as text: ``pct``, ``money``, ``money2`` or ``days`` (``ui.formats``)."""
+    return formats.value(value, kind, currency)
+
+
+def table(
+    frame: pd.DataFrame,
+    currency: str = "",
+    key: str | None = None,
+    kinds: dict[str, formats.Kind] | None = None,
+) -> None:
+    """A table as every page shows one: numbers and dates in the app's formats."""
+    st.dataframe(formats.readable(frame, currency, kinds), hide_index=True, key=key)
 
 
 # ---------------------------------------------------------------- downloads
 
 
 def downloads(
-    tables: dict[str, pd.DataFrame], stem: str, key: str, main: str | None = None
+    tables: dict[str, pd.DataFrame],
+    stem: str,
+    key: str,
+    main: str | None = None,
+    outcome: Outcome | None = None,
 ) -> None:
-    """Download buttons: every table as one .xlsx, and the main table as CSV."""
+    """Download buttons: every table as one .xlsx, and the main table as CSV. The raw columns
+    are kept (for spreadsheets); each period column gains its date beside it."""
+    if outcome is not None:
+        tables = {
+            name: formats.with_dates(frame, outcome.start_date, outcome.period_days)
+            for name, frame in tables.items()
+        }
     left, right = st.columns(2)
     left.download_button(
         "Download results (.xlsx)",
@@ -157,12 +159,7 @@ def show_plan(outcome: Outcome, key: str) -> None:
         st.info("The plan orders nothing.")
     else:
         st.altair_chart(charts.allocation(shares), width="stretch")
-        st.dataframe(
-            allocation_table(shares),
-            hide_index=True,
-            column_config={"share": PERCENT},
-            key=f"{key}.shares",
-        )
+        table(allocation_table(shares), currency, key=f"{key}.shares")
     pos = tables.get("purchase_orders", pd.DataFrame())
     st.subheader(f"Purchase orders ({len(pos)})")
     if not pos.empty:
@@ -171,14 +168,20 @@ def show_plan(outcome: Outcome, key: str) -> None:
             width="stretch",
         )
         with st.expander("PO table"):
-            st.dataframe(pos, hide_index=True)
+            table(formats.with_dates(pos, outcome.start_date, outcome.period_days), currency)
     st.subheader(f"Cost breakdown ({currency})")
     plans = {"plan": tables["costs"]} if "costs" in tables else {}
     if "free_costs" in tables and not tables["free_costs"].empty:
         plans["free optimum"] = tables["free_costs"]
     if plans:
         st.altair_chart(charts.cost_breakdown(plans, currency), width="stretch")
-    downloads(tables, f"plan-{outcome.run_id or 'latest'}", f"{key}.download", "purchase_orders")
+    downloads(
+        tables,
+        f"plan-{outcome.run_id or 'latest'}",
+        f"{key}.download",
+        "purchase_orders",
+        outcome,
+    )
     saved_note(outcome)
 
 
@@ -205,10 +208,7 @@ def _show_replay(metrics: dict[str, Any], replay: pd.DataFrame | None) -> None:
     if replay is not None and not replay.empty:
         with st.expander("Replay: planned and replayed figures"):
             differs = replay[~replay["ok"].astype(bool)]
-            st.dataframe(
-                differs if not differs.empty else replay[replay["period"] == 0],
-                hide_index=True,
-            )
+            table(differs if not differs.empty else replay[replay["period"] == 0])
 
 
 def _show_checker(agrees: bool, differences: pd.DataFrame | None, key: str) -> None:
@@ -221,7 +221,8 @@ def _show_checker(agrees: bool, differences: pd.DataFrame | None, key: str) -> N
         "component that differs (solver against checker) is listed here."
     )
     if differences is not None and not differences.empty:
-        st.dataframe(differences, hide_index=True, key=f"{key}.checker")
+        plain = formats.Kind.NUMBER  # money, units or shares, by row
+        table(differences, "", f"{key}.checker", dict.fromkeys(CHECKER_FIGURES, plain))
     else:
         st.caption("This run was saved without the checker's differences.")
 
@@ -233,7 +234,7 @@ def allocation_table(shares: pd.DataFrame) -> pd.DataFrame:
     ).copy()
     if "target share" in frame:
         targets = pd.to_numeric(frame["target share"], errors="coerce")
-        frame["target share"] = [("" if pd.isna(t) else f"{t:.0%}") for t in targets]
+        frame["target share"] = ["" if pd.isna(t) else formats.pct(t, 0) for t in targets]
     columns = [c for c in ("sku", "supplier", "units", "share", "target share") if c in frame]
     return frame[columns].sort_values(["sku", "share"], ascending=[True, False])
 
@@ -298,7 +299,7 @@ def _difference_words(metrics: dict[str, Any], currency: str) -> str:
     return f"Difference {difference.verdict(currency)} ({gaps})."
 
 
-def show_run_cost_differences(compared: pd.DataFrame) -> None:
+def show_run_cost_differences(compared: pd.DataFrame, currency: str = "") -> None:
     """Stored runs compared: each plan cost against the first run's, with the gaps' interval."""
     costs = api.run_cost_differences(compared)
     if costs.empty:
@@ -307,18 +308,20 @@ def show_run_cost_differences(compared: pd.DataFrame) -> None:
         "Plan costs against the first run: the difference and the interval the solvers' gaps "
         f"allow, [bound - first plan, plan - first bound]; '{api.CANNOT_TELL}' when it holds 0."
     )
-    st.dataframe(costs, hide_index=True, key="runs.cost_differences")
+    money = formats.Kind.MONEY
+    table(costs, currency, "runs.cost_differences", {"low": money, "high": money})
 
 
 # ---------------------------------------------------------------- frontier
 
 
 def show_frontier(outcome: Outcome, key: str) -> None:
-    table = outcome.tables.get("frontier", pd.DataFrame())
-    if table.empty:
+    frontier_table = outcome.tables.get("frontier", pd.DataFrame())
+    if frontier_table.empty:
         st.info("No points.")
         return
-    st.altair_chart(charts.frontier(table, outcome.currency), width="stretch")
+    st.markdown(f"**Extra cost of each case against the free optimum ({outcome.currency})**")
+    st.altair_chart(charts.frontier(frontier_table, outcome.currency), width="stretch")
     shown = [
         c
         for c in (
@@ -333,7 +336,7 @@ def show_frontier(outcome: Outcome, key: str) -> None:
             "exact_marginal_cost",
             "marginal_proven",
         )
-        if c in table
+        if c in frontier_table
     ]
     st.caption(
         "extra_cost_vs_free: the point's plan cost less the free optimum's; the true difference "
@@ -342,12 +345,7 @@ def show_frontier(outcome: Outcome, key: str) -> None:
         f"re-planned under the point's policy, {api.HELD_FIXED} at the free optimum "
         "(proven optimal when marginal_proven)."
     )
-    st.dataframe(
-        table[shown],
-        hide_index=True,
-        column_config={"extra_cost_pct": PERCENT, "gap": PERCENT},
-        key=f"{key}.table",
-    )
+    table(frontier_table[shown], outcome.currency, key=f"{key}.table")
     downloads(
         outcome.tables, f"frontier-{outcome.run_id or 'latest'}", f"{key}.download", "frontier"
     )
@@ -433,7 +431,9 @@ def show_stress(outcome: Outcome, key: str) -> None:
         if reps
         else "Mean [95 % confidence interval] and P5 – P95."
     )
-    st.dataframe(headline_table(outcome), hide_index=True, key=f"{key}.headline")
+    headline = headline_table(outcome)
+    if not headline.empty:  # a plain table: it wraps to the page's width, every column shown
+        st.table(headline.set_index("measure"))
     fans = {plan: fan for p, plan in names.items() if (fan := fan_of(outcome, p)) is not None}
     if fans:
         left, right = st.columns(2)
@@ -468,9 +468,9 @@ def show_stress(outcome: Outcome, key: str) -> None:
         skus = tables.get(f"{prefix}skus")
         if skus is not None and not skus.empty:
             with st.expander(f"Service per SKU: {plan} (means over the replications)"):
-                st.dataframe(skus, hide_index=True, column_config={"fill_rate": PERCENT})
+                table(skus, currency)
     main = "difference" if len(names) == 2 else "summary"
-    downloads(tables, f"stress-{outcome.run_id or 'latest'}", f"{key}.download", main)
+    downloads(tables, f"stress-{outcome.run_id or 'latest'}", f"{key}.download", main, outcome)
     saved_note(outcome)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from engine.api import Problem, Scenario
-from ui import loading, state
+from ui import loading, plans, state
+from ui.tasks import PlanChoice
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
@@ -52,3 +54,17 @@ def job_error(name: str) -> None:
 def currency() -> str:
     current = state.scenario()
     return current.finance.currency if current is not None else ""
+
+
+def plan_picker(label: str, choices: dict[str, PlanChoice], key: str, where: Any = st) -> str:
+    """A picker of plans (and policies) that starts on the plan made in this session, and says
+    so when it starts on anything else (``plans.default_plan``)."""
+    keys = list(choices)
+    state.keep_valid(key, keys)
+    own = state.result("optimize")
+    default, note = plans.default_plan(choices, own.run_id if own is not None else None)
+    start = {} if key in st.session_state or default is None else {"index": keys.index(default)}
+    chosen = where.selectbox(label, keys, format_func=lambda k: choices[k].label, key=key, **start)
+    if note and chosen == default:
+        where.caption(note)
+    return str(chosen)

@@ -22,6 +22,7 @@ import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from engine import cancel
 from engine.models.strategy import RunLimit
 
 ROW_SENSE_UPPER, ROW_SENSE_EQUAL, ROW_SENSE_LOWER = 1, 0, -1  # the compiler's mixed form
@@ -180,7 +181,7 @@ class HighsSession:
             solution.value_valid = True
             highs.setSolution(solution)
         started = time.perf_counter()
-        if on_progress is None and work.checks is None:
+        if on_progress is None and work.checks is None and not cancel.active():
             highs.run()
         else:
             watch = _mip_watch(on_progress, work.checks)
@@ -236,11 +237,14 @@ def _mip_watch(
     messages; it decides nothing)."""
     last = [time.perf_counter()]
     checks = [0]
+    cancelled = cancel.flag()  # read here: HiGHS may call back from its own threads
 
     def watch(event: object) -> None:
         checks[0] += 1
         # HiGHS keeps the flag from an instance's last interrupted run: set it every time
-        event.interrupt(max_checks is not None and checks[0] >= max_checks)  # type: ignore[attr-defined]
+        # (and a cancelled job's run ends at the next check: engine.cancel)
+        stop = (max_checks is not None and checks[0] >= max_checks) or cancelled()
+        event.interrupt(stop)  # type: ignore[attr-defined]
         now = time.perf_counter()
         if on_progress is not None and now - last[0] >= PROGRESS_EVERY_SECONDS:
             last[0] = now

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
+from engine import cancel
 from engine.models.data import ModelData, PoKey
 from engine.models.heuristic import (
     DECISION_VARIABLES,
@@ -99,6 +100,7 @@ def solve_model(
     total = budget.total_seconds
 
     def step(text: str) -> None:
+        cancel.check()  # a cancelled job stops between stages (engine.cancel)
         if on_step:
             on_step(text)
 
@@ -225,6 +227,7 @@ def _run(
 ) -> RunOutcome:
     """One run of ``stage``, noting when the safety limit (not its work) ended it."""
     outcome = session.run(limit, mip_rel_gap, start, on_progress)
+    cancel.check()  # HiGHS stopped early for a cancelled job: stop the solve here
     if outcome.time_limited:
         budget.note_cut(stage)
     return outcome

@@ -4,14 +4,15 @@ second (with the 70/30 and 30-day-shutdown what-ifs of the example), and AppTest
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.api import Scenario, generate_scenario, write_scenario
+from engine.runs.jobs import job_registry
 from tests.conftest import ROOT
 
 APP = ROOT / "ui" / "app.py"
@@ -98,12 +99,10 @@ def go(at: AppTest, page: str) -> AppTest:
 
 
 def wait_for_jobs(at: AppTest, timeout: float = 180.0) -> AppTest:
-    """Rerun the app until no background job of the session is running."""
-    deadline = time.monotonic() + timeout
-    while any(job.running for job in at.session_state["jobs"].values()):
-        if time.monotonic() > deadline:
-            raise TimeoutError("a background job did not finish in time")
-        time.sleep(0.2)
+    """Rerun the app once every server job of the session has finished."""
+    registry = job_registry()
+    for job_id in list(at.session_state["jobs"].values()):
+        registry.wait(job_id, timeout)
     return at.run()
 
 
@@ -122,3 +121,15 @@ def texts(at: AppTest) -> str:
     ):
         parts.extend(str(e.value) for e in getattr(at, kind))
     return "\n".join(parts)
+
+
+def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page that has all these columns (a plain table's index is its
+    first column)."""
+    for element in [*at.dataframe, *at.table]:
+        value = element.value
+        if value.index.name is not None:
+            value = value.reset_index()
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with the columns {columns}")

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import DTC_BRAND
 from tests.history.small import HEADER, SMALL_ROWS
-from tests.ui.conftest import new_app, open_example, texts, wait_for_jobs
+from tests.ui.conftest import frame_with, new_app, open_example, texts, wait_for_jobs
 from ui import state
 
 PAGE = "app_pages/suppliers.py"
@@ -39,15 +39,15 @@ def test_example_history_gives_scorecards_and_replay() -> None:
     at.button(key=state.W_SU_EXAMPLE).click().run()
     no_exception(at)
     assert "po_history.csv: 204 PO lines of 3 suppliers" in texts(at)
-    overall = table_with(at, "supplier", "OTIF", "defects PPM", "score")
+    overall = frame_with(at, "supplier", "OTIF", "defects PPM", "score")
     assert set(overall["supplier"]) == {"GZ-01", "HCM-01", "YW-TC"}
     assert overall["POs"].sum() == 204
-    firings = table_with(at, "rule", "event", "po")
+    firings = frame_with(at, "rule", "event", "po")
     assert {"shift on", "pause"} <= set(firings["event"])
     # a stricter defect rule fires more often
     before = len(firings[firings["event"] == "pause"])
     at.slider(key=state.W_SU_DEFECT_RATE).set_value(2).run()
-    after = table_with(at, "rule", "event", "po")
+    after = frame_with(at, "rule", "event", "po")
     assert len(after[after["event"] == "pause"]) > before
 
 
@@ -57,7 +57,7 @@ def test_calibration_and_side_by_side_stress_test() -> None:
     at.button(key=state.W_SU_EXAMPLE).click().run()
     at.button(key=state.W_SU_FIT).click().run()
     no_exception(at)
-    changes = table_with(at, "field", "current", "fitted", "applied")
+    changes = frame_with(at, "field", "current", "fitted", "applied")
     gz = changes[(changes["supplier"] == "GZ-01") & (changes["field"] == "defect_rate")]
     assert gz["current"].iloc[0] == 0.015 and abs(gz["fitted"].iloc[0] - 0.0215) < 0.001
     options = at.selectbox(key=state.W_SU_PLAN).options
@@ -67,7 +67,7 @@ def test_calibration_and_side_by_side_stress_test() -> None:
     at.button(key=state.W_SU_RUN).click().run()
     wait_for_jobs(at)
     no_exception(at)
-    headline = table_with(at, "measure", "plan A", "plan B")
+    headline = frame_with(at, "measure", "plan A", "plan B")
     assert "supplier on-time rate" in set(headline["measure"])
     assert "typed-in suppliers" in texts(at) and "calibrated on the PO history" in texts(at)
     at.button(key=state.W_SU_APPLY).click().run()
@@ -82,6 +82,6 @@ def test_bad_upload_lists_located_problems() -> None:
     at.file_uploader(key=state.W_SU_UPLOAD).set_value([("bad.csv", bad.encode(), "text/csv")]).run()
     no_exception(at)
     assert "bad.csv cannot be used" in texts(at)
-    problems = table_with(at, "row", "field")
+    problems = frame_with(at, "row", "field")
     assert problems[["row", "field"]].astype(str).values.tolist() == [["2", "quantity_ordered"]]
     assert DTC_BRAND.is_dir()

@@ -49,3 +49,20 @@ def test_an_upload_that_unpacks_past_the_limit_is_refused() -> None:
 def test_the_example_uploads_as_a_zip() -> None:
     loaded = loading.read_upload([("s.zip", _zip(_example()))])
     assert loaded.scenario.name == "dtc-brand"
+
+
+def test_every_uploaded_file_is_used_or_reported() -> None:
+    """A junk workbook uploaded beside a valid YAML + CSV scenario is reported as not used (and
+    left out of the scenario's source); the scenario's own files are not."""
+    from tests.ui.conftest import new_app, upload
+
+    files = [(name, data, "text/plain") for name, data in _example().items()]
+    at = upload(new_app(), [*files, ("notes.xlsx", b"not a workbook", "application/x")])
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    reported = [w for w in warnings if "uploaded file(s) not used" in w]
+    assert reported and "notes.xlsx" in reported[0], warnings
+    assert "suppliers.csv" not in reported[0] and "scenario.yaml" not in reported[0]
+    space = at.session_state["workspace"]
+    assert space.loaded is not None and "notes.xlsx" not in space.source
+    assert "scenario.yaml" in space.source

@@ -38,10 +38,7 @@ def plan_cash(scenario: Scenario) -> None:
     if not planned:
         st.info("Optimize a plan first (Optimize page); its cash curve appears here.")
         return
-    state.keep_valid(state.W_FI_PLAN, list(planned))
-    key = st.selectbox(
-        "Plan", list(planned), format_func=lambda k: planned[k].label, key=state.W_FI_PLAN
-    )
+    key = widgets.plan_picker("Plan", planned, state.W_FI_PLAN)
     choice = planned[key]
     try:
         run = RunStore().get(str(choice.run_id))
@@ -149,11 +146,7 @@ def cycle_section(scenario: Scenario) -> None:
     if space is None:
         return
     choices, _ = plans.plan_choices(scenario)
-    keys = list(choices)
-    state.keep_valid(state.W_FI_DRIVER, keys)
-    driver = st.selectbox(
-        "Plan or policy", keys, format_func=lambda k: choices[k].label, key=state.W_FI_DRIVER
-    )
+    driver = widgets.plan_picker("Plan or policy", choices, state.W_FI_DRIVER)
     direct = loading.direct_fulfilment(scenario)
     cols = st.columns(4)
     days = cols[0].number_input(
@@ -206,7 +199,14 @@ def cycle_section(scenario: Scenario) -> None:
                 plan=choices[driver],
                 replications=int(reps),
             )
-            jobs.submit(JOB_FINANCE, "3PL versus direct", tasks.run_fulfilment, request)
+            jobs.submit(
+                JOB_FINANCE,
+                f"3PL versus direct on {scenario.name}",
+                tasks.run_fulfilment,
+                request,
+                work_units=2 * int(reps),
+                unit="replications (3PL and direct counted)",
+            )
             st.rerun()
     jobs.watch(JOB_FINANCE)
     widgets.job_error(JOB_FINANCE)

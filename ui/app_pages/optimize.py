@@ -130,6 +130,7 @@ def optimize_section(scenario: Scenario) -> None:
     options = solver_options()
     splits = split_controls(scenario)
     busy = jobs.running(JOB_OPTIMIZE) is not None
+    st.caption(jobs.estimate_note(JOB_OPTIMIZE, state.scenario_label()))
     if st.button("Optimize", key=state.W_OPT_RUN, type="primary", disabled=busy):
         request = tasks.OptimizeRequest(
             scenario=scenario,
@@ -137,8 +138,10 @@ def optimize_section(scenario: Scenario) -> None:
             options=options,
             splits=splits,
         )
-        label = "Optimizing" + (f" ({tasks.split_label(splits)})" if splits else "")
-        jobs.submit(JOB_OPTIMIZE, label, tasks.run_optimize, request)
+        label = f"Optimizing {scenario.name}" + (
+            f" ({tasks.split_label(splits)})" if splits else ""
+        )
+        jobs.submit(JOB_OPTIMIZE, label, tasks.run_optimize, request, solver=True)
         st.rerun()
     jobs.watch(JOB_OPTIMIZE)
     widgets.job_error(JOB_OPTIMIZE)
@@ -173,6 +176,7 @@ def frontier_section(scenario: Scenario) -> None:
         key=state.W_FR_KIND,
     )
     busy = jobs.running(JOB_FRONTIER) is not None
+    st.caption(jobs.estimate_note(JOB_FRONTIER, state.scenario_label()))
     if st.button("Draw the curve", key=state.W_FR_RUN, disabled=busy or not protect):
         request = tasks.FrontierRequest(
             scenario=scenario,
@@ -181,7 +185,14 @@ def frontier_section(scenario: Scenario) -> None:
             skus=tuple(protect),
             splits=kind == "splits",
         )
-        jobs.submit(JOB_FRONTIER, "Cost of resilience", tasks.run_frontier, request)
+        jobs.submit(
+            JOB_FRONTIER,
+            f"Cost of resilience on {scenario.name}",
+            tasks.run_frontier,
+            request,
+            unit="solves",
+            solver=True,
+        )
         st.rerun()
     jobs.watch(JOB_FRONTIER)
     widgets.job_error(JOB_FRONTIER)

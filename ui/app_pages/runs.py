@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.api import RunKind, RunStore, RunStoreError, default_store_path
-from ui import loading, state, tasks, views, widgets
+from ui import formats, loading, plans, state, tasks, views, widgets
 
 KINDS = ["", *[k.value for k in RunKind]]
 # columns of the run list (every metric is one click away); no bare strings in a page script:
@@ -49,16 +49,16 @@ def listing(store: RunStore) -> pd.DataFrame:
     shown = runs.copy()
     shown["created_at"] = pd.to_datetime(shown["created_at"]).dt.strftime("%Y-%m-%d %H:%M UTC")
     columns = [c for c in LISTED if c in shown.columns]
-    st.dataframe(shown[columns], hide_index=True, key="runs.table")
+    currency = widgets.currency()
+    views.table(shown[columns], currency, key="runs.table")
     with st.expander("Every metric of every run"):
-        st.dataframe(shown, hide_index=True, key="runs.table.all")
+        views.table(shown, currency, key="runs.table.all")
     return runs
 
 
 def describe(runs: pd.DataFrame, run_id: str) -> str:
     row = runs[runs["run_id"] == run_id].iloc[0]
-    label = f" · {row['label']}" if row.get("label") else ""
-    return f"{run_id} · {row['kind']} · {row['scenario_name']}{label}"
+    return plans.run_name(row)
 
 
 def compare_section(store: RunStore, runs: pd.DataFrame) -> None:
@@ -72,8 +72,8 @@ def compare_section(store: RunStore, runs: pd.DataFrame) -> None:
     )
     if len(chosen) >= 2:
         table = store.compare(chosen)
-        st.dataframe(table.astype(str), key="runs.compared")
-        views.show_run_cost_differences(table)
+        st.dataframe(formats.by_row_name(table, widgets.currency()), key="runs.compared")
+        views.show_run_cost_differences(table, widgets.currency())
         st.download_button(
             "Download the comparison (.csv)",
             table.to_csv().encode("utf-8"),
@@ -123,7 +123,7 @@ def open_section(store: RunStore, runs: pd.DataFrame) -> None:
     st.subheader(f"{run.kind.value} run {run.run_id}" + (f": {run.label}" if run.label else ""))
     st.caption(
         f"Scenario {run.scenario_name} · saved {run.created_at:%Y-%m-%d %H:%M} UTC · "
-        + ", ".join(f"{k} = {v}" for k, v in run.parameters.items() if not isinstance(v, dict))
+        + formats.parameters_text(run.parameters, run.scenario.finance.currency)
     )
     cols = st.columns([3, 1, 1, 1])
     label = cols[0].text_input("Label", value=run.label, key=f"{state.W_RUNS_LABEL}.{run_id}")
@@ -147,12 +147,24 @@ def open_section(store: RunStore, runs: pd.DataFrame) -> None:
     if state.confirm_delete() == run_id:
         st.warning(f"Delete run {run_id} and its tables for good?")
         left, right = st.columns(2)
-        left.button("Yes, delete it", key=state.W_RUNS_CONFIRM, on_click=confirm_delete)
+        left.button(
+            "Yes, delete it",
+            key=state.W_RUNS_CONFIRM,
+            on_click=confirm_delete,
+            type="primary",
+            icon=":material/delete_forever:",
+        )
         right.button(
             "Cancel", key=state.W_RUNS_CANCEL, on_click=state.set_confirm_delete, args=(None,)
         )
     else:
-        st.button("Delete this run", key=state.W_RUNS_DELETE, on_click=ask_delete, args=(run_id,))
+        st.button(
+            "Delete this run",
+            key=state.W_RUNS_DELETE,
+            on_click=ask_delete,
+            args=(run_id,),
+            icon=":material/delete:",
+        )
     st.divider()
     views.show_outcome(run.kind.value, tasks.outcome_of_run(run), f"runs.{run_id}")
 

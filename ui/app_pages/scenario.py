@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from engine.api import TABLE_NAMES, ScenarioError
-from ui import loading, state, widgets
+from ui import formats, loading, state, widgets
 from ui.state import Workspace
 
+SHOWN_CHANGES = 8
+HIGHLIGHT = "background-color: #fff3b0; font-weight: 600"
 TABLE_HELP = {
     "skus": "What you sell: price, size, demand, service level, critical or not.",
     "suppliers": "Who makes it: country, port, capacity, lead time, quality, payment terms.",
@@ -40,9 +43,11 @@ def open_upload() -> None:
     except ScenarioError as error:
         state.set_upload_problems(list(error.problems))
         return
-    names = ", ".join(f.name for f in files)
+    unused = [w for w in loaded.warnings if w.found.startswith(loading.UNUSED)]
+    unused_names = {w.source for w in unused}
+    names = ", ".join(f.name for f in files if f.name not in unused_names)
     state.set_workspace(loading.open_scenario(loaded.scenario, f"upload {names}"))
-    state.set_upload_problems([])
+    state.set_upload_problems(unused)
 
 
 def choose_whatif() -> None:
@@ -74,12 +79,19 @@ def opening() -> None:
         )
         st.button("Open upload", key=state.W_OPEN_UPLOAD, disabled=not files, on_click=open_upload)
     problems = state.upload_problems()
-    if problems:
-        errors = loading.errors_in(problems)
+    errors = loading.errors_in(problems)
+    if errors:
         st.error(
             f"That could not be opened: {len(errors)} problem(s), listed below with the file, "
             "row and field each is about. Fix them and upload again."
         )
+    elif problems:
+        st.warning(
+            f"{len(problems)} uploaded file(s) not used: "
+            + ", ".join(p.source for p in problems)
+            + ". The scenario was opened from the others."
+        )
+    if problems:
         widgets.problems_table(problems, key="upload.problems")
 
 
@@ -138,10 +150,49 @@ def whatif_controls(space: Workspace) -> str:
         height=90,
     )
     if space.loaded is not None and space.loaded.changes:
-        with st.expander(f"Changes applied ({len(space.loaded.changes)})"):
-            for change in space.loaded.changes:
-                st.text(str(change))
+        changes = [loading.change_words(c) for c in space.loaded.changes]
+        st.markdown(
+            f"**What the what-if changes** ({len(changes)}; the tables below show them "
+            "highlighted):\n" + "\n".join(f"- {c}" for c in changes[:SHOWN_CHANGES])
+        )
+        if len(changes) > SHOWN_CHANGES:
+            with st.expander(f"The other {len(changes) - SHOWN_CHANGES} changes"):
+                st.markdown("\n".join(f"- {c}" for c in changes[SHOWN_CHANGES:]))
     return text
+
+
+def with_whatif_table(space: Workspace, name: str) -> None:
+    """The table as the what-if leaves it, its changed cells highlighted (nothing when the
+    what-if does not touch it)."""
+    if space.loaded is None or not space.loaded.changes or space.base is None:
+        return
+    before = loading.tables_of(space.base).get(name)
+    after = loading.tables_of(space.loaded.scenario).get(name)
+    if before is None or after is None:
+        return
+    changed = loading.changed_cells(before, after)
+    if not changed.to_numpy().any():
+        return
+    st.markdown(
+        f"**With the what-if** ({int(changed.to_numpy().sum())} cell(s) changed, highlighted); "
+        "the editor below holds the scenario as written."
+    )
+    styles = changed.replace({True: HIGHLIGHT, False: ""})
+    st.dataframe(
+        after.style.apply(lambda _: styles, axis=None),
+        hide_index=True,
+        key=f"scenario.whatif.{name}",
+        column_config=percent_columns(after),
+    )
+
+
+def percent_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Rates and shares shown as % (3.4 %, not 0.034); the value kept is the fraction."""
+    return {
+        str(c): st.column_config.NumberColumn(format="percent")
+        for c in frame.columns
+        if formats.kind_of(str(c)) is formats.Kind.PCT and pd.api.types.is_numeric_dtype(frame[c])
+    }
 
 
 def table_editors(space: Workspace) -> tuple[dict[str, pd.DataFrame], str]:
@@ -159,11 +210,13 @@ def table_editors(space: Workspace) -> tuple[dict[str, pd.DataFrame], str]:
     for tab, name in zip(tabs, TABLE_NAMES, strict=False):
         with tab:
             st.caption(TABLE_HELP.get(name, ""))
+            with_whatif_table(space, name)
             edited[name] = st.data_editor(
                 space.tables[name],
                 num_rows="dynamic",
                 hide_index=True,
                 key=state.editor_key(name, space.version),
+                column_config=percent_columns(space.tables[name]),
             )
             if by_table[name]:
                 widgets.problems_table(by_table[name], key=f"scenario.problems.{name}")

@@ -101,11 +101,8 @@ def plan_pickers(scenario: Scenario) -> tuple[tasks.PlanChoice, tasks.PlanChoice
     if problem:
         st.warning(f"The run store could not be read, so only policies are offered: {problem}")
     keys = list(choices)
-    state.keep_valid(state.W_ST_PLAN_A, keys)
     cols = st.columns(2)
-    a = cols[0].selectbox(
-        "Plan A", keys, format_func=lambda k: choices[k].label, key=state.W_ST_PLAN_A
-    )
+    a = widgets.plan_picker("Plan A", choices, state.W_ST_PLAN_A, cols[0])
     b_keys = ["", *keys]
     state.keep_valid(state.W_ST_PLAN_B, b_keys)
     b = cols[1].selectbox(
@@ -140,6 +137,8 @@ seed = cols[1].number_input(
     "Seed (same seed, same result)", min_value=0, value=0, key=state.W_ST_SEED
 )
 busy = jobs.running(JOB_STRESS) is not None
+plans_tested = 1 if plan_b is None else 2
+st.caption(jobs.estimate_note(JOB_STRESS, label or current.name, int(replications) * plans_tested))
 if st.button("Run stress test", key=state.W_ST_RUN, type="primary", disabled=busy):
     request = tasks.StressRequest(
         scenario=simulated,
@@ -159,8 +158,14 @@ if st.button("Run stress test", key=state.W_ST_RUN, type="primary", disabled=bus
             },
         },
     )
+    both = " of each plan" if plan_b is not None else ""
     jobs.submit(
-        JOB_STRESS, f"Stress test ({int(replications)} replications)", tasks.run_stress, request
+        JOB_STRESS,
+        f"Stress test ({int(replications)} replications{both})",
+        tasks.run_stress,
+        request,
+        work_units=int(replications) * plans_tested,
+        unit="replications" if plan_b is None else "replications (both plans counted)",
     )
     st.rerun()
 jobs.watch(JOB_STRESS)

@@ -281,11 +281,7 @@ def show_calibration(current: Scenario, label: str, history: History) -> None:
     choices, problem = plans.plan_choices(current)
     if problem:
         st.warning(f"The run store could not be read, so only policies are offered: {problem}")
-    keys = list(choices)
-    state.keep_valid(state.W_SU_PLAN, keys)
-    plan = st.selectbox(
-        "Plan or policy", keys, format_func=lambda k: choices[k].label, key=state.W_SU_PLAN
-    )
+    plan = widgets.plan_picker("Plan or policy", choices, state.W_SU_PLAN)
     cols = st.columns(2)
     replications = cols[0].number_input("Replications", 2, 5000, 100, 10, key=state.W_SU_REPS)
     seed = cols[1].number_input("Seed (same seed, same result)", 0, value=0, key=state.W_SU_SEED)
@@ -304,6 +300,8 @@ def show_calibration(current: Scenario, label: str, history: History) -> None:
             f"Typed-in vs calibrated suppliers ({int(replications)} replications each)",
             history_tasks.run_side_by_side,
             request,
+            work_units=2 * int(replications),
+            unit="replications (both counted)",
         )
         st.rerun()
     jobs.watch(JOB_SIDE_BY_SIDE)

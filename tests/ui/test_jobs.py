@@ -1,0 +1,157 @@
+"""The server's job registry (engine.runs.jobs) with the app's real tasks: a cancelled curve or
+optimize stops within seconds, a queued solve says which job it waits for, the estimate comes
+from past jobs, and a new server marks the jobs the last one left as interrupted."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from engine import api
+from engine.runs.jobs import Cancelled, JobRegistry, JobStatus, Progress, jobs_path
+from tests.conftest import DTC_BRAND
+from tests.ui.conftest import small_scenario
+from ui import tasks
+
+CANCEL_WITHIN_SECONDS = 5.0
+
+
+@pytest.fixture
+def registry(run_store: Path) -> JobRegistry:
+    return JobRegistry(jobs_path(run_store))
+
+
+def wait_until(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.05)
+
+
+def hold_until(signal: Path, progress: Progress) -> None:
+    """A job that waits (cancellably) until ``signal`` exists."""
+    while not signal.exists():
+        progress.say("holding")
+        time.sleep(0.1)
+
+
+def sleep_until(signal: Path, progress: Progress) -> None:
+    """A job that waits until ``signal`` exists without reporting (so the first registry
+    writes nothing more, as a stopped server would not)."""
+    while not signal.exists():
+        time.sleep(0.1)
+
+
+def fails(progress: Progress) -> None:
+    raise ValueError("choose at least one SKU to protect")
+
+
+def dtc_brand() -> api.Scenario:
+    return api.load_scenario(DTC_BRAND)
+
+
+def test_progress_raises_once_cancelled() -> None:
+    progress = Progress("job")
+    progress.update(1, 3)
+    progress.cancel_event.set()
+    with pytest.raises(Cancelled):
+        progress.say("next")
+    assert progress.snapshot() == (1, 3, "next")
+
+
+def test_a_curve_is_cancelled_within_seconds(registry: JobRegistry) -> None:
+    """The cost-of-resilience curve of the bundled example (minutes of solving) stops within a
+    few seconds of Cancel, also in the middle of a HiGHS run, and saves nothing."""
+    scenario = dtc_brand()
+    request = tasks.FrontierRequest(
+        scenario=scenario,
+        scenario_name="dtc-brand",
+        options=api.SolveOptions(time_limit_seconds=600),
+        skus=tuple(s.sku for s in scenario.skus if s.critical)[:1],
+    )
+    job_id = registry.submit(
+        "frontier", "curve", "dtc-brand", partial(tasks.run_frontier, request), solver=True
+    )
+    wait_until(lambda: registry.record(job_id).status is JobStatus.RUNNING)
+    time.sleep(4.0)  # well inside the first solve
+    asked = time.monotonic()
+    registry.cancel(job_id)
+    record = registry.wait(job_id, timeout=60)
+    took = time.monotonic() - asked
+    assert record is not None and record.status is JobStatus.CANCELLED
+    assert took < CANCEL_WITHIN_SECONDS, f"the curve took {took:.1f} s to stop"
+    assert api.RunStore().list_runs().empty
+
+
+def test_an_optimize_is_cancelled_within_seconds(registry: JobRegistry) -> None:
+    request = tasks.OptimizeRequest(
+        scenario=dtc_brand(),
+        scenario_name="dtc-brand",
+        options=api.SolveOptions(time_limit_seconds=600),
+    )
+    job_id = registry.submit(
+        "optimize", "optimize", "dtc-brand", partial(tasks.run_optimize, request), solver=True
+    )
+    wait_until(lambda: registry.record(job_id).message.startswith("plan:"))
+    time.sleep(3.0)
+    asked = time.monotonic()
+    registry.cancel(job_id)
+    record = registry.wait(job_id, timeout=60)
+    took = time.monotonic() - asked
+    assert record is not None and record.status is JobStatus.CANCELLED
+    assert took < CANCEL_WITHIN_SECONDS, f"the optimize took {took:.1f} s to stop"
+
+
+def test_a_queued_solve_says_what_it_waits_for_and_estimates_come_from_past_jobs(
+    registry: JobRegistry, tmp_path: Path
+) -> None:
+    release = tmp_path / "release"
+    first = registry.submit(
+        "optimize", "Optimizing small", "small", partial(hold_until, release), solver=True
+    )
+    wait_until(lambda: registry.record(first).message == "holding")
+    request = tasks.OptimizeRequest(
+        scenario=small_scenario(),
+        scenario_name="small",
+        options=api.SolveOptions(time_limit_seconds=30),
+    )
+    assert registry.estimate("optimize", "small")[0] is None
+    second = registry.submit(
+        "optimize", "second", "small", partial(tasks.run_optimize, request), solver=True
+    )
+    wait_until(lambda: "waits for the solver" in registry.record(second).message)
+    assert "Optimizing small is using it" in registry.record(second).message
+    assert registry.record(second).status is JobStatus.QUEUED
+    release.touch()
+    done = registry.wait(second, timeout=120)
+    assert done is not None and done.status is JobStatus.DONE and done.run_id
+    assert registry.result(second).run_id == done.run_id
+    assert api.RunStore().get(done.run_id).scenario_name == "small"
+    seconds, basis = registry.estimate("optimize", "small")
+    assert seconds is not None and seconds > 0
+    assert "from 2 past jobs" in basis
+
+
+def test_a_new_server_marks_the_jobs_left_running_as_interrupted(
+    registry: JobRegistry, run_store: Path, tmp_path: Path
+) -> None:
+    release = tmp_path / "release"
+    job_id = registry.submit("stress", "stress", "small", partial(sleep_until, release))
+    wait_until(lambda: registry.record(job_id).status is JobStatus.RUNNING)
+    restarted = JobRegistry(jobs_path(run_store))
+    record = restarted.record(job_id)
+    release.touch()
+    assert record is not None and record.status is JobStatus.INTERRUPTED
+    assert [r.job_id for r in restarted.records()] == [job_id]
+
+
+def test_a_failed_job_keeps_its_error(registry: JobRegistry) -> None:
+    record = registry.wait(registry.submit("frontier", "curve", "small", fails), timeout=60)
+    assert record is not None and record.status is JobStatus.FAILED
+    assert record.message == "choose at least one SKU to protect"
+    assert isinstance(registry.result(record.job_id), ValueError)
+    assert "fails" in registry.details(record.job_id)

@@ -7,14 +7,12 @@ Exit codes (``engine.exit_codes``, docs/input-limits.md): 0 success, 1 a problem
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
@@ -30,6 +28,32 @@ from engine.cli_errors import (
     write_problems,
 )
 from engine.cli_finance import cycle
+from engine.cli_options import (
+    DEFAULT_SAFETY_SECONDS,
+    CoresOpt,
+    ForceOpt,
+    GapOpt,
+    NameOpt,
+    OutDirOpt,
+    ScenarioArg,
+    SchedulerOpt,
+    SetOpt,
+    ThreadsOpt,
+    TierOpt,
+    TimeBudgetOpt,
+    TimeOpt,
+    VerboseOpt,
+    WorkersOpt,
+    WorkOpt,
+    budget_words,
+    connect_backend,
+    console,
+    load_scenario_shown,
+    quiet_solver,
+    results_folder,
+    solve_options,
+    write_results,
+)
 from engine.cli_runs import (
     NoStoreOpt,
     StoreOpt,
@@ -41,10 +65,11 @@ from engine.cli_runs import (
 from engine.comparison import CANNOT_TELL, HELD_FIXED, PlanDifference, plan_difference
 from engine.exit_codes import CheckFailedError, NoPlanError
 from engine.export import write_tables
-from engine.parallel import SCHEDULER_ENV, Backend, backend_from, default_workers
+from engine.parallel import default_workers
 from engine.plan_types import BudgetMode, OptimizeResult, SolveOptions, TierChoice
+from engine.resilience.cli import register as register_resilience
 from engine.runs import HEADLINE_MEASURES
-from engine.scenario import LoadedScenario, ScenarioError, load, write_scenario
+from engine.scenario import ScenarioError, load, write_scenario
 from engine.scenario.overrides import parse_set_values
 from engine.scenario.write import TargetExistsError
 
@@ -58,53 +83,13 @@ app = typer.Typer(
     "Examples:\n\n"
     "  sourcing validate scenarios/dtc-brand\n\n"
     "  sourcing landed-cost scenarios/dtc-brand --sku MUG-12OZ --out landed.xlsx\n\n"
-    "  sourcing generate --skus 500 --suppliers 20 --out /tmp/big",
+    "  sourcing generate --skus 500 --suppliers 20 --out big-scenario",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.add_typer(runs_app, name="runs")
 app.command("cycle")(cycle)
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
-
-ScenarioArg = Annotated[
-    Path, typer.Argument(help="Scenario folder, scenario YAML file or .xlsx workbook.")
-]
-NameOpt = Annotated[
-    str | None,
-    typer.Option("--scenario", "-s", help="Named scenario or override from the YAML to apply."),
-]
-SetOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set", help="Change one value, e.g. --set suppliers.GZ-01.capacity_units_per_week=0"
-    ),
-]
-ForceOpt = Annotated[
-    bool, typer.Option("--force", metavar="", help="Replace output files that exist.")
-]
-VerboseOpt = Annotated[
-    bool,
-    typer.Option(
-        "--verbose", "-v", metavar="", help="Show every applied change with its whole value."
-    ),
-]
-CHANGE_LINE_CHARS = 120
-"""An applied change longer than this is shown by its key only, unless --verbose."""
-
-
-def _load(
-    path: Path, scenario_name: str | None, set_items: list[str] | None, verbose: bool = False
-) -> LoadedScenario:
-    loaded = load(path, scenario_name, parse_set_values(set_items or []))
-    for change in loaded.changes:
-        text = str(change)
-        if len(text) > CHANGE_LINE_CHARS and not verbose:
-            text = f"{change.key} ({change.origin}; --verbose shows the values)"
-        console.print(f"[dim]applied {escape(text)}[/dim]", highlight=False)
-    for warning in loaded.warnings:
-        console.print(f"[yellow]{escape(str(warning))}[/yellow]", highlight=False)
-    return loaded
 
 
 @app.command()
@@ -127,7 +112,7 @@ def validate(
     Example: sourcing validate scenarios/dtc-brand --scenario primary-down
     """
     try:
-        loaded = _load(path, scenario_name, set_, verbose)
+        loaded = load_scenario_shown(path, scenario_name, set_, verbose)
     except ScenarioError as error:
         if problems_out is not None:
             write_problems(error.problems, problems_out)
@@ -169,7 +154,7 @@ def landed_cost(
     """
     from engine.landed_cost import landed_cost_table
 
-    scenario = _load(path, scenario_name, set_).scenario
+    scenario = load_scenario_shown(path, scenario_name, set_).scenario
     table = landed_cost_table(scenario, order_qty_units=qty)
     if sku:
         unknown = sorted(set(sku) - set(table["sku"]))
@@ -240,7 +225,7 @@ def generate(
 ) -> None:
     """Write a seeded synthetic scenario of any size, for tests and benchmarks.
 
-    Example: sourcing generate --skus 500 --suppliers 20 --out /tmp/big
+    Example: sourcing generate --skus 500 --suppliers 20 --out big-scenario
     """
     from engine.scenario.generate import generate_scenario
 
@@ -257,164 +242,6 @@ def generate(
         f"wrote {written}: {len(scenario.skus)} SKUs, {len(scenario.suppliers)} suppliers, "
         f"{len(scenario.offers)} offers, {len(scenario.lanes)} lanes, {periods} periods"
     )
-
-
-TimeOpt = Annotated[
-    float,
-    typer.Option(
-        min=1.0,
-        callback=finite_option,
-        help="Safety limit of a solve, seconds: with the default work budget a stage it ends is "
-        "reported (from there the plan depends on the machine); with --time-budget, the "
-        "solve's whole time.",
-    ),
-]
-WorkOpt = Annotated[
-    float,
-    typer.Option(
-        "--work",
-        min=0.01,
-        callback=finite_option,
-        help="Work budget: scales every stage's HiGHS node, check and re-plan limits "
-        "(deterministic: the same plan on an idle or a busy machine). 2 does about twice "
-        "the work.",
-    ),
-]
-TimeBudgetOpt = Annotated[
-    bool,
-    typer.Option(
-        "--time-budget",
-        metavar="",
-        help="Budget the stages in shares of --time-limit instead of work (the behaviour "
-        "before work budgets: more plan on a fast machine, not repeatable).",
-    ),
-]
-DEFAULT_SAFETY_SECONDS = 600.0
-
-
-def solve_options(
-    time_limit: float,
-    gap: float,
-    threads: int,
-    work: float,
-    time_budget: bool,
-    tier_choice: TierChoice = TierChoice.PER_PO,
-) -> SolveOptions:
-    """The solve options of the CLI's solver flags."""
-    return SolveOptions(
-        time_limit_seconds=time_limit,
-        mip_rel_gap=gap,
-        threads=threads,
-        tier_choice=tier_choice,
-        budget=BudgetMode.TIME if time_budget else BudgetMode.WORK,
-        work_scale=work,
-    )
-
-
-def quiet_solver() -> None:
-    """Keep HiGHS's banner off the terminal: HiGHS prints it once per process, when the first
-    instance is made, so one is made here with the process's stdout (file descriptor 1, which
-    HiGHS writes to) pointed at /dev/null. Worker processes forked later inherit the silence."""
-    import ctypes
-    import os
-
-    import highspy
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-            ctypes.CDLL(None).fflush(None)  # C's buffered stdout, before it is restored
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def budget_words(options: SolveOptions) -> str:
-    """The budget in a progress title: 'work x1' or 'up to 60 s'."""
-    if options.budget is BudgetMode.TIME:
-        return f"up to {options.time_limit_seconds:g} s"
-    return f"work x{options.work_scale:g}, safety limit {options.time_limit_seconds:g} s"
-
-
-GapOpt = Annotated[
-    float,
-    typer.Option(
-        min=0.0,
-        max=1.0,
-        callback=finite_option,
-        help="Relative MIP gap at which a plan counts as optimal.",
-    ),
-]
-ThreadsOpt = Annotated[int, typer.Option(min=1, help="Solver threads.")]
-CoresOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--threads",
-        min=1,
-        help="Cores for the solve (default: all): HiGHS threads, and processes for the first "
-        "SKU-by-SKU plans of scenarios with many SKUs.",
-    ),
-]
-TierOpt = Annotated[
-    TierChoice,
-    typer.Option(
-        help="per_po: every PO gets the tier it reaches; horizon: one agreed tier per "
-        "supplier x SKU for the whole horizon."
-    ),
-]
-OutDirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        help="Folder for the result tables (CSV + one Excel workbook); default "
-        "results/<scenario>/<command>-<time>."
-    ),
-]
-
-
-def _results_folder(out: Path | None, scenario_name: str, command: str, force: bool) -> Path:
-    if out is None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = Path("results") / scenario_name / f"{command}-{stamp}"
-    if out.exists() and any(out.iterdir()) and not force:
-        raise TargetExistsError(f"{out} exists and is not empty; use --force to replace it")
-    return out
-
-
-def _write_results(tables: dict[str, pd.DataFrame], folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        write_tables({name: frame}, folder / f"{name}.csv", overwrite=True)
-    write_tables(tables, folder / "results.xlsx", overwrite=True)
-    console.print(f"wrote {folder}/ (CSV per table and results.xlsx)", highlight=False)
-
-
-WorkersOpt = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        help="Local worker processes; default one per core, 1 = in this process. "
-        "Ignored with a Dask scheduler.",
-    ),
-]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option(
-        help="Run on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786; default "
-        f"${SCHEDULER_ENV} if set, else this machine. The same seed gives the same result."
-    ),
-]
-
-
-def _backend(workers: int | None, scheduler: str | None) -> Backend:
-    """The backend the options ask for, connected (a Dask scheduler is reached now, so a wrong
-    address fails before any work); says where the work runs."""
-    backend = backend_from(workers, scheduler)
-    backend.slots()
-    console.print(f"[dim]running {escape(backend.description)}[/dim]", highlight=False)
-    return backend
 
 
 @app.command()
@@ -441,8 +268,8 @@ def optimize(
     """
     from engine.workflows import run_optimize
 
-    scenario = _load(path, scenario_name, set_, verbose).scenario
-    folder = _results_folder(out, scenario.name, "optimize", force)
+    scenario = load_scenario_shown(path, scenario_name, set_, verbose).scenario
+    folder = results_folder(out, scenario.name, "optimize", force)
     options = solve_options(
         time_limit, gap, threads or default_workers(), work, time_budget, tier_choice
     )
@@ -467,7 +294,7 @@ def optimize(
             f"{working.peak:,.0f}, average {working.average:,.0f} "
             f"{scenario.finance.currency}; CCC {working.cycle.ccc_days:,.1f} days"
         )
-    _write_results(dict(run.tables), folder)
+    write_results(dict(run.tables), folder)
     if not run.checked:
         raise CheckFailedError(
             f"the independent checker disagrees with the plan of '{scenario.name}' (see above); "
@@ -669,13 +496,13 @@ def frontier(
     """
     from engine.workflows import frontier_skus, run_frontier
 
-    scenario = _load(path, scenario_name, set_, verbose).scenario
-    folder = _results_folder(out, scenario.name, "frontier", force)
+    scenario = load_scenario_shown(path, scenario_name, set_, verbose).scenario
+    folder = results_folder(out, scenario.name, "frontier", force)
     skus = frontier_skus(scenario, sku or None)
     options = solve_options(time_limit, gap, threads, work, time_budget, tier_choice)
     values = parse_shares(shares) if shares else None
     quiet_solver()
-    backend = _backend(workers, scheduler)
+    backend = connect_backend(workers, scheduler)
     with backend, Progress(console=console, transient=True) as progress:
         task = progress.add_task("solving the free optimum and the cases", total=None)
 
@@ -733,7 +560,7 @@ def frontier(
         "(proven optimal; '?' when not proven). See docs/comparisons.md."
     )
     console.print(f"[dim]{escape(legend)}[/dim]", highlight=False)
-    _write_results(run.tables, folder)
+    write_results(run.tables, folder)
     save_run(
         run.kind,
         scenario,
@@ -833,11 +660,11 @@ def stress(
     from engine.simulation import DriverKind, PlanPolicy, build_world, suggested_policy
     from engine.workflows import run_compare, run_stress
 
-    scenario = _load(path, scenario_name, set_, verbose).scenario
-    folder = _results_folder(out, scenario.name, "stress", force)
+    scenario = load_scenario_shown(path, scenario_name, set_, verbose).scenario
+    folder = results_folder(out, scenario.name, "stress", force)
     options = solve_options(time_limit, gap, default_workers(), work, time_budget)
     quiet_solver()
-    backend = _backend(workers, scheduler)
+    backend = connect_backend(workers, scheduler)
 
     def optimized_plan(target: Any, label: str) -> Any:
         with console.status(f"optimizing {label} ({budget_words(options)})..."):
@@ -904,7 +731,7 @@ def stress(
             )
     _print_stress(run, scenario, replications, seed, compare_with or "")
     console.print(f"[dim]engine: {escape(run.engine.reason)}[/dim]", highlight=False)
-    _write_results(dict(run.tables), folder)
+    write_results(dict(run.tables), folder)
     save_run(
         run.kind,
         scenario,
@@ -1040,9 +867,9 @@ def sweep(
             f"[dim]{escape(case.name)}: {len(case.changes)} change(s)[/dim]", highlight=False
         )
     scenario = cases[0].scenario
-    folder = _results_folder(out, scenario.name, "sweep", force)
+    folder = results_folder(out, scenario.name, "sweep", force)
     quiet_solver()
-    backend = _backend(workers, scheduler)
+    backend = connect_backend(workers, scheduler)
     with backend, Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"running {len(cases)} what-if(s)", total=len(cases))
 
@@ -1051,7 +878,7 @@ def sweep(
 
         table = sw.sweep(cases, options, backend, advance)
     _print_sweep(table, scenario.finance.currency, base, not landed_cost_only)
-    _write_results({"sweep": table}, folder)
+    write_results({"sweep": table}, folder)
 
 
 def _against_base(row: pd.Series, base: pd.Series, compared: str, optimized: bool) -> str:
@@ -1210,11 +1037,11 @@ def scorecard(
     from engine.history.scorecards import parse_weights, scorecards
     from engine.simulation import DecisionRules, DefectPauseRule, LateShiftRule
 
-    scenario = _load(path, scenario_name, set_).scenario
+    scenario = load_scenario_shown(path, scenario_name, set_).scenario
     loaded = read_history(history, scenario)
     for warning in loaded.warnings:
         console.print(f"[yellow]{escape(str(warning))}[/yellow]", highlight=False)
-    folder = _results_folder(out, scenario.name, "scorecard", force)
+    folder = results_folder(out, scenario.name, "scorecard", force)
     cards = scorecards(loaded, scenario, parse_weights(weights), late_tolerance_days)
     rules = DecisionRules(
         LateShiftRule(late_after, shift_share),
@@ -1224,7 +1051,7 @@ def scorecard(
     console.print(report.scorecard_table(cards))
     console.print(report.replay_table(replay))
     tables = cards.tables() | replay.tables()
-    _write_results(tables, folder)
+    write_results(tables, folder)
     write_tables(tables, folder / "scorecard.html", overwrite=True)
 
 
@@ -1255,7 +1082,7 @@ def calibrate(
     from engine.history.read import read_history
     from engine.scenario.read import scenario_file
 
-    scenario = _load(path, scenario_name, set_).scenario
+    scenario = load_scenario_shown(path, scenario_name, set_).scenario
     loaded = read_history(history, scenario)
     if not force and scenario_file(out).exists():
         raise TargetExistsError(f"{out} already holds a scenario; use --force to replace it")
@@ -1337,9 +1164,7 @@ def ui_command(
     raise typer.Exit(code)
 
 
-from engine.resilience.cli import register as register_resilience  # noqa: E402
-
-register_resilience(app)  # `sourcing resilience` (its own module; uses the options above)
+register_resilience(app)  # `sourcing resilience` (its own module, engine.resilience.cli)
 
 
 def main() -> None:

@@ -1,8 +1,7 @@
 """``sourcing resilience``: which split to run for a risk weight, and what it buys.
 
-Registered on the ``sourcing`` app by ``register`` (called at the end of ``engine.cli``, whose
-shared options it uses; it imports ``engine.cli`` only when called, so importing this module
-never goes round in a circle).
+Registered on the ``sourcing`` app by ``register`` (called by ``engine.cli``); the options and
+helpers it shares with the other commands come from ``engine.cli_options``.
 """
 
 from typing import Annotated
@@ -21,7 +20,7 @@ SKIP_IN_CONSOLE = ("free optimum",)
 
 def register(app: typer.Typer) -> None:
     """Add the ``resilience`` command to ``app`` (the ``sourcing`` app)."""
-    from engine import cli as base
+    from engine import cli_options as base
     from engine.cli_errors import finite_option, friendly_errors, parse_shares
 
     @app.command()
@@ -120,8 +119,8 @@ def register(app: typer.Typer) -> None:
             resilience_decision,
         )
 
-        scenario = base._load(path, scenario_name, set_).scenario
-        folder = base._results_folder(out, scenario.name, "resilience", force)
+        scenario = base.load_scenario_shown(path, scenario_name, set_).scenario
+        folder = base.results_folder(out, scenario.name, "resilience", force)
         skus = protected_skus(scenario, sku)
         options = base.solve_options(time_limit, gap, threads, work, time_budget)
         console = base.console
@@ -171,7 +170,7 @@ def register(app: typer.Typer) -> None:
             )
         print_table(console, result.table, scenario.finance.currency, skus, cvar_level)
         console.print(escape(result.sentence), highlight=False)
-        base._write_results(result.tables(), folder)
+        base.write_results(result.tables(), folder)
         written = folder / "resilience.html"
         result.table.to_html(written, index=False)
         console.print(f"wrote {written}", highlight=False)

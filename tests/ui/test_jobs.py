@@ -4,6 +4,7 @@ from past jobs, and a new server marks the jobs the last one left as interrupted
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from functools import partial
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine import api
-from engine.runs.jobs import Cancelled, JobRegistry, JobStatus, Progress, jobs_path
+from engine.runs.jobs import Cancelled, JobFile, JobRegistry, JobStatus, Progress, jobs_path
 from tests.conftest import DTC_BRAND
 from tests.ui.conftest import small_scenario
 from ui import tasks
@@ -142,6 +143,10 @@ def test_a_new_server_marks_the_jobs_left_running_as_interrupted(
     release = tmp_path / "release"
     job_id = registry.submit("stress", "stress", "small", partial(sleep_until, release))
     wait_until(lambda: registry.record(job_id).status is JobStatus.RUNNING)
+    file = JobFile(jobs_path(run_store))
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    # the old server's "running" row is on file (its thread writes it after the record changes)
+    wait_until(lambda: [r.status for r in file.records(since)] == [JobStatus.RUNNING])
     restarted = JobRegistry(jobs_path(run_store))
     record = restarted.record(job_id)
     release.touch()

@@ -252,7 +252,9 @@ def with_dates(frame: pd.DataFrame, start: dt.date | None, period_days: int) -> 
             None if pd.isna(p) else start + dt.timedelta(days=(int(p) - 1) * period_days)
             for p in frame[column]
         ]
-        out.insert(out.columns.get_loc(column) + 1, target, dates)
+        position = out.columns.get_loc(column)
+        assert isinstance(position, int)  # column names are unique here
+        out.insert(position + 1, target, dates)
     return out
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from engine.api import ResilienceResult
 from engine.runs.jobs import Cancelled, Progress
 
-__all__ = ["Cancelled", "Outcome", "Progress", "outcome_of_run"]
+__all__ = ["Cancelled", "Outcome", "Progress", "TaskResult", "outcome_of_run"]
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,8 @@ def outcome_of_run(run: Any) -> Outcome:
         start_date=horizon.start_date,
         period_days=horizon.period_length_days,
     )
+
+
+TaskResult = Outcome | ResilienceResult
+"""What a task hands back: an ``Outcome`` (a run saved in the store) or, for the resilience
+page, its ``ResilienceResult`` (shown, not stored as a run)."""

@@ -17,10 +17,16 @@ from typing import Any
 
 import streamlit as st
 
-from engine.api import RunStore, RunStoreError, ScenarioError, default_store_path
+from engine.api import (
+    ResilienceResult,
+    RunStore,
+    RunStoreError,
+    ScenarioError,
+    default_store_path,
+)
 from engine.runs.jobs import JobRecord, JobRegistry, JobStatus, job_registry
 from ui import formats, loading, state
-from ui.job_types import Outcome, Progress, outcome_of_run
+from ui.job_types import Outcome, Progress, TaskResult, outcome_of_run
 
 POLL_SECONDS = 1.0
 SHOW_FINISHED_HOURS = 2.0
@@ -45,7 +51,7 @@ def registry() -> JobRegistry:
 def submit(
     name: str,
     label: str,
-    task: Callable[[Any, Progress], Outcome],
+    task: Callable[[Any, Progress], TaskResult],
     request: Any,
     *,
     work_units: float = 1.0,
@@ -117,7 +123,7 @@ def take(name: str, record: JobRecord) -> None:
         except RunStoreError as error:
             state.set_error(name, f"{record.label}: its run cannot be read: {error}")
             return
-    if isinstance(result, Outcome):
+    if isinstance(result, Outcome | ResilienceResult):
         state.set_result(name, result)
 
 

@@ -468,5 +468,5 @@ def changed_cells(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     if rows:
         left = before[common].iloc[:rows].reset_index(drop=True).map(_cell_text)
         right = after[common].iloc[:rows].reset_index(drop=True).map(_cell_text)
-        mask.iloc[:rows, [after.columns.get_loc(c) for c in common]] = (left != right).to_numpy()
+        mask.loc[mask.index[:rows], common] = (left != right).to_numpy()
     return mask

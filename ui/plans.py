@@ -29,7 +29,7 @@ def plan_choices(scenario: Scenario) -> tuple[dict[str, PlanChoice], str | None]
         runs = RunStore().list_runs(RunKind.OPTIMIZE)
     except RunStoreError as error:
         runs, problem = pd.DataFrame(), str(error)
-    for row in runs.to_dict("records"):
+    for row in ({str(k): v for k, v in record.items()} for record in runs.to_dict("records")):
         if str(row.get("scenario_name", "")).split(" / ")[0] != scenario.name:
             continue
         run_id = str(row["run_id"])

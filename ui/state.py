@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.api import LoadedScenario, Problem, Scenario
-from ui.job_types import Outcome
+from ui.job_types import Outcome, TaskResult
 
 # ---------------------------------------------------------------- state keys (not widgets)
 
@@ -207,10 +207,17 @@ def set_upload_problems(problems: list[Problem]) -> None:
 
 
 def result(name: str) -> Outcome | None:
+    """The ``Outcome`` (a stored run) of the session's job ``name``, if it has one."""
+    value = task_result(name)
+    return value if isinstance(value, Outcome) else None
+
+
+def task_result(name: str) -> TaskResult | None:
+    """Whatever the session's job ``name`` handed back (e.g. a ``ResilienceResult``)."""
     return st.session_state.setdefault(_RESULTS, {}).get(name)
 
 
-def set_result(name: str, value: Outcome) -> None:
+def set_result(name: str, value: TaskResult) -> None:
     st.session_state.setdefault(_RESULTS, {})[name] = value
 
 

@@ -174,7 +174,7 @@ if st.button("Find the split to run", type="primary", disabled=busy or not skus,
     st.rerun()
 jobs.watch(JOB_RESILIENCE)
 widgets.job_error(JOB_RESILIENCE)
-outcome = state.result(JOB_RESILIENCE)
+outcome = state.task_result(JOB_RESILIENCE)
 if isinstance(outcome, api.ResilienceResult):
     st.divider()
     st.success(outcome.sentence)

@@ -58,7 +58,7 @@ def listing(store: RunStore) -> pd.DataFrame:
 
 def describe(runs: pd.DataFrame, run_id: str) -> str:
     row = runs[runs["run_id"] == run_id].iloc[0]
-    return plans.run_name(row)
+    return plans.run_name({str(k): v for k, v in row.items()})
 
 
 def compare_section(store: RunStore, runs: pd.DataFrame) -> None:

@@ -24,6 +24,7 @@ def test_the_page_recommends_a_split(tmp_path: Path) -> None:
     at.button(key="resilience.run").click().run()
     at = wait_for_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     sentence = " ".join(s.value for s in at.success)
     assert "run backup" in sentence, sentence
     tables = [d.value for d in at.dataframe if "candidate" in d.value.columns]

@@ -3,74 +3,16 @@ saves under disruptions, on average and in the bad tail (docs/resilience.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from engine import api
-from engine.api import Scenario, SolveOptions
 from ui import jobs, state, views, widgets
-from ui.jobs import Progress
+from ui.tasks import ResilienceRequest, run_resilience
 
 JOB_RESILIENCE = "resilience"
 KEY = "resilience"
-
-
-@dataclass(frozen=True)
-class ResilienceRequest:
-    """What the page asks for."""
-
-    scenario: Scenario
-    skus: tuple[str, ...]
-    splits: bool
-    shares: tuple[float, ...] | None
-    risk_weight: float
-    level: float
-    replications: int
-    seed: int
-    work: float
-    stochastic: int = 0  # scenarios of the stochastic allocation candidate; 0 = none
-
-
-def run_resilience(request: ResilienceRequest, progress: Progress) -> api.ResilienceResult:
-    """Plan every candidate, then stress-test them on common random numbers."""
-    options = SolveOptions(threads=1, work_scale=request.work)
-    progress.say("choosing the candidates")
-    points, _pairs, free = api.candidate_points(
-        request.scenario, request.skus, options, request.splits, request.shares
-    )
-    if request.stochastic:
-        progress.say("solving the stochastic allocation")
-        point, _shares = api.stochastic_point(
-            request.scenario,
-            request.skus,
-            request.level,
-            request.risk_weight,
-            request.seed,
-            request.stochastic,
-        )
-        points.append(point)
-    planned = api.plan_candidates(
-        request.scenario,
-        points,
-        request.skus,
-        options,
-        lambda label: progress.say(f"planning {label}"),
-        free,
-    )
-    progress.say("simulating on common random numbers")
-    return api.resilience_decision(
-        request.scenario,
-        planned,
-        level=request.level,
-        risk_weight=request.risk_weight,
-        replications=request.replications,
-        batch=max(2, min(50, request.replications)),
-        seed=request.seed,
-        progress=progress.update,
-    )
 
 
 def frontier_chart(table: pd.DataFrame, currency: str, level: float) -> alt.Chart:

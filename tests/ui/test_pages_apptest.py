@@ -297,17 +297,21 @@ def test_a_time_limited_example_solve_tells_its_status_honestly() -> None:
     at.button(key=state.W_OPT_RUN).click().run()
     wait_for_jobs(at)
     no_exception(at)
-    # The 1 s safety limit ends the first look, and the first plans by SKU never start: on
-    # dtc-brand the model's translation and the first look with the LP bound take about 20 s
-    # on the CI machine (measured), so no plan on any machine less than ~20x faster.
+    # A 1 s safety limit is wall-clock: on dtc-brand the translation takes about 0.5 s and the
+    # LP-based first plan about a second more, so whether a plan exists when it strikes depends
+    # on the machine (both were seen on this one). Either way the page says what happened: no
+    # plan, or a feasible plan; each names the stages the safety limit cut (not repeatable).
     errors = [e.value for e in at.error]
-    assert any(
-        t.startswith("No plan found within the budget")
-        and "The safety time limit cut" in t
-        and "first plans by SKU" in t
-        for t in errors
-    ), errors
-    assert not at.success and not any(w.value.startswith("Feasible plan") for w in at.warning)
+    warnings = [w.value for w in at.warning]
+    told = [
+        t
+        for t in errors + warnings
+        if "The safety time limit cut" in t
+        and (t.startswith("No plan found within the budget") or t.startswith("Feasible plan"))
+    ]
+    assert len(told) == 1, (errors, warnings)
+    assert not at.success
+    assert not any("DISAGREES" in t for t in errors)
 
 
 @pytest.mark.slow

@@ -657,7 +657,7 @@ def stress(
     Example: sourcing stress scenarios/dtc-brand --scenario shutdown-30d --compare split-70-30
     """
     from engine.api import optimize as solve
-    from engine.simulation import DriverKind, PlanPolicy, build_world, suggested_policy
+    from engine.simulation import Driver, DriverKind, PlanPolicy, build_world, suggested_policy
     from engine.workflows import run_compare, run_stress
 
     scenario = load_scenario_shown(path, scenario_name, set_, verbose).scenario
@@ -676,6 +676,7 @@ def stress(
             )
         return PlanPolicy(result.purchase_orders)
 
+    driver_a: Driver
     if plan is not None:
         frame = read_plan(plan)
         driver_a, label_a = PlanPolicy(frame), plan.name
@@ -782,7 +783,7 @@ def _print_stress(
     for name, label, kind in HEADLINE_MEASURES:
         if name not in summary.index:
             continue
-        row = summary.loc[name]
+        row = summary.loc[[name]].iloc[0]  # the measure's row (a Series, for the type)
         if paired:
             grid.add_row(
                 label,

@@ -171,12 +171,13 @@ def with_starts(
     decisions = [d for d in starts if d]
     if not decisions or not result.has_plan or result.objective is None:
         return result
+    objective = result.objective
     made, cut = plan_from(scenario, decisions, options, reopen)
     if cut and SolveStage.STARTS not in result.cut_by_time_limit:
         result = dataclasses.replace(
             result, cut_by_time_limit=(*result.cut_by_time_limit, SolveStage.STARTS)
         )
-    if made is None or made.objective is None or made.objective >= result.objective - 1e-6:
+    if made is None or made.objective is None or made.objective >= objective - 1e-6:
         return result
     bound = None if result.best_bound is None else min(result.best_bound, made.objective)
     gap = None if bound is None else (made.objective - bound) / max(abs(made.objective), 1e-9)

@@ -7,10 +7,11 @@ Read top to bottom with docs/optimizer.md beside it. Index sets are pre-filtered
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pyomo.environ as pyo
 
-from engine.models.data import ModelData
+from engine.models.data import ModelData, PoKey
 from engine.plan_types import COST_COMPONENTS, TierChoice
 from engine.scenario.schema import PriceBreakType
 
@@ -320,7 +321,10 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
         ),
     )
 
-    def reach_agreed_tier(m: pyo.ConcreteModel, *po: object) -> object:
+    def reach_agreed_tier(
+        m: pyo.ConcreteModel, supplier: str, sku: str, lane: str, period: int
+    ) -> object:
+        po: PoKey = (supplier, sku, lane, period)
         upper = data.pos[po].upper_units
         offer = data.offers[po[:2]]
         return m.order_qty[po] >= sum(
@@ -620,7 +624,7 @@ def working_capital(m: pyo.ConcreteModel, t: int) -> object:
     + sum_sh [fixed freight if shipped by t and arriving after t]
     + sum_k sum_{u <= t < receipt period of u} price_k (demand_k,u - lost_k,u)  (receivables)."""
     data: ModelData = m.data
-    terms: list[object] = [data.unit_value[k] * m.inventory[k, t] for k in data.skus]
+    terms: list[Any] = [data.unit_value[k] * m.inventory[k, t] for k in data.skus]  # Pyomo
     for po, info in data.pos.items():
         shipped = info.period_shipment <= t
         at_sea = shipped and t < info.period_arrival

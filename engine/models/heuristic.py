@@ -36,7 +36,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from engine.models.build import build_model
-from engine.models.data import ModelData, PoKey, ShipmentKey
+from engine.models.data import CapacityKey, ModelData, PoKey, ShipmentKey
 from engine.models.session import HighsSession
 from engine.models.strategy import Budget, RunLimit
 from engine.parallel import ProcessBackend
@@ -59,7 +59,7 @@ def pos_by_sku(data: ModelData) -> dict[str, list[PoKey]]:
 def sku_data(
     data: ModelData,
     sku: str,
-    capacity: dict[tuple[str, int], float],
+    capacity: dict[CapacityKey, float],
     cash_share: float,
     sku_pos: list[PoKey] | None = None,
 ) -> ModelData:
@@ -70,12 +70,12 @@ def sku_data(
     pos = {p: data.pos[p] for p in sku_pos}
     shipments: dict[ShipmentKey, list[PoKey]] = {}
     by_offer: dict[tuple[str, str], list[PoKey]] = {}
-    capacity_load: dict[tuple[str, int], list[tuple[PoKey, float]]] = {}
+    capacity_load: dict[CapacityKey, list[tuple[PoKey, float]]] = {}
     for p in sku_pos:
         shipments.setdefault((p[0], p[2], p[3]), []).append(p)
         by_offer.setdefault((p[0], p[1]), []).append(p)
-        for period, share in data.production.get(p, ()):
-            capacity_load.setdefault((p[0], period), []).append((p, share))
+        for window, share in data.production.get(p, ()):
+            capacity_load.setdefault((p[0], window), []).append((p, share))
     offers = {o: offer for o, offer in data.offers.items() if o[1] == sku}
     outside = {
         region
@@ -120,13 +120,14 @@ def demand_value(data: ModelData) -> dict[str, float]:
     }
 
 
-def capacity_used(data: ModelData, plan: VariableValues) -> dict[tuple[str, int], float]:
-    """Units a plan makes at each supplier in each period (the capacity constraint's load)."""
-    used: dict[tuple[str, int], float] = {}
+def capacity_used(data: ModelData, plan: VariableValues) -> dict[CapacityKey, float]:
+    """Units a plan makes at each supplier in each capacity window (the capacity constraint's
+    load)."""
+    used: dict[CapacityKey, float] = {}
     for (name, po), units in plan.items():
         if name == "order_qty" and units > 0:
-            for period, share in data.production.get(po, ()):
-                key = (po[0], period)
+            for window, share in data.production.get(po, ()):
+                key = (po[0], window)
                 used[key] = used.get(key, 0.0) + share * units
     return used
 

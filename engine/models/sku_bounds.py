@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from engine.models.build import build_model
-from engine.models.data import ModelData
+from engine.models.data import ModelData, PoKey
 from engine.models.heuristic import RELAXED_VARIABLES, pos_by_sku, sku_data
 from engine.models.session import HighsSession
 from engine.models.strategy import RunLimit
@@ -30,7 +30,7 @@ from engine.plan_types import TierChoice
 SHARED_INTEGERS = ("containers",)  # counted in fractions in a SKU's own model
 
 
-def sku_bound_data(data: ModelData, sku: str, sku_pos: list | None = None) -> ModelData:
+def sku_bound_data(data: ModelData, sku: str, sku_pos: list[PoKey] | None = None) -> ModelData:
     """One SKU's model data with the shared costs and joint limits left out (see above)."""
     one = sku_data(data, sku, data.capacity, 1.0, sku_pos)
     return replace(

@@ -107,7 +107,7 @@ def _build(data: TwoStageData, level: float, risk_weight: float) -> pyo.Concrete
     pairs = [(s, k) for s in range(n_s) for k in range(n_k) if data.offered[s, k]]
     m.W = pyo.RangeSet(0, n_w - 1)
     m.K = pyo.RangeSet(0, n_k - 1)
-    m.x = pyo.Var(pairs, bounds=lambda _m, s, k: (0.0, float(min(data.share_cap[s, k], 1.0))))
+    m.x = pyo.Var(pairs, bounds=lambda _m, s, k: (0.0, min(float(data.share_cap[s, k]), 1.0)))
     m.e = pyo.Var(m.W, m.K, bounds=lambda _m, w, k: (0.0, float(data.expedite_units[w, k])))
     m.lost = pyo.Var(m.W, m.K, within=pyo.NonNegativeReals)
     m.left = pyo.Var(m.W, m.K, within=pyo.NonNegativeReals)

@@ -180,7 +180,7 @@ def _interval(row: pd.Series, name: str) -> str:
     return f"{_money(row[name])} [{_money(row[name + '_low'])}, {_money(row[name + '_high'])}]"
 
 
-def _money(value: object) -> str:
+def _money(value: float | None) -> str:
     return "-" if value is None or pd.isna(value) else f"{float(value):,.0f}"
 
 

@@ -279,22 +279,18 @@ def _add_savings(table: pd.DataFrame, costs: np.ndarray, level: float, seed: int
     )
     base = costs[:, 0][indices]
     base_mean, base_cvar = base.mean(axis=1), cvar_of_rows(base, level)
-    for name in ("mean_saving", "mean_saving_low", "mean_saving_high"):
-        table[name] = 0.0
-    for name in ("cvar_saving", "cvar_saving_low", "cvar_saving_high"):
-        table[name] = 0.0
+    mean_cost = table["mean_cost"].to_numpy(float)
+    cvar_cost = table["cvar_cost"].to_numpy(float)
+    mean_interval = np.zeros((costs.shape[1], 2))
+    cvar_interval = np.zeros((costs.shape[1], 2))
     for j in range(1, costs.shape[1]):
         sample = costs[:, j][indices]
-        mean_saving = base_mean - sample.mean(axis=1)
-        cvar_saving = base_cvar - cvar_of_rows(sample, level)
-        table.loc[j, "mean_saving"] = table.loc[0, "mean_cost"] - table.loc[j, "mean_cost"]
-        table.loc[j, "cvar_saving"] = table.loc[0, "cvar_cost"] - table.loc[j, "cvar_cost"]
-        table.loc[j, ["mean_saving_low", "mean_saving_high"]] = np.quantile(
-            mean_saving, [0.025, 0.975]
-        )
-        table.loc[j, ["cvar_saving_low", "cvar_saving_high"]] = np.quantile(
-            cvar_saving, [0.025, 0.975]
-        )
+        mean_interval[j] = np.quantile(base_mean - sample.mean(axis=1), [0.025, 0.975])
+        cvar_interval[j] = np.quantile(base_cvar - cvar_of_rows(sample, level), [0.025, 0.975])
+    table["mean_saving"] = mean_cost[0] - mean_cost
+    table["mean_saving_low"], table["mean_saving_high"] = mean_interval.T
+    table["cvar_saving"] = cvar_cost[0] - cvar_cost
+    table["cvar_saving_low"], table["cvar_saving_high"] = cvar_interval.T
 
 
 def _money(value: float, currency: str) -> str:
@@ -330,7 +326,9 @@ def recommendation_sentence(
     n = f"{decided.n} replications"
     if decided.verdict is Verdict.ONLY_ONE:
         return f"{text} ({n}; the only candidate)."
-    runner = table.iloc[decided.runner_up]["candidate"]
+    runner_up = decided.runner_up
+    assert runner_up is not None  # only Verdict.ONLY_ONE comes without a runner-up
+    runner = table.iloc[runner_up]["candidate"]
     gap = f"[{decided.low:+,.0f}, {decided.high:+,.0f}]"
     if decided.verdict is Verdict.SEPARATED:
         verdict = f"it beats the runner-up {runner} by {decided.difference:,.0f} {gap} ({n})"
@@ -344,7 +342,7 @@ def recommendation_sentence(
             f"but it cannot be separated from the runner-up {runner} within Monte Carlo "
             f"error after {n}: difference {decided.difference:,.0f} {gap}"
         )
-    slack = max(_slack(planned[decided.best].result), _slack(planned[decided.runner_up].result))
+    slack = max(_slack(planned[decided.best].result), _slack(planned[runner_up].result))
     caveat = ""
     if decided.difference < slack:
         caveat = (

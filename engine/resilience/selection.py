@@ -199,5 +199,5 @@ def summary_table(
             }
         )
     table = pd.DataFrame(rows)
-    table["efficient"] = efficient(table["mean_cost"], table["cvar_cost"])
+    table["efficient"] = efficient(table["mean_cost"].tolist(), table["cvar_cost"].tolist())
     return table

@@ -103,10 +103,10 @@ def _aggregate(scenario: Scenario, skus: Sequence[str]) -> _Aggregated:
     sea, air = np.full(shape, np.nan), np.full(shape, np.nan)
     for (supplier, sku), cost in table[~fast].groupby(["supplier", "sku"])["landed_cost_per_unit"]:
         if sku in skus:
-            sea[suppliers.index(supplier), list(skus).index(sku)] = cost.min()
+            sea[suppliers.index(str(supplier)), list(skus).index(str(sku))] = cost.min()
     for (supplier, sku), cost in table[fast].groupby(["supplier", "sku"])["landed_cost_per_unit"]:
         if sku in skus:
-            air[suppliers.index(supplier), list(skus).index(sku)] = cost.min()
+            air[suppliers.index(str(supplier)), list(skus).index(str(sku))] = cost.min()
     cap = np.array(
         [[scenario.risk_policy.share_cap(s, k) for k in skus] for s in suppliers], dtype=float
     )

@@ -183,7 +183,7 @@ def outage_windows(
             return max(1, round(mean))
         return int(rng.geometric(1.0 / mean))
 
-    windows = []
+    windows: list[tuple[int, int]] = []
     day = 0
     while True:
         day += draw(outage.mean_up_days)

@@ -21,6 +21,7 @@ from engine.scenario.schema import (
     Disruption,
     LeadTimeShock,
     PortDelay,
+    RecurringOutage,
     Scenario,
     SupplierShutdown,
     TariffChange,
@@ -132,7 +133,9 @@ class DisruptionDraws:
                 continue
             if factor is None:
                 factor = np.ones((every.size, len(skus)))
-            columns = [k for k, sku in enumerate(skus) if d.sku in (sku, "*")]
+            columns = np.array(
+                [k for k, sku in enumerate(skus) if d.sku in (sku, "*")], dtype=np.intp
+            )
             factor[np.ix_(on, columns)] *= d.factor
         return factor
 
@@ -174,8 +177,15 @@ def draw_disruptions(
     horizon_days: int,
     random_lengths: bool = False,
 ) -> DisruptionDraws:
-    """Draw every disruption for ``replications`` replications (see the module docstring)."""
+    """Draw every disruption for ``replications`` replications (see the module docstring).
+
+    Raises:
+        ValueError: On a recurring outage: it runs on the SimPy engine only
+            (``engine.simulation.vectorized.choice.needs_event_engine`` routes it there).
+    """
     items = tuple(scenario.disruptions)
+    if any(isinstance(d, RecurringOutage) for d in items):
+        raise ValueError("the vectorized engine does not play recurring outages: run on simpy")
     happened = np.zeros((len(items), replications), dtype=bool)
     start = np.zeros((len(items), replications), dtype=np.int64)
     end = np.zeros((len(items), replications), dtype=np.int64)
@@ -186,6 +196,7 @@ def draw_disruptions(
         if isinstance(d, TariffChange):
             start[j], end[j] = d.start_day, NEVER_ENDS
             continue
+        assert not isinstance(d, RecurringOutage)  # refused above
         length = np.full(replications, d.length_days)
         if d.random_start:
             start[j] = random_start

@@ -70,7 +70,7 @@ def chunk_frames(
             "units_ordered": run.units_ordered().ravel(),
             "units_received": run.units_received.ravel(),
             "units_rejected": run.units_rejected.ravel(),
-            "units_in_pipeline_end": sum(stages.values()).ravel(),
+            "units_in_pipeline_end": sum(stages.values(), np.zeros((n, k))).ravel(),
             "revenue": (run.sold_units * price).ravel(),
         }
     )

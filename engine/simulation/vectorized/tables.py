@@ -18,7 +18,9 @@ class Table:
 
     def __init__(self, columns: dict[str, type]) -> None:
         self._size = 0
-        self._data = {name: np.zeros(64, dtype=dtype) for name, dtype in columns.items()}
+        self._data: dict[str, np.ndarray] = {
+            name: np.zeros(64, dtype=dtype) for name, dtype in columns.items()
+        }
 
     def __len__(self) -> int:
         return self._size

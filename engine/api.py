@@ -86,7 +86,6 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         ResilienceResult,
         candidate_points,
         plan_candidates,
-        protected_skus,
         resilience_decision,
     )
     from engine.resilience.stochastic import stochastic_point
@@ -242,7 +241,6 @@ _LAZY: dict[str, str] = {
             "ResilienceResult",
             "candidate_points",
             "plan_candidates",
-            "protected_skus",
             "resilience_decision",
         ),
         "engine.resilience.frontier",
@@ -354,7 +352,6 @@ __all__ = [
     "plan_difference",
     "plan_working_capital",
     "primary_and_backup",
-    "protected_skus",
     "read_history",
     "replay_plan",
     "replay_rules",

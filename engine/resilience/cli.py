@@ -115,13 +115,13 @@ def register(app: typer.Typer) -> None:
         from engine.resilience.frontier import (
             candidate_points,
             plan_candidates,
-            protected_skus,
             resilience_decision,
         )
+        from engine.workflows import frontier_skus
 
         scenario = base.load_scenario_shown(path, scenario_name, set_).scenario
         folder = base.results_folder(out, scenario.name, "resilience", force)
-        skus = protected_skus(scenario, sku)
+        skus = frontier_skus(scenario, sku)
         options = base.solve_options(time_limit, gap, threads, work, time_budget)
         console = base.console
         with console.status("choosing the candidates..."):

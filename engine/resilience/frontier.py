@@ -54,24 +54,12 @@ __all__ = [
     "ResilienceResult",
     "candidate_points",
     "plan_candidates",
-    "protected_skus",
     "resilience_decision",
 ]
 
 FREE_LABEL = "free optimum"
 CLASSIC_SPLITS: tuple[float, ...] = (1.0, 0.8, 0.7, 0.6, 0.5)
 """Primary shares of the classic splits 100/0, 80/20, 70/30, 60/40, 50/50."""
-
-
-def protected_skus(scenario: Scenario, skus: Sequence[str] | None) -> list[str]:
-    """``skus``, or the scenario's critical SKUs; a clear error for none or unknown ones."""
-    chosen = list(skus or [s.sku for s in scenario.skus if s.critical])
-    if not chosen:
-        raise ValueError("no SKU to protect: the scenario has no critical SKU; name some")
-    unknown = sorted(set(chosen) - {s.sku for s in scenario.skus})
-    if unknown:
-        raise ValueError(f"unknown SKU(s) {', '.join(unknown)}")
-    return chosen
 
 
 def candidate_points(

@@ -1265,17 +1265,19 @@ def _larger_scenario(
 @pytest.mark.slow
 def test_a_one_second_safety_limit_ends_the_solve_before_the_first_plans() -> None:
     """60 SKUs x 8 suppliers x 12 periods with a 1 s safety limit: the limit counts from before
-    the model's translation into HiGHS, and the translation and the first look outlast it
-    (the whole call took 34 s on the loaded CI machine), so the first plans by SKU never
-    start. The result is NO_SOLUTION with empty frames, never an exception, and says which
-    stages the safety limit cut. (Time-limited plans that do exist are checked in
+    the model's translation into HiGHS, and the translation and the LP relaxation outlast it
+    (the whole call took 4 s idle, 34 s on the loaded CI machine), so the first plans by SKU
+    never start. The result is NO_SOLUTION with empty frames, never an exception, and says
+    which stages the safety limit cut. (This model is too large for the first look, which
+    never runs; time-limited plans that do exist are checked in
     tests/test_checker_agreement.py.)"""
     scenario = _larger_scenario(skus=60, suppliers=8, periods=12, seed=1)
 
     result = optimize(scenario, SolveOptions(time_limit_seconds=1, threads=1))
 
     assert not result.is_repeatable
-    assert {SolveStage.FIRST_LOOK, SolveStage.FIRST_PLANS} <= set(result.cut_by_time_limit)
+    assert SolveStage.FIRST_PLANS in result.cut_by_time_limit
+    assert SolveStage.FIRST_LOOK not in result.cut_by_time_limit  # too large: never runs
     assert result.status is SolveStatus.NO_SOLUTION
     assert result.objective is None
     assert not result.has_plan

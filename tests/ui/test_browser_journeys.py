@@ -152,6 +152,7 @@ def test_two_tabs_optimize_at_once_without_a_crash(
     for tab in tabs:
         tab.get_by_role("button", name="Optimize", exact=True).click()
     for tab in tabs:
+        tab.bring_to_front()  # as its user would: Chromium does not redraw a hidden tab
         expect(tab.get_by_text("Exact marginal cost of the splits").first).to_be_visible(
             timeout=LONG
         )

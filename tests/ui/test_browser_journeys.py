@@ -137,9 +137,11 @@ def test_two_tabs_optimize_at_once_without_a_crash(
 ) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # two windows (a tab of one window stopped updating on the loaded machine in 3 of 5 runs,
+    # a window of its own in none of 6: the server is what is tested here, not the browser)
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(2)]
     problems: list[str] = []
-    tabs = [context.new_page() for _ in range(2)]
+    tabs = [context.new_page() for context in contexts]
     for tab in tabs:
         tab.set_default_timeout(60_000)
         tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -152,14 +154,14 @@ def test_two_tabs_optimize_at_once_without_a_crash(
     for tab in tabs:
         tab.get_by_role("button", name="Optimize", exact=True).click()
     for tab in tabs:
-        tab.bring_to_front()  # as its user would: Chromium does not redraw a hidden tab
         expect(tab.get_by_text("Exact marginal cost of the splits").first).to_be_visible(
             timeout=LONG
         )
         expect(tab.get_by_text("Optimal plan")).to_be_visible()
     crashes = [p for p in problems if "Bad delta path" in p or "backMessage" in p]
     assert not crashes, crashes
-    context.close()
+    for context in contexts:
+        context.close()
 
 
 def test_settings_survive_navigation(browser, server: Server, tmp_path: Path) -> None:  # noqa: F811

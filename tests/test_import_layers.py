@@ -69,3 +69,30 @@ def test_the_engine_has_no_import_circle() -> None:
 def test_a_circle_is_found() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert circles(graph) == [["a", "b", "c"]]
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for other in graph[todo.pop()] - seen:
+            seen.add(other)
+            todo.append(other)
+    return seen
+
+
+def test_the_checker_shares_no_code_with_the_model_it_checks() -> None:
+    graph = import_graph(ENGINE)
+    checker = [
+        name for name in graph if name == "engine.checker" or name.startswith("engine.checker.")
+    ]
+    assert len(checker) > 10  # the package, one module per job
+    for module in checker:
+        assert not {m for m in reachable(graph, module) if m.startswith("engine.models")}, module
+        assert "engine.lead_time" not in reachable(graph, module), module  # its own copy
+
+
+def test_reachable_follows_imports_through_others() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": set(), "d": {"a"}}
+    assert reachable(graph, "a") == {"b", "c"}

@@ -5,7 +5,7 @@ lane of 0 transit days and 0 production days (a PO arrives in the period it is p
 freight, duty, capital or holding cost unless the family needs it, demand std 0 and a lost-sale
 penalty of 1000 per unit unless stated. Periods are weeks (Lp = 7) starting on 2027-01-04.
 
-Each optimized plan is also passed through the independent plan checker (``engine/checker.py``)
+Each optimized plan is also passed through the independent plan checker (``engine/checker/``)
 by ``assert_plan_checks``: no violation, and the checker's total equals the objective.
 
 The last group of tests pins model bugs found while writing these cases (now fixed): each

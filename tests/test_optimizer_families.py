@@ -1269,7 +1269,7 @@ def test_a_one_second_safety_limit_ends_the_solve_before_the_first_plans() -> No
     (the whole call took 34 s on the loaded CI machine), so the first plans by SKU never
     start. The result is NO_SOLUTION with empty frames, never an exception, and says which
     stages the safety limit cut. (Time-limited plans that do exist are checked in
-    tests/test_checker_agreement.py.)"""
+    tests/checker/test_agreement.py.)"""
     scenario = _larger_scenario(skus=60, suppliers=8, periods=12, seed=1)
 
     result = optimize(scenario, SolveOptions(time_limit_seconds=1, threads=1))

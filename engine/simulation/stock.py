@@ -82,7 +82,8 @@ class Stock:
     def receive(self, k: int, units: float, landed: float, duty_owed: float = 0.0) -> None:
         """A lot of SKU ``k`` joins the stock at its landed cost (``duty_owed``: its duty, under
         direct fulfilment paid as the units are sold)."""
-        self.duty_owed[k] += duty_owed
+        if duty_owed:
+            self.duty_owed[k] += duty_owed
         self.on_hand[k] += units
         self.on_hand_value[k] += landed
         self.landed_total += landed

@@ -9,7 +9,7 @@ from engine.checker.plan import OrderLine
 from engine.checker.results import NO_NUMBER, Violation, violation
 from engine.scenario.schema import Lane, Offer, PriceBreak, Scenario, Sku, Supplier
 
-__all__ = ["Arc", "find_offer", "make_arc", "resolve_arc", "scenario_arcs"]
+__all__ = ["Arc", "resolve_arc", "scenario_arcs"]
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,11 @@ class Arc:
     lead_days: float
 
 
-def find_offer(scenario: Scenario, supplier: str, sku: str) -> Offer | None:
+def _find_offer(scenario: Scenario, supplier: str, sku: str) -> Offer | None:
     return next((o for o in scenario.offers if o.supplier == supplier and o.sku == sku), None)
 
 
-def make_arc(scenario: Scenario, supplier: Supplier, sku: Sku, lane: Lane, offer: Offer) -> Arc:
+def _make_arc(scenario: Scenario, supplier: Supplier, sku: Sku, lane: Lane, offer: Offer) -> Arc:
     return Arc(
         supplier=supplier,
         sku=sku,
@@ -60,7 +60,7 @@ def scenario_arcs(scenario: Scenario, sku: str) -> list[Arc]:
         if supplier is None:
             continue
         for lane in scenario.lanes_from(supplier.origin_port):
-            arc = make_arc(scenario, supplier, item, lane, offer)
+            arc = _make_arc(scenario, supplier, item, lane, offer)
             if within_max_lead_time(scenario, arc.lead_days):
                 arcs.append(arc)
     return arcs
@@ -83,7 +83,7 @@ def resolve_arc(scenario: Scenario, line: OrderLine) -> tuple[Arc | None, list[V
     supplier = next((s for s in scenario.suppliers if s.supplier == line.supplier), None)
     item = next((s for s in scenario.skus if s.sku == line.sku), None)
     lane = next((x for x in scenario.lanes if x.lane == line.lane), None)
-    offer = find_offer(scenario, line.supplier, line.sku)
+    offer = _find_offer(scenario, line.supplier, line.sku)
     missing = [
         text
         for text, absent in (
@@ -103,7 +103,7 @@ def resolve_arc(scenario: Scenario, line: OrderLine) -> tuple[Arc | None, list[V
     ]
     if missing or supplier is None or item is None or lane is None or offer is None:
         return None, [violation("arc", line.where, NO_NUMBER, NO_NUMBER, "; ".join(missing))]
-    arc = make_arc(scenario, supplier, item, lane, offer)
+    arc = _make_arc(scenario, supplier, item, lane, offer)
     violations: list[Violation] = []
     if lane.origin_port != supplier.origin_port:
         violations.append(

@@ -11,7 +11,7 @@ from engine.checker.results import Violation, violation
 from engine.checker.tolerances import EPS
 from engine.scenario.schema import Scenario, Supplier
 
-__all__ = ["capacity_end", "check_capacity", "finish_day", "units_made"]
+__all__ = ["capacity_end", "check_capacity", "units_made"]
 
 
 def units_made(scenario: Scenario, supplier: Supplier, first_day: int, end_day: int) -> float:
@@ -61,7 +61,7 @@ def check_capacity(
                 carried = units_made(scenario, supplier, start, done_by) - backlog
             needed = carried + by_period[t]
             limit = units_made(scenario, supplier, start, end)
-            done_by, backlog = finish_day(scenario, supplier, start, needed)
+            done_by, backlog = _finish(scenario, supplier, start, needed)
             if needed > limit + tolerance_units:
                 violations.append(
                     violation(
@@ -78,9 +78,7 @@ def check_capacity(
     return violations
 
 
-def finish_day(
-    scenario: Scenario, supplier: Supplier, start: int, units: float
-) -> tuple[int, float]:
+def _finish(scenario: Scenario, supplier: Supplier, start: int, units: float) -> tuple[int, float]:
     """Make ``units`` from day ``start`` on: the day after the day the last unit is made,
     and the units of that day's capacity left over (``start`` and 0 when there are none)."""
     per_day = supplier.capacity_units_per_week / 7.0

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["PO_COLUMNS", "OrderLine", "is_blank", "read_order_lines"]
+__all__ = ["PO_COLUMNS", "OrderLine", "read_order_lines"]
 
 
 PO_COLUMNS: tuple[str, ...] = (
@@ -65,7 +65,7 @@ def read_order_lines(purchase_orders: pd.DataFrame, tolerance_units: float) -> l
     lines: list[OrderLine] = []
     for position, record in enumerate(purchase_orders.to_dict("records")):
         for column in PO_COLUMNS[:5]:
-            if is_blank(record[column]):
+            if _is_blank(record[column]):
                 raise ValueError(f"purchase_orders row {position}: {column} is blank")
         quantity = float(record["quantity_units"])
         if abs(quantity) <= tolerance_units:
@@ -79,14 +79,14 @@ def read_order_lines(purchase_orders: pd.DataFrame, tolerance_units: float) -> l
                 lane=str(record["lane"]),
                 period_placed=int(record["period_placed"]),
                 quantity_units=quantity,
-                tier=None if is_blank(record["tier"]) else int(record["tier"]),
-                period_arriving=None if is_blank(arriving) else int(arriving),
+                tier=None if _is_blank(record["tier"]) else int(record["tier"]),
+                period_arriving=None if _is_blank(arriving) else int(arriving),
             )
         )
     return lines
 
 
-def is_blank(value: Any) -> bool:
+def _is_blank(value: Any) -> bool:
     if value is None:
         return True
     try:

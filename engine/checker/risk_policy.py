@@ -16,12 +16,11 @@ __all__ = [
     "check_fixed_splits",
     "check_region_caps",
     "check_share_cap",
-    "over_share",
     "supplier_region",
 ]
 
 
-def over_share(found: float, limit: float, total: float, tolerance_units: float) -> bool:
+def _over(found: float, limit: float, total: float, tolerance_units: float) -> bool:
     """Whether units ``found`` exceed ``limit`` by more than the share and unit tolerances."""
     return found - limit > tolerance_units + SHARE_TOLERANCE * total
 
@@ -43,7 +42,7 @@ def check_share_cap(
             f"share cap of {cap:g}",
         )
         for (supplier, sku), qty in sorted(units.items())
-        if over_share(
+        if _over(
             qty,
             (cap := policy.share_cap(supplier, sku)) * totals[sku],
             totals[sku],
@@ -69,7 +68,7 @@ def check_region_caps(
     violations: list[Violation] = []
     for region, cap in caps.items():
         qty = in_region.get(region, 0.0)
-        if over_share(qty, cap * total, total, tolerance_units):
+        if _over(qty, cap * total, total, tolerance_units):
             violations.append(
                 violation(
                     "region_cap",
@@ -112,7 +111,7 @@ def check_critical(
         floor = policy.min_backup_share_critical
         for supplier in used:
             qty = units[(supplier, item.sku)]
-            if over_share(floor * x_k, qty, x_k, tolerance_units):
+            if _over(floor * x_k, qty, x_k, tolerance_units):
                 violations.append(
                     violation(
                         "backup_share",

@@ -342,7 +342,7 @@ def r3_fixed_costs(fixed_cost_as: str = "qualification") -> Scenario:
 # --------------------------------------------------------------------------- plan checker
 
 CHECKER_AVAILABLE = importlib.util.find_spec("engine.checker") is not None
-"""Whether the independent plan checker (``engine/checker.py``) exists; while it does not,
+"""Whether the independent plan checker (``engine/checker/``) exists; while it does not,
 ``assert_plan_checks`` only checks what the result itself says."""
 
 

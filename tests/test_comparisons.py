@@ -36,7 +36,7 @@ from engine.models import optimize, replan
 from engine.plan_types import SolveOptions
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Horizon, Scenario
-from tests.test_checker import START, edit, monthly
+from tests.checker.builders import START, edit, monthly
 
 LOOSE = SolveOptions(time_limit_seconds=20.0, mip_rel_gap=0.05, threads=1)
 TOLERANCE = 1e-6  # relative, of the cost: plans made from the same decisions cost the same

@@ -5,7 +5,7 @@ lane of 0 transit days and 0 production days (a PO arrives in the period it is p
 freight, duty, capital or holding cost unless the family needs it, demand std 0 and a lost-sale
 penalty of 1000 per unit unless stated. Periods are weeks (Lp = 7) starting on 2027-01-04.
 
-Each optimized plan is also passed through the independent plan checker (``engine/checker.py``)
+Each optimized plan is also passed through the independent plan checker (``engine/checker/``)
 by ``assert_plan_checks``: no violation, and the checker's total equals the objective.
 
 The last group of tests pins model bugs found while writing these cases (now fixed): each
@@ -1270,7 +1270,7 @@ def test_a_one_second_safety_limit_ends_the_solve_before_the_first_plans() -> No
     never start. The result is NO_SOLUTION with empty frames, never an exception, and says
     which stages the safety limit cut. (This model is too large for the first look, which
     never runs; time-limited plans that do exist are checked in
-    tests/test_checker_agreement.py.)"""
+    tests/checker/test_agreement.py.)"""
     scenario = _larger_scenario(skus=60, suppliers=8, periods=12, seed=1)
 
     result = optimize(scenario, SolveOptions(time_limit_seconds=1, threads=1))

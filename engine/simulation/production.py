@@ -55,7 +55,7 @@ import numpy as np
 
 from engine.lead_time import ready_day, round_half_up_days
 from engine.scenario.schema import Lane
-from engine.simulation.world import LaneInfo, SupplierInfo
+from engine.simulation.terms import LaneInfo, SupplierInfo
 
 __all__ = [
     "Factory",

@@ -46,11 +46,16 @@ class StockView(Protocol):
     stock, backorders, lots in production (by id), units due by arrival day, and the count of
     expedited lots still open (which expediting raises)."""
 
-    on_hand: np.ndarray
-    backlog: np.ndarray
-    in_production: list[dict[int, Lot]]
-    incoming: list[dict[int, float]]
-    expedited_open: np.ndarray
+    @property
+    def on_hand(self) -> np.ndarray: ...
+    @property
+    def backlog(self) -> np.ndarray: ...
+    @property
+    def in_production(self) -> list[dict[int, Lot]]: ...
+    @property
+    def incoming(self) -> list[dict[int, float]]: ...
+    @property
+    def expedited_open(self) -> np.ndarray: ...
 
 
 __all__ = [

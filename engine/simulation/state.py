@@ -1,5 +1,10 @@
 """The state of one replication and what happens to it (``processes`` says when).
 
+The state is in small parts: the stock (``stock.Stock``: units on hand at average cost,
+backorders, sales records), the pipeline (``pipeline.Pipeline``: POs in production, at the port
+and at sea), the cash book (``cash_book.CashBook``); ``Replication`` holds them with the money
+of the balance sheet and the supplier tallies, and moves goods and money between them.
+
 Money follows the goods (see ``measures`` for the definitions built on it):
 
 * **PO** (day placed): deposit ``deposit_share * value`` paid; tooling of an offer and
@@ -70,11 +75,13 @@ from engine.simulation.disruptions import (
 from engine.simulation.events import EventKind, Recorder
 from engine.simulation.lots import DepartureKey, Lot, PurchaseOrder, Shipment, ShippedLot
 from engine.simulation.orders import OrderRequest
+from engine.simulation.pipeline import Pipeline
 from engine.simulation.policies import Driver, OrderSchedule
 from engine.simulation.processes import Agenda, Timeline
 from engine.simulation.production import Factory, LeadTimes, lane_transit_days, round_half_up_int
 from engine.simulation.randomness import streams_for
 from engine.simulation.rules import RuleEngine
+from engine.simulation.stock import Stock
 from engine.simulation.world import World
 
 __all__ = ["CashBook", "Replication"]
@@ -123,19 +130,10 @@ class Replication:
         self.env = simpy.Environment()
         self.timeline = Timeline(self, Agenda(self.env))
         self.cash = CashBook(world.scenario.finance.opening_cash)
+        self.stock = Stock(world)
+        self.pipeline = Pipeline(world)
         self._hot_paths(driver)
 
-        # stock and pipeline, per SKU
-        self.on_hand = world.opening_stock.copy()
-        self.on_hand_value = world.opening_stock * world.unit_value
-        self.backlog = np.zeros(n)
-        self.pipeline = np.zeros(n)
-        self.in_production: list[dict[int, Lot]] = [{} for _ in range(n)]
-        self.incoming: list[dict[int, float]] = [{} for _ in range(n)]
-        self.expedited_open = np.zeros(n, dtype=int)
-        self.pending: dict[DepartureKey, list[tuple[Lot, float]]] = {}
-        self.at_sea: dict[int, Shipment] = {}
-        self.never_ready: list[Lot] = []
         self.balances_due: dict[int, list[PurchaseOrder]] = {}
         self.receipts_total = [0.0] * (days + world.dso_days + 1)
         self.receipts_due = np.zeros((n if options.record_events else 0, days + world.dso_days + 1))
@@ -143,43 +141,12 @@ class Replication:
         self.tooled: set[tuple[str, str]] = set()
         self.qualified: set[str] = set()
         self._next_po = 0
-        self._next_lot = 0
-
-        # unit counts, per SKU (lists while running, arrays once tallied)
-        self.units_ordered: np.ndarray | list[float] = [0.0] * n
-        self.units_received: np.ndarray | list[float] = [0.0] * n
-        self.units_rejected: np.ndarray | list[float] = [0.0] * n
-        self.units_remade: np.ndarray | list[float] = [0.0] * n
-        self.units_credited: np.ndarray | list[float] = [0.0] * n
-        self.opening_transit = np.zeros(n)
-        self.opening_transit_received = np.zeros(n)
-        for day, k, _, units in world.in_transit:
-            self.pipeline[k] += units
-            self.opening_transit[k] += units
-            self.incoming[k][day] = self.incoming[k].get(day, 0.0) + units
-
-        # demand: what was served from stock and sold each day (tallied after the run)
-        self.served_log = np.zeros((n, world.horizon_days))
-        self.sold_log = np.zeros((n, days))
-        self.cogs_log = np.zeros((n, days))
-        self._no_demand = np.zeros(n)
-        self._backlog_open = False
-        self.demand_units = np.zeros(n)
-        self.served_from_stock = np.zeros(n)
-        self.sold_units = np.zeros(n)
-        self.lost_units = np.zeros(n)
-        self.stockout_days = np.zeros(n)
-        self.revenue = np.zeros(n)
-        self.cogs = np.zeros(n)
 
         # money in the balance sheet
         self.transit_value = 0.0
-        self.duty_owed = np.zeros(n)  # direct fulfilment: duty due as units are sold
         self.receivables = 0.0
         self.purchases_recognised = 0.0
         self.supplier_paid = 0.0
-        self.landed_total = 0.0
-        self.landed_units = 0.0
 
         # supplier KPIs, per supplier
         m = len(world.suppliers)
@@ -191,8 +158,6 @@ class Replication:
         self.lead_times: list[list[int]] = [[] for _ in range(m)]
 
         # end-of-day records
-        self.on_hand_end = np.zeros((n, days))
-        self.backlog_end = np.zeros((n, days))
         self.cash_end = np.zeros(days)
         self.inventory_value_end = np.zeros(days)
         self.receivables_end = np.zeros(days)
@@ -234,7 +199,7 @@ class Replication:
                     EventKind.OPENING_STOCK,
                     sku=world.skus[k],
                     quantity=units,
-                    value=self.on_hand_value[k],
+                    value=self.stock.on_hand_value[k],
                 )
         self.timeline.start()
         self.env.run(until=world.sim_days)
@@ -322,7 +287,8 @@ class Replication:
             rules.expedite(day, self)
         if day >= self.world.horizon_days:
             return
-        requests = self.schedule.orders(day, self.on_hand, self.pipeline, self.backlog)
+        stock = self.stock
+        requests = self.schedule.orders(day, stock.on_hand, self.pipeline.units, stock.backlog)
         if not self._routing:
             for request in requests:
                 self.place(day, request)
@@ -357,38 +323,22 @@ class Replication:
                 )
 
     def serve_demand(self, day: int) -> None:
-        """Meet the day's demand from stock: backorders first, then today's demand."""
+        """Meet the day's demand from stock (backorders first), then book the sales: duty owed
+        on them (direct fulfilment), receivables, fulfilment cost."""
         world = self.world
-        on_hand, backlog = self.on_hand, self.backlog
+        stock = self.stock
         in_horizon = day < world.horizon_days
         if in_horizon:
             demand = self.demand[:, day]
-        elif self._backlog_open:
-            demand = self._no_demand
+        elif stock.backlog_open:
+            demand = stock.no_demand
         else:
             return
-        unit_cost = self.on_hand_value / np.maximum(on_hand, _EPS)
-        if self._backlog_open:
-            from_backlog = np.minimum(on_hand, backlog)
-            served = np.minimum(on_hand - from_backlog, demand)
-            sold = from_backlog + served
-            backlog -= from_backlog
-        else:
-            served = np.minimum(on_hand, demand)
-            sold = served
-        short = demand - served
-        if world.backorders:
-            backlog += short
-            self._backlog_open = int(np.count_nonzero(backlog)) > 0  # backlog.any(), faster
-        if world.direct_fulfilment:
-            self._pay_owed_duty(day, sold, on_hand)
-        on_hand -= sold
-        if in_horizon:
-            self.served_log[:, day] = served
-        self.sold_log[:, day] = sold
-        # average cost: selling does not change the unit cost of what is left
-        self.on_hand_value = on_hand * unit_cost
-        self.cogs_log[:, day] += sold * unit_cost
+        sold, short, duty_due = stock.sell(day, demand, in_horizon)
+        if duty_due is not None:
+            for k in np.flatnonzero(duty_due > 0):
+                sku = world.skus[k]
+                self.pay(day, EventKind.DUTY, -float(duty_due[k]), sku=sku, quantity=sold[k])
         total_revenue = float(np.dot(sold, world.selling_price))
         if total_revenue:
             self.receivables += total_revenue
@@ -402,16 +352,6 @@ class Replication:
             self._log_demand(day, demand, sold, short, revenue, fulfilment)
         if world.dso_days == 0:  # paid on the day of sale: today's review has already run
             self.collect_receipts(day)
-
-    def _pay_owed_duty(self, day: int, sold: np.ndarray, on_hand: np.ndarray) -> None:
-        """Direct fulfilment: the duty owed on the units sold today (the SKU's owed duty times
-        sold / on hand before the sale) is paid and joins the cost of goods sold."""
-        due = self.duty_owed * sold / np.maximum(on_hand, _EPS)
-        due = np.minimum(due, self.duty_owed)
-        for k in np.flatnonzero(due > 0):
-            self.pay(day, EventKind.DUTY, -float(due[k]), sku=self.world.skus[k], quantity=sold[k])
-        self.duty_owed -= due
-        self.cogs_log[:, day] += due
 
     def _log_demand(
         self,
@@ -439,33 +379,16 @@ class Replication:
                 log(day, EventKind.FULFILMENT, sku=sku, quantity=sold[k], amount=-fulfilment[k])
 
     def tally(self) -> None:
-        """Sum the daily demand records over the horizon (after the run)."""
-        h = self.world.horizon_days
-        for name in (
-            "units_ordered",
-            "units_received",
-            "units_rejected",
-            "units_remade",
-            "units_credited",
-        ):
-            setattr(self, name, np.array(getattr(self, name), dtype=float))
-        short = self.demand - self.served_log
-        self.demand_units = self.demand.sum(axis=1)
-        self.served_from_stock = self.served_log.sum(axis=1)
-        self.stockout_days = (short > _EPS).sum(axis=1).astype(float)
-        self.lost_units = np.zeros_like(self.demand_units)
-        if not self.world.backorders:
-            self.lost_units = short.sum(axis=1)
-        self.sold_units = self.sold_log[:, :h].sum(axis=1)
-        self.revenue = self.sold_units * self.world.selling_price
-        self.cogs = self.cogs_log[:, :h].sum(axis=1)
+        """Sum the daily records over the horizon (after the run)."""
+        self.pipeline.tally()
+        self.stock.tally(self.demand, self.world.horizon_days, self.world.selling_price)
 
     def close_day(self, day: int) -> None:
         """Record the end-of-day state."""
-        self.on_hand_end[:, day] = self.on_hand
-        self.backlog_end[:, day] = self.backlog
+        self.stock.close_day(day)
         self.cash_end[day] = self.cash.balance
-        self.inventory_value_end[day] = float(self.on_hand_value.sum()) + self.transit_value
+        value_on_hand = float(self.stock.on_hand_value.sum())
+        self.inventory_value_end[day] = value_on_hand + self.transit_value
         self.receivables_end[day] = self.receivables
         self.payables_end[day] = self.purchases_recognised - self.supplier_paid
 
@@ -487,8 +410,7 @@ class Replication:
         )
         self._next_po += 1
         value = qty * price
-        self.units_ordered[k] += qty
-        self.pipeline[k] += qty
+        self.pipeline.order(k, qty)
         self.supplier_pos[i] += 1
         if self._recording:
             self._log_po(day, EventKind.PO_PLACED, po, lane, qty, value)
@@ -517,20 +439,13 @@ class Replication:
                 self.pay_balance(day, po)
             else:
                 self.balances_due.setdefault(balance_day, []).append(po)
-        self.start_lot(Lot(self._new_lot(), po, qty, False, ready, lane))
+        self.start_lot(Lot(self.pipeline.new_lot_id(), po, qty, False, ready, lane))
         return po
-
-    def _new_lot(self) -> int:
-        self._next_lot += 1
-        return self._next_lot - 1
 
     def start_lot(self, lot: Lot) -> None:
         """Put a lot into production (a lot that is never ready stays in the pipeline)."""
-        if lot.ready_day is None:
-            self.never_ready.append(lot)
-            return
-        self.in_production[lot.po.k][lot.id] = lot
-        self._start_lot(lot)
+        if self.pipeline.start(lot):
+            self._start_lot(lot)
 
     def pay_balance(self, day: int, po: PurchaseOrder) -> None:
         po.balance_paid = True
@@ -544,14 +459,12 @@ class Replication:
             The key of the shipment this lot opens, or None if it joins one (or ships nothing).
         """
         po = lot.po
-        k = po.k
         day = lot.ready_day
         assert day is not None
         supplier = po.supplier
         info = self._suppliers[supplier]
         i = info.index
         units = lot.units
-        self.in_production[k].pop(lot.id, None)
         rate = info.row.defect_rate
         if supplier in self._spiked:
             rate = self.disruptions.defect_rate(supplier, day, rate)
@@ -561,6 +474,7 @@ class Replication:
             rejected = float(self.streams.defects[i].binomial(whole, rate))
             rejected += (units - whole) * rate if units > whole else 0.0
         good = units - rejected
+        self.pipeline.finished(lot, rejected)
         self.supplier_inspected[i] += units
         self.supplier_rejected[i] += rejected
         recording = self._recording
@@ -579,7 +493,6 @@ class Replication:
         if self._pause_rule:
             self.rules.on_qc(day, supplier, units, rejected)
         if rejected > _EPS:
-            self.units_rejected[k] += rejected
             if recording:
                 value = rejected * po.unit_price
                 self._log_po(day, EventKind.QC_REJECTED, po, lot.lane, rejected, value)
@@ -587,33 +500,22 @@ class Replication:
                 self._remake(day, lot, rejected)
             else:
                 self._credit(day, po, rejected)
-        if good <= _EPS:
-            if lot.expedited:
-                self.expedited_open[k] -= 1
-            return None
-        key = (supplier, lot.lane, day)
-        joined = self.pending.get(key)
-        if joined is not None:
-            joined.append((lot, good))
-            return None
-        self.pending[key] = [(lot, good)]
-        return key
+        return self.pipeline.to_port(lot, good)
 
     def _remake(self, day: int, lot: Lot, units: float) -> None:
         po = lot.po
         i = self._suppliers[po.supplier].index
-        self.units_remade[po.k] += units
+        self.pipeline.remade(po.k, units)
         if self._recording:
             self.recorder.log(
                 day, EventKind.REMAKE, sku=po.sku, supplier=po.supplier, po=po.id, quantity=units
             )
         working = self._lead[i].draw()
         ready = self.factories[i].ready_day(day, round_half_up_int(working), units)
-        self.start_lot(Lot(self._new_lot(), po, units, True, ready, po.lane))
+        self.start_lot(Lot(self.pipeline.new_lot_id(), po, units, True, ready, po.lane))
 
     def _credit(self, day: int, po: PurchaseOrder, units: float) -> None:
-        self.pipeline[po.k] -= units
-        self.units_credited[po.k] += units
+        self.pipeline.credited(po.k, units)
         credit = units * po.unit_price
         if not po.balance_paid and po.balance_day is not None:
             po.balance -= credit
@@ -635,7 +537,7 @@ class Replication:
         """Lots leave together: freight and insurance paid, purchase recognised, transit drawn."""
         world = self.world
         supplier, lane_code, day = key
-        items = self.pending.pop(key)
+        items = self.pipeline.depart(key)
         lane = self._lanes[lane_code]
         volume_of = self._volume
         volumes = [units * volume_of[lot.po.k] for lot, units in items]
@@ -670,12 +572,8 @@ class Replication:
             arrival += self.disruptions.port_delay_days(lane.origin_port, lane.mode, day, arrival)
         if direct:
             arrival = day
-        incoming_of = self.incoming
-        for item in shipped:
-            incoming = incoming_of[item.lot.po.k]
-            incoming[arrival] = incoming.get(arrival, 0.0) + item.units
         shipment = Shipment(supplier, lane_code, day, arrival, shipped)
-        self.at_sea[id(shipment)] = shipment
+        self.pipeline.sail(shipment)
         return shipment
 
     def _duty_row(self, sku: str, country: str, day: int) -> Duty | None:
@@ -686,7 +584,7 @@ class Replication:
     def arrive(self, shipment: Shipment) -> None:
         """A shipment arrives: duty and customs fee paid, goods into stock at landed cost."""
         day = shipment.arrival_day
-        del self.at_sea[id(shipment)]
+        self.pipeline.unload(shipment)
         lane = self._lanes[shipment.lane]
         lane_code = shipment.lane
         country = self._suppliers[shipment.supplier].row.country
@@ -701,12 +599,10 @@ class Replication:
         volume_of = self._volume
         volumes = [item.units * volume_of[item.lot.po.k] for item in lots]
         total_volume = sum(volumes)
-        on_hand, on_hand_value, pipeline = self.on_hand, self.on_hand_value, self.pipeline
-        received, incoming_of = self.units_received, self.incoming
+        receive = self.stock.receive
         recording = self._recording
         for j, item in enumerate(lots):
             po = item.lot.po
-            k = po.k
             units = item.units
             duty = 0.0
             if rows is not None:
@@ -721,26 +617,13 @@ class Replication:
                 duty = rate * base
             volume = volumes[j]
             share = volume / total_volume if total_volume > 0 else 1.0 / len(lots)
+            owed = 0.0
             if direct:  # owed now, paid as the units are sold
-                self.duty_owed[k] += duty
-                duty = 0.0
+                owed, duty = duty, 0.0
             landed = item.value + item.freight + item.insurance + duty + fee * share
             self._pay_po(day, EventKind.DUTY, -duty, po, lane_code, units)
-            on_hand[k] += units
-            on_hand_value[k] += landed
-            pipeline[k] -= units
-            received[k] += units
+            receive(po.k, units, landed, owed)
             self.transit_value -= item.value + item.freight + item.insurance
-            self.landed_total += landed
-            self.landed_units += units
-            incoming = incoming_of[k]
-            left = incoming.get(day, 0.0) - units
-            if left > _EPS:
-                incoming[day] = left
-            else:
-                incoming.pop(day, None)
-            if item.lot.expedited:
-                self.expedited_open[k] -= 1
             if recording:
                 self._log_po(day, EventKind.ARRIVED, po, lane_code, units, landed)
         single = lots[0].lot.po.sku if len(lots) == 1 else ""
@@ -755,37 +638,105 @@ class Replication:
 
     def arrive_opening_transit(self, day: int, k: int, supplier: str, units: float) -> None:
         """Opening in-transit goods arrive (no cash; valued at the SKU's unit value)."""
-        self.on_hand[k] += units
-        self.on_hand_value[k] += units * self.world.unit_value[k]
-        self.pipeline[k] -= units
-        self.opening_transit_received[k] += units
-        incoming = self.incoming[k]
-        left = incoming.get(day, 0.0) - units
-        if left > _EPS:
-            incoming[day] = left
-        else:
-            incoming.pop(day, None)
+        self.stock.receive_opening(k, units, units * self.world.unit_value[k])
+        self.pipeline.unload_opening(day, k, units)
         self.recorder.log(
             day, EventKind.ARRIVED, sku=self.world.skus[k], supplier=supplier, quantity=units
         )
 
+    # ------------------------------------------------------------------ what others read
+
+    # The measures read a finished replication through these (``vectorized.views`` gives a
+    # vectorized run the same attributes); expediting reads the stock and lots in production
+    # through them (``rules.StockView``).
+
     def pipeline_by_stage(self) -> dict[str, np.ndarray]:
-        """Units of POs not yet arrived nor credited, per SKU, counted lot by lot where they
-        are: in production (incl. remakes), never to be ready, at the port, at sea."""
-        n = len(self.world.skus)
-        stages = {name: np.zeros(n) for name in ("production", "never_ready", "port", "sea")}
-        for lots in self.in_production:
-            for lot in lots.values():
-                stages["production"][lot.po.k] += lot.units
-        for lot in self.never_ready:
-            stages["never_ready"][lot.po.k] += lot.units
-        for items in self.pending.values():
-            for lot, units in items:
-                stages["port"][lot.po.k] += units
-        for shipment in self.at_sea.values():
-            for item in shipment.lots:
-                stages["sea"][item.lot.po.k] += item.units
-        return stages
+        """``Pipeline.by_stage``: units not yet arrived nor credited, per stage and SKU."""
+        return self.pipeline.by_stage()
+
+    @property
+    def on_hand(self) -> np.ndarray:
+        return self.stock.on_hand
+
+    @property
+    def backlog(self) -> np.ndarray:
+        return self.stock.backlog
+
+    @property
+    def on_hand_end(self) -> np.ndarray:
+        return self.stock.on_hand_end
+
+    @property
+    def backlog_end(self) -> np.ndarray:
+        return self.stock.backlog_end
+
+    @property
+    def demand_units(self) -> np.ndarray:
+        return self.stock.demand_units
+
+    @property
+    def served_from_stock(self) -> np.ndarray:
+        return self.stock.served_from_stock
+
+    @property
+    def stockout_days(self) -> np.ndarray:
+        return self.stock.stockout_days
+
+    @property
+    def lost_units(self) -> np.ndarray:
+        return self.stock.lost_units
+
+    @property
+    def sold_units(self) -> np.ndarray:
+        return self.stock.sold_units
+
+    @property
+    def revenue(self) -> np.ndarray:
+        return self.stock.revenue
+
+    @property
+    def cogs(self) -> np.ndarray:
+        return self.stock.cogs
+
+    @property
+    def landed_total(self) -> float:
+        return self.stock.landed_total
+
+    @property
+    def landed_units(self) -> float:
+        return self.stock.landed_units
+
+    @property
+    def units_ordered(self) -> np.ndarray | list[float]:
+        return self.pipeline.units_ordered
+
+    @property
+    def units_received(self) -> np.ndarray | list[float]:
+        return self.pipeline.units_received
+
+    @property
+    def units_rejected(self) -> np.ndarray | list[float]:
+        return self.pipeline.units_rejected
+
+    @property
+    def units_remade(self) -> np.ndarray | list[float]:
+        return self.pipeline.units_remade
+
+    @property
+    def opening_transit(self) -> np.ndarray:
+        return self.pipeline.opening_transit
+
+    @property
+    def in_production(self) -> list[dict[int, Lot]]:
+        return self.pipeline.in_production
+
+    @property
+    def incoming(self) -> list[dict[int, float]]:
+        return self.pipeline.incoming
+
+    @property
+    def expedited_open(self) -> np.ndarray:
+        return self.pipeline.expedited_open
 
     def log_disruption(self, disruption: RealisedDisruption, start: bool) -> None:
         """Log a disruption's start or end."""

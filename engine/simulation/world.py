@@ -3,7 +3,9 @@
 Everything a replication reads but never changes: SKU arrays (prices, opening stock, the mean
 and spread of each day's demand), supplier calendars, offers with their price tiers, lanes
 with their freight per unit, the default lane of each offer and the suppliers of each SKU
-ranked by landed cost (the backups the decision rules turn to).
+ranked by landed cost (the backups the decision rules turn to). ``build_world`` compiles it in
+named steps (``_offers``, ``_suppliers``, ``_demand_arrays``, ``_rank_offers``, ...); the
+records of one offer, supplier and lane are in ``terms``.
 """
 
 from __future__ import annotations
@@ -13,185 +15,37 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from statistics import NormalDist
 
 import numpy as np
 
-from engine.landed_cost import (
-    chargeable_weight_kg,
-    landed_cost_at,
-    reference_order_qty,
-    tier_index_at,
-    unit_price_at,
-)
+from engine.landed_cost import chargeable_weight_kg, landed_cost_at, reference_order_qty
 from engine.lead_time import capacity_factors
 from engine.scenario.schema import (
     Duty,
     FulfilmentModel,
     Lane,
     PriceBreak,
-    PriceBreakType,
     Scenario,
     ShippingMode,
     ShortageRule,
-    Supplier,
 )
 from engine.simulation.options import DemandDistribution, SimulationOptions
+from engine.simulation.terms import (
+    LaneInfo,
+    OfferInfo,
+    SupplierInfo,
+    lognormal_parameters,
+    on_time_base,
+    quoted_lead_time_days,
+)
 
-__all__ = [
-    "ARRAY_MARGIN_DAYS",
-    "LaneInfo",
-    "OfferInfo",
-    "SupplierInfo",
-    "World",
-    "build_world",
-    "on_time_base",
-    "quoted_lead_time_days",
-]
+# the world's parts (LaneInfo, OfferInfo, SupplierInfo) are defined in ``terms``
+__all__ = ["ARRAY_MARGIN_DAYS", "LaneInfo", "OfferInfo", "SupplierInfo", "World", "build_world"]
 
-_CEIL_SLACK = 1e-9
-"""``engine.landed_cost``'s slack for rounding up quantities (``round_up_to_multiple``)."""
 
 ARRAY_MARGIN_DAYS: int = 1460
 """Days past the simulated time that supplier calendars cover; a lot that cannot be made
 within them is never ready (it stays in the pipeline)."""
-
-
-@dataclass(frozen=True)
-class OfferInfo:
-    """An offer (supplier x SKU) with its ordered price tiers."""
-
-    supplier: str
-    sku: str
-    tiers: tuple[PriceBreak, ...]
-    price_break_type: PriceBreakType
-    moq_units: float
-    order_multiple_units: float
-    tooling_cost: float
-
-    def unit_price(self, qty_units: float) -> float:
-        """Factory price per unit of a PO of ``qty_units`` (the tier it reaches)."""
-        price = self._prices.get(qty_units)
-        if price is None:
-            price = self.tiers[0].unit_price
-            if qty_units > 0:
-                price = unit_price_at(self.tiers, self.price_break_type, qty_units)
-            self._prices[qty_units] = price
-        return price
-
-    @cached_property
-    def _prices(self) -> dict[float, float]:
-        """Prices worked out so far, by quantity (order multiples repeat)."""
-        return {}
-
-    def tier(self, qty_units: float) -> int:
-        """1-based tier a PO quantity reaches."""
-        return tier_index_at(self.tiers, max(qty_units, 0.0)) + 1
-
-    def order_quantity(self, wanted_units: float) -> float:
-        """A wanted quantity raised to the MOQ and rounded up to the order multiple
-        (``round_up_to_multiple`` spelt out: this runs for every order)."""
-        moq, multiple = self.moq_units, self.order_multiple_units
-        qty = moq if moq > wanted_units else wanted_units  # max(wanted_units, moq)
-        x = qty / multiple
-        size = abs(x)
-        return math.ceil(x - _CEIL_SLACK * (size if size > 1.0 else 1.0)) * multiple
-
-
-@dataclass(frozen=True)
-class SupplierInfo:
-    """A supplier's row with what the simulation derives from it.
-
-    Attributes:
-        row: The scenario row.
-        index: Position in the scenario's supplier table (its random streams).
-        capacity_per_day: ``capacity_units_per_week / 7``.
-        known_factor: Calendar capacity factor per day (calendars.csv; 1 outside shutdowns),
-            ``array_days`` long.
-        lognormal_mu: Parameter of the lognormal production time (0 without spread).
-        lognormal_sigma: Its shape (0 without spread).
-        quoted_days: The promised production time ``Q``, working days
-            (``quoted_lead_time_days``); the due day is PO day + ``Q`` rounded half up, over
-            the known calendar.
-        on_time_base: Share of lots the spread alone finishes by the promised date
-            (``on_time_base``; 1 without spread).
-    """
-
-    row: Supplier
-    index: int
-    capacity_per_day: float
-    known_factor: np.ndarray
-    lognormal_mu: float
-    lognormal_sigma: float
-    quoted_days: float
-    on_time_base: float
-
-    @property
-    def code(self) -> str:
-        return self.row.supplier
-
-    @cached_property
-    def known_worked(self) -> list[float]:
-        """Working days accrued by the start of each day over the known calendar (cumulative,
-        ``array_days + 1`` values from 0)."""
-        return np.concatenate(([0.0], np.cumsum(self.known_factor))).tolist()
-
-    @cached_property
-    def due_days(self) -> dict[int, int | None]:
-        """Due days of POs placed so far, by PO day (``Factory.due_day``; the known calendar
-        is the same in every replication)."""
-        return {}
-
-    @cached_property
-    def known_capacity(self) -> list[float]:
-        """Units that can be made by the start of each day over the known calendar."""
-        worked = np.concatenate(([0.0], np.cumsum(self.known_factor)))
-        return (worked * self.capacity_per_day).tolist()
-
-
-class LaneInfo:
-    """A lane's terms as plain attributes, for the simulation's inner loops.
-
-    Args:
-        lane: The scenario row.
-        index: Its position in the scenario's lane table (its transit stream).
-    """
-
-    __slots__ = (
-        "code",
-        "container_capacity_cbm",
-        "container_cost",
-        "cost_per_shipment",
-        "duty_included",
-        "index",
-        "insurance_rate",
-        "lane",
-        "mode",
-        "origin_port",
-        "transit_mean",
-        "transit_mu",
-        "transit_sigma",
-    )
-
-    def __init__(self, lane: Lane, index: int) -> None:
-        self.lane = lane
-        self.index = index
-        self.code = lane.lane
-        self.origin_port = lane.origin_port
-        self.mode = lane.mode
-        self.cost_per_shipment = lane.cost_per_shipment
-        self.container_cost = lane.container_cost
-        self.container_capacity_cbm = lane.container_capacity_cbm
-        self.insurance_rate = lane.insurance_rate
-        self.duty_included = lane.duty_included
-        mean, std = lane.transit_days_mean, lane.transit_days_std
-        self.transit_mean = mean
-        # the lognormal of the transit time (sigma 0: the mean, rounded)
-        self.transit_sigma = 0.0
-        self.transit_mu = 0.0
-        if std > 0 and mean > 0:
-            self.transit_sigma = math.sqrt(math.log1p((std / mean) ** 2))
-            self.transit_mu = math.log(mean) - self.transit_sigma**2 / 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -301,34 +155,6 @@ class World:
         return float(cum[end] - cum[start]) / (end - start)
 
 
-def _lognormal(mean: float, std: float) -> tuple[float, float]:
-    """``(mu, sigma)`` of the lognormal with this mean and std (``(0, 0)`` if degenerate)."""
-    if mean <= 0 or std <= 0:
-        return 0.0, 0.0
-    sigma = math.sqrt(math.log1p((std / mean) ** 2))
-    return math.log(mean) - sigma**2 / 2, sigma
-
-
-def quoted_lead_time_days(row: Supplier) -> float:
-    """The supplier's promised production time, working days: its ``quoted_lead_time_days``,
-    or the mean plus two standard deviations when blank."""
-    quoted = row.quoted_lead_time_days
-    if quoted is None:
-        return row.production_lead_time_days_mean + 2 * row.production_lead_time_days_std
-    return quoted
-
-
-def on_time_base(mu: float, sigma: float, mean: float, quoted_days: float) -> float:
-    """Share of lots the lead-time spread alone finishes by the promised time ``Q``:
-    ``P(B <= Q) = Phi((ln Q - mu) / sigma)`` for the lognormal ``B``; without spread 1 when
-    ``mean <= Q``, else 0."""
-    if sigma <= 0:
-        return 1.0 if mean <= quoted_days + _CEIL_SLACK else 0.0
-    if quoted_days <= 0:
-        return 0.0
-    return NormalDist().cdf((math.log(quoted_days) - mu) / sigma)
-
-
 def _calendar(scenario: Scenario, supplier: str, days: int) -> np.ndarray:
     return np.array(capacity_factors(scenario, supplier, days), dtype=float)
 
@@ -401,7 +227,6 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
     """
     options = options or SimulationOptions()
     lp = scenario.horizon.period_length_days
-    start = scenario.horizon.start_date
     horizon_days = scenario.horizon.periods * lp
     sim_days = horizon_days + options.drain_days
     array_days = sim_days + ARRAY_MARGIN_DAYS
@@ -410,10 +235,60 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
     if unknown:
         raise ValueError(f"demand_series names unknown SKUs: {sorted(unknown)}")
     sku_index = {code: k for k, code in enumerate(skus)}
+    offers = _offers(scenario)
+    suppliers = _suppliers(scenario, array_days)
+    mean, std, poisson, fixed, explicit = _demand_arrays(scenario, options, skus, horizon_days)
+    forecast_cumulative = np.concatenate(
+        [np.zeros((len(skus), 1)), np.cumsum(mean, axis=1)], axis=1
+    )
+    default_lane, ranked = _rank_offers(scenario, offers)
+    in_transit = tuple(
+        ((row.arrival_period - 1) * lp, sku_index[row.sku], row.supplier, row.quantity_units)
+        for row in scenario.in_transit
+    )
+    return World(
+        scenario=scenario,
+        options=options,
+        period_days=lp,
+        horizon_days=horizon_days,
+        sim_days=sim_days,
+        array_days=array_days,
+        skus=skus,
+        sku_index=sku_index,
+        selling_price=np.array([s.selling_price for s in scenario.skus], dtype=float),
+        unit_value=_unit_values(skus, offers),
+        unit_volume=np.array([s.unit_volume_cbm for s in scenario.skus], dtype=float),
+        holding_rate=np.array([s.holding_cost_rate_annual for s in scenario.skus], dtype=float),
+        opening_stock=np.array([s.opening_stock_units for s in scenario.skus], dtype=float),
+        demand_mean=mean,
+        demand_std=std,
+        demand_poisson=poisson,
+        demand_fixed=fixed,
+        explicit_demand=explicit,
+        forecast_cumulative=forecast_cumulative,
+        suppliers=suppliers,
+        supplier_index={s.code: s.index for s in suppliers},
+        lanes={lane.lane: lane for lane in scenario.lanes},
+        lane_index={lane.lane: i for i, lane in enumerate(scenario.lanes)},
+        offers=offers,
+        default_lane=default_lane,
+        ranked_suppliers=ranked,
+        variable_freight=_variable_freight(scenario),
+        in_transit=in_transit,
+        dso_days=math.ceil(scenario.fulfilment.dso_days - 1e-9),
+        backorders=scenario.fulfilment.shortage is ShortageRule.BACKORDERS,
+        fulfilment_cost=scenario.fulfilment.cost_per_unit,
+        direct_fulfilment=scenario.fulfilment.model is FulfilmentModel.DIRECT,
+        duty_schedule=_duty_schedule(scenario),
+    )
 
+
+def _offers(scenario: Scenario) -> dict[tuple[str, str], OfferInfo]:
+    """Every offer with price breaks, its tiers ordered by quantity (as
+    ``Scenario.price_tiers``, in one pass over the breaks)."""
     offers: dict[tuple[str, str], OfferInfo] = {}
     breaks: dict[tuple[str, str], list[PriceBreak]] = {}
-    for b in scenario.price_breaks:  # as scenario.price_tiers, in one pass
+    for b in scenario.price_breaks:
         breaks.setdefault((b.supplier, b.sku), []).append(b)
     for o in scenario.offers:
         found = breaks.get((o.supplier, o.sku), [])
@@ -428,7 +303,12 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
                 order_multiple_units=o.order_multiple_units,
                 tooling_cost=o.tooling_cost,
             )
-    unit_value = np.array(
+    return offers
+
+
+def _unit_values(skus: tuple[str, ...], offers: Mapping[tuple[str, str], OfferInfo]) -> np.ndarray:
+    """Each SKU's unit value: the lowest first-tier price of its offers (0 without any)."""
+    return np.array(
         [
             min(
                 (info.tiers[0].unit_price for (_, k), info in offers.items() if k == code),
@@ -439,9 +319,13 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
         dtype=float,
     )
 
+
+def _suppliers(scenario: Scenario, array_days: int) -> tuple[SupplierInfo, ...]:
+    """Every supplier with its calendar over ``array_days``, lead-time lognormal and promised
+    production time."""
     suppliers = []
     for i, row in enumerate(scenario.suppliers):
-        mu, sigma = _lognormal(
+        mu, sigma = lognormal_parameters(
             row.production_lead_time_days_mean, row.production_lead_time_days_std
         )
         quoted = quoted_lead_time_days(row)
@@ -457,21 +341,25 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
                 on_time_base=on_time_base(mu, sigma, row.production_lead_time_days_mean, quoted),
             )
         )
+    return tuple(suppliers)
 
-    mean, std, poisson, fixed, explicit = _demand_arrays(scenario, options, skus, horizon_days)
-    forecast_cumulative = np.concatenate(
-        [np.zeros((len(skus), 1)), np.cumsum(mean, axis=1)], axis=1
-    )
 
-    variable_freight = {
+def _variable_freight(scenario: Scenario) -> dict[tuple[str, str], float]:
+    """Freight per unit of every (lane, SKU): per unit, per chargeable kg and per cbm."""
+    return {
         (lane.lane, item.sku): lane.cost_per_unit
         + lane.cost_per_kg * chargeable_weight_kg(lane, item)
         + lane.cost_per_cbm * item.unit_volume_cbm
         for lane in scenario.lanes
         for item in scenario.skus
     }
-    default_lane, ranked = _rank_offers(scenario, offers)
-    duty_schedule: dict[tuple[str, str], tuple[list[int], list[Duty]]] = {}
+
+
+def _duty_schedule(scenario: Scenario) -> dict[tuple[str, str], tuple[list[int], list[Duty]]]:
+    """The duty rows of each (SKU or ``*``, origin country), by the simulated day each takes
+    effect (a row without ``effective_from`` from long before the horizon)."""
+    start = scenario.horizon.start_date
+    schedule: dict[tuple[str, str], tuple[list[int], list[Duty]]] = {}
     for key in {(d.sku, d.origin_country) for d in scenario.duties}:
         rows = sorted(
             (
@@ -481,43 +369,5 @@ def build_world(scenario: Scenario, options: SimulationOptions | None = None) ->
             ),
             key=lambda pair: pair[0],
         )
-        duty_schedule[key] = ([day for day, _ in rows], [d for _, d in rows])
-    in_transit = tuple(
-        ((row.arrival_period - 1) * lp, sku_index[row.sku], row.supplier, row.quantity_units)
-        for row in scenario.in_transit
-    )
-    return World(
-        scenario=scenario,
-        options=options,
-        period_days=lp,
-        horizon_days=horizon_days,
-        sim_days=sim_days,
-        array_days=array_days,
-        skus=skus,
-        sku_index=sku_index,
-        selling_price=np.array([s.selling_price for s in scenario.skus], dtype=float),
-        unit_value=unit_value,
-        unit_volume=np.array([s.unit_volume_cbm for s in scenario.skus], dtype=float),
-        holding_rate=np.array([s.holding_cost_rate_annual for s in scenario.skus], dtype=float),
-        opening_stock=np.array([s.opening_stock_units for s in scenario.skus], dtype=float),
-        demand_mean=mean,
-        demand_std=std,
-        demand_poisson=poisson,
-        demand_fixed=fixed,
-        explicit_demand=explicit,
-        forecast_cumulative=forecast_cumulative,
-        suppliers=tuple(suppliers),
-        supplier_index={s.code: s.index for s in suppliers},
-        lanes={lane.lane: lane for lane in scenario.lanes},
-        lane_index={lane.lane: i for i, lane in enumerate(scenario.lanes)},
-        offers=offers,
-        default_lane=default_lane,
-        ranked_suppliers=ranked,
-        variable_freight=variable_freight,
-        in_transit=in_transit,
-        dso_days=math.ceil(scenario.fulfilment.dso_days - 1e-9),
-        backorders=scenario.fulfilment.shortage is ShortageRule.BACKORDERS,
-        fulfilment_cost=scenario.fulfilment.cost_per_unit,
-        direct_fulfilment=scenario.fulfilment.model is FulfilmentModel.DIRECT,
-        duty_schedule=duty_schedule,
-    )
+        schedule[key] = ([day for day, _ in rows], [d for _, d in rows])
+    return schedule

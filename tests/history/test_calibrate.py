@@ -17,7 +17,8 @@ from engine.history.read import read_history
 from engine.scenario import load_scenario
 from engine.scenario.write import TargetExistsError
 from engine.simulation.production import production_working_days, round_half_up_int
-from engine.simulation.world import build_world, on_time_base
+from engine.simulation.terms import on_time_base
+from engine.simulation.world import build_world
 from tests.conftest import DTC_BRAND
 
 HISTORY = DTC_BRAND / "po_history.csv"

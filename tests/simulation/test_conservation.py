@@ -185,14 +185,14 @@ def check_conservation(rep: Replication, measures: dict[str, float], events: pd.
         rep.units_received + rep.units_rejected - rep.units_remade + pipeline,
         atol=tol,
     )
-    opening_pipeline = rep.opening_transit - rep.opening_transit_received
-    np.testing.assert_allclose(rep.pipeline, pipeline + opening_pipeline, atol=tol)
+    opening_pipeline = rep.opening_transit - rep.pipeline.opening_transit_received
+    np.testing.assert_allclose(rep.pipeline.units, pipeline + opening_pipeline, atol=tol)
     np.testing.assert_allclose(
-        rep.on_hand,
+        rep.stock.on_hand,
         rep.world.opening_stock
-        + rep.opening_transit_received
+        + rep.pipeline.opening_transit_received
         + rep.units_received
-        - rep.sold_log.sum(axis=1),
+        - rep.stock.sold_log.sum(axis=1),
         atol=tol,
     )
     assert (rep.on_hand_end >= -tol).all()
@@ -249,5 +249,5 @@ def test_policies_never_run_away_with_long_lead_times(data: st.DataObject) -> No
     world = build_world(scenario, SimulationOptions(record_events=False))
     rep = Replication(world, driver, driver.schedule(world), 1, 0).run()
     rounding = 200.0  # the largest MOQ of the tiny scenario's offers
-    bound = level + rounding + rep.demand.sum(axis=1) + rep.units_credited
+    bound = level + rounding + rep.demand.sum(axis=1) + rep.pipeline.units_credited
     assert (rep.units_ordered <= bound + 1e-6).all()

@@ -533,7 +533,7 @@ def test_a_checker_disagreement_lists_each_difference() -> None:
     break, what time-limited solves once returned): the app lists the broken constraint with
     its PO and the cost component that differs, not a pointer to a missing table."""
     from engine import api
-    from tests.test_checker import monthly
+    from tests.checker.builders import monthly
 
     scenario = monthly()
     result = api.optimize(scenario, api.SolveOptions(time_limit_seconds=20, threads=1))

@@ -25,8 +25,8 @@ from engine.models.data import build_model_data
 from engine.models.session import HighsSession
 from engine.plan_types import SolveOptions, TierChoice
 from engine.scenario import load_scenario
+from tests.checker.builders import monthly
 from tests.conftest import DTC_BRAND
-from tests.test_checker import monthly
 
 
 def _cn_a_po(data: object) -> tuple:

@@ -15,13 +15,14 @@ CAPITAL_COMPONENTS = ("pipeline_carrying", "payment_terms_capital")
 
 def _paid_columns(ctx: BuildContext, per_c: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """(columns, values) of per_c_p x purchase_paid_p for every PO p: its tier columns at
-    per_c (paid_share unit_price), its tier choices at per_c (paid_share intercept)."""
+    (per_c paid_share) unit_price, its tier choices at (per_c paid_share) intercept (the
+    order Pyomo multiplies in)."""
     po, sets = ctx.po, ctx.sets
     j = sets.tier_po
-    paid = po.paid_share[j]
-    out = [(ctx.col("tier_qty"), per_c[j] * (paid * ctx.tier_price))]
+    factor = (per_c * po.paid_share)[j]
+    out = [(ctx.col("tier_qty"), factor * ctx.tier_price)]
     chosen = ctx.tier_chosen_column >= 0
-    out.append((ctx.tier_chosen_column[chosen], per_c[j][chosen] * (paid * ctx.tier_intercept)[chosen]))
+    out.append((ctx.tier_chosen_column[chosen], (factor * ctx.tier_intercept)[chosen]))
     return out
 
 

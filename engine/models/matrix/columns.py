@@ -75,7 +75,9 @@ class ModelSets:
         shipments = list(data.shipments)
         shipment_number = {sh: i for i, sh in enumerate(shipments)}
         placed = {(po[0], po[3]) for po in pos}
-        supplier_periods = [(s, t) for s in data.suppliers for t in data.periods if (s, t) in placed]
+        supplier_periods = [
+            (s, t) for s in data.suppliers for t in data.periods if (s, t) in placed
+        ]
         sp_number = {key: i for i, key in enumerate(supplier_periods)}
         qualify = [s for s, cost in data.qualification_cost.items() if cost > 0]
         return cls(
@@ -121,7 +123,9 @@ class ModelSets:
                 if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0
             ],
             critical=[k for k in data.skus if k in data.critical],
-            backup=[o for o in offers if o[1] in data.critical] if data.min_backup_share > 0 else [],
+            backup=[o for o in offers if o[1] in data.critical]
+            if data.min_backup_share > 0
+            else [],
         )
 
 

@@ -98,11 +98,11 @@ def _agreed_tiers(ctx: BuildContext, rows: Rows, keys: np.ndarray, binary_keys: 
     """The horizon-mode rows of ``tier_selection``: one agreed tier per offer, POs reach it."""
     data, sets, po = ctx.data, ctx.sets, ctx.po
     offer_tier = ctx.col("offer_tier")
-    tier_offer = np.asarray([sets.offer_number[key[:2]] for key in sets.offer_tiers], dtype=np.int64)
-    o = len(sets.offers)
-    rows.add_upper(
-        "offer_tier_one", sets.offers, [(tier_offer, offer_tier, 1.0)], 1.0
+    tier_offer = np.asarray(
+        [sets.offer_number[key[:2]] for key in sets.offer_tiers], dtype=np.int64
     )
+    o = len(sets.offers)
+    rows.add_upper("offer_tier_one", sets.offers, [(tier_offer, offer_tier, 1.0)], 1.0)
     n = len(sets.pos)
     placed, qty = ctx.col("po_placed"), ctx.col("order_qty")
     row, member = _members_of(sets.po_offer, tier_offer, o)
@@ -183,9 +183,7 @@ def shipments(ctx: BuildContext, rows: Rows) -> None:
         0.0,
     )
     container = {sh: i for i, sh in enumerate(sets.container_shipments)}
-    row_of_shipment = np.asarray(
-        [container.get(sh, -1) for sh in sets.shipments], dtype=np.int64
-    )
+    row_of_shipment = np.asarray([container.get(sh, -1) for sh in sets.shipments], dtype=np.int64)
     member_row = row_of_shipment[sets.po_shipment] if n else np.zeros(0, dtype=np.int64)
     members = np.flatnonzero(member_row >= 0)
     c = len(sets.container_shipments)
@@ -222,7 +220,10 @@ def units_placed(ctx: BuildContext, rows: Rows) -> None:
     rows.add_equal(
         "units_placed_sum",
         sets.supplier_periods,
-        [(np.arange(m), ctx.col("units_placed"), 1.0), (sets.po_supplier_period, ctx.col("order_qty"), -1.0)],
+        [
+            (np.arange(m), ctx.col("units_placed"), 1.0),
+            (sets.po_supplier_period, ctx.col("order_qty"), -1.0),
+        ],
         0.0,
     )
 

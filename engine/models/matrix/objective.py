@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.models.build import CASH_SLACK_PRICE
+from engine.models.build import CASH_SLACK_PRICE, slack_prices
 from engine.models.matrix.context import BuildContext
 from engine.models.matrix.rows import Rows
 
@@ -93,9 +93,7 @@ def _holding(ctx: BuildContext, cost: np.ndarray) -> float:
 
 def _slack_prices(ctx: BuildContext, cost: np.ndarray) -> None:
     """The elastic slacks' prices, as ``build.add_objective`` sets them."""
-    data = ctx.data
-    slack_price = 10.0 * (1.0 + max([*data.penalty.values(), 1.0])) * (1 + sum(data.demand.values()))
-    units_price = slack_price * (1 + sum(p.upper_units for p in data.pos.values()))
+    slack_price, units_price = slack_prices(ctx.data)
     cost[ctx.col("supplier_gap")] += units_price
     cost[ctx.col("backup_gap")] += slack_price
     cost[ctx.col("cash_gap")] += CASH_SLACK_PRICE
@@ -123,7 +121,11 @@ def working_capital_ceiling(ctx: BuildContext, rows: Rows) -> None:
     container_cost = np.asarray([data.container_cost[sh][0] for sh in sets.container_shipments])
     for row, t in enumerate(data.periods):
         entries.append(
-            (np.full(skus, row), ctx.stock_column("inventory", sku_numbers, np.full(skus, t)), unit_value)
+            (
+                np.full(skus, row),
+                ctx.stock_column("inventory", sku_numbers, np.full(skus, t)),
+                unit_value,
+            )
         )
         shipped = po.period_shipment <= t
         at_sea = shipped & (t < po.period_arrival)

@@ -29,7 +29,12 @@ class PoArrays:
     customs_fee: np.ndarray
     volume: np.ndarray
     days_early: np.ndarray
-    cost: dict[str, tuple[np.ndarray, np.ndarray]]  # component -> (per c, per unit)
+    cost_coefficients: dict[str, tuple[np.ndarray, np.ndarray]]  # component -> (per c, per unit)
+
+    def cost(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A cost component's coefficients of (purchase_paid, order_qty), per PO."""
+        none = np.zeros(self.upper.size)
+        return self.cost_coefficients.get(name, (none, none))
 
     @classmethod
     def of(cls, data: ModelData, sets: ModelSets) -> PoArrays:
@@ -59,7 +64,7 @@ class PoArrays:
             customs_fee=floats([i.customs_fee for i in infos]),
             volume=floats([i.arc.volume_cbm for i in infos]),
             days_early=floats([i.days_early for i in infos]),
-            cost={
+            cost_coefficients={
                 name: (
                     floats([i.cost_coefficients[name][0] for i in infos]),
                     floats([i.cost_coefficients[name][1] for i in infos]),

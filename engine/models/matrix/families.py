@@ -426,11 +426,15 @@ def backup_share(ctx: BuildContext, rows: Rows) -> None:
 
 
 def fixed_split(ctx: BuildContext, rows: Rows) -> None:
+    """Written split_over - split_under - (supplier_units - share sku_units) == 0: Python asks
+    the right side's ``==`` first (its type, a LinearExpression, subclasses the left's), so
+    Pyomo's row is right minus left."""
     data, splits = ctx.data, ctx.sets.splits
     if not splits:
         return
     shares = np.asarray([data.fixed_splits[k][s] for s, k in splits], dtype=float)
     r = np.arange(len(splits))
-    entries = _share_rows(ctx, splits, shares)
-    entries += [(r, ctx.col("split_over"), -1.0), (r, ctx.col("split_under"), 1.0)]
+    [(row, col, values)] = _share_rows(ctx, splits, shares)
+    entries = [(row, col, -values), (r, ctx.col("split_over"), 1.0)]
+    entries.append((r, ctx.col("split_under"), -1.0))
     rows.add_equal("fixed_split", splits, entries, 0.0)

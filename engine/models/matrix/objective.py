@@ -34,7 +34,7 @@ def objective(ctx: BuildContext) -> tuple[np.ndarray, float]:
     qty = ctx.col("order_qty")
 
     def per_po(name: str) -> None:
-        a, b = po.cost[name]
+        a, b = po.cost(name)
         for columns, values in _paid_columns(ctx, a):
             np.add.at(cost, columns, values)
         np.add.at(cost, qty, b)
@@ -134,7 +134,7 @@ def working_capital_ceiling(ctx: BuildContext, rows: Rows) -> None:
         per_q = np.zeros(len(sets.pos))
         per_c = np.where(at_sea, per_c + 1.0, per_c)
         for name in ("freight_variable", "insurance"):
-            a, b = po.cost[name]
+            a, b = po.cost(name)
             per_c = np.where(at_sea, per_c + a, per_c)
             per_q = np.where(at_sea, per_q + b, per_q)
         for columns, values in _paid_columns(ctx, per_c):

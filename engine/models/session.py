@@ -107,7 +107,7 @@ class HighsSession:
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", threads)
         self.threads = threads
-        self.highs.passModel(_lp(form))
+        _pass(self.highs, form)
 
     # ------------------------------------------------------------------ columns
 
@@ -305,19 +305,26 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-def _lp(form: LinearForm) -> highspy.HighsLp:
-    """The form as a HiGHS LP (the constant goes to the objective offset)."""
+def _pass(highs: highspy.Highs, form: LinearForm) -> None:
+    """Hand HiGHS the form in one ``passModel`` of NumPy arrays (kHighsInf is inf; the
+    constant goes to the objective offset)."""
     matrix = form.matrix
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-    lp.col_cost_ = form.cost
-    lp.offset_ = form.offset
-    lp.col_lower_, lp.col_upper_ = form.lower, form.upper
-    lp.row_lower_, lp.row_upper_ = form.row_lower, form.row_upper  # kHighsInf is inf
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    lp.integrality_ = [highspy.HighsVarType(int(i)) for i in form.integrality]
-    return lp
+    status = highs.passModel(
+        matrix.shape[1],
+        matrix.shape[0],
+        matrix.nnz,
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        form.offset,
+        form.cost,
+        form.lower,
+        form.upper,
+        form.row_lower,
+        form.row_upper,
+        matrix.indptr.astype(np.int32),
+        matrix.indices.astype(np.int32),
+        matrix.data,
+        form.integrality.astype(np.int32),
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the model's matrix")

@@ -376,11 +376,8 @@ def _solve_sku_task(
 
 def sku_decision_columns(session: HighsSession, data: ModelData) -> dict[str, np.ndarray]:
     """Each SKU's PO, tier and offer decision columns in the whole model."""
-    by_sku: dict[str, list[int]] = {k: [] for k in data.skus}
-    for name in DECISION_VARIABLES:
-        for index, column in zip(*session.family(name), strict=True):
-            by_sku[index[1]].append(int(column))
-    return {k: np.asarray(sorted(set(cs)), dtype=np.int32) for k, cs in by_sku.items()}
+    found = session.columns_by_sku(*DECISION_VARIABLES)
+    return {k: found.get(k, np.zeros(0, dtype=np.int32)) for k in data.skus}
 
 
 def pair_rounds(skus: list[str]) -> list[list[tuple[str, ...]]]:

@@ -5,8 +5,7 @@ straight from the data with NumPy) or a Pyomo model, which Pyomo compiles to a s
 (``engine.models.matrix.pyomo_form``); both give the same matrix, columns in the same order,
 and it goes to HiGHS in one ``passModel``. Columns are addressed by (variable name, index).
 The decomposition heuristic then works on that instance directly: it fixes columns, relaxes
-integrality, hands HiGHS a start and re-solves, which costs milliseconds
-instead of a rebuild.
+integrality, hands HiGHS a start and re-solves, which costs milliseconds instead of a rebuild.
 Nothing here leaves ``engine.models``: callers get plain numbers and arrays.
 """
 
@@ -16,7 +15,7 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -125,13 +124,18 @@ class HighsSession:
         """The HiGHS column of a Pyomo variable (None for a variable fixed in Pyomo)."""
         return self.column_at(*variable_key(var))
 
-    def columns(self, variables: Iterable[VarData]) -> np.ndarray:
-        found = [c for v in variables if (c := self.column(v)) is not None]
-        return np.asarray(sorted(set(found)), dtype=np.int32)
-
     def family(self, name: str) -> tuple[list, np.ndarray]:
         """The indices and columns of variable ``name`` (empty if the model has none)."""
         return self._families.get(name, ([], np.zeros(0, dtype=np.int32)))
+
+    def columns_by_sku(self, *names: str) -> dict[str, np.ndarray]:
+        """The columns of the named variables, by SKU (index position 1 of each), sorted."""
+        by_sku: dict[str, list[int]] = {}
+        for name in names:
+            keys, columns = self.family(name)
+            for index, column in zip(keys, columns.tolist(), strict=True):
+                by_sku.setdefault(index[1], []).append(column)
+        return {k: np.asarray(sorted(set(cs)), dtype=np.int32) for k, cs in by_sku.items()}
 
     def columns_of(self, *names: str) -> np.ndarray:
         """The columns of the named variables (those the model has)."""

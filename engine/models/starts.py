@@ -55,11 +55,7 @@ def decisions_of(model: pyo.ConcreteModel) -> Decisions:
 
 def decision_columns_by_sku(session: HighsSession) -> dict[str, np.ndarray]:
     """Each SKU's decision columns (index position 1 of every decision variable is the SKU)."""
-    by_sku: dict[str, list[int]] = {}
-    for name in PLAN_DECISIONS:
-        for index, column in zip(*session.family(name), strict=True):
-            by_sku.setdefault(index[1], []).append(int(column))
-    return {k: np.asarray(sorted(set(cs)), dtype=np.int32) for k, cs in by_sku.items()}
+    return session.columns_by_sku(*PLAN_DECISIONS)
 
 
 def plan_from_decisions(

@@ -33,6 +33,7 @@ def _members_of(
 
 
 def po_size(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_po_size`` (its docstring has the math)."""
     po, n = ctx.po, len(ctx.sets.pos)
     r = np.arange(n)
     qty, placed = ctx.col("order_qty"), ctx.col("po_placed")
@@ -41,12 +42,14 @@ def po_size(ctx: BuildContext, rows: Rows) -> None:
 
 
 def order_multiples(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_order_multiples`` (its docstring has the math)."""
     r = np.arange(len(ctx.sets.pos))
     entries = [(r, ctx.col("order_qty"), 1.0), (r, ctx.col("order_multiples"), -ctx.po.multiple)]
     rows.add_equal("order_multiple", ctx.sets.pos, entries, 0.0)
 
 
 def tier_selection(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_tier_selection`` (its docstring has the math)."""
     sets, n = ctx.sets, len(ctx.sets.pos)
     r = np.arange(n)
     qty, placed, tier_qty = ctx.col("order_qty"), ctx.col("po_placed"), ctx.col("tier_qty")
@@ -143,6 +146,7 @@ def _agreed_tiers(ctx: BuildContext, rows: Rows, keys: np.ndarray, binary_keys: 
 
 
 def offer_use(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_offer_use`` (its docstring has the math)."""
     sets, n, o = ctx.sets, len(ctx.sets.pos), len(ctx.sets.offers)
     placed, uses = ctx.col("po_placed"), ctx.col("uses_offer")
     rows.add_upper(
@@ -173,6 +177,7 @@ def offer_use(ctx: BuildContext, rows: Rows) -> None:
 
 
 def shipments(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_shipments`` (its docstring has the math)."""
     sets, po, n = ctx.sets, ctx.po, len(ctx.sets.pos)
     placed, qty = ctx.col("po_placed"), ctx.col("order_qty")
     r = np.arange(n)
@@ -215,6 +220,7 @@ def shipments(ctx: BuildContext, rows: Rows) -> None:
 
 
 def units_placed(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_units_placed`` (its docstring has the math)."""
     sets = ctx.sets
     m = len(sets.supplier_periods)
     rows.add_equal(
@@ -229,6 +235,7 @@ def units_placed(ctx: BuildContext, rows: Rows) -> None:
 
 
 def capacity_limit(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_capacity_limit`` (its docstring has the math)."""
     sets, data = ctx.sets, ctx.data
     number = sets.supplier_period_number
     row: list[int] = []
@@ -247,6 +254,7 @@ def capacity_limit(ctx: BuildContext, rows: Rows) -> None:
 
 
 def inventory_balance(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_inventory_balance`` (its docstring has the math)."""
     data, po = ctx.data, ctx.po
     periods = len(data.periods)
     keys = [(k, t) for k in data.skus for t in data.periods]
@@ -279,6 +287,7 @@ def inventory_balance(ctx: BuildContext, rows: Rows) -> None:
 
 
 def lost_sales_only_when_out(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_lost_sales_only_when_out`` (its docstring has the math)."""
     data, sets = ctx.data, ctx.sets
     arriving = {(k, t): data.in_transit.get((k, t), 0.0) for k in data.skus for t in data.periods}
     for p, info in data.pos.items():
@@ -312,6 +321,7 @@ def lost_sales_only_when_out(ctx: BuildContext, rows: Rows) -> None:
 
 
 def safety_stock(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_safety_stock`` (its docstring has the math)."""
     data, keys = ctx.data, ctx.sets.safety_periods
     sku_number = {k: i for i, k in enumerate(data.skus)}
     sku = np.asarray([sku_number[k] for k, _ in keys], dtype=np.int64)
@@ -345,6 +355,7 @@ def _share_rows(
 
 
 def share_cap(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_share_cap`` (its docstring has the math)."""
     cap = ctx.data.max_share_per_supplier
     if cap >= 1.0:
         return
@@ -354,6 +365,7 @@ def share_cap(ctx: BuildContext, rows: Rows) -> None:
 
 
 def share_cap_by_offer(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_share_cap_by_offer`` (its docstring has the math)."""
     data = ctx.data
     if not data.share_caps:
         return
@@ -363,6 +375,7 @@ def share_cap_by_offer(ctx: BuildContext, rows: Rows) -> None:
 
 
 def region_cap(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_region_cap`` (its docstring has the math)."""
     data, sets = ctx.data, ctx.sets
     regions = [r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())]
     n = len(sets.pos)
@@ -384,6 +397,7 @@ def region_cap(ctx: BuildContext, rows: Rows) -> None:
 
 
 def critical_supplier_count(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_critical_supplier_count`` (its docstring has the math)."""
     data, sets = ctx.data, ctx.sets
     critical = sets.critical
     number = {k: i for i, k in enumerate(critical)}
@@ -401,6 +415,7 @@ def critical_supplier_count(ctx: BuildContext, rows: Rows) -> None:
 
 
 def backup_share(ctx: BuildContext, rows: Rows) -> None:
+    """The rows of ``build.add_backup_share`` (its docstring has the math)."""
     data, sets = ctx.data, ctx.sets
     b = data.min_backup_share
     backup = sets.backup

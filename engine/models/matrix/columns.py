@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.models.build import tier_bounds, uses_po_binaries
 from engine.models.data import ModelData, PoKey
 from engine.plan_types import TierChoice
+from engine.scenario.schema import PriceBreakType
 
 INF = float("inf")
 Key = object  # a Pyomo index: a scalar for a one-dimensional set, else a tuple
@@ -58,20 +58,18 @@ class ModelSets:
         po_number = {po: i for i, po in enumerate(pos)}
         offers = list(data.offers)
         offer_number = {o: i for i, o in enumerate(offers)}
-        po_tiers: list[tuple] = []
-        tier_po: list[int] = []
-        lows: list[float] = []
-        highs: list[float] = []
-        binary = np.zeros(len(pos), dtype=bool)
-        for i, po in enumerate(pos):
-            binary[i] = uses_po_binaries(data, po, tier_choice)
-            for tier in data.offers[po[:2]].tiers:
-                low, high = tier_bounds(data, po, tier.number, tier_choice)
-                if low <= high:
-                    po_tiers.append((*po, tier.number))
-                    tier_po.append(i)
-                    lows.append(low)
-                    highs.append(high)
+        po_offer = np.asarray([offer_number[po[:2]] for po in pos], dtype=np.int64)
+        tier_po, number, lows, highs = _po_tier_bounds(data, offers, po_offer, tier_choice)
+        po_tiers = [(*pos[i], n) for i, n in zip(tier_po.tolist(), number.tolist(), strict=True)]
+        incremental = np.asarray(
+            [data.offers[o].price_break_type is PriceBreakType.INCREMENTAL for o in offers],
+            dtype=bool,
+        )
+        binary = (
+            np.ones(len(pos), dtype=bool)
+            if tier_choice is TierChoice.PER_PO
+            else incremental[po_offer]
+        )
         shipments = list(data.shipments)
         shipment_number = {sh: i for i, sh in enumerate(shipments)}
         placed = {(po[0], po[3]) for po in pos}
@@ -85,11 +83,11 @@ class ModelSets:
             po_number=po_number,
             offers=offers,
             offer_number=offer_number,
-            po_offer=np.asarray([offer_number[po[:2]] for po in pos], dtype=np.int64),
+            po_offer=po_offer,
             po_tiers=po_tiers,
-            tier_po=np.asarray(tier_po, dtype=np.int64),
-            tier_low=np.asarray(lows, dtype=float),
-            tier_high=np.asarray(highs, dtype=float),
+            tier_po=tier_po,
+            tier_low=lows,
+            tier_high=highs,
             binary_po=binary,
             offer_tiers=[(s, k, t.number) for (s, k), o in data.offers.items() for t in o.tiers]
             if tier_choice is TierChoice.HORIZON
@@ -127,6 +125,48 @@ class ModelSets:
             if data.min_backup_share > 0
             else [],
         )
+
+
+def _po_tier_bounds(
+    data: ModelData, offers: list[tuple[str, str]], po_offer: np.ndarray, tier_choice: TierChoice
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``build.tier_bounds`` of every PO and tier of its offer, vectorized: the PO number, the
+    tier number, low and high of each (PO, tier) with low <= high (``build.add_sets``'
+    PO_TIERS), in PO order then tier order."""
+    tiers = [data.offers[o].tiers for o in offers]
+    count = np.asarray([len(t) for t in tiers], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]]) if count.size else count
+    flat = [tier for offer_tiers in tiers for tier in offer_tiers]
+    nan = float("nan")
+    min_qty = np.asarray([t.min_qty_units for t in flat], dtype=float)
+    following = np.asarray(
+        [nan if t.next_min_qty_units is None else t.next_min_qty_units for t in flat], dtype=float
+    )
+    price = np.asarray([t.unit_price for t in flat], dtype=float)
+    next_price = np.append(price[1:], nan)  # within an offer only where ``following`` is set
+    offer_data = [data.offers[o] for o in offers]
+    min_po = np.asarray([o.min_po_units for o in offer_data], dtype=float)
+    multiple = np.asarray([o.order_multiple_units for o in offer_data], dtype=float)
+    incremental = np.asarray(
+        [o.price_break_type is PriceBreakType.INCREMENTAL for o in offer_data], dtype=bool
+    )
+    upper = np.asarray([p.upper_units for p in data.pos.values()], dtype=float)
+    sizes = count[po_offer]
+    po = np.repeat(np.arange(po_offer.size), sizes)
+    offer = po_offer[po]
+    within = np.arange(po.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    g = first[offer] + within
+    low = np.maximum(min_qty[g], min_po[offer])
+    high = upper[po]
+    has_next = ~np.isnan(following[g])
+    cut_at_next = has_next & incremental[offer]
+    high = np.where(cut_at_next, np.minimum(high, following[g]), high)
+    if tier_choice is TierChoice.PER_PO:
+        cheaper = has_next & ~incremental[offer] & (next_price[g] <= price[g])
+        below = (np.ceil(following[g] / multiple[offer] - 1e-9) - 1) * multiple[offer]
+        high = np.where(cheaper, np.minimum(high, below), high)
+    keep = low <= high
+    return po[keep], (within + 1)[keep], low[keep], high[keep]
 
 
 @dataclass

@@ -421,14 +421,14 @@ def backup_share(ctx: BuildContext, rows: Rows) -> None:
     backup = sets.backup
     if not backup:
         return
-    big_m: dict[str, float] = {}
-    for k in {o[1] for o in backup}:
-        big_m[k] = b * sum(
-            data.pos[p].upper_units
-            for o in sets.offers
-            if o[1] == k
-            for p in data.pos_by_offer.get(o, [])
-        )
+    offers_of: dict[str, list[tuple[str, str]]] = {}
+    for o in sets.offers:
+        offers_of.setdefault(o[1], []).append(o)
+    big_m = {
+        k: b
+        * sum(data.pos[p].upper_units for o in offers_of[k] for p in data.pos_by_offer.get(o, []))
+        for k in {o[1] for o in backup}
+    }
     caps = np.full(len(backup), b)
     (row, col, values) = _share_rows(ctx, backup, caps)[0]
     r = np.arange(len(backup))

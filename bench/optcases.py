@@ -2,7 +2,8 @@
 
 * ``build_stages``: generate the scenario, then time its ``ModelData``, its Pyomo model and its
   translation into HiGHS (``HighsSession``) one by one; save the translated HiGHS matrix as
-  NumPy arrays (``.npz``) for the baseline.
+  NumPy arrays (``.npz``) for the baseline; then time the fast build (``MatrixModel``) and its
+  ``passModel``, and check that HiGHS holds the same matrix from it.
 * ``direct_highs``: the baseline. Load those arrays and build the same matrix in a fresh
   ``highspy.Highs`` straight from them (``passModel`` with NumPy arrays: the floor of any
   builder), best of a few; then solve it with plain HiGHS under the same time limit, gap and
@@ -27,6 +28,7 @@ import engine.models.solve as solve_module
 from engine.models import optimize
 from engine.models.build import build_model
 from engine.models.data import build_model_data
+from engine.models.matrix.model import MatrixModel
 from engine.models.session import HighsSession
 from engine.plan_types import SolveOptions, TierChoice
 from engine.scenario.generate import generate_scenario
@@ -121,8 +123,9 @@ def build_stages(
 
     Returns:
         ``generate_seconds``, ``data_seconds``, ``pyomo_seconds``, ``translation_seconds``,
-        ``save_seconds`` and the matrix's ``rows``, ``columns``, ``nonzeros`` and
-        ``integer_columns``.
+        ``save_seconds``, ``fast_build_seconds``, ``fast_pass_seconds``,
+        ``fast_matrix_identical`` (1.0: HiGHS holds the same arrays from both builds) and the
+        matrix's ``rows``, ``columns``, ``nonzeros`` and ``integer_columns``.
     """
     started = time.perf_counter()
     scenario = _scenario(skus, suppliers, modes, periods, offers_per_sku, tiers, seed)
@@ -136,6 +139,13 @@ def build_stages(
     arrays = lp_arrays(session.highs)
     np.savez(matrix_path, allow_pickle=False, **arrays)
     saved = time.perf_counter()
+    del session, model  # one model in memory at a time
+    fast_started = time.perf_counter()
+    fast_model = MatrixModel(data, TierChoice(tier_choice))
+    fast_built = time.perf_counter()
+    fast_session = HighsSession(fast_model, threads=1)
+    fast_passed = time.perf_counter()
+    fast_arrays = lp_arrays(fast_session.highs)
     return {
         "scenario": scenario.name,
         "generate_seconds": generated - started,
@@ -143,6 +153,11 @@ def build_stages(
         "pyomo_seconds": pyomo_done - data_done,
         "translation_seconds": translated - pyomo_done,
         "save_seconds": saved - translated,
+        "fast_build_seconds": fast_built - fast_started,
+        "fast_pass_seconds": fast_passed - fast_built,
+        "fast_matrix_identical": float(
+            all(np.array_equal(arrays[key], fast_arrays[key]) for key in arrays)
+        ),
         "rows": int(arrays["num_row"]),
         "columns": int(arrays["num_col"]),
         "nonzeros": int(arrays["a_value"].size),
@@ -226,7 +241,7 @@ def optimize_case(
 
     Returns:
         ``status``, ``objective``, ``best_bound``, ``gap``; ``total_seconds`` (the call),
-        ``build_seconds`` (data + Pyomo, as ``optimize`` reports it), ``translation_seconds``
+        ``build_seconds`` (data + model, as ``optimize`` reports it), ``translation_seconds``
         (the ``HighsSession`` of the whole model, NaN if the engine no longer makes one where
         this case looks) and ``solve_seconds`` (as ``optimize`` reports it: translation
         included).

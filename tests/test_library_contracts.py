@@ -1,8 +1,8 @@
 """Contracts with library internals the engine relies on, so an upgrade that breaks one fails
 here, by name, rather than as wrong plans or wrong simulations elsewhere.
 
-- Pyomo's ``LinearStandardFormCompiler`` (``engine/models/session.py`` hands its matrix to
-  HiGHS): the fields ``columns``, ``rows`` (constraint, sense), ``A``, ``rhs``, ``c`` and
+- Pyomo's ``LinearStandardFormCompiler`` (``engine/models/matrix/pyomo_form.py`` hands its
+  matrix to HiGHS): the fields ``columns``, ``rows`` (constraint, sense), ``A``, ``rhs``, ``c`` and
   ``c_offset`` of ``write(model, mixed_form=True)``, and the sense codes 1 (<=), -1 (>=) and
   0 (==).
 - SimPy's event internals (``engine/simulation/processes.py``): an ``Event`` is made by setting
@@ -23,7 +23,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from setuptools import find_namespace_packages
 from simpy.events import NORMAL, PENDING, URGENT
 
-from engine.models.session import ROW_SENSE_EQUAL, ROW_SENSE_LOWER, ROW_SENSE_UPPER
+from engine.models.matrix.pyomo_form import ROW_SENSE_EQUAL, ROW_SENSE_LOWER, ROW_SENSE_UPPER
 from engine.simulation.processes import Agenda, _Due
 from tests.conftest import ROOT
 

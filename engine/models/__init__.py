@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable, Sequence
 import pandas as pd
 
 from engine.models import results
-from engine.models.build import build_model
 from engine.models.data import build_model_data
 from engine.models.diagnose import elastic_diagnosis, static_diagnosis
+from engine.models.matrix.choice import DEFAULT_BUILD, ModelBuild, solver_model
 from engine.models.session import HighsSession
 from engine.models.solve import SolveOutcome, solve_model
 from engine.models.starts import (
@@ -39,17 +39,19 @@ def optimize(
     on_step: Callable[[str], None] | None = None,
     *,
     starts: Sequence[Decisions] = (),
+    model_build: ModelBuild = DEFAULT_BUILD,
 ) -> OptimizeResult:
     """Plan POs, tiers and modes for ``scenario`` at the lowest total landed cost.
 
     An infeasible scenario returns status INFEASIBLE with a diagnosis in the user's words.
     ``on_step`` hears what the solver is doing (for a progress display). ``starts`` are the
     ``decisions`` of other variants' plans: the plan is never dearer than one made from them.
+    ``model_build``: the fast build or the Pyomo model (the same matrix, the same plan).
     """
     options = options or SolveOptions()
     started = time.perf_counter()
     data = build_model_data(scenario)
-    model = build_model(data, options.tier_choice)
+    model = solver_model(data, options.tier_choice, model_build)
     build_seconds = time.perf_counter() - started
     outcome = solve_model(model, options, data, on_step, starts=starts)
     diagnosis: list[str] = []
@@ -104,7 +106,7 @@ def plan_from(
     options = options or SolveOptions()
     started = time.perf_counter()
     data = build_model_data(scenario)
-    model = build_model(data, options.tier_choice)
+    model = solver_model(data, options.tier_choice)
     session = HighsSession(model, options.threads)
     plan, cut = best_start(session, data, starts, reopen=reopen)
     if plan is None:
@@ -128,7 +130,7 @@ def replan(
     ``decisions`` (another plan's), solved to proven optimality in that smaller model within
     its work budget (``proven`` says; ``time_limited`` when the safety time limit ended it)."""
     options = options or SolveOptions()
-    model = build_model(build_model_data(scenario), options.tier_choice)
+    model = solver_model(build_model_data(scenario), options.tier_choice)
     session = HighsSession(model, options.threads)
     found = replan_skus(session, session.vector(dict(decisions)), skus, MARGINAL_LIMIT)
     plan, bound = found.plan, found.bound

@@ -584,6 +584,14 @@ def add_fixed_split(m: pyo.ConcreteModel) -> None:
 
 def add_cash_flows(m: pyo.ConcreteModel) -> None:
     """Cash out and in per period (docs/optimizer.md, cash timeline), as expressions."""
+    out, receipts = cash_flow_terms(m)
+    m.cash_out = pyo.Expression(m.PERIODS, rule=lambda m, t: sum(out[t]))
+    m.cash_in = pyo.Expression(m.PERIODS, rule=lambda m, t: sum(receipts[t]))
+
+
+def cash_flow_terms(m: Any) -> tuple[dict[int, list], dict[int, list]]:
+    """The terms of each period's cash out and cash in: expressions of a Pyomo model, or
+    numbers of a plan's values (``engine.models.matrix.model.MatrixModel``)."""
     data: ModelData = m.data
     out: dict[int, list] = {t: [] for t in data.periods}
     for po, info in data.pos.items():
@@ -612,8 +620,7 @@ def add_cash_flows(m: pyo.ConcreteModel) -> None:
             receipts[data.receipt_period[t]].append(
                 data.selling_price[k] * (data.demand[(k, t)] - m.lost_sales[k, t])
             )
-    m.cash_out = pyo.Expression(m.PERIODS, rule=lambda m, t: sum(out[t]))
-    m.cash_in = pyo.Expression(m.PERIODS, rule=lambda m, t: sum(receipts[t]))
+    return out, receipts
 
 
 def working_capital(m: pyo.ConcreteModel, t: int) -> object:
@@ -737,11 +744,7 @@ def add_objective(m: pyo.ConcreteModel, elastic: bool) -> None:
     parts = _component_expressions(m)
     assert tuple(parts) == COST_COMPONENTS
     m.cost = pyo.Expression(list(parts), rule=lambda m, name: parts[name])
-    slack_price = (
-        10.0 * (1.0 + max([*m.data.penalty.values(), 1.0])) * (1 + sum(m.data.demand.values()))
-    )
-    # a missing supplier costs more than any backup shortfall (at most the POs' upper bounds)
-    units_price = slack_price * (1 + sum(po.upper_units for po in m.data.pos.values()))
+    slack_price, units_price = slack_prices(m.data)
     slacks = (
         (
             units_price * sum(m.supplier_gap[k] for k in m.CRITICAL)
@@ -754,3 +757,13 @@ def add_objective(m: pyo.ConcreteModel, elastic: bool) -> None:
     m.total_cost = pyo.Objective(
         expr=sum(m.cost[name] for name in parts) + slacks, sense=pyo.minimize
     )
+
+
+def slack_prices(data: ModelData) -> tuple[float, float]:
+    """The elastic objective's prices of a unit of backup shortfall and of a missing supplier:
+    a missing supplier costs more than any backup shortfall (at most the POs' upper bounds)."""
+    slack_price = (
+        10.0 * (1.0 + max([*data.penalty.values(), 1.0])) * (1 + sum(data.demand.values()))
+    )
+    units_price = slack_price * (1 + sum(po.upper_units for po in data.pos.values()))
+    return slack_price, units_price

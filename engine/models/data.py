@@ -219,10 +219,11 @@ def _share_over_buy(
     minimum PO among the SKU's offers)."""
     policy = scenario.risk_policy
     extra: dict[str, float] = {}
+    largest: dict[str, float] = {}
+    for (_, k), o in offers.items():
+        largest[k] = max(largest.get(k, 0.0), o.min_po_units)
     for item in scenario.skus:
-        largest_min = max(
-            (o.min_po_units for (_, k), o in offers.items() if k == item.sku), default=0.0
-        )
+        largest_min = largest.get(item.sku, 0.0)
         ratio = 0.0
         b = policy.min_backup_share_critical
         if item.critical and 0 < b < 1:
@@ -354,17 +355,12 @@ def _offers(scenario: Scenario) -> dict[tuple[str, str], OfferData]:
 def _unit_values(scenario: Scenario) -> dict[str, float]:
     """u_k: the lowest first-tier price over every offer of the SKU, inside a fixed split or
     not (0 without one)."""
-    return {
-        item.sku: min(
-            (
-                scenario.price_tiers(o.supplier, o.sku)[0].unit_price
-                for o in scenario.offers
-                if o.sku == item.sku and scenario.price_tiers(o.supplier, o.sku)
-            ),
-            default=0.0,
-        )
-        for item in scenario.skus
-    }
+    first_prices: dict[str, list[float]] = {}
+    for o in scenario.offers:
+        breaks = scenario.price_tiers(o.supplier, o.sku)
+        if breaks:
+            first_prices.setdefault(o.sku, []).append(breaks[0].unit_price)
+    return {item.sku: min(first_prices.get(item.sku, ()), default=0.0) for item in scenario.skus}
 
 
 def _arcs(scenario: Scenario, offers: dict[tuple[str, str], OfferData]) -> list[Arc]:

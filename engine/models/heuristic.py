@@ -33,10 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pyomo.environ as pyo
 
-from engine.models.build import build_model
 from engine.models.data import CapacityKey, ModelData, PoKey, ShipmentKey
+from engine.models.matrix.choice import solver_model
 from engine.models.session import HighsSession
 from engine.models.strategy import Budget, RunLimit
 from engine.parallel import ProcessBackend
@@ -179,8 +178,7 @@ def solve_sku(
     A SKU without a plan in its first run gets once more (``SkuRun.retry``): on a busy
     machine or a hard SKU a late first plan beats none.
     """
-    model = build_model(data, tier_choice)
-    session = HighsSession(model, threads)
+    session = HighsSession(solver_model(data, tier_choice), threads)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
     outcome = session.run(run.first, run.gap)
     time_limited = outcome.time_limited
@@ -189,13 +187,7 @@ def solve_sku(
         time_limited = time_limited or outcome.time_limited
     if not outcome.has_solution:
         return None, time_limited
-    session.load(session.solution())
-    values: VariableValues = {}
-    for var in model.component_objects(pyo.Var, active=True):
-        for index, v in var.items():
-            key = index if isinstance(index, tuple) else (index,)
-            values[(var.local_name, key)] = float(v.value or 0.0)
-    return values, time_limited
+    return session.values(session.solution()), time_limited
 
 
 def combine(data: ModelData, plans: list[VariableValues]) -> VariableValues:
@@ -384,12 +376,8 @@ def _solve_sku_task(
 
 def sku_decision_columns(session: HighsSession, data: ModelData) -> dict[str, np.ndarray]:
     """Each SKU's PO, tier and offer decision columns in the whole model."""
-    by_sku: dict[str, list] = {k: [] for k in data.skus}
-    for name in DECISION_VARIABLES:
-        component = getattr(session.model, name, None)
-        for index, var in component.items() if component is not None else ():
-            by_sku[index[1]].append(var)
-    return {k: session.columns(vs) for k, vs in by_sku.items()}
+    found = session.columns_by_sku(*DECISION_VARIABLES)
+    return {k: found.get(k, np.zeros(0, dtype=np.int32)) for k in data.skus}
 
 
 def pair_rounds(skus: list[str]) -> list[list[tuple[str, ...]]]:

@@ -1,31 +1,34 @@
-"""One HiGHS instance holding a built Pyomo model, re-solved many times without rebuilding.
+"""One HiGHS instance holding a built model, re-solved many times without rebuilding.
 
-Pyomo compiles the model to a sparse matrix once (its ``LinearStandardFormCompiler``, about
-2.5x faster than its in-memory HiGHS interfaces) and the matrix goes to HiGHS in one
-``passModel``. The decomposition heuristic then works on that instance directly: it fixes
-columns, relaxes integrality, hands HiGHS a start and re-solves, which costs milliseconds
-instead of a rebuild.
+The model is either the fast build (``engine.models.matrix.model.MatrixModel``: the matrix
+straight from the data with NumPy) or a Pyomo model, which Pyomo compiles to a sparse matrix
+(``engine.models.matrix.pyomo_form``); both give the same matrix, columns in the same order,
+and it goes to HiGHS in one ``passModel``. Columns are addressed by (variable name, index).
+The decomposition heuristic then works on that instance directly: it fixes columns, relaxes
+integrality, hands HiGHS a start and re-solves, which costs milliseconds instead of a rebuild.
 Nothing here leaves ``engine.models``: callers get plain numbers and arrays.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.base.var import VarData
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from engine import cancel
+from engine.models.matrix.assembly import LinearForm
+from engine.models.matrix.model import MatrixModel
+from engine.models.matrix.pyomo_form import pyomo_form, variable_key
 from engine.models.strategy import RunLimit
 
-ROW_SENSE_UPPER, ROW_SENSE_EQUAL, ROW_SENSE_LOWER = 1, 0, -1  # the compiler's mixed form
 PROGRESS_EVERY_SECONDS = 2.0
 
 _scheduler_lock = threading.Lock()
@@ -80,15 +83,22 @@ class RunOutcome:
 
 
 class HighsSession:
-    """The model's columns in one HiGHS instance, addressable by Pyomo variable."""
+    """The model's columns in one HiGHS instance, addressable by (variable name, index)."""
 
-    def __init__(self, model: pyo.ConcreteModel, threads: int) -> None:
-        form = LinearStandardFormCompiler().write(model, mixed_form=True)
-        columns: list[VarData] = list(form.columns)  # variables fixed in Pyomo are left out
-        self._column_of: dict[int, int] = {id(v): i for i, v in enumerate(columns)}
-        self.lower = np.asarray([-highspy.kHighsInf if v.lb is None else v.lb for v in columns])
-        self.upper = np.asarray([highspy.kHighsInf if v.ub is None else v.ub for v in columns])
-        self.integrality = np.asarray([int(v.is_integer()) for v in columns], dtype=np.uint8)
+    def __init__(self, model: pyo.ConcreteModel | MatrixModel, threads: int) -> None:
+        self._variables: list[VarData] | None = None
+        if isinstance(model, MatrixModel):
+            form = model.form
+        else:  # variables fixed in Pyomo have no column
+            form, self._variables = pyomo_form(model)
+        self._families: dict[str, tuple[list, np.ndarray]] = {}
+        self._column_of: dict[tuple[str, object], int] | None = None
+        names = [name for name, _ in form.column_keys]
+        for start, end in _runs(names):
+            keys = [key for _, key in form.column_keys[start:end]]
+            self._families[names[start]] = (keys, np.arange(start, end, dtype=np.int32))
+        self.lower, self.upper = form.lower, form.upper
+        self.integrality = form.integrality
         self.base_integrality = self.integrality.copy()  # what ``reset`` returns to
         self._integer_now = self.integrality.copy()  # integrality HiGHS holds now
         self.model = model
@@ -96,22 +106,41 @@ class HighsSession:
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", threads)
         self.threads = threads
-        self.highs.passModel(_lp(form, self.lower, self.upper, self.integrality))
+        _pass(self.highs, form)
 
     # ------------------------------------------------------------------ columns
 
+    def column_at(self, name: str, index: object) -> int | None:
+        """The column of variable ``name`` at ``index`` (None: no such column, or fixed)."""
+        if self._column_of is None:
+            self._column_of = {
+                (name, key): int(c)
+                for name, (keys, columns) in self._families.items()
+                for key, c in zip(keys, columns, strict=True)
+            }
+        return self._column_of.get((name, index))
+
     def column(self, var: VarData) -> int | None:
         """The HiGHS column of a Pyomo variable (None for a variable fixed in Pyomo)."""
-        return self._column_of.get(id(var))
+        return self.column_at(*variable_key(var))
 
-    def columns(self, variables: Iterable[VarData]) -> np.ndarray:
-        found = [c for v in variables if (c := self.column(v)) is not None]
-        return np.asarray(sorted(set(found)), dtype=np.int32)
+    def family(self, name: str) -> tuple[list, np.ndarray]:
+        """The indices and columns of variable ``name`` (empty if the model has none)."""
+        return self._families.get(name, ([], np.zeros(0, dtype=np.int32)))
+
+    def columns_by_sku(self, *names: str) -> dict[str, np.ndarray]:
+        """The columns of the named variables, by SKU (index position 1 of each), sorted."""
+        by_sku: dict[str, list[int]] = {}
+        for name in names:
+            keys, columns = self.family(name)
+            for index, column in zip(keys, columns.tolist(), strict=True):
+                by_sku.setdefault(index[1], []).append(column)
+        return {k: np.asarray(sorted(set(cs)), dtype=np.int32) for k, cs in by_sku.items()}
 
     def columns_of(self, *names: str) -> np.ndarray:
-        """The columns of the named Pyomo variable components (those the model has)."""
-        components = [getattr(self.model, n) for n in names if hasattr(self.model, n)]
-        return self.columns(v for c in components for v in c.values())
+        """The columns of the named variables (those the model has)."""
+        parts = [self.family(name)[1] for name in names]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
 
     @property
     def integer_columns(self) -> np.ndarray:
@@ -205,13 +234,18 @@ class HighsSession:
     def vector(self, values: dict[tuple[str, tuple], float]) -> np.ndarray:
         """Column values from values keyed by (variable name, index); missing ones are 0."""
         vector = np.zeros(self.highs.getNumCol(), dtype=float)
-        for component in self.model.component_objects(pyo.Var, active=True):
-            for index, var in component.items():
-                column = self.column(var)
-                key = index if isinstance(index, tuple) else (index,)
-                if column is not None:
-                    vector[column] = values.get((component.local_name, key), 0.0)
+        for name, (keys, columns) in self._families.items():
+            for key, column in zip(keys, columns, strict=True):
+                vector[column] = values.get((name, key if isinstance(key, tuple) else (key,)), 0.0)
         return vector
+
+    def values(self, vector: np.ndarray) -> dict[tuple[str, tuple], float]:
+        """Column values keyed by (variable name, index), ``vector``'s reverse."""
+        return {
+            (name, key if isinstance(key, tuple) else (key,)): float(vector[column])
+            for name, (keys, columns) in self._families.items()
+            for key, column in zip(keys, columns, strict=True)
+        }
 
     def complete(self, vector: np.ndarray, limit: RunLimit | float) -> RunOutcome:
         """Keep the integer columns of ``vector`` and solve for the rest (one LP)."""
@@ -219,11 +253,21 @@ class HighsSession:
         return self.run(limit, 1e-9)
 
     def load(self, values: np.ndarray) -> None:
-        """Write a plan's column values into the Pyomo variables."""
-        for var in self.model.component_data_objects(pyo.Var, active=True):
-            column = self.column(var)
-            if column is not None:
-                var.set_value(float(values[column]), skip_validation=True)
+        """Write a plan's column values into the model (its Pyomo variables, or the fast
+        build's plan values)."""
+        if isinstance(self.model, MatrixModel):
+            self.model.load(values)
+            return
+        for var, value in zip(self._variables or [], values, strict=True):
+            var.set_value(float(value), skip_validation=True)
+
+
+def _runs(names: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal names (a variable's columns are contiguous)."""
+    if not names:
+        return []
+    edges = [0, *[i for i in range(1, len(names)) if names[i] != names[i - 1]], len(names)]
+    return list(itertools.pairwise(edges))
 
 
 def _mip_watch(
@@ -265,26 +309,26 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-def _lp(
-    form: object, lower: np.ndarray, upper: np.ndarray, integrality: np.ndarray
-) -> highspy.HighsLp:
-    """The compiled matrix as a HiGHS LP: rows keep their sense, the constant goes to the
-    objective offset."""
-    matrix = form.A.tocsc()  # type: ignore[attr-defined]
-    rhs = np.asarray(form.rhs, dtype=np.float64)  # type: ignore[attr-defined]
-    sense = np.asarray([s for _, s in form.rows], dtype=np.int64)  # type: ignore[attr-defined]
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-    cost = form.c.toarray()  # type: ignore[attr-defined]
-    lp.col_cost_ = cost[0] if cost.shape[0] else np.zeros(matrix.shape[1])
-    lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0  # type: ignore[attr-defined]
-    lp.col_lower_, lp.col_upper_ = lower, upper
-    lp.row_lower_ = np.where(sense == ROW_SENSE_UPPER, -highspy.kHighsInf, rhs)
-    lp.row_upper_ = np.where(sense == ROW_SENSE_LOWER, highspy.kHighsInf, rhs)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    lp.integrality_ = [highspy.HighsVarType(int(i)) for i in integrality]
-    return lp
+def _pass(highs: highspy.Highs, form: LinearForm) -> None:
+    """Hand HiGHS the form in one ``passModel`` of NumPy arrays (kHighsInf is inf; the
+    constant goes to the objective offset)."""
+    matrix = form.matrix
+    status = highs.passModel(
+        matrix.shape[1],
+        matrix.shape[0],
+        matrix.nnz,
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        form.offset,
+        form.cost,
+        form.lower,
+        form.upper,
+        form.row_lower,
+        form.row_upper,
+        matrix.indptr.astype(np.int32),
+        matrix.indices.astype(np.int32),
+        matrix.data,
+        form.integrality.astype(np.int32),
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the model's matrix")

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from engine.models.build import build_model
 from engine.models.data import ModelData, PoKey
 from engine.models.heuristic import RELAXED_VARIABLES, pos_by_sku, sku_data
+from engine.models.matrix.choice import solver_model
 from engine.models.session import HighsSession
 from engine.models.strategy import RunLimit
 from engine.plan_types import TierChoice
@@ -49,7 +49,7 @@ def sku_bound(
     """HiGHS's bound on a one-SKU bound model (``sku_bound_data``) within ``limit``, and
     whether its seconds (not its work) ended the run. None: no bound (an infeasible SKU
     model means an infeasible whole model, which the first look reports)."""
-    session = HighsSession(build_model(data, tier_choice), threads=1)
+    session = HighsSession(solver_model(data, tier_choice), threads=1)
     session.set_base(session.columns_of(*RELAXED_VARIABLES, *SHARED_INTEGERS))
     outcome = session.run(limit, 1e-6)
     return outcome.best_bound, outcome.time_limited

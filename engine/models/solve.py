@@ -40,6 +40,7 @@ from engine.models.heuristic import (
     fix_and_optimize,
     plan_by_sku,
 )
+from engine.models.matrix.model import MatrixModel
 from engine.models.session import HighsSession, RunOutcome
 from engine.models.sku_bounds import summed_sku_bound
 from engine.models.starts import best_start, tightened
@@ -81,7 +82,7 @@ class _Best:
 
 
 def solve_model(
-    model: pyo.ConcreteModel,
+    model: pyo.ConcreteModel | MatrixModel,
     options: SolveOptions,
     data: ModelData | None = None,
     on_step: Callable[[str], None] | None = None,
@@ -257,7 +258,7 @@ def _sku_bounds(
 def _start_by_sku(
     session: HighsSession,
     data: ModelData,
-    model: pyo.ConcreteModel,
+    model: pyo.ConcreteModel | MatrixModel,
     options: SolveOptions,
     budget: Budget,
     best: _Best,
@@ -328,11 +329,10 @@ class _LpSupport:
 
     @classmethod
     def of(cls, session: HighsSession, lp_values: np.ndarray) -> _LpSupport:
-        model = session.model
         used: list[PoKey] = []
         empty: list[int] = []
-        for po in model.POS:
-            placed, qty = session.column(model.po_placed[po]), session.column(model.order_qty[po])
+        for po in session.model.data.pos:
+            placed, qty = session.column_at("po_placed", po), session.column_at("order_qty", po)
             if placed is None or qty is None:
                 continue
             if lp_values[qty] > 1e-6:

@@ -47,7 +47,7 @@ def decisions_of(model: pyo.ConcreteModel) -> Decisions:
     for name in PLAN_DECISIONS:
         component = getattr(model, name, None)
         for index, var in component.items() if component is not None else ():
-            value = round(float(var.value or 0.0))
+            value = round(float(pyo.value(var, exception=False) or 0.0))
             if value:
                 found[(name, index if isinstance(index, tuple) else (index,))] = float(value)
     return found
@@ -55,12 +55,7 @@ def decisions_of(model: pyo.ConcreteModel) -> Decisions:
 
 def decision_columns_by_sku(session: HighsSession) -> dict[str, np.ndarray]:
     """Each SKU's decision columns (index position 1 of every decision variable is the SKU)."""
-    by_sku: dict[str, list] = {}
-    for name in PLAN_DECISIONS:
-        component = getattr(session.model, name, None)
-        for index, var in component.items() if component is not None else ():
-            by_sku.setdefault(index[1], []).append(var)
-    return {k: session.columns(vs) for k, vs in by_sku.items()}
+    return session.columns_by_sku(*PLAN_DECISIONS)
 
 
 def plan_from_decisions(

@@ -654,13 +654,12 @@ class Scenario(Settings):
     def duty_for(self, sku: str, origin_country: str, on: dt.date | None = None) -> Duty | None:
         """The duty row in effect on a date (default: the horizon start); SKU rows beat '*'."""
         day = on or self.horizon.start_date
+        by_key = self._index("duties", lambda d: (d.sku, d.origin_country))
         for code in (sku, "*"):
             rows = [
                 d
-                for d in self.duties
-                if d.sku == code
-                and d.origin_country == origin_country
-                and (d.effective_from is None or d.effective_from <= day)
+                for d in by_key.get((code, origin_country), ())
+                if d.effective_from is None or d.effective_from <= day
             ]
             if rows:
                 return max(rows, key=lambda d: d.effective_from or dt.date.min)
@@ -669,6 +668,7 @@ class Scenario(Settings):
     def demand_series(self, sku: str) -> list[tuple[float, float]]:
         """(mean, std) of demand for periods 1..N: demand.csv rows, else the SKU's mean/std."""
         item = self.sku(sku)
-        listed = {d.period: (d.mean_units, d.std_units) for d in self.demand if d.sku == sku}
+        rows = self._index("demand", lambda d: d.sku).get(sku, ())
+        listed = {d.period: (d.mean_units, d.std_units) for d in rows}
         fallback = (item.demand_mean_units_per_period or 0.0, item.demand_std_units_per_period)
         return [listed.get(t, fallback) for t in range(1, self.horizon.periods + 1)]

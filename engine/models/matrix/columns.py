@@ -9,6 +9,7 @@ either build.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -203,13 +204,13 @@ class ColumnIndex:
     def add(
         self,
         name: str,
-        keys: list[Key],
+        keys: Sequence[Key],
         lower: float | np.ndarray = 0.0,
         upper: float | np.ndarray = INF,
         integer: bool = False,
     ) -> ColumnFamily:
         n = len(keys)
-        family = ColumnFamily(name, keys, self.size)
+        family = ColumnFamily(name, list(keys), self.size)
         self.families[name] = family
         self._lower.append(np.broadcast_to(np.asarray(lower, dtype=float), (n,)))
         self._upper.append(np.broadcast_to(np.asarray(upper, dtype=float), (n,)))

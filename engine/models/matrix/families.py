@@ -434,6 +434,7 @@ def backup_share(ctx: BuildContext, rows: Rows) -> None:
     r = np.arange(len(backup))
     uses = ctx.col("uses_offer")[np.asarray([sets.offer_number[o] for o in backup])]
     top = np.asarray([big_m[k] for _, k in backup], dtype=float)
+    entries: list[tuple[np.ndarray, np.ndarray, np.ndarray | float]]
     entries = [(row, col, -values), (r, uses, top)]
     if ctx.elastic:
         entries.append((r, ctx.col("backup_gap"), -1.0))

@@ -23,6 +23,10 @@ class Values(dict):
 class MatrixModel:
     """The fast build of ``data`` (``build_form``) and, after ``load``, its plan's values."""
 
+    tier_qty: Values  # the variables ``load`` sets (with every other column family)
+    tier_chosen: Values
+    order_qty: Values
+
     def __init__(self, data: ModelData, tier_choice: TierChoice, elastic: bool = False) -> None:
         built: FastBuild = build_form(data, tier_choice, elastic)
         self.data = data

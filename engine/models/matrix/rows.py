@@ -8,6 +8,7 @@ builds give HiGHS the same rows, in the same order, with the same signs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +40,7 @@ class Rows:
         self,
         name: str,
         keys: list,
-        entries: list[tuple[np.ndarray, np.ndarray, np.ndarray | float]],
+        entries: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | float]],
         lower: float | np.ndarray,
         upper: float | np.ndarray,
     ) -> None:

@@ -88,10 +88,10 @@ def test_sourcing_stress_says_which_engine_ran(tmp_path) -> None:
     assert "unknown engine 'warp'" in wrong.output
 
 
-def test_recurring_outages_and_direct_fulfilment_run_on_the_simpy_engine() -> None:
-    """Two features the SimPy engine plays and the vectorized one does not yet: the choice
-    says so, and forcing the vectorized engine on them is refused."""
-    from engine.scenario.schema import FulfilmentModel, RecurringOutage
+def test_recurring_outages_run_on_the_simpy_engine() -> None:
+    """A feature the SimPy engine plays and the vectorized one does not yet: the choice
+    says so, and forcing the vectorized engine on it is refused."""
+    from engine.scenario.schema import RecurringOutage
 
     scenario = load_scenario(DTC_BRAND)
     outage = RecurringOutage(
@@ -100,12 +100,6 @@ def test_recurring_outages_and_direct_fulfilment_run_on_the_simpy_engine() -> No
     with_outage = scenario.model_copy(update={"disruptions": (*scenario.disruptions, outage)})
     choice = choose_engine(PLAIN, scenario=with_outage)
     assert choice.engine is Engine.SIMPY and "recurring outages" in choice.reason
-    direct = scenario.model_copy(
-        update={
-            "fulfilment": scenario.fulfilment.model_copy(update={"model": FulfilmentModel.DIRECT})
-        }
-    )
-    assert "direct fulfilment" in choose_engine(PLAIN, scenario=direct).reason
-    with pytest.raises(ValueError, match="direct fulfilment"):
-        choose_engine(PLAIN, requested="fast", scenario=direct)
+    with pytest.raises(ValueError, match="recurring outages"):
+        choose_engine(PLAIN, requested="fast", scenario=with_outage)
     assert choose_engine(PLAIN, scenario=scenario).engine is Engine.FAST

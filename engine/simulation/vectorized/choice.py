@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from engine.scenario.schema import FulfilmentModel, RecurringOutage, Scenario
+from engine.scenario.schema import RecurringOutage, Scenario
 from engine.simulation.options import SimulationOptions
 from engine.simulation.policies import Driver
 
@@ -56,8 +56,6 @@ def needs_event_engine(
     if scenario is not None:
         if any(isinstance(d, RecurringOutage) for d in scenario.disruptions):
             needs.append("recurring outages")
-        if scenario.fulfilment.model is FulfilmentModel.DIRECT:
-            needs.append("direct fulfilment")
     return needs
 
 

@@ -106,6 +106,7 @@ class VectorRun:
             self.pipeline[:, sku] += units
             self.opening_transit[sku] += units
         self.transit_value = np.zeros(r)
+        self.duty_owed = np.zeros((r, k))  # direct fulfilment: duty due as units are sold
         self.tooled = np.zeros((r, m, k), dtype=bool)
         self.qualified = np.zeros((r, m), dtype=bool)
 
@@ -206,6 +207,7 @@ class VectorRun:
         self.has_port_delays = any(d.kind == "port_delay" for d in scenario.disruptions)
         self.has_defect_spikes = any(d.kind == "defect_spike" for d in scenario.disruptions)
         self.has_shocks = any(d.kind == "lead_time_shock" for d in scenario.disruptions)
+        self.direct = world.direct_fulfilment
 
     # ------------------------------------------------------------------ the days
 
@@ -414,6 +416,8 @@ class VectorRun:
             0.0,
         )
         fixed = self.lane_shipment_cost[g_lane] + self.lane_container_cost[g_lane] * containers
+        if self.direct:  # to the centre near the factory: no lane costs, no transit
+            fixed = np.zeros(count)
         share = np.where(
             total_volume[group] > 0,
             volume / np.where(total_volume[group] > 0, total_volume[group], 1.0),
@@ -421,8 +425,11 @@ class VectorRun:
         )
         value = units * pos.unit_price[po]
         variable = self.variable_freight[lane, sku] * units
+        insurance_rate = self.lane_insurance[lane]
+        if self.direct:
+            variable, insurance_rate = np.zeros(units.size), np.zeros(units.size)
         freight = variable + fixed[group] * share
-        insurance = self.lane_insurance[lane] * (value + variable)
+        insurance = insurance_rate * (value + variable)
         self.book(EventKind.FREIGHT, day, rep, -freight)
         self.book(EventKind.INSURANCE, day, rep, -insurance)
         self.purchases_day[:, day] += np.bincount(rep, weights=value, minlength=self.n)
@@ -431,18 +438,20 @@ class VectorRun:
         self.transit_value += np.bincount(
             rep, weights=value + freight + insurance, minlength=self.n
         )
-        z = self._transit_rng.standard_normal(count)
-        sigma = self.lane_sigma[g_lane]
-        transit = np.where(
-            sigma > 0,
-            round_half_up(np.exp(self.lane_mu[g_lane] + sigma * z)),
-            round_half_up(self.lane_mean[g_lane]),
-        ).astype(np.int64)
-        arrival = day + transit
-        if self.has_port_delays:
-            arrival = arrival + self.draws.port_delay_days(
-                self.lane_port[g_lane], self.lane_mode[g_lane], g_rep, day, arrival
-            )
+        arrival = np.full(count, day, dtype=np.int64)
+        if not self.direct:
+            z = self._transit_rng.standard_normal(count)
+            sigma = self.lane_sigma[g_lane]
+            transit = np.where(
+                sigma > 0,
+                round_half_up(np.exp(self.lane_mu[g_lane] + sigma * z)),
+                round_half_up(self.lane_mean[g_lane]),
+            ).astype(np.int64)
+            arrival = day + transit
+            if self.has_port_delays:
+                arrival = arrival + self.draws.port_delay_days(
+                    self.lane_port[g_lane], self.lane_mode[g_lane], g_rep, day, arrival
+                )
         shipment = self.shipments.append(
             rep=g_rep, supplier=g_supplier, lane=g_lane, arrival=arrival
         )
@@ -501,9 +510,14 @@ class VectorRun:
         rate = np.where(row_found, rate_of[sku, country], 0.0) + extra
         base = value + (shipped.variable[rows] + insurance if self.cif else 0.0)
         duty = np.where(taxed, rate * base, 0.0)
+        n, k = self.n, self.on_hand.shape[1]
+        cell = rep * k + sku
+        if self.direct:  # owed now, paid as the units are sold
+            self.duty_owed += np.bincount(cell, weights=duty, minlength=n * k).reshape(n, k)
+            duty = np.zeros(duty.size)
         keys, group = np.unique(shipment, return_inverse=True)
         fee = np.zeros(keys.size)
-        if self.any_fee:
+        if self.any_fee and not self.direct:
             np.maximum.at(fee, group, np.where(row_found, fee_of[sku, country], 0.0))
         volume = units * self.world.unit_volume[sku]
         total_volume = np.bincount(group, weights=volume, minlength=keys.size)
@@ -514,8 +528,6 @@ class VectorRun:
             1.0 / lots_in[group],
         )
         landed = value + freight + insurance + duty + fee[group] * share
-        n, k = self.n, self.on_hand.shape[1]
-        cell = rep * k + sku
         self.book(EventKind.DUTY, day, rep, -duty)
         g_rep = self.shipments.rep[keys]
         self.book(EventKind.CUSTOMS_FEE, day, g_rep, -fee)
@@ -556,6 +568,8 @@ class VectorRun:
         self.backlog = np.where(active[:, None], new_backlog, backlog)
         if world.backorders:
             self.backlog_open = np.count_nonzero(self.backlog, axis=1) > 0
+        if self.direct:
+            self._pay_owed_duty(day, sold, on_hand, in_horizon)
         self.on_hand = on_hand - sold
         self.on_hand_value = np.where(active[:, None], self.on_hand * unit_cost, self.on_hand_value)
         revenue = sold @ world.selling_price
@@ -575,6 +589,19 @@ class VectorRun:
                 self.lost_units += short
             self.sold_units += sold
             self.cogs += sold * unit_cost
+
+    def _pay_owed_duty(
+        self, day: int, sold: np.ndarray, on_hand: np.ndarray, in_horizon: bool
+    ) -> None:
+        """Direct fulfilment: the duty owed on the units sold today (the SKU's owed duty times
+        sold / on hand before the sale) is paid and joins the cost of goods sold."""
+        due = np.minimum(self.duty_owed * sold / np.maximum(on_hand, _EPS), self.duty_owed)
+        self.duty_owed -= due
+        paid = due.sum(axis=1)
+        self.flows[EventKind.DUTY][:, day] -= paid
+        self.outflows += paid
+        if in_horizon:
+            self.cogs += due
 
     def _close(self, day: int) -> None:
         self.on_hand_end[day] = self.on_hand

@@ -88,18 +88,16 @@ def test_sourcing_stress_says_which_engine_ran(tmp_path) -> None:
     assert "unknown engine 'warp'" in wrong.output
 
 
-def test_recurring_outages_run_on_the_simpy_engine() -> None:
-    """A feature the SimPy engine plays and the vectorized one does not yet: the choice
-    says so, and forcing the vectorized engine on it is refused."""
-    from engine.scenario.schema import RecurringOutage
+def test_recurring_outages_and_direct_fulfilment_run_on_the_vectorized_engine() -> None:
+    """Two features the vectorized engine took over (``test_vectorized_features``)."""
+    from engine.scenario.schema import FulfilmentModel, RecurringOutage
 
     scenario = load_scenario(DTC_BRAND)
     outage = RecurringOutage(
         kind="recurring_outage", supplier="GZ-01", mean_up_days=60, mean_down_days=5
     )
     with_outage = scenario.model_copy(update={"disruptions": (*scenario.disruptions, outage)})
-    choice = choose_engine(PLAIN, scenario=with_outage)
-    assert choice.engine is Engine.SIMPY and "recurring outages" in choice.reason
-    with pytest.raises(ValueError, match="recurring outages"):
-        choose_engine(PLAIN, requested="fast", scenario=with_outage)
-    assert choose_engine(PLAIN, scenario=scenario).engine is Engine.FAST
+    assert choose_engine(PLAIN, scenario=with_outage).engine is Engine.FAST
+    fulfilment = scenario.fulfilment.model_copy(update={"model": FulfilmentModel.DIRECT})
+    direct = scenario.model_copy(update={"fulfilment": fulfilment})
+    assert choose_engine(PLAIN, scenario=direct).engine is Engine.FAST

@@ -23,7 +23,7 @@ from engine.simulation import (
 )
 from engine.simulation.vectorized import Engine, choose_engine, vectorized_stress_test
 from tests.simulation.builders import one_sku, po_table, with_changes
-from tests.simulation.test_vectorized_monte_carlo import random_case
+from tests.simulation.test_vectorized_monte_carlo import RANDOM_DISRUPTIONS, random_case
 from tests.simulation.vectorized_checks import (
     assert_same_numbers,
     assert_within_monte_carlo,
@@ -111,3 +111,47 @@ def test_direct_fulfilment_at_random_within_monte_carlo_error() -> None:
     assert_conserved(fast)
     assert fast.measure("freight_paid")["mean"] == 0.0
     assert_seeded(scenario, plan_of(*rows), options)
+
+
+# --------------------------------------------------------------------------- recurring outages
+
+
+def outage(distribution: str, probability: float = 1.0) -> dict[str, object]:
+    return {
+        "kind": "recurring_outage",
+        "supplier": "F1",
+        "mean_up_days": 25.0,
+        "mean_down_days": 6.0,
+        "distribution": distribution,
+        "probability": probability,
+    }
+
+
+def test_a_fixed_recurring_outage_gives_the_simpy_numbers() -> None:
+    scenario = one_sku(
+        periods=150,
+        demand_mean=15.0,
+        lead_days=8.0,
+        transit_days=10.0,
+        capacity_per_week=140.0,
+        disruptions=[
+            outage("fixed"),
+            {"kind": "supplier_shutdown", "supplier": "F1", "start_day": 70, "length_days": 10},
+        ],
+    )
+    fast = assert_same_numbers(scenario, plan_of(*[(p, 200.0) for p in range(1, 140, 9)]))
+    m = fast.measures.iloc[0]
+    assert m["disruptions"] == 5 + 1  # windows on days 25, 56, 87, 118, 149 and the shutdown
+    assert m["on_time_rate"] < 1.0
+
+
+def test_a_random_recurring_outage_within_monte_carlo_error() -> None:
+    disruptions = [outage("geometric", 0.7), *RANDOM_DISRUPTIONS]
+    scenario = random_case("credit", capacity_per_week=210.0, disruptions=disruptions)
+    options = SimulationOptions(record_events=False, random_disruption_lengths=True)
+    rows = [(p, 280.0) for p in range(1, 110, 14)]
+    engine, fast = assert_within_monte_carlo(scenario, plan_of(*rows), 300, options)
+    assert engine.measure("disruptions")["mean"] > 4  # several windows a replication
+    assert_conserved(fast)
+    assert_seeded(scenario, plan_of(*rows), options)
+    assert choose_engine(plan_of(*rows), scenario=scenario).engine is Engine.FAST

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from engine.scenario.schema import RecurringOutage, Scenario
+from engine.scenario.schema import Scenario
 from engine.simulation.options import SimulationOptions
 from engine.simulation.policies import Driver
 
@@ -53,9 +53,6 @@ def needs_event_engine(
     ]
     if options is not None and options.record_events:
         needs.append("the event log")
-    if scenario is not None:
-        if any(isinstance(d, RecurringOutage) for d in scenario.disruptions):
-            needs.append("recurring outages")
     return needs
 
 

@@ -14,7 +14,8 @@ The rules are ``engine.simulation.production``'s (and ``engine.lead_time``'s rea
   that cannot be made within the calendar is never ready (``-1``).
 
 A replication without a shutdown of a supplier uses the supplier's known calendar; one with a
-shutdown (or a recurring outage's window) gets its own row. Every row is searched in one call, the rows laid end to end.
+shutdown (or a recurring outage's window) gets its own row. Every row is searched in one call,
+the rows laid end to end.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class Factories:
         row = np.tile(np.arange(len(suppliers)), (replications, 1))
         for s in suppliers:
             stop_rep, stop_start, stop_end = draws.stops(s.code)
+            if stop_rep.size == 0:
+                continue
             order = np.argsort(stop_rep, kind="stable")
             reps, first = np.unique(stop_rep[order], return_index=True)
             for r, window in zip(reps.tolist(), np.split(order, first[1:]), strict=True):

@@ -15,14 +15,15 @@ import pytest
 
 from engine.scenario.schema import Scenario
 from engine.simulation import (
+    BaseStock,
     DecisionRules,
     ExpediteRule,
-    PlanPolicy,
     SimulationOptions,
+    SplitRule,
     StressResult,
 )
-from engine.simulation.vectorized import Engine, choose_engine, vectorized_stress_test
-from tests.simulation.builders import one_sku, po_table, with_changes
+from engine.simulation.vectorized import Engine, stress_on_engine, vectorized_stress_test
+from tests.simulation.builders import one_sku, with_changes
 from tests.simulation.test_vectorized_monte_carlo import RANDOM_DISRUPTIONS, random_case
 from tests.simulation.vectorized_checks import (
     assert_same_numbers,
@@ -100,7 +101,8 @@ def test_direct_fulfilment_made_certain_gives_the_simpy_numbers() -> None:
 
 
 def test_direct_fulfilment_runs_on_the_vectorized_engine() -> None:
-    assert choose_engine(plan_of((1, 10.0)), scenario=direct_exact_case()).engine is Engine.FAST
+    _, choice = stress_on_engine(direct_exact_case(), plan_of((1, 10.0)), 2)
+    assert choice.engine is Engine.FAST
 
 
 def test_direct_fulfilment_at_random_within_monte_carlo_error() -> None:
@@ -154,4 +156,81 @@ def test_a_random_recurring_outage_within_monte_carlo_error() -> None:
     assert engine.measure("disruptions")["mean"] > 4  # several windows a replication
     assert_conserved(fast)
     assert_seeded(scenario, plan_of(*rows), options)
-    assert choose_engine(plan_of(*rows), scenario=scenario).engine is Engine.FAST
+    assert stress_on_engine(scenario, plan_of(*rows), 2)[1].engine is Engine.FAST
+
+
+# --------------------------------------------------------------------------- the expedite rule
+
+
+def expedite_scenario(**changes: object) -> Scenario:
+    """Sea 25 days or air 3 days (2.00 a unit more) from the same port; demand 15 a day."""
+    fields: dict[str, object] = {
+        "periods": 150,
+        "demand_mean": 15.0,
+        "opening_stock": 150.0,
+        "lead_days": 8.0,
+        "transit_days": 25.0,
+        "air": True,
+        "air_cost_per_unit": 2.0,
+        "air_transit_days": 3.0,
+        "lane_cost_per_shipment": 30.0,
+        "duty_rate": 0.1,
+        "fee_per_shipment": 20.0,
+        "deposit_share": 0.3,
+        "balance_days": 10,
+    }
+    fields.update(changes)
+    return one_sku(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("remedy", ["replace", "credit"])
+def test_the_expedite_rule_made_certain_gives_the_simpy_numbers(remedy: str) -> None:
+    """Lots switched to air when cover runs short: through a shutdown (late lots), QC rejects
+    at rate 1 (an expedited lot wholly rejected, remade or credited) and a sea port delay."""
+    scenario = expedite_scenario(
+        remedy=remedy,
+        disruptions=[
+            {"kind": "defect_spike", "supplier": "F1", "start_day": 40, "length_days": 6,
+             "defect_rate": 1.0},
+            {"kind": "supplier_shutdown", "supplier": "F1", "start_day": 60, "length_days": 15},
+            {"kind": "port_delay", "origin_port": "P1", "mode": "sea_fcl", "start_day": 90,
+             "length_days": 10, "extra_days": 7},
+        ],
+    )  # fmt: skip
+    rule = ExpediteRule(cover_days=10.0)
+    rows = [(p, 160.0) for p in range(1, 140, 10)]
+    options = SimulationOptions(record_events=False, drain_days=30)
+    fast = assert_same_numbers(
+        scenario, plan_of(*rows, rules=DecisionRules(expedite=rule)), options
+    )
+    m = fast.measures.iloc[0]
+    assert m["expedite_fires"] >= 3 and m["expedite_cost"] > 0
+
+
+def test_the_expedite_rule_runs_on_the_vectorized_engine() -> None:
+    driver = plan_of((1, 10.0), rules=DecisionRules(expedite=ExpediteRule()))
+    assert stress_on_engine(expedite_scenario(), driver, 2)[1].engine is Engine.FAST
+
+
+def test_the_expedite_rule_at_random_within_monte_carlo_error() -> None:
+    scenario = random_case(
+        "replace", air=True, air_transit_days=3.0, transit_days=20.0, opening_stock=100.0
+    )
+    rule = ExpediteRule(cover_days=12.0)
+    rows = [(p, 300.0) for p in range(1, 110, 15)]
+    driver = plan_of(*rows, rules=DecisionRules(expedite=rule))
+    options = SimulationOptions(record_events=False, random_disruption_lengths=True)
+    engine, fast = assert_within_monte_carlo(scenario, driver, 300, options)
+    assert engine.measure("expedite_fires")["mean"] > 1
+    assert_conserved(fast)
+    assert_seeded(scenario, driver, options)
+
+
+def test_the_expedite_rule_under_a_policy_within_monte_carlo_error() -> None:
+    scenario = random_case("credit", air=True, air_transit_days=3.0, transit_days=20.0)
+    rule = ExpediteRule(cover_days=10.0)
+    split = SplitRule(lanes={"F1": "SEA1"})  # by sea, so there is something to expedite
+    driver = BaseStock({"A": 650.0}, 7, split, DecisionRules(expedite=rule))
+    engine, fast = assert_within_monte_carlo(scenario, driver, 300)
+    assert engine.measure("expedite_fires")["mean"] > 1
+    assert_conserved(fast)

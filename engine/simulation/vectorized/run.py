@@ -29,6 +29,7 @@ from engine.simulation.events import EventKind
 from engine.simulation.policies import Driver
 from engine.simulation.vectorized.demand import DemandDraws
 from engine.simulation.vectorized.disruptions import DisruptionDraws, draw_disruptions
+from engine.simulation.vectorized.expedite import VectorExpedite
 from engine.simulation.vectorized.factories import Factories, round_half_up
 from engine.simulation.vectorized.orders import OrderBatch, Orders
 from engine.simulation.vectorized.rules import VectorRules
@@ -66,7 +67,7 @@ class VectorRun:
 
     Args:
         world: The compiled scenario.
-        driver: A plan or a policy, with no expedite rule.
+        driver: A plan or a policy, with its decision rules.
         replications: How many replications.
         rng: The generator every draw comes from.
     """
@@ -95,6 +96,11 @@ class VectorRun:
         self.orders = Orders(world, driver, replications)
         self.rules = VectorRules(driver.rules, world, replications)
         self._constants()
+        self.expedite = None
+        if driver.rules.expedite is not None:
+            self.expedite = VectorExpedite(
+                driver.rules.expedite, world, replications, self.variable_freight
+            )
 
         self.on_hand = np.tile(world.opening_stock, (r, 1)).astype(float)
         self.on_hand_value = np.tile(world.opening_stock * world.unit_value, (r, 1))
@@ -115,7 +121,10 @@ class VectorRun:
                  quantity=float, unit_price=float, due=np.int64, balance=float,
                  balance_day=np.int64, balance_paid=bool)
         )  # fmt: skip
-        self.lots = Table(dict(po=np.int64, units=float, remake=bool, ready=np.int64))
+        self.lots = Table(
+            dict(po=np.int64, units=float, remake=bool, ready=np.int64, lane=np.int64,
+                 expedited=bool)
+        )  # fmt: skip
         self.shipped = Table(
             dict(lot=np.int64, shipment=np.int64, units=float, value=float, variable=float,
                  freight=float, insurance=float)
@@ -256,6 +265,8 @@ class VectorRun:
         self._collect(day)
         if self.rules.paused_until:
             self.rules.start_of_day(day)
+        if self.expedite is not None:
+            self.expedite.review(day, self)
         batch = self.orders.on(day, self.on_hand, self.pipeline, self.backlog)
         if batch is not None:
             self._place(day, batch)
@@ -324,9 +335,14 @@ class VectorRun:
     def _start(
         self, po: np.ndarray, units: np.ndarray, remake: np.ndarray, ready: np.ndarray
     ) -> None:
-        lots = self.lots.append(po=po, units=units, remake=remake, ready=ready)
+        lots = self.lots.append(
+            po=po, units=units, remake=remake, ready=ready, lane=self.pos.lane[po],
+            expedited=np.zeros(po.size, dtype=bool),
+        )  # fmt: skip
         made = (ready >= 0) & (ready < self.days)
         self.ready_on.file(ready[made], lots[made])
+        if self.expedite is not None:
+            self.expedite.started(lots, ready)
 
     # ------------------------------------------------------------------ lots and shipments
 
@@ -370,6 +386,9 @@ class VectorRun:
             if credited.any():
                 self._credit(day, po[credited], rejected[credited])
         leaving = good > _EPS
+        if self.expedite is not None:
+            gone = lots.expedited[lot] & ~leaving
+            self.expedite.closed(rep[gone], sku[gone])
         if leaving.any():
             self._dispatch(day, lot[leaving], good[leaving])
 
@@ -395,7 +414,8 @@ class VectorRun:
         """Lots of one replication, supplier and lane ready today leave as one shipment."""
         pos = self.pos
         po = self.lots.po[lot]
-        rep, sku, supplier, lane = pos.rep[po], pos.sku[po], pos.supplier[po], pos.lane[po]
+        rep, sku, supplier = pos.rep[po], pos.sku[po], pos.supplier[po]
+        lane = self.lots.lane[lot]  # the PO's, or the one it was expedited to
         key = (rep * len(self.world.suppliers) + supplier) * len(self.lane_mean) + lane
         keys, group = np.unique(key, return_inverse=True)
         count = keys.size
@@ -461,6 +481,8 @@ class VectorRun:
         )  # fmt: skip
         on_time = arrival[group] < self.days
         self.arrive_on.file(arrival[group][on_time], rows[on_time])
+        if self.expedite is not None:
+            self.expedite.shipped(rows, arrival[group])
 
     def _duty_rows(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``[K, C]`` duty rate, extra tariff, customs fee and whether a row is in effect for
@@ -539,6 +561,9 @@ class VectorRun:
         self.transit_value -= np.bincount(rep, weights=value + freight + insurance, minlength=n)
         self.landed_total += np.bincount(rep, weights=landed, minlength=n)
         self.landed_units += np.bincount(rep, weights=units, minlength=n)
+        if self.expedite is not None:
+            expedited = self.lots.expedited[shipped.lot[rows]]
+            self.expedite.closed(rep[expedited], sku[expedited])
 
     # ------------------------------------------------------------------ demand
 

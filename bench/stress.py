@@ -33,7 +33,7 @@ from bench.isolate import CaseResult, run_case
 from bench.machine import usable_cores
 from bench.rows import BenchRow, Goal, Target, equal_within, figure
 from bench.simulation import _difference_half_width, _interval
-from bench.stresscases import MEASURES
+from bench.stresscases import FEATURES, MEASURES
 
 __all__ = ["FULL", "QUICK", "StressSettings", "run"]
 
@@ -55,6 +55,8 @@ class StressSettings:
         work_scale: The optimizer's work budget for the plan.
         plan: A PO table (CSV) of this scenario to use instead of optimizing ("" = optimize).
         seed: Seed of the scenario and of both runs.
+        feature_replications: Replications of the vectorized engine per feature case.
+        feature_simpy_replications: Replications of the SimPy engine per feature case.
     """
 
     skus: int = 100
@@ -67,10 +69,19 @@ class StressSettings:
     work_scale: float = 1.0
     seed: int = 2024
     plan: str = ""
+    feature_replications: int = 500
+    feature_simpy_replications: int = 30
 
 
 FULL = StressSettings()
-QUICK = StressSettings(skus=10, suppliers=3, replications=100, simpy_replications=10)
+QUICK = StressSettings(
+    skus=10,
+    suppliers=3,
+    replications=100,
+    simpy_replications=10,
+    feature_replications=100,
+    feature_simpy_replications=10,
+)
 
 
 def _say(message: str) -> None:
@@ -187,13 +198,68 @@ def policy_rows(settings: StressSettings, days: int = 365, suppliers: int = 10) 
     return rows + _agreement_rows(case, fast, simpy, s.simpy_replications)
 
 
-def _agreement_rows(
-    case: str, fast: CaseResult, simpy: CaseResult, simpy_replications: int
-) -> list[BenchRow]:
-    """Per headline measure: the vectorized engine's mean against the SimPy engine's, equal
-    within their Monte Carlo intervals (measures undefined in every replication left out)."""
+def feature_rows(settings: StressSettings, days: int = 365, suppliers: int = 10) -> list[BenchRow]:
+    """The policy case with each feature the vectorized engine took over last (the expedite
+    rule, recurring outages, direct fulfilment) on both engines, in the same run."""
+    s = settings
+    workers = usable_cores()
+    shape = {"skus": s.skus, "suppliers": suppliers, "days": days, "seed": s.seed}
     rows: list[BenchRow] = []
-    for name in MEASURES:
+    for feature, measure in FEATURES.items():
+        _say(f"{feature}: vectorized engine, {s.feature_replications} replications")
+        fast = run_case(
+            "bench.stresscases:feature_case",
+            shape
+            | {"feature": feature, "replications": s.feature_replications}
+            | {"engine": "fast", "workers": 1},
+        )
+        _say(f"{feature}: SimPy engine, {s.feature_simpy_replications} replications")
+        simpy = run_case(
+            "bench.stresscases:feature_case",
+            shape
+            | {"feature": feature, "replications": s.feature_simpy_replications}
+            | {"engine": "simpy", "workers": workers},
+        )
+        case = (
+            f"stress {s.skus} SKUs x {days} d, weekly base stock, {feature.replace('_', ' ')}, "
+            f"{s.feature_replications} reps"
+        )
+        scale = s.feature_replications / s.feature_simpy_replications
+        t_fast, t_simpy = fast.values["seconds"], simpy.values["seconds"]
+        rows.append(
+            figure(
+                SECTION,
+                case,
+                f"stress test time for {s.feature_replications:,} replications",
+                t_fast,
+                "s",
+                baseline=(
+                    f"SimPy engine, {workers} processes, scaled from {s.feature_simpy_replications}"
+                ),
+                baseline_value=t_simpy * scale,
+                note=(
+                    f"vectorized {t_fast:.1f} s wall, {fast.values['cpu_seconds']:.1f} s CPU; "
+                    f"SimPy {s.feature_simpy_replications} reps in {t_simpy:.1f} s wall, "
+                    f"{simpy.values['cpu_seconds']:.1f} s CPU"
+                ),
+            )
+        )
+        rows += _agreement_rows(case, fast, simpy, s.feature_simpy_replications, (measure,))
+    return rows
+
+
+def _agreement_rows(
+    case: str,
+    fast: CaseResult,
+    simpy: CaseResult,
+    simpy_replications: int,
+    extra: tuple[str, ...] = (),
+) -> list[BenchRow]:
+    """Per headline measure (and ``extra``): the vectorized engine's mean against the SimPy
+    engine's, equal within their Monte Carlo intervals (measures undefined in every
+    replication left out)."""
+    rows: list[BenchRow] = []
+    for name in (*MEASURES, *extra):
         a, b = fast.values[name], simpy.values[name]
         if not a or not b:  # undefined in every replication (e.g. no lot finished)
             continue
@@ -215,4 +281,5 @@ def _agreement_rows(
 def run(sizes: Sequence[str], quick: bool) -> list[BenchRow]:
     """The section's figures (``sizes`` do not apply)."""
     settings = QUICK if quick else FULL
-    return rows_of(settings) + policy_rows(settings, *((60, 3) if quick else ()))
+    small = (60, 3) if quick else ()
+    return rows_of(settings) + policy_rows(settings, *small) + feature_rows(settings, *small)

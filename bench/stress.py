@@ -1,4 +1,5 @@
-"""Benchmark section ``stress``: the vectorized engine against the SimPy engine on a plan.
+"""Benchmark section ``stress``: the vectorized engine against the SimPy engine on a plan, a
+policy, each feature it took over last, and the resilience frontier.
 
 The case of issue 19: an optimized plan of a generated 100-SKU x 5-supplier scenario over 12
 periods of 30 days (360 days) with its disruptions (supplier shutdowns, port delays, demand
@@ -57,6 +58,11 @@ class StressSettings:
         seed: Seed of the scenario and of both runs.
         feature_replications: Replications of the vectorized engine per feature case.
         feature_simpy_replications: Replications of the SimPy engine per feature case.
+        resilience_example: The bundled example of the resilience frontier's case.
+        resilience_replications: Its replications on the vectorized engine (per candidate).
+        resilience_simpy_replications: On the SimPy engine (scaled).
+        resilience_work_scale: The optimizer's work budget for its plans.
+        resilience_target_seconds: The target for its stress tests on the vectorized engine.
     """
 
     skus: int = 100
@@ -71,6 +77,11 @@ class StressSettings:
     plan: str = ""
     feature_replications: int = 500
     feature_simpy_replications: int = 30
+    resilience_example: str = "dtc-brand"
+    resilience_replications: int = 500
+    resilience_simpy_replications: int = 25
+    resilience_work_scale: float = 0.2
+    resilience_target_seconds: float = 60.0
 
 
 FULL = StressSettings()
@@ -81,6 +92,8 @@ QUICK = StressSettings(
     simpy_replications=10,
     feature_replications=100,
     feature_simpy_replications=10,
+    resilience_replications=100,
+    resilience_simpy_replications=5,
 )
 
 
@@ -248,6 +261,68 @@ def feature_rows(settings: StressSettings, days: int = 365, suppliers: int = 10)
     return rows
 
 
+def resilience_rows(settings: StressSettings) -> list[BenchRow]:
+    """The resilience frontier's stress tests (7 candidates on a bundled example, common
+    random numbers) on both engines in one process, and each candidate's mean total cost on
+    both, equal within Monte Carlo error."""
+    s = settings
+    _say(f"resilience frontier on {s.resilience_example}: planning, then both engines")
+    result = run_case(
+        "bench.stresscases:resilience_case",
+        {
+            "example": s.resilience_example,
+            "replications": s.resilience_replications,
+            "simpy_replications": s.resilience_simpy_replications,
+            "work_scale": s.resilience_work_scale,
+            "seed": s.seed,
+        },
+    )
+    v = result.values
+    candidates = int(v["candidates"])
+    case = (
+        f"resilience frontier {s.resilience_example}, {candidates} candidates x "
+        f"{s.resilience_replications} reps"
+    )
+    scale = s.resilience_replications / s.resilience_simpy_replications
+    rows = [
+        figure(
+            SECTION,
+            case,
+            f"stress tests of {candidates} candidates x {s.resilience_replications} replications",
+            v["fast_seconds"],
+            "s",
+            baseline=f"SimPy engine, 1 process, scaled from {s.resilience_simpy_replications}",
+            baseline_value=v["simpy_seconds"] * scale,
+            target=Target(
+                Goal.AT_MOST,
+                s.resilience_target_seconds,
+                False,
+                f"<= {s.resilience_target_seconds:g} s (vectorized engine)",
+            ),
+            note=(
+                f"vectorized {v['fast_seconds']:.1f} s wall, {v['fast_cpu_seconds']:.1f} s CPU; "
+                f"SimPy {s.resilience_simpy_replications} reps in {v['simpy_seconds']:.1f} s "
+                f"wall, {v['simpy_cpu_seconds']:.1f} s CPU; plans not timed"
+            ),
+        )
+    ]
+    for j in range(candidates):
+        a, b = v[f"fast_cost_{j}"], v[f"simpy_cost_{j}"]
+        rows.append(
+            equal_within(
+                SECTION,
+                case,
+                f"candidate {j} total cost (mean)",
+                "value",
+                _interval(a),
+                f"SimPy engine, {s.resilience_simpy_replications} reps",
+                _interval(b),
+                _difference_half_width(a, b),
+            )
+        )
+    return rows
+
+
 def _agreement_rows(
     case: str,
     fast: CaseResult,
@@ -282,4 +357,9 @@ def run(sizes: Sequence[str], quick: bool) -> list[BenchRow]:
     """The section's figures (``sizes`` do not apply)."""
     settings = QUICK if quick else FULL
     small = (60, 3) if quick else ()
-    return rows_of(settings) + policy_rows(settings, *small) + feature_rows(settings, *small)
+    return (
+        rows_of(settings)
+        + policy_rows(settings, *small)
+        + feature_rows(settings, *small)
+        + resilience_rows(settings)
+    )

@@ -217,3 +217,35 @@ def feature_case(
     seconds = time.perf_counter() - start
     values = _measures(result.measures, (FEATURES[feature],))
     return {"seconds": seconds, "cpu_seconds": _cpu() - cpu, **values}
+
+
+def resilience_case(
+    example: str, replications: int, simpy_replications: int, work_scale: float, seed: int
+) -> dict[str, Any]:
+    """The resilience frontier's stress tests on a bundled example: the free optimum and the
+    minimum backup shares 0-50 % on its critical SKUs (7 candidates), planned first (not
+    timed), then every candidate priced on ``replications`` replications on the vectorized
+    engine and ``simpy_replications`` on the SimPy engine (one process, as the command runs
+    it), on common random numbers."""
+    from engine.frontier import backup_share_points
+    from engine.plan_types import SolveOptions
+    from engine.resilience.frontier import CandidateCosts, plan_candidates
+    from engine.scenario import load
+    from engine.simulation.vectorized import Engine
+    from engine.workflows import frontier_skus
+
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scenarios")
+    scenario = load(os.path.join(root, example)).scenario
+    skus = frontier_skus(scenario, None)
+    options = SolveOptions(threads=1, work_scale=work_scale)
+    planned = plan_candidates(scenario, backup_share_points(scenario, skus), skus, options)
+    values: dict[str, Any] = {"candidates": len(planned)}
+    for engine, count in ((Engine.FAST, replications), (Engine.SIMPY, simpy_replications)):
+        evaluate = CandidateCosts(scenario, planned, seed, engine)
+        cpu, start = _cpu(), time.perf_counter()
+        costs = evaluate(range(count))
+        values[f"{engine.value}_seconds"] = time.perf_counter() - start
+        values[f"{engine.value}_cpu_seconds"] = _cpu() - cpu
+        for j in range(costs.shape[1]):
+            values[f"{engine.value}_cost_{j}"] = costs[:, j].tolist()
+    return values

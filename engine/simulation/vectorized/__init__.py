@@ -23,9 +23,9 @@ It plays what users stress-test, with the SimPy engine's rules and measure funct
 
 It keeps no event log: ``choice.choose_engine`` sends those runs to the SimPy engine and says
 so. Draws come from one ``numpy.random.Generator`` (split into child streams for demand,
-disruptions, production and QC, and transit), so results agree with the SimPy engine in distribution (exactly on
-deterministic cases), not draw by draw. docs/simulation-engines.md has the agreement tests and
-the benchmark.
+disruptions, production and QC, and transit), so results agree with the SimPy engine in
+distribution (exactly on deterministic cases), not draw by draw. docs/simulation-engines.md
+has the agreement tests and the benchmark.
 """
 
 from engine.simulation.vectorized.choice import (

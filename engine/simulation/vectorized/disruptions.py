@@ -69,8 +69,10 @@ class DisruptionDraws:
                 continue
             if j in self.windows:
                 rep, start, end = self.windows[j]
-                mine = np.flatnonzero(rep == r)
-                items += [RealisedDisruption(j, d, int(start[i]), int(end[i])) for i in mine]
+                first, last = np.searchsorted(rep, [r, r + 1])
+                items += [
+                    RealisedDisruption(j, d, int(start[i]), int(end[i])) for i in range(first, last)
+                ]
             else:
                 items.append(RealisedDisruption(j, d, int(self.start[j, r]), int(self.end[j, r])))
         return RealisedDisruptions(tuple(items))

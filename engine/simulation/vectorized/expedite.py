@@ -27,6 +27,8 @@ from engine.simulation.rules import ExpediteRule, RuleEngine
 from engine.simulation.vectorized.tables import Buckets, Table
 from engine.simulation.world import World
 
+__all__ = ["ExpediteView", "VectorExpedite"]
+
 
 class ExpediteView(Protocol):
     """What the rule reads of a run (``run.VectorRun`` has it): ``[R, K]`` stock and
@@ -37,9 +39,6 @@ class ExpediteView(Protocol):
     pos: Table
     lots: Table
     shipped: Table
-
-
-__all__ = ["VectorExpedite"]
 
 
 class VectorExpedite:
@@ -144,9 +143,7 @@ class VectorExpedite:
         incoming = np.zeros((n, k))
         shipped, lots, pos = run.shipped, run.lots, run.pos
         end = day + self.rule.cover_days
-        for arrival in range(day + 1, day + self.window):
-            if arrival >= end:
-                break
+        for arrival in range(day + 1, day + self.window):  # each < day + cover_days
             rows = self.arriving.peek(arrival)
             if rows.size:
                 po = lots.po[shipped.lot[rows]]

@@ -6,11 +6,16 @@ Each day runs the SimPy engine's steps in its order (``engine.simulation.process
    remade or credited), the good units of one supplier and lane leave together as one
    shipment (freight, insurance, purchase recognised, one transit draw, port delays), and
    shipments due today arrive (duty, customs fee, stock at landed cost);
-2. the review: balances and sales receipts due today, then the driver's POs (tooling and
-   qualification with the first PO, deposit, production time with lead-time shocks, the
-   capacity queue and calendar, the balance day); lots ready today run step 1 again;
+2. the review: balances and sales receipts due today, the pauses that end, the expedite rule
+   (``expedite``), then the driver's POs (tooling and qualification with the first PO,
+   deposit, production time with lead-time shocks, the capacity queue and calendar, the
+   balance day); lots ready today run step 1 again;
 3. demand (backorders first, lost sales or backorders), fulfilment cost, receivables, and
    the end-of-day records.
+
+Under direct fulfilment a shipment reaches the centre near the factory on its ship day with
+no lane freight, insurance, transit or customs fee, and its duty is owed, then paid as units
+sell (the SKU's owed duty x sold / on hand), into the cost of goods sold.
 
 Money follows ``engine.simulation.state``'s rules; cash movements are booked per kind and
 day, so the cash curve is the opening cash plus their running sum. The random numbers come

@@ -26,3 +26,13 @@ def test_the_stress_section_compares_both_engines_on_a_plan_and_a_policy() -> No
     timing = rows[0]
     assert timing.value > 0 and timing.baseline_value > 0
     assert "vectorized" in timing.note and "SimPy" in timing.note
+
+
+def test_the_stress_section_times_each_new_feature_on_both_engines() -> None:
+    tiny = replace(TINY, feature_replications=4, feature_simpy_replications=2)
+    rows = bench.stress.feature_rows(tiny, days=30, suppliers=2)
+    timings = [row for row in rows if row.figure == "stress test time for 4 replications"]
+    assert len(timings) == 3
+    assert all(row.value > 0 and row.baseline_value > 0 for row in timings)
+    figures = {row.figure for row in rows}
+    assert {"expedite_cost (mean)", "disruptions (mean)", "duty_paid (mean)"} <= figures

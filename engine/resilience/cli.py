@@ -95,6 +95,13 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 0,
         seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same result.")] = 0,
+        engine: Annotated[
+            str,
+            typer.Option(
+                help="Stress-test engine: fast (vectorized) or simpy (the reference; slower) "
+                "(docs/simulation-engines.md)."
+            ),
+        ] = "fast",
         time_limit: base.TimeOpt = base.DEFAULT_SAFETY_SECONDS,
         work: base.WorkOpt = 1.0,
         time_budget: base.TimeBudgetOpt = False,
@@ -167,6 +174,7 @@ def register(app: typer.Typer) -> None:
                 seed=seed,
                 precision=precision,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                engine=engine,
             )
         print_table(console, result.table, scenario.finance.currency, skus, cvar_level)
         console.print(escape(result.sentence), highlight=False)

@@ -7,9 +7,10 @@ common random numbers, and the recommendation for a risk weight (docs/resilience
    ``sourcing frontier``. A candidate's **plan premium** is its plan cost less the free
    optimum's, with the interval the two solvers' gaps allow (``engine.comparison``). Every
    plan goes through the independent checker.
-2. **Stress test.** Every plan simulated in the scenario's world (its disruptions), replication
-   ``i`` of every candidate on the same random numbers (seed, ``i``), and priced by
-   ``total_cost`` (landed cost + lost sales + expediting + capital cost).
+2. **Stress test.** Every plan simulated in the scenario's world (its disruptions), on the
+   vectorized engine by default (or the SimPy engine), every candidate on the same random
+   numbers, and priced by ``total_cost`` (landed cost + lost sales + expediting + capital
+   cost).
 3. **Choice.** ``selection``: mean, P95 and CVaR with intervals, efficient candidates, the
    lowest ``mean + lambda * CVaR``, and replications added in batches until the best is
    separated from the runner-up, or the cap.
@@ -42,9 +43,15 @@ from engine.resilience.selection import (
     sample_until_separated,
     summary_table,
 )
-from engine.resilience.total_cost import TOTAL_COST_PARTS, penalties, total_cost_parts
+from engine.resilience.total_cost import (
+    TOTAL_COST_PARTS,
+    penalties,
+    total_cost_frame,
+    total_cost_parts,
+)
 from engine.scenario.schema import Scenario
 from engine.simulation import PlanPolicy, SimulationOptions, build_world, simulate
+from engine.simulation.vectorized import Engine, choose_engine, simulate_vectorized
 
 __all__ = [
     "CLASSIC_SPLITS",
@@ -176,19 +183,30 @@ def _agrees(scenario: Scenario, result: OptimizeResult) -> bool:
 
 class CandidateCosts:
     """Simulates every candidate's plan on replications and prices them: called with a range
-    of replication indices, the total costs (``len x candidates``); replication ``i`` of every
-    candidate uses the same random numbers (seed, ``i``). ``parts`` keeps every part."""
+    of replication indices, the total costs (``len x candidates``), every candidate on the same
+    random numbers. On the vectorized engine (the default) a range is one run per candidate,
+    each from ``default_rng([seed, range.start])``; on the SimPy engine replication ``i`` of
+    every candidate uses the streams of (seed, ``i``). ``parts`` keeps every part."""
 
-    def __init__(self, scenario: Scenario, planned: Sequence[PlannedCandidate], seed: int):
+    def __init__(
+        self,
+        scenario: Scenario,
+        planned: Sequence[PlannedCandidate],
+        seed: int,
+        engine: Engine | str = Engine.FAST,
+    ):
         self.world = build_world(scenario, SimulationOptions(record_events=False))
         self.drivers = [PlanPolicy(c.result.purchase_orders) for c in planned]
         self.schedules = [d.schedule(self.world) for d in self.drivers]
         self.penalties = penalties(scenario)
         self.rate = scenario.finance.annual_cost_of_capital
         self.seed = seed
+        self.engine = Engine(engine)
         self.parts: list[dict[str, object]] = []
 
     def __call__(self, replications: range) -> np.ndarray:
+        if self.engine is Engine.FAST:
+            return self._vectorized(replications)
         costs = np.empty((len(replications), len(self.drivers)))
         for row, i in enumerate(replications):
             for j, (driver, schedule) in enumerate(zip(self.drivers, self.schedules, strict=True)):
@@ -196,6 +214,25 @@ class CandidateCosts:
                 parts = total_cost_parts(result, self.penalties, self.rate, self.world.horizon_days)
                 self.parts.append({"replication": i, "candidate": j, **parts})
                 costs[row, j] = parts["total_cost"]
+        return costs
+
+    def _vectorized(self, replications: range) -> np.ndarray:
+        costs = np.empty((len(replications), len(self.drivers)))
+        for j, driver in enumerate(self.drivers):
+            rng = np.random.default_rng([self.seed, replications.start])
+            result = simulate_vectorized(self.world, driver, len(replications), rng)
+            frame = total_cost_frame(
+                result.measures,
+                result.skus,
+                result.daily,
+                self.penalties,
+                self.rate,
+                self.world.horizon_days,
+            )
+            costs[:, j] = frame["total_cost"].to_numpy()
+            frame.insert(0, "candidate", j)
+            frame.insert(0, "replication", list(replications))
+            self.parts += frame.to_dict("records")
         return costs
 
 
@@ -210,6 +247,7 @@ def resilience_decision(
     seed: int = 0,
     precision: float = 0.005,
     progress: Callable[[int, int], None] | None = None,
+    engine: Engine | str = Engine.FAST,
 ) -> ResilienceResult:
     """Stress-test the planned candidates on common random numbers and recommend one.
 
@@ -223,10 +261,14 @@ def resilience_decision(
         seed: The stress test's seed (the same seed, the same result).
         precision: Share of the best score within which two candidates count as the same.
         progress: ``(replications done, cap)`` after each batch.
+        engine: The stress-test engine (``fast``, the vectorized one, or ``simpy``).
+
+    Raises:
+        ValueError: On a negative risk weight or an unknown engine.
     """
     if risk_weight < 0:
         raise ValueError("the risk weight must be at least 0")
-    evaluate = CandidateCosts(scenario, planned, seed)
+    evaluate = CandidateCosts(scenario, planned, seed, choose_engine(None, engine).engine)
     batch = max(2, min(batch, replications))
     costs, decided = sample_until_separated(
         evaluate, level, risk_weight, batch, replications, seed, precision, progress

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 
 from engine.checker import lost_sale_penalty
@@ -30,7 +29,7 @@ from engine.landed_cost import DAYS_PER_YEAR
 from engine.scenario.schema import Scenario
 from engine.simulation.runner import ReplicationResult
 
-__all__ = ["TOTAL_COST_PARTS", "penalties", "total_cost_parts"]
+__all__ = ["TOTAL_COST_PARTS", "penalties", "total_cost_frame", "total_cost_parts"]
 
 TOTAL_COST_PARTS: tuple[str, ...] = (
     "landed_cost",
@@ -53,20 +52,49 @@ def total_cost_parts(
     horizon_days: int,
 ) -> dict[str, float]:
     """The parts of one replication's total cost (``TOTAL_COST_PARTS``)."""
-    m = result.measures
-    landed = m["supplier_payments"] + m["freight_paid"] + m["duty_paid"] + m["one_offs_paid"]
-    skus: pd.DataFrame = result.skus
-    lost = float(
-        np.dot(skus["lost_units"].to_numpy(float), [penalty_per_unit[k] for k in skus["sku"]])
+    measures = pd.DataFrame([dict(result.measures)])
+    frame = total_cost_frame(
+        measures, result.skus, result.daily, penalty_per_unit, annual_cost_of_capital, horizon_days
     )
-    expediting = m["expedite_cost"] + m["shift_cost"] + m["pause_cost"]
-    daily = result.daily[result.daily["day"] < horizon_days]
-    tied_up = (daily["inventory_value"] + daily["receivables"] - daily["payables"]).sum()
-    capital = float(tied_up) * annual_cost_of_capital / DAYS_PER_YEAR
-    return {
-        "landed_cost": float(landed),
-        "lost_sales_cost": lost,
-        "expediting_cost": float(expediting),
-        "capital_cost": capital,
-        "total_cost": float(landed) + lost + float(expediting) + capital,
-    }
+    return {part: float(frame[part].iloc[0]) for part in TOTAL_COST_PARTS}
+
+
+def total_cost_frame(
+    measures: pd.DataFrame,
+    skus: pd.DataFrame,
+    daily: pd.DataFrame,
+    penalty_per_unit: Mapping[str, float],
+    annual_cost_of_capital: float,
+    horizon_days: int,
+) -> pd.DataFrame:
+    """The parts of each replication's total cost (``TOTAL_COST_PARTS``), one row per row of
+    ``measures``, from a stress test's frames (``StressResult.measures``, ``skus``, ``daily``,
+    each with its ``replication`` column)."""
+    reps = measures["replication"].to_numpy()
+    landed = (
+        measures["supplier_payments"]
+        + measures["freight_paid"]
+        + measures["duty_paid"]
+        + measures["one_offs_paid"]
+    ).to_numpy(float)
+    penalty = skus["sku"].map(penalty_per_unit).to_numpy(float)
+    lost_value = pd.Series(skus["lost_units"].to_numpy(float) * penalty)
+    lost = lost_value.groupby(skus["replication"].to_numpy()).sum()
+    expediting = (
+        measures["expedite_cost"] + measures["shift_cost"] + measures["pause_cost"]
+    ).to_numpy(float)
+    days = daily[daily["day"] < horizon_days]
+    tied_up = (days["inventory_value"] + days["receivables"] - days["payables"]).groupby(
+        days["replication"].to_numpy()
+    )
+    capital = tied_up.sum().reindex(reps, fill_value=0.0).to_numpy(float)
+    frame = pd.DataFrame(
+        {
+            "landed_cost": landed,
+            "lost_sales_cost": lost.reindex(reps, fill_value=0.0).to_numpy(float),
+            "expediting_cost": expediting,
+            "capital_cost": capital * annual_cost_of_capital / DAYS_PER_YEAR,
+        }
+    )
+    frame["total_cost"] = frame[list(TOTAL_COST_PARTS[:-1])].sum(axis=1)
+    return frame

@@ -11,19 +11,21 @@ It plays what users stress-test, with the SimPy engine's rules and measure funct
 * QC rejects with either remedy (remake, credit), defect spikes, shipments shared by the lots
   of one supplier and lane on one day, transit, port delays, duty and customs fees with tariff
   changes, opening stock and goods in transit (``run``);
-* every disruption kind the scenario holds, drawn per replication (``disruptions``);
+* every disruption kind the scenario holds, recurring outages too, drawn per replication
+  (``disruptions``);
+* both fulfilment models: a 3PL in the market, or direct (stock near the factory, no sea leg,
+  duty paid as units sell) (``run``);
 * the whole cash timeline (tooling, qualification, deposits, balances, credits, freight,
   insurance, duty, customs fees, fulfilment, sales receipts) and every measure, taken by
-  ``engine.simulation.measures``'s own functions on per-replication views (``views``).
+  ``engine.simulation.measures``'s own functions on per-replication views (``views``);
+* the late-shift and defect-pause decision rules (``rules``) and the expedite rule
+  (``expedite``).
 
-* the late-shift and defect-pause decision rules (``rules``).
-
-It does not play the expedite rule nor keep the event log:
-``choice.choose_engine`` sends those runs to the SimPy engine and says so. Draws come from
-one ``numpy.random.Generator`` (split into child streams for demand, disruptions, production
-and QC, and transit), so results agree with the SimPy engine in distribution (exactly on
-deterministic cases), not draw by draw. docs/simulation-engines.md has the agreement tests and
-the benchmark.
+It keeps no event log: ``choice.choose_engine`` sends those runs to the SimPy engine and says
+so. Draws come from one ``numpy.random.Generator`` (split into child streams for demand,
+disruptions, production and QC, and transit), so results agree with the SimPy engine in
+distribution (exactly on deterministic cases), not draw by draw. docs/simulation-engines.md
+has the agreement tests and the benchmark.
 """
 
 from engine.simulation.vectorized.choice import (

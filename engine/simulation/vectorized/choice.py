@@ -1,12 +1,10 @@
 """Which engine runs a stress test: the vectorized one whenever it plays everything asked.
 
-The vectorized engine plays plans (the optimizer's, or read from a file) and policies, every
-disruption kind of the scenario, capacity with the calendar, QC with its remedies, the
-late-shift and defect-pause rules and the whole cash timeline. It does not play the expedite
-rule (day by day it picks, per SKU short of cover, the lot in production that will be ready
-soonest and moves it to another lane: not done yet), recurring outages and direct fulfilment
-(stock near the factory, duty as units sell: added to the SimPy engine after this one was
-built), and keeps no event log (``record_events``): for those the SimPy engine runs.
+The vectorized engine plays every driver (the optimizer's plans, plans read from a file,
+policies), every disruption kind of the scenario (recurring outages too), capacity with the
+calendar, QC with its remedies, every decision rule (late shift, defect pause, expedite), both
+fulfilment models (3PL and direct) and the whole cash timeline. It keeps no event log
+(``record_events``): for that the SimPy engine runs.
 """
 
 from __future__ import annotations
@@ -14,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from engine.scenario.schema import FulfilmentModel, RecurringOutage, Scenario
 from engine.simulation.options import SimulationOptions
-from engine.simulation.policies import Driver
 
 __all__ = ["Engine", "EngineChoice", "choose_engine", "needs_event_engine"]
 
@@ -41,39 +37,21 @@ class EngineChoice:
     reason: str
 
 
-def needs_event_engine(
-    driver: Driver,
-    options: SimulationOptions | None = None,
-    scenario: Scenario | None = None,
-) -> list[str]:
+def needs_event_engine(options: SimulationOptions | None = None) -> list[str]:
     """What in this run only the SimPy engine plays (empty: the vectorized engine can)."""
-    rules = driver.rules
-    needs = [
-        f"the {name} rule" for name, rule in (("expedite", rules.expedite),) if rule is not None
-    ]
     if options is not None and options.record_events:
-        needs.append("the event log")
-    if scenario is not None:
-        if any(isinstance(d, RecurringOutage) for d in scenario.disruptions):
-            needs.append("recurring outages")
-        if scenario.fulfilment.model is FulfilmentModel.DIRECT:
-            needs.append("direct fulfilment")
-    return needs
+        return ["the event log"]
+    return []
 
 
 def choose_engine(
-    driver: Driver,
-    options: SimulationOptions | None = None,
-    requested: Engine | str | None = None,
-    scenario: Scenario | None = None,
+    options: SimulationOptions | None = None, requested: Engine | str | None = None
 ) -> EngineChoice:
-    """The engine for a stress test of ``driver``.
+    """The engine for a stress test.
 
     Args:
-        driver: What drives the orders (with its decision rules).
         options: The run's options (``record_events`` asks for the event log).
         requested: ``simpy`` or ``fast`` to force one; None to choose.
-        scenario: The scenario played (its disruption kinds and fulfilment model).
 
     Returns:
         The engine and the reason.
@@ -81,7 +59,7 @@ def choose_engine(
     Raises:
         ValueError: If ``fast`` is forced on a run it cannot play, or an unknown engine.
     """
-    needs = needs_event_engine(driver, options, scenario)
+    needs = needs_event_engine(options)
     if requested is not None:
         try:
             engine = Engine(requested)

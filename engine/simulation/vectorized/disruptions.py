@@ -3,9 +3,11 @@
 The sampling is ``engine.simulation.disruptions.sample_disruptions`` for ``R`` replications:
 per disruption a uniform (does it happen), a random start on ``0 .. H-1`` and a random length
 on ``1 .. 2 * length_days - 1`` (used with ``random_start`` and
-``SimulationOptions.random_disruption_lengths``). The effects are those of
-``RealisedDisruptions``, evaluated for arrays of replications; ``realised(r)`` gives back the
-engine's own ``RealisedDisruptions`` of one replication.
+``SimulationOptions.random_disruption_lengths``). A recurring outage takes a uniform (does it
+happen) and then, in each replication where it does, its windows from ``outage_windows`` (the
+engine's rule: up and down times drawn in turn from day 0), from the same generator. The
+effects are those of ``RealisedDisruptions``, evaluated for arrays of replications;
+``realised(r)`` gives back the engine's own ``RealisedDisruptions`` of one replication.
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ from engine.scenario.schema import (
     SupplierShutdown,
     TariffChange,
 )
-from engine.simulation.disruptions import NEVER_ENDS, RealisedDisruption, RealisedDisruptions
+from engine.simulation.disruptions import (
+    NEVER_ENDS,
+    RealisedDisruption,
+    RealisedDisruptions,
+    outage_windows,
+)
 
 __all__ = ["DisruptionDraws", "draw_disruptions"]
 
@@ -40,37 +47,55 @@ class DisruptionDraws:
         happened: ``[D, R]`` whether each happens in each replication.
         start: ``[D, R]`` first day of its window.
         end: ``[D, R]`` first day after it (``NEVER_ENDS`` for a tariff change).
+        windows: Recurring outage ``j`` -> ``(rep, start, end)`` of each of its windows, by
+            replication then start (``happened[j, r]``: it has a window in replication ``r``;
+            ``start`` and ``end`` are unused for it).
     """
 
     items: tuple[Disruption, ...]
     happened: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    windows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
 
     def _of(self, kind: type) -> list[int]:
         return [j for j, d in enumerate(self.items) if isinstance(d, kind)]
 
     def realised(self, r: int) -> RealisedDisruptions:
         """The engine's ``RealisedDisruptions`` of replication ``r``."""
-        return RealisedDisruptions(
-            tuple(
-                RealisedDisruption(j, d, int(self.start[j, r]), int(self.end[j, r]))
-                for j, d in enumerate(self.items)
-                if self.happened[j, r]
-            )
-        )
-
-    def count(self) -> np.ndarray:
-        """``[R]`` disruptions that happened."""
-        return self.happened.sum(axis=0).astype(float)
+        items: list[RealisedDisruption] = []
+        for j, d in enumerate(self.items):
+            if not self.happened[j, r]:
+                continue
+            if j in self.windows:
+                rep, start, end = self.windows[j]
+                first, last = np.searchsorted(rep, [r, r + 1])
+                items += [
+                    RealisedDisruption(j, d, int(start[i]), int(end[i])) for i in range(first, last)
+                ]
+            else:
+                items.append(RealisedDisruption(j, d, int(self.start[j, r]), int(self.end[j, r])))
+        return RealisedDisruptions(tuple(items))
 
     def covering(self, j: int, rep: np.ndarray, day: np.ndarray | int) -> np.ndarray:
         """Whether disruption ``j`` covers ``day`` in replications ``rep``."""
         return self.happened[j, rep] & (self.start[j, rep] <= day) & (day < self.end[j, rep])
 
-    def shutdowns(self, supplier: str) -> list[int]:
-        """Indices of the shutdowns of a supplier."""
-        return [j for j in self._of(SupplierShutdown) if self.items[j].supplier == supplier]  # type: ignore[union-attr]
+    def stops(self, supplier: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(rep, start, end)`` of every window that stops a supplier (its shutdowns that
+        happen and its recurring outages' windows)."""
+        parts = []
+        for j, d in enumerate(self.items):
+            if isinstance(d, SupplierShutdown) and d.supplier == supplier:
+                rep = np.flatnonzero(self.happened[j])
+                parts.append((rep, self.start[j, rep], self.end[j, rep]))
+            elif isinstance(d, RecurringOutage) and d.supplier == supplier:
+                parts.append(self.windows[j])
+        if not parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        rep, start, end = (np.concatenate(column) for column in zip(*parts, strict=True))
+        return rep, start, end
 
     def lead_time_shock(
         self, supplier: str, rep: np.ndarray, day: int
@@ -177,26 +202,23 @@ def draw_disruptions(
     horizon_days: int,
     random_lengths: bool = False,
 ) -> DisruptionDraws:
-    """Draw every disruption for ``replications`` replications (see the module docstring).
-
-    Raises:
-        ValueError: On a recurring outage: it runs on the SimPy engine only
-            (``engine.simulation.vectorized.choice.needs_event_engine`` routes it there).
-    """
+    """Draw every disruption for ``replications`` replications (see the module docstring)."""
     items = tuple(scenario.disruptions)
-    if any(isinstance(d, RecurringOutage) for d in items):
-        raise ValueError("the vectorized engine does not play recurring outages: run on simpy")
     happened = np.zeros((len(items), replications), dtype=bool)
     start = np.zeros((len(items), replications), dtype=np.int64)
     end = np.zeros((len(items), replications), dtype=np.int64)
+    windows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for j, d in enumerate(items):
         u = rng.random(replications)
+        if isinstance(d, RecurringOutage):
+            windows[j] = _outage_windows(d, rng, np.flatnonzero(u < d.probability), horizon_days)
+            happened[j, np.unique(windows[j][0])] = True
+            continue
         random_start = rng.integers(0, max(horizon_days, 1), replications)
         happened[j] = u < d.probability
         if isinstance(d, TariffChange):
             start[j], end[j] = d.start_day, NEVER_ENDS
             continue
-        assert not isinstance(d, RecurringOutage)  # refused above
         length = np.full(replications, d.length_days)
         if d.random_start:
             start[j] = random_start
@@ -205,4 +227,21 @@ def draw_disruptions(
         else:
             start[j] = d.start_day
         end[j] = start[j] + length
-    return DisruptionDraws(items, happened, start, end)
+    return DisruptionDraws(items, happened, start, end, windows)
+
+
+def _outage_windows(
+    outage: RecurringOutage, rng: np.random.Generator, reps: np.ndarray, horizon_days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rep, start, end)`` of the windows of a recurring outage in replications ``reps``."""
+    rep, start, end = [], [], []
+    for r in reps.tolist():
+        for first, last in outage_windows(outage, rng, horizon_days):
+            rep.append(r)
+            start.append(first)
+            end.append(last)
+    return (
+        np.array(rep, dtype=np.int64),
+        np.array(start, dtype=np.int64),
+        np.array(end, dtype=np.int64),
+    )

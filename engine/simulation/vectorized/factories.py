@@ -14,7 +14,8 @@ The rules are ``engine.simulation.production``'s (and ``engine.lead_time``'s rea
   that cannot be made within the calendar is never ready (``-1``).
 
 A replication without a shutdown of a supplier uses the supplier's known calendar; one with a
-shutdown gets its own row. Every row is searched in one call, the rows laid end to end.
+shutdown (or a recurring outage's window) gets its own row. Every row is searched in one call,
+the rows laid end to end.
 """
 
 from __future__ import annotations
@@ -54,14 +55,15 @@ class Factories:
         worked_rows: list[np.ndarray] = list(known)
         row = np.tile(np.arange(len(suppliers)), (replications, 1))
         for s in suppliers:
-            shutdowns = draws.shutdowns(s.code)
-            if not shutdowns:
+            stop_rep, stop_start, stop_end = draws.stops(s.code)
+            if stop_rep.size == 0:
                 continue
-            for r in np.flatnonzero(draws.happened[shutdowns].any(axis=0)):
+            order = np.argsort(stop_rep, kind="stable")
+            reps, first = np.unique(stop_rep[order], return_index=True)
+            for r, window in zip(reps.tolist(), np.split(order, first[1:]), strict=True):
                 actual = s.known_factor.copy()
-                for j in shutdowns:
-                    if draws.happened[j, r]:
-                        actual[max(int(draws.start[j, r]), 0) : max(int(draws.end[j, r]), 0)] = 0.0
+                for i in window.tolist():
+                    actual[max(int(stop_start[i]), 0) : max(int(stop_end[i]), 0)] = 0.0
                 row[r, s.index] = len(worked_rows)
                 worked_rows.append(np.concatenate(([0.0], np.cumsum(actual))))
         owner = np.concatenate(

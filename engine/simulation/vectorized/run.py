@@ -6,11 +6,16 @@ Each day runs the SimPy engine's steps in its order (``engine.simulation.process
    remade or credited), the good units of one supplier and lane leave together as one
    shipment (freight, insurance, purchase recognised, one transit draw, port delays), and
    shipments due today arrive (duty, customs fee, stock at landed cost);
-2. the review: balances and sales receipts due today, then the driver's POs (tooling and
-   qualification with the first PO, deposit, production time with lead-time shocks, the
-   capacity queue and calendar, the balance day); lots ready today run step 1 again;
+2. the review: balances and sales receipts due today, the pauses that end, the expedite rule
+   (``expedite``), then the driver's POs (tooling and qualification with the first PO,
+   deposit, production time with lead-time shocks, the capacity queue and calendar, the
+   balance day); lots ready today run step 1 again;
 3. demand (backorders first, lost sales or backorders), fulfilment cost, receivables, and
    the end-of-day records.
+
+Under direct fulfilment a shipment reaches the centre near the factory on its ship day with
+no lane freight, insurance, transit or customs fee, and its duty is owed, then paid as units
+sell (the SKU's owed duty x sold / on hand), into the cost of goods sold.
 
 Money follows ``engine.simulation.state``'s rules; cash movements are booked per kind and
 day, so the cash curve is the opening cash plus their running sum. The random numbers come
@@ -29,6 +34,7 @@ from engine.simulation.events import EventKind
 from engine.simulation.policies import Driver
 from engine.simulation.vectorized.demand import DemandDraws
 from engine.simulation.vectorized.disruptions import DisruptionDraws, draw_disruptions
+from engine.simulation.vectorized.expedite import VectorExpedite
 from engine.simulation.vectorized.factories import Factories, round_half_up
 from engine.simulation.vectorized.orders import OrderBatch, Orders
 from engine.simulation.vectorized.rules import VectorRules
@@ -66,7 +72,7 @@ class VectorRun:
 
     Args:
         world: The compiled scenario.
-        driver: A plan or a policy, with no expedite rule.
+        driver: A plan or a policy, with its decision rules.
         replications: How many replications.
         rng: The generator every draw comes from.
     """
@@ -95,6 +101,11 @@ class VectorRun:
         self.orders = Orders(world, driver, replications)
         self.rules = VectorRules(driver.rules, world, replications)
         self._constants()
+        self.expedite = None
+        if driver.rules.expedite is not None:
+            self.expedite = VectorExpedite(
+                driver.rules.expedite, world, replications, self.variable_freight
+            )
 
         self.on_hand = np.tile(world.opening_stock, (r, 1)).astype(float)
         self.on_hand_value = np.tile(world.opening_stock * world.unit_value, (r, 1))
@@ -106,6 +117,7 @@ class VectorRun:
             self.pipeline[:, sku] += units
             self.opening_transit[sku] += units
         self.transit_value = np.zeros(r)
+        self.duty_owed = np.zeros((r, k))  # direct fulfilment: duty due as units are sold
         self.tooled = np.zeros((r, m, k), dtype=bool)
         self.qualified = np.zeros((r, m), dtype=bool)
 
@@ -114,7 +126,10 @@ class VectorRun:
                  quantity=float, unit_price=float, due=np.int64, balance=float,
                  balance_day=np.int64, balance_paid=bool)
         )  # fmt: skip
-        self.lots = Table(dict(po=np.int64, units=float, remake=bool, ready=np.int64))
+        self.lots = Table(
+            dict(po=np.int64, units=float, remake=bool, ready=np.int64, lane=np.int64,
+                 expedited=bool)
+        )  # fmt: skip
         self.shipped = Table(
             dict(lot=np.int64, shipment=np.int64, units=float, value=float, variable=float,
                  freight=float, insurance=float)
@@ -206,6 +221,7 @@ class VectorRun:
         self.has_port_delays = any(d.kind == "port_delay" for d in scenario.disruptions)
         self.has_defect_spikes = any(d.kind == "defect_spike" for d in scenario.disruptions)
         self.has_shocks = any(d.kind == "lead_time_shock" for d in scenario.disruptions)
+        self.direct = world.direct_fulfilment
 
     # ------------------------------------------------------------------ the days
 
@@ -254,6 +270,8 @@ class VectorRun:
         self._collect(day)
         if self.rules.paused_until:
             self.rules.start_of_day(day)
+        if self.expedite is not None:
+            self.expedite.review(day, self)
         batch = self.orders.on(day, self.on_hand, self.pipeline, self.backlog)
         if batch is not None:
             self._place(day, batch)
@@ -322,9 +340,14 @@ class VectorRun:
     def _start(
         self, po: np.ndarray, units: np.ndarray, remake: np.ndarray, ready: np.ndarray
     ) -> None:
-        lots = self.lots.append(po=po, units=units, remake=remake, ready=ready)
+        lots = self.lots.append(
+            po=po, units=units, remake=remake, ready=ready, lane=self.pos.lane[po],
+            expedited=np.zeros(po.size, dtype=bool),
+        )  # fmt: skip
         made = (ready >= 0) & (ready < self.days)
         self.ready_on.file(ready[made], lots[made])
+        if self.expedite is not None:
+            self.expedite.started(lots, ready)
 
     # ------------------------------------------------------------------ lots and shipments
 
@@ -368,6 +391,9 @@ class VectorRun:
             if credited.any():
                 self._credit(day, po[credited], rejected[credited])
         leaving = good > _EPS
+        if self.expedite is not None:
+            gone = lots.expedited[lot] & ~leaving
+            self.expedite.closed(rep[gone], sku[gone])
         if leaving.any():
             self._dispatch(day, lot[leaving], good[leaving])
 
@@ -393,7 +419,8 @@ class VectorRun:
         """Lots of one replication, supplier and lane ready today leave as one shipment."""
         pos = self.pos
         po = self.lots.po[lot]
-        rep, sku, supplier, lane = pos.rep[po], pos.sku[po], pos.supplier[po], pos.lane[po]
+        rep, sku, supplier = pos.rep[po], pos.sku[po], pos.supplier[po]
+        lane = self.lots.lane[lot]  # the PO's, or the one it was expedited to
         key = (rep * len(self.world.suppliers) + supplier) * len(self.lane_mean) + lane
         keys, group = np.unique(key, return_inverse=True)
         count = keys.size
@@ -414,6 +441,8 @@ class VectorRun:
             0.0,
         )
         fixed = self.lane_shipment_cost[g_lane] + self.lane_container_cost[g_lane] * containers
+        if self.direct:  # to the centre near the factory: no lane costs, no transit
+            fixed = np.zeros(count)
         share = np.where(
             total_volume[group] > 0,
             volume / np.where(total_volume[group] > 0, total_volume[group], 1.0),
@@ -421,8 +450,11 @@ class VectorRun:
         )
         value = units * pos.unit_price[po]
         variable = self.variable_freight[lane, sku] * units
+        insurance_rate = self.lane_insurance[lane]
+        if self.direct:
+            variable, insurance_rate = np.zeros(units.size), np.zeros(units.size)
         freight = variable + fixed[group] * share
-        insurance = self.lane_insurance[lane] * (value + variable)
+        insurance = insurance_rate * (value + variable)
         self.book(EventKind.FREIGHT, day, rep, -freight)
         self.book(EventKind.INSURANCE, day, rep, -insurance)
         self.purchases_day[:, day] += np.bincount(rep, weights=value, minlength=self.n)
@@ -431,18 +463,20 @@ class VectorRun:
         self.transit_value += np.bincount(
             rep, weights=value + freight + insurance, minlength=self.n
         )
-        z = self._transit_rng.standard_normal(count)
-        sigma = self.lane_sigma[g_lane]
-        transit = np.where(
-            sigma > 0,
-            round_half_up(np.exp(self.lane_mu[g_lane] + sigma * z)),
-            round_half_up(self.lane_mean[g_lane]),
-        ).astype(np.int64)
-        arrival = day + transit
-        if self.has_port_delays:
-            arrival = arrival + self.draws.port_delay_days(
-                self.lane_port[g_lane], self.lane_mode[g_lane], g_rep, day, arrival
-            )
+        arrival = np.full(count, day, dtype=np.int64)
+        if not self.direct:
+            z = self._transit_rng.standard_normal(count)
+            sigma = self.lane_sigma[g_lane]
+            transit = np.where(
+                sigma > 0,
+                round_half_up(np.exp(self.lane_mu[g_lane] + sigma * z)),
+                round_half_up(self.lane_mean[g_lane]),
+            ).astype(np.int64)
+            arrival = day + transit
+            if self.has_port_delays:
+                arrival = arrival + self.draws.port_delay_days(
+                    self.lane_port[g_lane], self.lane_mode[g_lane], g_rep, day, arrival
+                )
         shipment = self.shipments.append(
             rep=g_rep, supplier=g_supplier, lane=g_lane, arrival=arrival
         )
@@ -452,6 +486,8 @@ class VectorRun:
         )  # fmt: skip
         on_time = arrival[group] < self.days
         self.arrive_on.file(arrival[group][on_time], rows[on_time])
+        if self.expedite is not None:
+            self.expedite.shipped(rows, arrival[group])
 
     def _duty_rows(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``[K, C]`` duty rate, extra tariff, customs fee and whether a row is in effect for
@@ -501,9 +537,14 @@ class VectorRun:
         rate = np.where(row_found, rate_of[sku, country], 0.0) + extra
         base = value + (shipped.variable[rows] + insurance if self.cif else 0.0)
         duty = np.where(taxed, rate * base, 0.0)
+        n, k = self.n, self.on_hand.shape[1]
+        cell = rep * k + sku
+        if self.direct:  # owed now, paid as the units are sold
+            self.duty_owed += np.bincount(cell, weights=duty, minlength=n * k).reshape(n, k)
+            duty = np.zeros(duty.size)
         keys, group = np.unique(shipment, return_inverse=True)
         fee = np.zeros(keys.size)
-        if self.any_fee:
+        if self.any_fee and not self.direct:
             np.maximum.at(fee, group, np.where(row_found, fee_of[sku, country], 0.0))
         volume = units * self.world.unit_volume[sku]
         total_volume = np.bincount(group, weights=volume, minlength=keys.size)
@@ -514,8 +555,6 @@ class VectorRun:
             1.0 / lots_in[group],
         )
         landed = value + freight + insurance + duty + fee[group] * share
-        n, k = self.n, self.on_hand.shape[1]
-        cell = rep * k + sku
         self.book(EventKind.DUTY, day, rep, -duty)
         g_rep = self.shipments.rep[keys]
         self.book(EventKind.CUSTOMS_FEE, day, g_rep, -fee)
@@ -527,6 +566,9 @@ class VectorRun:
         self.transit_value -= np.bincount(rep, weights=value + freight + insurance, minlength=n)
         self.landed_total += np.bincount(rep, weights=landed, minlength=n)
         self.landed_units += np.bincount(rep, weights=units, minlength=n)
+        if self.expedite is not None:
+            expedited = self.lots.expedited[shipped.lot[rows]]
+            self.expedite.closed(rep[expedited], sku[expedited])
 
     # ------------------------------------------------------------------ demand
 
@@ -556,6 +598,8 @@ class VectorRun:
         self.backlog = np.where(active[:, None], new_backlog, backlog)
         if world.backorders:
             self.backlog_open = np.count_nonzero(self.backlog, axis=1) > 0
+        if self.direct:
+            self._pay_owed_duty(day, sold, on_hand, in_horizon)
         self.on_hand = on_hand - sold
         self.on_hand_value = np.where(active[:, None], self.on_hand * unit_cost, self.on_hand_value)
         revenue = sold @ world.selling_price
@@ -575,6 +619,19 @@ class VectorRun:
                 self.lost_units += short
             self.sold_units += sold
             self.cogs += sold * unit_cost
+
+    def _pay_owed_duty(
+        self, day: int, sold: np.ndarray, on_hand: np.ndarray, in_horizon: bool
+    ) -> None:
+        """Direct fulfilment: the duty owed on the units sold today (the SKU's owed duty times
+        sold / on hand before the sale) is paid and joins the cost of goods sold."""
+        due = np.minimum(self.duty_owed * sold / np.maximum(on_hand, _EPS), self.duty_owed)
+        self.duty_owed -= due
+        paid = due.sum(axis=1)
+        self.flows[EventKind.DUTY][:, day] -= paid
+        self.outflows += paid
+        if in_horizon:
+            self.cogs += due
 
     def _close(self, day: int) -> None:
         self.on_hand_end[day] = self.on_hand

@@ -60,7 +60,7 @@ def simulate_vectorized(
 
     Args:
         world: ``build_world(scenario, options)``.
-        driver: A plan or a policy without decision rules (``choice.needs_event_engine``).
+        driver: A plan or a policy, with its decision rules.
         replications: Number of replications (at least 1).
         rng: The one generator every draw comes from.
         progress: Called with ``(done, total)`` after each chunk.
@@ -70,11 +70,10 @@ def simulate_vectorized(
         The SimPy engine's result type, measures by its functions (no events).
 
     Raises:
-        ValueError: For fewer than one replication or a driver with decision rules.
+        ValueError: For fewer than one replication.
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    choose_engine(driver, None, Engine.FAST, world.scenario)
     cells = max(1, len(world.skus) * max(world.sim_days, 1))
     size = chunk or max(1, min(replications, CHUNK_CELLS // cells))
     measures, skus, suppliers, daily = [], [], [], []
@@ -137,7 +136,7 @@ def stress_on_engine(
     Returns:
         The result and the engine that ran, with the reason.
     """
-    choice = choose_engine(driver, options, engine, scenario)
+    choice = choose_engine(options, engine)
     if choice.engine is Engine.FAST:
         return vectorized_stress_test(
             scenario, driver, replications, seed, progress, options
@@ -166,9 +165,7 @@ def compare_on_engine(
     (children of ``default_rng(seed)``), so the pairing holds for those; lead, transit and QC
     draws are paired only as far as the two runs place the same lots.
     """
-    first = choose_engine(driver_a, options, engine, scenario)
-    second = choose_engine(driver_b, options, engine, scenario)
-    choice = first if first.engine is Engine.SIMPY else second
+    choice = choose_engine(options, engine)
     if choice.engine is Engine.SIMPY:
         both = compare(
             scenario,

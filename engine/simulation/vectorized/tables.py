@@ -74,3 +74,10 @@ class Buckets:
 
     def has(self, day: int) -> bool:
         return bool(self._days.get(day))
+
+    def peek(self, day: int) -> np.ndarray:
+        """The rows filed under ``day``, left in place."""
+        parts = self._days.get(day)
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate(parts)

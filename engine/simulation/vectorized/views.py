@@ -93,7 +93,8 @@ def replication_views(run: VectorRun, first_replication: int = 0) -> Iterator[Re
     price = world.selling_price
 
     def rules(r: int) -> RuleEngine:
-        return run.rules.engine_of(r, RuleEngine(DecisionRules(), world, Recorder(r, False)))
+        engine = run.rules.engine_of(r, RuleEngine(DecisionRules(), world, Recorder(r, False)))
+        return engine if run.expedite is None else run.expedite.engine_of(r, engine)
 
     for r in range(run.n):
         mine_supplier = lead_supplier[cuts[r] : cuts[r + 1]]

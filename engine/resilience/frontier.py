@@ -232,7 +232,7 @@ class CandidateCosts:
             costs[:, j] = frame["total_cost"].to_numpy()
             frame.insert(0, "candidate", j)
             frame.insert(0, "replication", list(replications))
-            self.parts += frame.to_dict("records")
+            self.parts += [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
         return costs
 
 

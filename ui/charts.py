@@ -188,7 +188,11 @@ def cost_breakdown(plans: Mapping[str, pd.DataFrame], currency: str) -> alt.Char
                 title="cost component",
                 axis=alt.Axis(labelLimit=220),
             ),
-            color=alt.Color("plan:N", legend=alt.Legend(title="plan")),
+            color=alt.Color(
+                "plan:N",
+                scale=alt.Scale(domain=list(plans), range=PLAN_COLOURS[: len(plans)]),
+                legend=alt.Legend(title="plan", labelLimit=0),
+            ),
             tooltip=["plan:N", "component:N", alt.Tooltip("cost:Q", format=",.0f")],
         )
         .properties(height=110 + 22 * len(order) * max(1, len(plans)))
@@ -263,7 +267,7 @@ def fan(fans: Mapping[str, pd.DataFrame], name: str, title: str) -> alt.Chart:
     colour = alt.Color(
         "plan:N",
         scale=alt.Scale(domain=plans, range=PLAN_COLOURS[: len(plans)]),
-        legend=alt.Legend(title=None, orient="top") if len(plans) > 1 else None,
+        legend=alt.Legend(title=None, orient="top", labelLimit=0) if len(plans) > 1 else None,
     )
     x = alt.X("date:T", title="day (date)")
     band = (
@@ -314,7 +318,9 @@ def distribution(
             color=alt.Color(
                 "plan:N",
                 scale=alt.Scale(domain=plans, range=PLAN_COLOURS[: len(plans)]),
-                legend=alt.Legend(title=None, orient="top") if len(plans) > 1 else None,
+                legend=alt.Legend(title=None, orient="top", labelLimit=0)
+                if len(plans) > 1
+                else None,
             ),
             tooltip=["plan:N", alt.Tooltip("count():Q", title="replications")],
         )

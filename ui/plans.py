@@ -3,6 +3,7 @@ and the scenario's disruptions in words."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,6 +70,21 @@ def run_name(row: Mapping[str, Any]) -> str:
         parts.append(pd.Timestamp(created).strftime("%m-%d %H:%M"))
     parts.append(str(row.get("run_id", "")))
     return " · ".join(p for p in parts if p)
+
+
+TIME_PART = re.compile(r"^\d\d-\d\d \d\d:\d\d$")
+
+
+def short_name(label: str) -> str:
+    """A plan's name for a chart legend or a table header: its ``run_name`` without the
+    scenario (the page says it), the words "optimized plan", the time and the id
+    (``SKU-0001 70/30 CN-001/VN-002 · optimal 223,566 USD (gap 0.1 %)``); a policy without its
+    explanation (``base-stock policy``)."""
+    if " · " not in label:
+        return label.split(" (")[0]
+    parts = label.split(" · ")[1:-1]  # the scenario first, the id last
+    kept = [p for p in parts if p != "optimized plan" and not TIME_PART.match(p)]
+    return " · ".join(kept) or label
 
 
 def default_plan(

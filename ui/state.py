@@ -96,6 +96,9 @@ W_SU_REPS = "suppliers.replications"
 W_SU_SEED = "suppliers.seed"
 W_SU_RUN = "suppliers.run"
 
+W_RE_SKUS = "resilience.skus"
+W_RE_RUN = "resilience.run"
+
 W_RUNS_KIND = "runs.kind"
 W_RUNS_OPEN = "runs.open"
 W_RUNS_COMPARE = "runs.compare"
@@ -287,6 +290,7 @@ SETTINGS_PREFIXES = (
     "stress.",
     "finance.",
     "suppliers.",
+    "resilience.",
     "runs.",
 )
 """Widgets whose values the session keeps while another page is open."""
@@ -301,6 +305,7 @@ ACTIONS = frozenset(
         W_SU_FIT,
         W_SU_APPLY,
         W_SU_RUN,
+        W_RE_RUN,
         W_RUNS_RELABEL,
         W_RUNS_DELETE,
         W_RUNS_CONFIRM,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import re
 import zipfile
 
@@ -262,6 +263,10 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     assert any(s.value.startswith("Optimal plan") for s in at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert "Free optimum" in metrics
+    # the cost chart's legend names the two plans as the figures above do
+    breakdown = [spec for spec in chart_specs(at).splitlines() if "cost component" in spec]
+    assert len(breakdown) == 1
+    assert "plan with your splits" in breakdown[0] and "free optimum" in breakdown[0]
     assert "Difference of the two plans" in metrics
     assert "Exact marginal cost of the splits" in metrics
     captions = [c.value for c in at.caption]
@@ -378,6 +383,31 @@ def test_stress_test_of_a_policy_on_the_example() -> None:
     assert "cash-conversion cycle" in set(headline["measure"])
     run = RunStore().list_runs(RunKind.STRESS).iloc[0]
     assert run["replications"] == 20
+
+
+def chart_specs(at: AppTest) -> str:
+    """Every chart's Vega-Lite spec on the page, as one text."""
+    return "\n".join(
+        json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+        for chart in at.get("vega_lite_chart")
+    )
+
+
+def test_stress_charts_name_the_plans_as_the_pickers_do() -> None:
+    at = go(open_example(new_app()), "stress")
+    at.selectbox(key=state.W_ST_PLAN_B).set_value("policy:s_S")
+    at.number_input(key=state.W_ST_REPS).set_value(4)
+    at.button(key=state.W_ST_RUN).click().run()
+    wait_for_jobs(at)
+    no_exception(at)
+    specs = chart_specs(at)
+    assert len(at.get("vega_lite_chart")) == 5  # 2 fans + 3 distributions
+    # the legends name each plan by what it is, lettered as the pickers Plan A and Plan B
+    assert specs.count("A · base-stock policy") >= 5
+    assert specs.count("B · (s, S) policy") >= 5
+    assert "plan A" not in specs and "plan B" not in specs
+    headline = frame_with(at, "measure", "difference (B − A)")
+    assert {"A · base-stock policy", "B · (s, S) policy"} <= set(headline.columns)
 
 
 # ---------------------------------------------------------------- finance

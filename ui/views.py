@@ -84,7 +84,10 @@ def saved_note(outcome: Outcome) -> None:
     if outcome.save_error:
         st.warning(f"The run could not be saved to the run store: {outcome.save_error}")
     elif outcome.run_id:
-        st.caption(f"Saved as run `{outcome.run_id}`; find it again on the Runs page.")
+        st.caption(
+            f"Saved as run `{outcome.run_id}`: [open it on the Runs page]"
+            f"(runs?run={outcome.run_id}) (a link you can keep)."
+        )
 
 
 # ---------------------------------------------------------------- optimize

@@ -16,6 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine.api import RunKind, RunStore, plan_working_capital, run_cost_differences
 from tests.ui.conftest import (
+    APP,
+    PAGES,
     frame_with,
     go,
     new_app,
@@ -517,6 +519,39 @@ def test_runs_page_reopens_a_stress_run_and_its_scenario(small_xlsx: bytes) -> N
     at.button(key=state.W_RUNS_USE).click().run()
     no_exception(at)
     assert at.session_state["workspace"].source.startswith("run ")
+
+
+def stored_stress_run() -> str:
+    """A stress run of a policy on the small scenario, saved as the command line saves it."""
+    from engine import api
+    from tests.ui.conftest import small_scenario
+
+    scenario = small_scenario()
+    policy = api.suggested_policy_for(scenario, "base_stock")
+    run = api.run_stress(scenario, policy, 3, 1, label="base_stock")
+    return RunStore().save(run.kind, scenario, "small", dict(run.tables), dict(run.metrics))
+
+
+def test_a_link_to_a_run_opens_it_and_a_missing_run_is_a_message() -> None:
+    run_id = stored_stress_run()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["run"] = run_id
+    at.switch_page(PAGES["runs"]).run()
+    no_exception(at)
+    assert at.selectbox(key=state.W_RUNS_OPEN).value == run_id
+    assert "fill rate" in set(frame_with(at, "measure")["measure"])
+    # a run that is not (or no longer) in the store: a message, the runs still listed
+    gone = AppTest.from_file(str(APP), default_timeout=60)
+    gone.query_params["run"] = "20261203-000000-dead"
+    gone.switch_page(PAGES["runs"]).run()
+    no_exception(gone)
+    assert any("Run 20261203-000000-dead is not in this run store" in e.value for e in gone.error)
+    assert gone.selectbox(key=state.W_RUNS_OPEN).value == run_id
+    # deleted in another tab while this one shows it: a message, not a traceback
+    RunStore().delete(run_id)
+    at.run()
+    no_exception(at)
+    assert any(f"Run {run_id}" in e.value for e in at.error), [e.value for e in at.error]
 
 
 @pytest.mark.slow

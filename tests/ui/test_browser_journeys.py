@@ -246,3 +246,36 @@ def test_no_page_shows_a_raw_float(browser, server: Server, tmp_path: Path) -> N
         seen[name] = RAW_FLOAT.findall(page.locator("body").inner_text())
     assert not any(seen.values()), seen
     page.close()
+
+
+def test_an_unknown_address_or_run_is_a_message_not_a_blank_page(
+    browser,  # noqa: F811
+    server: Server,
+    tmp_path: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    from engine import api
+
+    scenario = small_scenario()
+    policy = api.suggested_policy_for(scenario, "base_stock")
+    run = api.run_stress(scenario, policy, 3, 1, label="base_stock")
+    store = api.RunStore(tmp_path / "runs.sqlite")  # the server's store
+    run_id = store.save(run.kind, scenario, "small", dict(run.tables), dict(run.metrics))
+    page = new_page(browser, server)
+    # a page that does not exist: Streamlit says so and shows the first page
+    page.goto(f"{server.url}/no-such-page")
+    expect(page.get_by_text("Page not found")).to_be_visible()
+    expect(page.get_by_role("heading", name="Scenario", exact=True)).to_be_visible()
+    # a link to a run opens it
+    page.goto(f"{server.url}/runs?run={run_id}")
+    expect(page.get_by_text("Cash (P5 – P95 band, median line)")).to_be_visible(timeout=LONG)
+    # a run that is not (or no longer) in the store: a message, and the runs that are
+    page.goto(f"{server.url}/runs?run=20261203-000000-dead")
+    expect(page.get_by_text("Run 20261203-000000-dead is not in this run store")).to_be_visible()
+    expect(page.get_by_text("Open a run")).to_be_visible()
+    store.delete(run_id)
+    page.goto(f"{server.url}/runs?run={run_id}")
+    expect(page.get_by_text(f"Run {run_id} is not in this run store")).to_be_visible()
+    expect(page.get_by_text("No runs yet")).to_be_visible()
+    page.close()

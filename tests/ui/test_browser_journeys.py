@@ -33,6 +33,7 @@ pytestmark = [needs_chromium, pytest.mark.browser]
 
 RAW_FLOAT = re.compile(r"\d\.\d{4,}")
 """A number with four or more decimals: never shown to a user."""
+PLAN_B = "Plan B (optional: compare on the same random numbers)"
 CANCEL_SECONDS = 10.0
 """Cancel to 'cancelled' on the page: the job stops within 5 s, the page polls every second."""
 
@@ -195,12 +196,36 @@ def _stress_two_plans(page, tmp_path: Path) -> None:
     page.get_by_role("button", name="Optimize", exact=True).click()
     expect(page.get_by_text("Optimal plan")).to_be_visible(timeout=LONG)
     go(page, "Stress test")
-    choose(page, "Plan B (optional: compare on the same random numbers)", "free optimum")
+    choose(page, PLAN_B, "free optimum")
+    wait_idle(page)
     type_number(page, "Replications", "10")
     wait_idle(page)
     page.get_by_role("button", name="Run stress test").click()
     expect(page.get_by_text("difference (B − A)").first).to_be_visible(timeout=LONG)
     wait_idle(page)
+
+
+def test_settings_survive_navigation_after_a_run(
+    browser,  # noqa: F811
+    server: Server,
+    tmp_path: Path,
+) -> None:
+    """A page whose job has ended still polls (a timed fragment); a poll that fires after the
+    switch to another page dropped that page's settings, until the session kept a copy."""
+    page = new_page(browser, server)
+    _stress_two_plans(page, tmp_path)
+    assert page.get_by_text("10 replications;").count() == 1
+    assert page.get_by_label("Replications", exact=True).input_value() == "10"
+    for name in ("Scenario", "Landed cost", "Optimize"):
+        go(page, name)
+        wait_idle(page)
+        page.wait_for_timeout(1500)  # the stress page's poll would fire here
+        go(page, "Stress test")
+        wait_idle(page)
+        assert page.get_by_label("Replications", exact=True).input_value() == "10", name
+        plan_b = page.get_by_role("combobox", name=PLAN_B, exact=True).input_value()
+        assert "free optimum" in plan_b, (name, plan_b)
+    page.close()
 
 
 def test_the_stress_table_keeps_every_column_visible_at_1400_and_800_px(

@@ -304,3 +304,45 @@ def test_an_unknown_address_or_run_is_a_message_not_a_blank_page(
     expect(page.get_by_text(f"Run {run_id} is not in this run store")).to_be_visible()
     expect(page.get_by_text("No runs yet")).to_be_visible()
     page.close()
+
+
+def test_finance_peak_is_the_stress_tests_on_a_deterministic_case(
+    browser,  # noqa: F811
+    server: Server,
+    tmp_path: Path,
+) -> None:
+    """docs/finance.md's worked example (no randomness) and its one PO, stored as a plan: the
+    Finance page's peak working capital and the stress test's read the same, 1,220 USD."""
+    from playwright.sync_api import expect
+
+    from engine import api
+    from tests.test_finance_working_capital import worked_example
+
+    scenario, orders = worked_example()
+    book = api.write_scenario(scenario, tmp_path / "worked.xlsx")
+    api.RunStore(tmp_path / "runs.sqlite").save(
+        api.RunKind.OPTIMIZE,
+        scenario,
+        scenario.name,
+        {"purchase_orders": orders},
+        metrics={"status": "optimal", "total_cost": 1_000.0, "gap": 0.0},
+    )
+    page = new_page(browser, server)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(book)
+    page.get_by_role("button", name="Open upload").click()
+    expect(page.get_by_role("heading", name=scenario.name)).to_be_visible()
+    go(page, "Finance")
+    peak = page.locator('[data-testid="stMetric"]').filter(has_text="Peak working capital")
+    finance_peak = peak.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    assert finance_peak == "1,220 USD"
+    go(page, "Stress test")
+    choose(page, "Plan A", f"{scenario.name} · optimized plan")
+    wait_idle(page)
+    type_number(page, "Replications", "3")
+    wait_idle(page)
+    page.get_by_role("button", name="Run stress test").click()
+    row = page.locator('[data-testid="stTable"] tr').filter(has_text="peak working capital")
+    expect(row).to_be_visible(timeout=LONG)
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0].startswith(f"{finance_peak} [{finance_peak}, {finance_peak}]"), cells
+    page.close()

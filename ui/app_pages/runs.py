@@ -13,8 +13,7 @@ from engine.api import RunKind, RunStore, RunStoreError, default_store_path
 from ui import formats, loading, plans, state, tasks, views, widgets
 
 KINDS = ["", *[k.value for k in RunKind]]
-RUN_PARAM = "run"
-"""The address's parameter naming a run to open: ``runs?run=<id>``."""
+RUN_PARAM = "run"  # the address's parameter naming a run to open: runs?run=<id>
 # columns of the run list (every metric is one click away); no bare strings in a page script:
 # Streamlit would show them
 LISTED = (
@@ -154,7 +153,9 @@ def open_section(store: RunStore, runs: pd.DataFrame) -> None:
     except RunStoreError as error:  # e.g. deleted in another tab since the list was read
         st.error(f"Run {run_id} cannot be opened: {error}")
         return
-    st.subheader(f"{run.kind.value} run {run.run_id}" + (f": {run.label}" if run.label else ""))
+    st.subheader(f"{run.kind.value} run {run.run_id}")
+    if run.label:  # a compare run's label names both plans: too long for a heading
+        st.markdown(f"**{run.label}**")
     st.caption(
         f"Scenario {run.scenario_name} · saved {run.created_at:%Y-%m-%d %H:%M} UTC · "
         + formats.parameters_text(run.parameters, run.scenario.finance.currency)

@@ -251,6 +251,14 @@ def working_capital_curve(timeline: pd.DataFrame, currency: str) -> alt.Chart:
 # ---------------------------------------------------------------- stress tests
 
 
+def plan_legend(plans: list[str]) -> alt.Legend | None:
+    """The plans' names under a chart, one a line and never cut (a chart may be a third of
+    the page wide); none for a single plan."""
+    if len(plans) < 2:
+        return None
+    return alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0)
+
+
 def fan(fans: Mapping[str, pd.DataFrame], name: str, title: str) -> alt.Chart:
     """P5-P95 band and median per day of ``name`` (cash, on_hand or inventory_value), one
     colour per plan."""
@@ -267,7 +275,7 @@ def fan(fans: Mapping[str, pd.DataFrame], name: str, title: str) -> alt.Chart:
     colour = alt.Color(
         "plan:N",
         scale=alt.Scale(domain=plans, range=PLAN_COLOURS[: len(plans)]),
-        legend=alt.Legend(title=None, orient="top", labelLimit=0) if len(plans) > 1 else None,
+        legend=plan_legend(plans),
     )
     x = alt.X("date:T", title="day (date)")
     band = (
@@ -318,9 +326,7 @@ def distribution(
             color=alt.Color(
                 "plan:N",
                 scale=alt.Scale(domain=plans, range=PLAN_COLOURS[: len(plans)]),
-                legend=alt.Legend(title=None, orient="top", labelLimit=0)
-                if len(plans) > 1
-                else None,
+                legend=plan_legend(plans),
             ),
             tooltip=["plan:N", alt.Tooltip("count():Q", title="replications")],
         )

@@ -368,7 +368,7 @@ def show_frontier(outcome: Outcome, key: str) -> None:
 def plan_names(outcome: Outcome) -> dict[str, str]:
     """Prefix -> the plan's name in the charts' legends and the tables' headers: what the plan
     is, shortly (``plans.short_name``), with A and B in front when two are compared
-    (``A · SKU-0001 70/30 CN-001/VN-002 · optimal 223,566 USD (gap 0.1 %)``); ``name_a`` and
+    (``A · SKU-0001 70/30 CN-001/VN-002``, ``B · free optimum``); ``name_a`` and
     ``name_b`` in the metrics name them outright (3PL and direct, typed-in and calibrated
     suppliers). Their full names are in ``plan_labels``."""
     metrics = outcome.metrics

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-SCRIPTS = sorted((ROOT / "ui" / "app_pages").glob("*.py")) + [ROOT / "ui" / "app.py"]
+SCRIPTS = [*sorted((ROOT / "ui" / "app_pages").glob("*.py")), ROOT / "ui" / "app.py"]
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)

@@ -188,7 +188,11 @@ def cost_breakdown(plans: Mapping[str, pd.DataFrame], currency: str) -> alt.Char
                 title="cost component",
                 axis=alt.Axis(labelLimit=220),
             ),
-            color=alt.Color("plan:N", legend=alt.Legend(title="plan")),
+            color=alt.Color(
+                "plan:N",
+                scale=alt.Scale(domain=list(plans), range=PLAN_COLOURS[: len(plans)]),
+                legend=alt.Legend(title="plan", labelLimit=0),
+            ),
             tooltip=["plan:N", "component:N", alt.Tooltip("cost:Q", format=",.0f")],
         )
         .properties(height=110 + 22 * len(order) * max(1, len(plans)))
@@ -247,6 +251,14 @@ def working_capital_curve(timeline: pd.DataFrame, currency: str) -> alt.Chart:
 # ---------------------------------------------------------------- stress tests
 
 
+def plan_legend(plans: list[str]) -> alt.Legend | None:
+    """The plans' names under a chart, one a line and never cut (a chart may be a third of
+    the page wide); none for a single plan."""
+    if len(plans) < 2:
+        return None
+    return alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0)
+
+
 def fan(fans: Mapping[str, pd.DataFrame], name: str, title: str) -> alt.Chart:
     """P5-P95 band and median per day of ``name`` (cash, on_hand or inventory_value), one
     colour per plan."""
@@ -263,7 +275,7 @@ def fan(fans: Mapping[str, pd.DataFrame], name: str, title: str) -> alt.Chart:
     colour = alt.Color(
         "plan:N",
         scale=alt.Scale(domain=plans, range=PLAN_COLOURS[: len(plans)]),
-        legend=alt.Legend(title=None, orient="top") if len(plans) > 1 else None,
+        legend=plan_legend(plans),
     )
     x = alt.X("date:T", title="day (date)")
     band = (
@@ -314,7 +326,7 @@ def distribution(
             color=alt.Color(
                 "plan:N",
                 scale=alt.Scale(domain=plans, range=PLAN_COLOURS[: len(plans)]),
-                legend=alt.Legend(title=None, orient="top") if len(plans) > 1 else None,
+                legend=plan_legend(plans),
             ),
             tooltip=["plan:N", alt.Tooltip("count():Q", title="replications")],
         )

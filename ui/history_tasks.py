@@ -83,6 +83,8 @@ def run_side_by_side(request: SideBySideRequest, progress: Progress) -> tasks.Ou
         metrics={
             "plan_a": f"{request.plan.label}, typed-in suppliers",
             "plan_b": f"{request.plan.label}, suppliers calibrated on the PO history",
+            "name_a": "A · typed-in suppliers",
+            "name_b": "B · calibrated suppliers",
             "replications": request.replications,
         },
         run_id=calibrated.run_id,

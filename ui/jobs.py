@@ -21,10 +21,11 @@ from engine.api import (
     ResilienceResult,
     RunStore,
     RunStoreError,
+    Scenario,
     ScenarioError,
     default_store_path,
 )
-from engine.runs.jobs import JobRecord, JobRegistry, JobStatus, job_registry
+from engine.runs.jobs import JobRecord, JobRegistry, JobStatus, job_registry, model_size
 from ui import formats, loading, state
 from ui.job_types import Outcome, Progress, TaskResult, outcome_of_run
 
@@ -57,9 +58,11 @@ def submit(
     work_units: float = 1.0,
     unit: str = "",
     solver: bool = False,
+    scenario: Scenario | None = None,
 ) -> str:
     """Start ``task(request, progress)`` as a server job, the session's job ``name`` (with
-    ``solver``, after the server's other solves); the result of the session's last job of that
+    ``solver``, after the server's other solves; ``scenario``: the one it works on, for the
+    estimates of other scenarios' first jobs); the result of the session's last job of that
     name is cleared (a new one is on its way)."""
     scenario_name = str(getattr(request, "scenario_name", ""))
     job_id = registry().submit(
@@ -70,15 +73,26 @@ def submit(
         work_units=work_units,
         unit=unit,
         solver=solver,
+        model_size=size_of(scenario),
     )
     state.jobs()[name] = job_id
     state.clear_result(name)
     return job_id
 
 
-def estimate_note(name: str, scenario_name: str, work_units: float = 1.0) -> str:
-    """How long a job would take, before it starts (from past jobs of the scenario)."""
-    seconds, basis = registry().estimate(name, scenario_name, work_units)
+def size_of(scenario: Scenario | None) -> float | None:
+    """The scenario's size for time estimates: SKUs x suppliers x periods."""
+    if scenario is None:
+        return None
+    return model_size(len(scenario.skus), len(scenario.suppliers), scenario.horizon.periods)
+
+
+def estimate_note(
+    name: str, scenario_name: str, work_units: float = 1.0, scenario: Scenario | None = None
+) -> str:
+    """How long a job would take, before it starts, and what that rests on: past jobs of the
+    scenario; else past jobs of other scenarios scaled by model size."""
+    seconds, basis = registry().estimate(name, scenario_name, work_units, size_of(scenario))
     if seconds is None:
         return f"Time: {basis}."
     return f"Takes about {formats.duration(seconds)} ({basis})."

@@ -3,6 +3,7 @@ and the scenario's disruptions in words."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,7 +56,7 @@ def run_name(row: Mapping[str, Any]) -> str:
     parts = [str(row.get("scenario_name") or "?")]
     label = str(row.get("label") or "")
     kind = str(row.get("kind") or "optimize")
-    parts.append("optimized plan" if kind == "optimize" else f"{kind} run")
+    parts.append(OPTIMIZED if kind == "optimize" else f"{kind} run")
     parts.append(label if label else ("no fixed split" if kind == "optimize" else ""))
     status = row.get("status")
     if isinstance(status, str) and status:
@@ -69,6 +70,24 @@ def run_name(row: Mapping[str, Any]) -> str:
         parts.append(pd.Timestamp(created).strftime("%m-%d %H:%M"))
     parts.append(str(row.get("run_id", "")))
     return " · ".join(p for p in parts if p)
+
+
+OPTIMIZED = "optimized plan"
+TIME_PART = re.compile(r"^\d\d-\d\d \d\d:\d\d$")
+
+
+def short_name(label: str) -> str:
+    """A plan's name for a chart legend or a table header, short enough for a third of the
+    page: an optimized plan's split or label (``SKU-0001 70/30 CN-001/VN-002``, ``free
+    optimum``, ``no fixed split``: the rest of its ``run_name`` is said above the table); a
+    policy without its explanation (``base-stock policy``)."""
+    if " · " not in label:
+        return label.split(" (")[0]
+    parts = label.split(" · ")
+    if OPTIMIZED in parts[1:-1]:
+        return parts[parts.index(OPTIMIZED) + 1]
+    kept = [p for p in parts[1:-1] if not TIME_PART.match(p)]  # the scenario first, the id last
+    return " · ".join(kept) or label
 
 
 def default_plan(

@@ -26,6 +26,7 @@ _JOBS = "jobs"
 _UPLOAD_PROBLEMS = "upload_problems"
 _CONFIRM_DELETE = "confirm_delete"
 _SEEN_JOBS = "seen_jobs"
+_SETTINGS = "settings"
 
 # ---------------------------------------------------------------- widget keys
 
@@ -95,6 +96,9 @@ W_SU_PLAN = "suppliers.plan"
 W_SU_REPS = "suppliers.replications"
 W_SU_SEED = "suppliers.seed"
 W_SU_RUN = "suppliers.run"
+
+W_RE_SKUS = "resilience.skus"
+W_RE_RUN = "resilience.run"
 
 W_RUNS_KIND = "runs.kind"
 W_RUNS_OPEN = "runs.open"
@@ -276,6 +280,7 @@ def keep_valid(key: str, options: list[Any]) -> None:
             st.session_state[key] = kept
     elif value not in options:
         del st.session_state[key]
+        _kept().pop(key, None)
 
 
 # ---------------------------------------------------------------- settings kept across pages
@@ -287,6 +292,7 @@ SETTINGS_PREFIXES = (
     "stress.",
     "finance.",
     "suppliers.",
+    "resilience.",
     "runs.",
 )
 """Widgets whose values the session keeps while another page is open."""
@@ -301,6 +307,7 @@ ACTIONS = frozenset(
         W_SU_FIT,
         W_SU_APPLY,
         W_SU_RUN,
+        W_RE_RUN,
         W_RUNS_RELABEL,
         W_RUNS_DELETE,
         W_RUNS_CONFIRM,
@@ -317,14 +324,26 @@ def keep_settings() -> None:
     Streamlit drops a widget's value at the end of a run that does not draw it, so a page's
     choices (e.g. the SKUs to split) were lost after a visit to another page. Writing the value
     back as the session's own makes Streamlit keep it (its documented way); run at the start of
-    every run of the app, before any page draws its widgets.
+    every run of the app, before any page draws its widgets. A copy of every setting is kept
+    too, and a setting Streamlit dropped anyway is written back from it (a page's timed
+    fragment that fires once more after a page switch drops that page's widgets).
     """
+    kept = _kept()
     for key in list(st.session_state.keys()):
         if not (isinstance(key, str) and key.startswith(SETTINGS_PREFIXES) and key not in ACTIONS):
             continue
         value = st.session_state[key]
         if _settable(value) and not key.endswith((".csv", ".xlsx")):
             st.session_state[key] = value
+            kept[key] = value
+    for key, value in kept.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def _kept() -> dict[str, Any]:
+    """The copy of the settings (``keep_settings``)."""
+    return st.session_state.setdefault(_SETTINGS, {})
 
 
 def _settable(value: Any) -> bool:

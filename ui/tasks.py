@@ -359,6 +359,7 @@ class ResilienceRequest:
     seed: int
     work: float
     stochastic: int = 0  # scenarios of the stochastic allocation candidate; 0 = none
+    scenario_name: str = ""
 
 
 def run_resilience(request: ResilienceRequest, progress: Progress) -> api.ResilienceResult:

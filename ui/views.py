@@ -10,12 +10,15 @@ import pandas as pd
 import streamlit as st
 
 from engine import api
-from ui import charts, formats, loading
+from ui import charts, formats, loading, plans
 from ui.job_types import Outcome
 from ui.tasks import HEADLINE_MEASURES
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 CHECKER_FIGURES = ("solver", "checker", "difference")
+PLAN_WITH_SPLITS = "plan with your splits"
+FREE_OPTIMUM = "free optimum"
+"""The two plans of an optimize with splits, in its metrics and its chart's legend."""
 
 
 # ---------------------------------------------------------------- numbers
@@ -81,7 +84,10 @@ def saved_note(outcome: Outcome) -> None:
     if outcome.save_error:
         st.warning(f"The run could not be saved to the run store: {outcome.save_error}")
     elif outcome.run_id:
-        st.caption(f"Saved as run `{outcome.run_id}`; find it again on the Runs page.")
+        st.caption(
+            f"Saved as run `{outcome.run_id}`: [open it on the Runs page]"
+            f"(runs?run={outcome.run_id}) (a link you can keep)."
+        )
 
 
 # ---------------------------------------------------------------- optimize
@@ -170,11 +176,15 @@ def show_plan(outcome: Outcome, key: str) -> None:
         with st.expander("PO table"):
             table(formats.with_dates(pos, outcome.start_date, outcome.period_days), currency)
     st.subheader(f"Cost breakdown ({currency})")
-    plans = {"plan": tables["costs"]} if "costs" in tables else {}
-    if "free_costs" in tables and not tables["free_costs"].empty:
-        plans["free optimum"] = tables["free_costs"]
-    if plans:
-        st.altair_chart(charts.cost_breakdown(plans, currency), width="stretch")
+    free = tables.get("free_costs")
+    with_free = free is not None and not free.empty
+    costs = (
+        {PLAN_WITH_SPLITS if with_free else "plan": tables["costs"]} if "costs" in tables else {}
+    )
+    if with_free:
+        costs[FREE_OPTIMUM] = free
+    if costs:
+        st.altair_chart(charts.cost_breakdown(costs, currency), width="stretch")
     downloads(
         tables,
         f"plan-{outcome.run_id or 'latest'}",
@@ -247,12 +257,12 @@ def _against_free(metrics: dict[str, Any], currency: str) -> None:
     marginal = number(metrics.get("exact_marginal_cost"))
     one, two, three, four = st.columns(4)
     one.metric(
-        "Plan with your splits",
+        PLAN_WITH_SPLITS.capitalize(),
         money(metrics.get("total_cost"), currency),
         help=f"Solver's {_gap_words(metrics.get('gap'))}.",
     )
     two.metric(
-        "Free optimum",
+        FREE_OPTIMUM.capitalize(),
         money(metrics.get("free_total_cost"), currency),
         help=f"Solver's {_gap_words(metrics.get('free_gap'))}.",
     )
@@ -356,14 +366,24 @@ def show_frontier(outcome: Outcome, key: str) -> None:
 
 
 def plan_names(outcome: Outcome) -> dict[str, str]:
-    """Prefix -> short plan name: ``{"": "plan"}`` for one plan, ``{"a_": "plan A", "b_":
-    "plan B"}`` for two (their full names are in ``plan_labels``)."""
+    """Prefix -> the plan's name in the charts' legends and the tables' headers: what the plan
+    is, shortly (``plans.short_name``), with A and B in front when two are compared
+    (``A · SKU-0001 70/30 CN-001/VN-002``, ``B · free optimum``); ``name_a`` and
+    ``name_b`` in the metrics name them outright (3PL and direct, typed-in and calibrated
+    suppliers). Their full names are in ``plan_labels``."""
+    metrics = outcome.metrics
     if "a_summary" in outcome.tables:
-        metrics = outcome.metrics
+        if metrics.get("name_a") and metrics.get("name_b"):
+            return {"a_": str(metrics["name_a"]), "b_": str(metrics["name_b"])}
         if metrics.get("plan_a") == "3PL" and metrics.get("plan_b") == "direct":
             return {"a_": "3PL", "b_": "direct"}
+        if metrics.get("plan_a") and metrics.get("plan_b"):
+            return {
+                "a_": f"A · {plans.short_name(str(metrics['plan_a']))}",
+                "b_": f"B · {plans.short_name(str(metrics['plan_b']))}",
+            }
         return {"a_": "plan A", "b_": "plan B"}
-    return {"": "plan"}
+    return {"": plans.short_name(str(metrics["plan"])) if metrics.get("plan") else "plan"}
 
 
 def plan_labels(outcome: Outcome) -> str:
@@ -374,6 +394,15 @@ def plan_labels(outcome: Outcome) -> str:
             return f"Plan A: {metrics['plan_a']}. Plan B: {metrics['plan_b']}."
         return ""
     return f"Plan: {metrics['plan']}." if metrics.get("plan") else ""
+
+
+def difference_name(names: dict[str, str]) -> str:
+    """The header of the paired difference: ``difference (B − A)``, or the two plans' own
+    names when they are not lettered (``difference (direct − 3PL)``)."""
+    first, second = names.get("a_", "A"), names.get("b_", "B")
+    if first.startswith("A · ") and second.startswith("B · "):
+        return "difference (B − A)"
+    return f"difference ({second} − {first})"
 
 
 def fan_of(outcome: Outcome, prefix: str) -> pd.DataFrame | None:
@@ -413,7 +442,7 @@ def headline_table(outcome: Outcome) -> pd.DataFrame:
                         f" [{fmt(item['ci_low'], kind, currency)}, "
                         f"{fmt(item['ci_high'], kind, currency)}]"
                     )
-                row["difference (B − A)"] = text
+                row[difference_name(names)] = text
         if present:
             rows.append(row)
     return pd.DataFrame(rows)

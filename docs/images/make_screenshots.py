@@ -4,7 +4,7 @@ docs/images/make_screenshots.py`` (rerun it when a page changes).
 Starts ``streamlit run ui/app.py`` on a free port with a fresh run store, drives Debian's
 chromium (``/usr/bin/chromium``; never a downloaded browser) through the pages as a planner
 would (the bundled example for the Scenario, Landed cost and Suppliers pages; a small scenario
-that solves in seconds for Optimize, Stress test, Finance and Runs) and writes
+that solves in seconds for Optimize, Stress test, Resilience, Finance and Runs) and writes
 ``docs/images/<page>.png`` at 1400 px wide.
 """
 
@@ -89,11 +89,19 @@ def main() -> None:
             shoot(page, "optimize")
             go(page, "Stress test")
             choose(page, "Plan B (optional: compare on the same random numbers)", "free optimum")
+            wait_idle(page)
             type_number(page, "Replications", "20")
             wait_idle(page)
             page.get_by_role("button", name="Run stress test").click()
             expect(page.get_by_text("difference (B − A)").first).to_be_visible()
             shoot(page, "stress")
+            go(page, "Resilience")
+            choose(page, "SKUs to protect", "SKU-0001")
+            type_number(page, "Most replications", "40")
+            wait_idle(page)
+            page.get_by_role("button", name="Find the split to run").click()
+            expect(page.get_by_role("button", name="Download results (.xlsx)")).to_be_visible()
+            shoot(page, "resilience")
             go(page, "Finance")
             shoot(page, "finance")
             go(page, "Runs")

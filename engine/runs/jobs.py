@@ -8,7 +8,8 @@ A reloaded page or another tab finds every job in the registry: its kind, scenar
 progress message, start, estimate and, when done, the run it saved. The registry also writes
 each job to a SQLite file beside the run store (``runs.jobs.sqlite``), so the next server knows
 the jobs the last one left unfinished, and an estimate comes from how long past jobs of the same
-kind and scenario took.
+kind and scenario took (or, for a scenario's first job, past jobs on other scenarios scaled by
+model size: SKUs x suppliers x periods).
 
     registry = job_registry()                      # one per run store, per process
     job_id = registry.submit("optimize", "Optimizing", "dtc-brand", task)
@@ -68,6 +69,7 @@ __all__ = [
     "Progress",
     "job_registry",
     "jobs_path",
+    "model_size",
     "solver_turn",
 ]
 
@@ -195,9 +197,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     finished_at TEXT,
     estimate_seconds REAL,
     estimate_basis TEXT NOT NULL,
-    run_id TEXT
+    run_id TEXT,
+    model_size REAL
 )
 """
+_ADDED_COLUMNS = {"model_size": "REAL"}
+"""Columns added since the first job files (an older file gains them when opened)."""
 _FIELDS = (
     "job_id",
     "kind",
@@ -230,6 +235,10 @@ class JobFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as connection:
             connection.execute(_SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(jobs)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if name not in columns:
+                    connection.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -240,13 +249,19 @@ class JobFile:
         finally:
             connection.close()
 
-    def write(self, record: JobRecord, server_id: str, work_units: float) -> None:
+    def write(
+        self,
+        record: JobRecord,
+        server_id: str,
+        work_units: float,
+        model_size: float | None = None,
+    ) -> None:
         values = _row(record)
         with self._connect() as connection:
             connection.execute(
-                f"INSERT OR REPLACE INTO jobs (server_id, work_units, {', '.join(_FIELDS)}) "
-                f"VALUES (?, ?, {', '.join('?' for _ in _FIELDS)})",
-                (server_id, work_units, *values),
+                "INSERT OR REPLACE INTO jobs (server_id, work_units, model_size, "
+                f"{', '.join(_FIELDS)}) VALUES (?, ?, ?, {', '.join('?' for _ in _FIELDS)})",
+                (server_id, work_units, model_size, *values),
             )
 
     def records(self, since: dt.datetime) -> list[JobRecord]:
@@ -267,12 +282,20 @@ class JobFile:
                 "scenario_name = ? AND status = 'done' ORDER BY submitted_at DESC LIMIT 20",
                 (kind, scenario_name),
             ).fetchall()
+        return [(_between(start, end), float(units)) for start, end, units in rows]
+
+    def sized_durations(self, kind: str, scenario_name: str) -> list[tuple[float, float, float]]:
+        """(seconds, work units, model size) of the finished jobs of ``kind`` on other
+        scenarios than ``scenario_name`` that know their model's size."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT submitted_at, finished_at, work_units, model_size FROM jobs WHERE "
+                "kind = ? AND scenario_name != ? AND status = 'done' AND model_size > 0 "
+                "ORDER BY submitted_at DESC LIMIT 20",
+                (kind, scenario_name),
+            ).fetchall()
         return [
-            (
-                (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds(),
-                float(units),
-            )
-            for start, end, units in rows
+            (_between(start, end), float(units), float(size)) for start, end, units, size in rows
         ]
 
     def interrupt_others(self, server_id: str) -> None:
@@ -284,6 +307,10 @@ class JobFile:
                 "WHERE status IN ('queued', 'running') AND server_id != ?",
                 (server_id,),
             )
+
+
+def _between(start: str, end: str) -> float:
+    return (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds()
 
 
 def _row(record: JobRecord) -> tuple[Any, ...]:
@@ -356,6 +383,7 @@ class _Live:
     progress: Progress
     future: Future[Any]
     work_units: float
+    model_size: float | None = None
     result: Any = None
     details: str = ""
     written: float = 0.0
@@ -376,18 +404,38 @@ class JobRegistry:
     # ------------------------------------------------------------ submitting
 
     def estimate(
-        self, kind: str, scenario_name: str, work_units: float = 1.0
+        self,
+        kind: str,
+        scenario_name: str,
+        work_units: float = 1.0,
+        model_size: float | None = None,
     ) -> tuple[float | None, str]:
         """(seconds, basis): the median of past jobs of ``kind`` on ``scenario_name`` per unit
-        of work (replications, points) times ``work_units``; (None, why) without any."""
+        of work (replications, points) times ``work_units``. Without any, and given the
+        ``model_size`` (``model_size(scenario)``: SKUs x suppliers x periods), the median of past
+        jobs of ``kind`` on other scenarios per unit of work and of model size, times both.
+        (None, why) without either."""
         past = [s / u for s, u in self.file.durations(kind, scenario_name) if u > 0]
-        if not past:
+        if past:
+            per_unit = statistics.median(past)
+            low, high = min(past) * work_units, max(past) * work_units
+            basis = f"from {_jobs(len(past))} on this scenario: {_seconds(low)} – {_seconds(high)}"
+            return per_unit * work_units, basis
+        if model_size is None or model_size <= 0:
             return None, "no estimate yet: the first such job on this scenario"
-        per_unit = statistics.median(past)
-        low, high = min(past) * work_units, max(past) * work_units
-        jobs = f"{len(past)} past job{'s' if len(past) > 1 else ''}"
-        basis = f"from {jobs}: {_seconds(low)} – {_seconds(high)}"
-        return per_unit * work_units, basis
+        sized = [(s / u / z, z) for s, u, z in self.file.sized_durations(kind, scenario_name) if u]
+        if not sized:
+            return None, "no estimate yet: the first such job on this server"
+        per_size = [rate for rate, _ in sized]
+        sizes = [size for _, size in sized]
+        scale = work_units * model_size
+        basis = (
+            f"a rough guess from {_jobs(len(sized))} on other scenarios, scaled by model size "
+            f"(SKUs × suppliers × periods: {model_size:,.0f} here, {min(sizes):,.0f} – "
+            f"{max(sizes):,.0f} there): {_seconds(min(per_size) * scale)} – "
+            f"{_seconds(max(per_size) * scale)}"
+        )
+        return statistics.median(per_size) * scale, basis
 
     def submit(
         self,
@@ -399,11 +447,13 @@ class JobRegistry:
         work_units: float = 1.0,
         unit: str = "",
         solver: bool = False,
+        model_size: float | None = None,
     ) -> str:
         """Queue ``task(progress)`` (run in a process of its own; with ``solver``, after the
-        solver's other jobs); returns the job id."""
+        solver's other jobs); returns the job id. ``model_size`` (SKUs x suppliers x periods)
+        lets the estimates of other scenarios' jobs use this one's time."""
         job_id = f"job-{secrets.token_hex(4)}"
-        estimate, basis = self.estimate(kind, scenario_name, work_units)
+        estimate, basis = self.estimate(kind, scenario_name, work_units, model_size)
         event = threading.Event()
         progress = Progress(label, lambda: self._progressed(job_id), event)
         record = JobRecord(
@@ -423,9 +473,9 @@ class JobRegistry:
             run_id=None,
         )
         with self._lock:
-            live = _Live(record, progress, Future(), work_units)
+            live = _Live(record, progress, Future(), work_units, model_size)
             self._live[job_id] = live
-        self.file.write(record, self.server_id, work_units)
+        self.file.write(record, self.server_id, work_units, model_size)
         live.future = self._executor.submit(self._run, job_id, task, solver)
         return job_id
 
@@ -519,7 +569,7 @@ class JobRegistry:
         now = time.monotonic()
         if now - live.written >= STORE_EVERY_SECONDS:
             live.written = now
-            self.file.write(live.record, self.server_id, live.work_units)
+            self.file.write(live.record, self.server_id, live.work_units, live.model_size)
 
     def _progressed(self, job_id: str) -> None:
         """The parent's own progress (a job waiting for the solver says so)."""
@@ -532,7 +582,7 @@ class JobRegistry:
             live = self._live[job_id]
             live.record = replace(live.record, **changes)
         if write:
-            self.file.write(live.record, self.server_id, live.work_units)
+            self.file.write(live.record, self.server_id, live.work_units, live.model_size)
 
     def _end(self, job_id: str, status: JobStatus, message: str, run_id: str | None = None) -> None:
         self._set(
@@ -637,6 +687,16 @@ def _child(
         sender.send(("done", result))
     finally:
         sender.close()
+
+
+def model_size(skus: int, suppliers: int, periods: int) -> float:
+    """The size a time estimate scales with: SKUs x suppliers x periods (the optimizer's
+    order variables and a simulation's work both grow about so)."""
+    return float(skus * suppliers * periods)
+
+
+def _jobs(count: int) -> str:
+    return f"{count} past job{'s' if count > 1 else ''}"
 
 
 def _seconds(value: float) -> str:

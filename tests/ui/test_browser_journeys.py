@@ -33,6 +33,7 @@ pytestmark = [needs_chromium, pytest.mark.browser]
 
 RAW_FLOAT = re.compile(r"\d\.\d{4,}")
 """A number with four or more decimals: never shown to a user."""
+PLAN_B = "Plan B (optional: compare on the same random numbers)"
 CANCEL_SECONDS = 10.0
 """Cancel to 'cancelled' on the page: the job stops within 5 s, the page polls every second."""
 
@@ -198,12 +199,36 @@ def _stress_two_plans(page, tmp_path: Path) -> None:
     page.get_by_role("button", name="Optimize", exact=True).click()
     expect(page.get_by_text("Optimal plan")).to_be_visible(timeout=LONG)
     go(page, "Stress test")
-    choose(page, "Plan B (optional: compare on the same random numbers)", "free optimum")
+    choose(page, PLAN_B, "free optimum")
+    wait_idle(page)
     type_number(page, "Replications", "10")
     wait_idle(page)
     page.get_by_role("button", name="Run stress test").click()
     expect(page.get_by_text("difference (B − A)").first).to_be_visible(timeout=LONG)
     wait_idle(page)
+
+
+def test_settings_survive_navigation_after_a_run(
+    browser,  # noqa: F811
+    server: Server,
+    tmp_path: Path,
+) -> None:
+    """A page whose job has ended still polls (a timed fragment); a poll that fires after the
+    switch to another page dropped that page's settings, until the session kept a copy."""
+    page = new_page(browser, server)
+    _stress_two_plans(page, tmp_path)
+    assert page.get_by_text("10 replications;").count() == 1
+    assert page.get_by_label("Replications", exact=True).input_value() == "10"
+    for name in ("Scenario", "Landed cost", "Optimize"):
+        go(page, name)
+        wait_idle(page)
+        page.wait_for_timeout(1500)  # the stress page's poll would fire here
+        go(page, "Stress test")
+        wait_idle(page)
+        assert page.get_by_label("Replications", exact=True).input_value() == "10", name
+        plan_b = page.get_by_role("combobox", name=PLAN_B, exact=True).input_value()
+        assert "free optimum" in plan_b, (name, plan_b)
+    page.close()
 
 
 def test_the_stress_table_keeps_every_column_visible_at_1400_and_800_px(
@@ -248,4 +273,79 @@ def test_no_page_shows_a_raw_float(browser, server: Server, tmp_path: Path) -> N
             wait_idle(page)
         seen[name] = RAW_FLOAT.findall(page.locator("body").inner_text())
     assert not any(seen.values()), seen
+    page.close()
+
+
+def test_an_unknown_address_or_run_is_a_message_not_a_blank_page(
+    browser,  # noqa: F811
+    server: Server,
+    tmp_path: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    from engine import api
+
+    scenario = small_scenario()
+    policy = api.suggested_policy_for(scenario, "base_stock")
+    run = api.run_stress(scenario, policy, 3, 1, label="base_stock")
+    store = api.RunStore(tmp_path / "runs.sqlite")  # the server's store
+    run_id = store.save(run.kind, scenario, "small", dict(run.tables), dict(run.metrics))
+    page = new_page(browser, server)
+    # a page that does not exist: Streamlit says so and shows the first page
+    page.goto(f"{server.url}/no-such-page")
+    expect(page.get_by_text("Page not found")).to_be_visible()
+    expect(page.get_by_role("heading", name="Scenario", exact=True)).to_be_visible()
+    # a link to a run opens it
+    page.goto(f"{server.url}/runs?run={run_id}")
+    expect(page.get_by_text("Cash (P5 – P95 band, median line)")).to_be_visible(timeout=LONG)
+    # a run that is not (or no longer) in the store: a message, and the runs that are
+    page.goto(f"{server.url}/runs?run=20261203-000000-dead")
+    expect(page.get_by_text("Run 20261203-000000-dead is not in this run store")).to_be_visible()
+    expect(page.get_by_text("Open a run")).to_be_visible()
+    store.delete(run_id)
+    page.goto(f"{server.url}/runs?run={run_id}")
+    expect(page.get_by_text(f"Run {run_id} is not in this run store")).to_be_visible()
+    expect(page.get_by_text("No runs yet")).to_be_visible()
+    page.close()
+
+
+def test_finance_peak_is_the_stress_tests_on_a_deterministic_case(
+    browser,  # noqa: F811
+    server: Server,
+    tmp_path: Path,
+) -> None:
+    """docs/finance.md's worked example (no randomness) and its one PO, stored as a plan: the
+    Finance page's peak working capital and the stress test's read the same, 1,220 USD."""
+    from playwright.sync_api import expect
+
+    from engine import api
+    from tests.test_finance_working_capital import worked_example
+
+    scenario, orders = worked_example()
+    book = api.write_scenario(scenario, tmp_path / "worked.xlsx")
+    api.RunStore(tmp_path / "runs.sqlite").save(
+        api.RunKind.OPTIMIZE,
+        scenario,
+        scenario.name,
+        {"purchase_orders": orders},
+        metrics={"status": "optimal", "total_cost": 1_000.0, "gap": 0.0},
+    )
+    page = new_page(browser, server)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(book)
+    page.get_by_role("button", name="Open upload").click()
+    expect(page.get_by_role("heading", name=scenario.name)).to_be_visible()
+    go(page, "Finance")
+    peak = page.locator('[data-testid="stMetric"]').filter(has_text="Peak working capital")
+    finance_peak = peak.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    assert finance_peak == "1,220 USD"
+    go(page, "Stress test")
+    choose(page, "Plan A", f"{scenario.name} · optimized plan")
+    wait_idle(page)
+    type_number(page, "Replications", "3")
+    wait_idle(page)
+    page.get_by_role("button", name="Run stress test").click()
+    row = page.locator('[data-testid="stTable"] tr').filter(has_text="peak working capital")
+    expect(row).to_be_visible(timeout=LONG)
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0].startswith(f"{finance_peak} [{finance_peak}, {finance_peak}]"), cells
     page.close()

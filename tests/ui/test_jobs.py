@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from engine import api
-from engine.runs.jobs import Cancelled, JobFile, JobRegistry, JobStatus, Progress, jobs_path
+from engine.runs.jobs import (
+    Cancelled,
+    JobFile,
+    JobRegistry,
+    JobStatus,
+    Progress,
+    jobs_path,
+    model_size,
+)
 from tests.conftest import DTC_BRAND
 from tests.ui.conftest import small_scenario
 from ui import tasks
@@ -160,3 +168,54 @@ def test_a_failed_job_keeps_its_error(registry: JobRegistry) -> None:
     assert record.message == "choose at least one SKU to protect"
     assert isinstance(registry.result(record.job_id), ValueError)
     assert "fails" in registry.details(record.job_id)
+
+
+def quick(progress: Progress) -> str:
+    time.sleep(0.3)
+    return "done"
+
+
+def test_a_scenarios_first_job_is_estimated_from_other_scenarios_scaled_by_model_size(
+    registry: JobRegistry,
+) -> None:
+    assert registry.estimate("stress", "big", 10, model_size(4, 2, 20))[0] is None
+    for name, size in (("small", model_size(2, 2, 16)), ("medium", model_size(4, 2, 16))):
+        job = registry.submit("stress", name, name, quick, work_units=10, model_size=size)
+        assert registry.wait(job, timeout=60).status is JobStatus.DONE
+    took = {
+        r.scenario_name: r.elapsed_seconds / 10 / size
+        for r, size in zip(
+            sorted(registry.records(), key=lambda r: r.scenario_name),
+            (model_size(4, 2, 16), model_size(2, 2, 16)),
+            strict=True,
+        )
+    }
+    seconds, basis = registry.estimate("stress", "big", 20, model_size(4, 2, 20))
+    # the median of the two past jobs' seconds per replication and per size, times both
+    expected = (took["small"] + took["medium"]) / 2 * 20 * model_size(4, 2, 20)
+    assert seconds == pytest.approx(expected, rel=0.05)
+    assert "from 2 past jobs on other scenarios, scaled by model size" in basis
+    assert "160 here, 64 – 128 there" in basis
+    # a job of the same scenario is the better basis once there is one
+    assert "on this scenario" in registry.estimate("stress", "small", 10, 64)[1]
+    # without the model's size there is no guess
+    assert registry.estimate("stress", "big", 20)[0] is None
+
+
+def test_an_older_job_file_gains_the_model_size_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.jobs.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE jobs (job_id TEXT PRIMARY KEY, server_id TEXT NOT NULL, kind TEXT "
+            "NOT NULL, label TEXT NOT NULL, scenario_name TEXT NOT NULL, status TEXT NOT NULL, "
+            "message TEXT NOT NULL, done INTEGER NOT NULL, total INTEGER NOT NULL, unit TEXT "
+            "NOT NULL, work_units REAL NOT NULL, submitted_at TEXT NOT NULL, finished_at TEXT, "
+            "estimate_seconds REAL, estimate_basis TEXT NOT NULL, run_id TEXT)"
+        )
+    connection.close()
+    registry = JobRegistry(path)
+    job = registry.submit("stress", "s", "small", quick, model_size=64)
+    assert registry.wait(job, timeout=60).status is JobStatus.DONE
+    assert JobFile(path).sized_durations("stress", "other")[0][2] == 64

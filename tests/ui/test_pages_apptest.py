@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import re
 import zipfile
 
@@ -15,6 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine.api import RunKind, RunStore, plan_working_capital, run_cost_differences
 from tests.ui.conftest import (
+    APP,
+    PAGES,
     frame_with,
     go,
     new_app,
@@ -262,6 +265,10 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
     assert any(s.value.startswith("Optimal plan") for s in at.success)
     metrics = {m.label: m.value for m in at.metric}
     assert "Free optimum" in metrics
+    # the cost chart's legend names the two plans as the figures above do
+    breakdown = [spec for spec in chart_specs(at).splitlines() if "cost component" in spec]
+    assert len(breakdown) == 1
+    assert "plan with your splits" in breakdown[0] and "free optimum" in breakdown[0]
     assert "Difference of the two plans" in metrics
     assert "Exact marginal cost of the splits" in metrics
     captions = [c.value for c in at.caption]
@@ -380,6 +387,31 @@ def test_stress_test_of_a_policy_on_the_example() -> None:
     assert run["replications"] == 20
 
 
+def chart_specs(at: AppTest) -> str:
+    """Every chart's Vega-Lite spec on the page, as one text."""
+    return "\n".join(
+        json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+        for chart in at.get("vega_lite_chart")
+    )
+
+
+def test_stress_charts_name_the_plans_as_the_pickers_do() -> None:
+    at = go(open_example(new_app()), "stress")
+    at.selectbox(key=state.W_ST_PLAN_B).set_value("policy:s_S")
+    at.number_input(key=state.W_ST_REPS).set_value(4)
+    at.button(key=state.W_ST_RUN).click().run()
+    wait_for_jobs(at)
+    no_exception(at)
+    specs = chart_specs(at)
+    assert len(at.get("vega_lite_chart")) == 5  # 2 fans + 3 distributions
+    # the legends name each plan by what it is, lettered as the pickers Plan A and Plan B
+    assert specs.count("A · base-stock policy") >= 5
+    assert specs.count("B · (s, S) policy") >= 5
+    assert "plan A" not in specs and "plan B" not in specs
+    headline = frame_with(at, "measure", "difference (B − A)")
+    assert {"A · base-stock policy", "B · (s, S) policy"} <= set(headline.columns)
+
+
 # ---------------------------------------------------------------- finance
 
 
@@ -487,6 +519,39 @@ def test_runs_page_reopens_a_stress_run_and_its_scenario(small_xlsx: bytes) -> N
     at.button(key=state.W_RUNS_USE).click().run()
     no_exception(at)
     assert at.session_state["workspace"].source.startswith("run ")
+
+
+def stored_stress_run() -> str:
+    """A stress run of a policy on the small scenario, saved as the command line saves it."""
+    from engine import api
+    from tests.ui.conftest import small_scenario
+
+    scenario = small_scenario()
+    policy = api.suggested_policy_for(scenario, "base_stock")
+    run = api.run_stress(scenario, policy, 3, 1, label="base_stock")
+    return RunStore().save(run.kind, scenario, "small", dict(run.tables), dict(run.metrics))
+
+
+def test_a_link_to_a_run_opens_it_and_a_missing_run_is_a_message() -> None:
+    run_id = stored_stress_run()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["run"] = run_id
+    at.switch_page(PAGES["runs"]).run()
+    no_exception(at)
+    assert at.selectbox(key=state.W_RUNS_OPEN).value == run_id
+    assert "fill rate" in set(frame_with(at, "measure")["measure"])
+    # a run that is not (or no longer) in the store: a message, the runs still listed
+    gone = AppTest.from_file(str(APP), default_timeout=60)
+    gone.query_params["run"] = "20261203-000000-dead"
+    gone.switch_page(PAGES["runs"]).run()
+    no_exception(gone)
+    assert any("Run 20261203-000000-dead is not in this run store" in e.value for e in gone.error)
+    assert gone.selectbox(key=state.W_RUNS_OPEN).value == run_id
+    # deleted in another tab while this one shows it: a message, not a traceback
+    RunStore().delete(run_id)
+    at.run()
+    no_exception(at)
+    assert any(f"Run {run_id}" in e.value for e in at.error), [e.value for e in at.error]
 
 
 @pytest.mark.slow

@@ -67,7 +67,8 @@ def test_calibration_and_side_by_side_stress_test() -> None:
     at.button(key=state.W_SU_RUN).click().run()
     wait_for_jobs(at)
     no_exception(at)
-    headline = frame_with(at, "measure", "plan A", "plan B")
+    # the tables and charts name the two runs by what differs: the suppliers
+    headline = frame_with(at, "measure", "A · typed-in suppliers", "B · calibrated suppliers")
     assert "supplier on-time rate" in set(headline["measure"])
     assert "typed-in suppliers" in texts(at) and "calibrated on the PO history" in texts(at)
     at.button(key=state.W_SU_APPLY).click().run()

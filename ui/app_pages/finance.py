@@ -171,6 +171,7 @@ def cycle_section(scenario: Scenario) -> None:
         "Replications", min_value=2, max_value=2000, value=50, step=10, key=state.W_FI_REPS
     )
     st.caption(fulfilment_differences(scenario, days, cost, dso))
+    st.caption(jobs.estimate_note(JOB_FINANCE, state.scenario_label(), 2 * int(reps), scenario))
     busy = jobs.running(JOB_FINANCE) is not None
     if st.button("Compare 3PL and direct", key=state.W_FI_RUN, type="primary", disabled=busy):
         try:
@@ -206,6 +207,7 @@ def cycle_section(scenario: Scenario) -> None:
                 request,
                 work_units=2 * int(reps),
                 unit="replications (3PL and direct counted)",
+                scenario=scenario,
             )
             st.rerun()
     jobs.watch(JOB_FINANCE)

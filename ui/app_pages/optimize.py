@@ -130,7 +130,7 @@ def optimize_section(scenario: Scenario) -> None:
     options = solver_options()
     splits = split_controls(scenario)
     busy = jobs.running(JOB_OPTIMIZE) is not None
-    st.caption(jobs.estimate_note(JOB_OPTIMIZE, state.scenario_label()))
+    st.caption(jobs.estimate_note(JOB_OPTIMIZE, state.scenario_label(), scenario=scenario))
     if st.button("Optimize", key=state.W_OPT_RUN, type="primary", disabled=busy):
         request = tasks.OptimizeRequest(
             scenario=scenario,
@@ -141,7 +141,9 @@ def optimize_section(scenario: Scenario) -> None:
         label = f"Optimizing {scenario.name}" + (
             f" ({tasks.split_label(splits)})" if splits else ""
         )
-        jobs.submit(JOB_OPTIMIZE, label, tasks.run_optimize, request, solver=True)
+        jobs.submit(
+            JOB_OPTIMIZE, label, tasks.run_optimize, request, solver=True, scenario=scenario
+        )
         st.rerun()
     jobs.watch(JOB_OPTIMIZE)
     widgets.job_error(JOB_OPTIMIZE)
@@ -176,7 +178,7 @@ def frontier_section(scenario: Scenario) -> None:
         key=state.W_FR_KIND,
     )
     busy = jobs.running(JOB_FRONTIER) is not None
-    st.caption(jobs.estimate_note(JOB_FRONTIER, state.scenario_label()))
+    st.caption(jobs.estimate_note(JOB_FRONTIER, state.scenario_label(), scenario=scenario))
     if st.button("Draw the curve", key=state.W_FR_RUN, disabled=busy or not protect):
         request = tasks.FrontierRequest(
             scenario=scenario,
@@ -192,6 +194,7 @@ def frontier_section(scenario: Scenario) -> None:
             request,
             unit="solves",
             solver=True,
+            scenario=scenario,
         )
         st.rerun()
     jobs.watch(JOB_FRONTIER)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from engine import api
-from ui import jobs, state, views, widgets
+from ui import formats, jobs, state, views, widgets
 from ui.tasks import ResilienceRequest, run_resilience
 
 JOB_RESILIENCE = "resilience"
@@ -58,6 +58,18 @@ def frontier_chart(table: pd.DataFrame, currency: str, level: float) -> alt.Char
     return (bars + points + labels).properties(height=360)
 
 
+def money_columns(table: pd.DataFrame) -> dict[str, formats.Kind]:
+    """The resilience table's cost columns whose names do not say money (``mean_low``,
+    ``score``, ``premium``, ``cvar_saving_high``): every other number there is money."""
+    return {
+        str(c): formats.Kind.MONEY
+        for c in table.columns
+        if formats.kind_of(str(c)) is formats.Kind.NUMBER
+        and pd.api.types.is_numeric_dtype(table[c])
+        and not pd.api.types.is_bool_dtype(table[c])
+    }
+
+
 st.title("Resilience")
 st.caption(
     "Is a backup worth it? Each split is planned by the optimizer (its premium over the free "
@@ -69,8 +81,13 @@ current = widgets.need_scenario()
 if current is None:
     st.stop()
 critical = [s.sku for s in current.skus if s.critical]
+every_sku = [s.sku for s in current.skus]
+state.keep_valid(state.W_RE_SKUS, every_sku)
 skus = st.multiselect(
-    "SKUs to protect", [s.sku for s in current.skus], default=critical, key=f"{KEY}.skus"
+    "SKUs to protect",
+    every_sku,
+    default=state.default_unless_set(state.W_RE_SKUS, critical),
+    key=state.W_RE_SKUS,
 )
 splits = st.radio(
     "Candidates",
@@ -98,8 +115,11 @@ stochastic = st.checkbox(
     "disruption scenarios, one period per SKU)",
     key=f"{KEY}.stochastic",
 )
+st.caption(jobs.estimate_note(JOB_RESILIENCE, state.scenario_label(), scenario=current))
 busy = jobs.running(JOB_RESILIENCE) is not None
-if st.button("Find the split to run", type="primary", disabled=busy or not skus, key=f"{KEY}.run"):
+if st.button(
+    "Find the split to run", type="primary", disabled=busy or not skus, key=state.W_RE_RUN
+):
     request = ResilienceRequest(
         scenario=current,
         skus=tuple(skus),
@@ -111,8 +131,9 @@ if st.button("Find the split to run", type="primary", disabled=busy or not skus,
         seed=int(seed),
         work=float(work),
         stochastic=200 if stochastic else 0,
+        scenario_name=state.scenario_label(),
     )
-    jobs.submit(JOB_RESILIENCE, "Resilience frontier", run_resilience, request)
+    jobs.submit(JOB_RESILIENCE, "Resilience frontier", run_resilience, request, scenario=current)
     st.rerun()
 jobs.watch(JOB_RESILIENCE)
 widgets.job_error(JOB_RESILIENCE)
@@ -121,8 +142,6 @@ if isinstance(outcome, api.ResilienceResult):
     st.divider()
     st.success(outcome.sentence)
     currency = current.finance.currency
-    st.altair_chart(
-        frontier_chart(outcome.table, currency, outcome.level), use_container_width=True
-    )
-    st.dataframe(outcome.table, hide_index=True, use_container_width=True)
+    st.altair_chart(frontier_chart(outcome.table, currency, outcome.level), width="stretch")
+    views.table(outcome.table, currency, f"{KEY}.table", money_columns(outcome.table))
     views.downloads(outcome.tables(), "resilience", f"{KEY}.download", main="resilience")

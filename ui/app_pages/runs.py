@@ -1,5 +1,6 @@
 """Runs: every optimize, frontier and stress run kept; list, reopen, compare, relabel,
-download, delete."""
+download, delete. ``runs?run=<id>`` opens a run (a link to it); an id that is not in the
+store (deleted, or of another store) is said so, not a blank page."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from engine.api import RunKind, RunStore, RunStoreError, default_store_path
 from ui import formats, loading, plans, state, tasks, views, widgets
 
 KINDS = ["", *[k.value for k in RunKind]]
+RUN_PARAM = "run"  # the address's parameter naming a run to open: runs?run=<id>
 # columns of the run list (every metric is one click away); no bare strings in a page script:
 # Streamlit would show them
 LISTED = (
@@ -108,19 +110,52 @@ def confirm_delete() -> None:
         state.set_error("runs", str(error))
         return
     st.session_state.pop(state.W_RUNS_OPEN, None)
+    if st.query_params.get(RUN_PARAM) == run_id:
+        del st.query_params[RUN_PARAM]
     state.set_error("runs", None)
+
+
+def linked_run(ids: list[str]) -> None:
+    """The run the address asks for (``?run=<id>``) becomes the open one; an id the store
+    does not hold gets a message."""
+    asked = st.query_params.get(RUN_PARAM)
+    if not asked:
+        return
+    if asked in ids:
+        st.session_state[state.W_RUNS_OPEN] = asked
+        return
+    st.error(
+        f"Run {asked} is not in this run store: it was deleted, or saved in another store. "
+        "Choose one of the runs below."
+    )
+
+
+def follow_choice() -> None:
+    """The address follows the open run, so it can be bookmarked or sent."""
+    st.query_params[RUN_PARAM] = st.session_state[state.W_RUNS_OPEN]
 
 
 def open_section(store: RunStore, runs: pd.DataFrame) -> None:
     ids = list(runs["run_id"])
     state.keep_valid(state.W_RUNS_OPEN, ids)
+    linked_run(ids)
     run_id = st.selectbox(
-        "Open a run", ids, format_func=lambda r: describe(runs, r), key=state.W_RUNS_OPEN
+        "Open a run",
+        ids,
+        format_func=lambda r: describe(runs, r),
+        key=state.W_RUNS_OPEN,
+        on_change=follow_choice,
     )
     if not run_id:
         return
-    run = store.get(run_id)
-    st.subheader(f"{run.kind.value} run {run.run_id}" + (f": {run.label}" if run.label else ""))
+    try:
+        run = store.get(run_id)
+    except RunStoreError as error:  # e.g. deleted in another tab since the list was read
+        st.error(f"Run {run_id} cannot be opened: {error}")
+        return
+    st.subheader(f"{run.kind.value} run {run.run_id}")
+    if run.label:  # a compare run's label names both plans: too long for a heading
+        st.markdown(f"**{run.label}**")
     st.caption(
         f"Scenario {run.scenario_name} · saved {run.created_at:%Y-%m-%d %H:%M} UTC · "
         + formats.parameters_text(run.parameters, run.scenario.finance.currency)
@@ -182,5 +217,7 @@ try:
         compare_section(store, runs)
         st.divider()
         open_section(store, runs)
+    else:
+        linked_run([])
 except RunStoreError as error:
     st.error(f"The run store cannot be used: {error}")

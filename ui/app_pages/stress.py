@@ -138,7 +138,8 @@ seed = cols[1].number_input(
 )
 busy = jobs.running(JOB_STRESS) is not None
 plans_tested = 1 if plan_b is None else 2
-st.caption(jobs.estimate_note(JOB_STRESS, label or current.name, int(replications) * plans_tested))
+work_units = int(replications) * plans_tested
+st.caption(jobs.estimate_note(JOB_STRESS, label or current.name, work_units, simulated))
 if st.button("Run stress test", key=state.W_ST_RUN, type="primary", disabled=busy):
     request = tasks.StressRequest(
         scenario=simulated,
@@ -164,8 +165,9 @@ if st.button("Run stress test", key=state.W_ST_RUN, type="primary", disabled=bus
         f"Stress test ({int(replications)} replications{both})",
         tasks.run_stress,
         request,
-        work_units=int(replications) * plans_tested,
+        work_units=work_units,
         unit="replications" if plan_b is None else "replications (both plans counted)",
+        scenario=simulated,
     )
     st.rerun()
 jobs.watch(JOB_STRESS)

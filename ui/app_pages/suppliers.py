@@ -285,12 +285,14 @@ def show_calibration(current: Scenario, label: str, history: History) -> None:
     cols = st.columns(2)
     replications = cols[0].number_input("Replications", 2, 5000, 100, 10, key=state.W_SU_REPS)
     seed = cols[1].number_input("Seed (same seed, same result)", 0, value=0, key=state.W_SU_SEED)
+    name = state.scenario_label() or current.name
+    st.caption(jobs.estimate_note(JOB_SIDE_BY_SIDE, name, 2 * int(replications), current))
     busy = jobs.running(JOB_SIDE_BY_SIDE) is not None
     if st.button("Run both stress tests", key=state.W_SU_RUN, disabled=busy):
         request = history_tasks.SideBySideRequest(
             typed=current,
             calibrated=calibration.scenario,
-            scenario_name=state.scenario_label() or current.name,
+            scenario_name=name,
             plan=choices[plan],
             replications=int(replications),
             seed=int(seed),
@@ -302,6 +304,7 @@ def show_calibration(current: Scenario, label: str, history: History) -> None:
             request,
             work_units=2 * int(replications),
             unit="replications (both counted)",
+            scenario=current,
         )
         st.rerun()
     jobs.watch(JOB_SIDE_BY_SIDE)

@@ -181,7 +181,7 @@ def show_plan(outcome: Outcome, key: str) -> None:
     costs = (
         {PLAN_WITH_SPLITS if with_free else "plan": tables["costs"]} if "costs" in tables else {}
     )
-    if with_free:
+    if free is not None and not free.empty:
         costs[FREE_OPTIMUM] = free
     if costs:
         st.altair_chart(charts.cost_breakdown(costs, currency), width="stretch")

@@ -52,7 +52,9 @@ def test_the_lagrangian_bound_is_never_above_the_proven_optimum(
         skus=skus, suppliers=suppliers, modes=modes, periods=periods, seed=seed, tiers=2
     )
     optimum = _optimum(scenario, tier_choice)
-    result = lagrangian_bound(build_model_data(scenario), tier_choice, work=THOROUGH, target=optimum)
+    result = lagrangian_bound(
+        build_model_data(scenario), tier_choice, work=THOROUGH, target=optimum
+    )
     assert result.bound is not None and not result.time_limited
     tolerance = 1e-6 * max(abs(optimum), 1.0)
     assert all(value is None or value <= optimum + tolerance for value in result.history)

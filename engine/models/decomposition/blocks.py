@@ -15,6 +15,7 @@ same matrix, the same options and one HiGHS thread give the same answer wherever
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import highspy
@@ -86,9 +87,7 @@ def block_data(data: ModelData, sku: str, sku_pos: list[PoKey]) -> ModelData:
     )
 
 
-def build_block(
-    one: ModelData, po_index: np.ndarray, tier_choice: TierChoice
-) -> SkuBlock:
+def build_block(one: ModelData, po_index: np.ndarray, tier_choice: TierChoice) -> SkuBlock:
     """Compile a SKU's block from its ``block_data``; ``po_index``: its POs' places in the
     whole data's POs."""
     sku = one.skus[0]
@@ -179,8 +178,10 @@ def solve_block(
     solved = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = _finite(info.objective_function_value) if solved else None
     integer = bool(block.integrality.any())
-    bound = _finite(info.mip_dual_bound) if integer else (
-        objective if status == highspy.HighsModelStatus.kOptimal else None
+    bound = (
+        _finite(info.mip_dual_bound)
+        if integer
+        else (objective if status == highspy.HighsModelStatus.kOptimal else None)
     )
     values = np.asarray(highs.getSolution().col_value, dtype=float) if solved else None
     return BlockOutcome(bound, objective, values, status == highspy.HighsModelStatus.kTimeLimit)
@@ -199,7 +200,7 @@ def block_plan(block: SkuBlock, values: np.ndarray) -> VariableValues:
     return {name: float(v) for name, v in zip(block.names, values, strict=True) if name[0]}
 
 
-def _stop_at_check(max_checks: int):  # noqa: ANN202 - a HiGHS callback
+def _stop_at_check(max_checks: int) -> Callable[[object], None]:
     """Stop a MIP at HiGHS's ``max_checks``-th limit check (deterministic work)."""
     checks = [0]
 

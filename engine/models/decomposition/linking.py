@@ -127,9 +127,7 @@ class Linking:
             qualify_suppliers=qualify,
             qualification_cost=np.asarray([data.qualification_cost[s] for s in qualify]),
             qualify_pairs=pairs,
-            supplier_of_pair=np.asarray(
-                [qualify.index(s) for (s, _) in pairs], dtype=np.int64
-            ),
+            supplier_of_pair=np.asarray([qualify.index(s) for (s, _) in pairs], dtype=np.int64),
             capacity=np.asarray([data.capacity[key] for key in windows], dtype=float),
             capacity_load=sparse.csr_matrix(
                 (shares, (rows, cols)), shape=(n, len(windows)), dtype=float
@@ -183,8 +181,9 @@ class Linking:
         """Per PO: what one more unit ordered pays for capacity and the region caps."""
         return self.capacity_load @ m.capacity + self.region_load @ m.region
 
-    def block_cost(self, block_base: np.ndarray, block: object, m: Multipliers,
-                   unit_price: np.ndarray) -> np.ndarray:
+    def block_cost(
+        self, block_base: np.ndarray, block: object, m: Multipliers, unit_price: np.ndarray
+    ) -> np.ndarray:
         """A SKU block's column costs under ``m`` (``block``: a ``SkuBlock``)."""
         cost = block_base.copy()
         index = block.po_index  # type: ignore[attr-defined]
@@ -228,7 +227,9 @@ class Linking:
         """The linking constraints' left sides less right sides at the blocks' plans (per PO:
         units ``qty``, shipment copies ``ship``, container copies ``box``; per pair the
         supplier copies ``qualify``) and the shared block's optimum."""
-        containers = np.bincount(self.shipment_of_po, weights=box, minlength=self.shipment_cost.size)
+        containers = np.bincount(
+            self.shipment_of_po, weights=box, minlength=self.shipment_cost.size
+        )
         has_box = self.container_cost > 0
         return Multipliers(
             ship - shared.shipment_used[self.shipment_of_po],
@@ -257,7 +258,9 @@ class Linking:
         moves = {f: getattr(scale, f) * getattr(g, f) for f in FAMILIES}
         for f in FAMILIES:
             moves[f] = np.where((getattr(m, f) <= 0) & (moves[f] < 0), 0.0, moves[f])
-        moves["box"] = np.where((m.box >= self.container_cost) & (moves["box"] > 0), 0.0, moves["box"])
+        moves["box"] = np.where(
+            (m.box >= self.container_cost) & (moves["box"] > 0), 0.0, moves["box"]
+        )
         return Multipliers(*(moves[f] for f in FAMILIES))
 
     def stepped(self, m: Multipliers, d: Multipliers, step: float) -> Multipliers:

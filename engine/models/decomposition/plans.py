@@ -11,9 +11,11 @@ plan, within the strategy's ``fix_group`` work.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from engine.models.data import ModelData
 from engine.models.heuristic import VariableValues, capacity_used, sku_decision_columns
@@ -68,3 +70,23 @@ def decomposition_plan(
         return None
     finally:
         session.reset()
+
+
+def purchase_orders(data: ModelData, plan: VariableValues) -> pd.DataFrame:
+    """The POs of a blocks' plan as a PO table for the independent checker
+    (``engine.checker.check_plan``), without the whole model: each placed PO's units rounded
+    up to its order multiple (the blocks relax it), at most its upper bound; its tier the
+    cheapest its quantity reaches."""
+    rows = []
+    for po, info in data.pos.items():
+        if plan.get(("po_placed", po), 0.0) <= 0.5:
+            continue
+        multiple = data.offers[po[:2]].order_multiple_units
+        units = math.ceil(plan.get(("order_qty", po), 0.0) / multiple - 1e-6) * multiple
+        units = max(min(units, info.upper_units), data.offers[po[:2]].min_po_units)
+        reached = [t for t in data.offers[po[:2]].tiers if t.min_qty_units <= units + 1e-6]
+        tier = min(reached, key=lambda t: (t.unit_price, -t.number)).number if reached else 1
+        rows.append((po[0], po[1], po[2], po[3], float(units), tier))
+    return pd.DataFrame(
+        rows, columns=["supplier", "sku", "lane", "period_placed", "quantity_units", "tier"]
+    )

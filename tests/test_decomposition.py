@@ -10,11 +10,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from engine.checker import check_plan
 from engine.models import optimize
+from engine.models.build import build_model
 from engine.models.data import ModelData, build_model_data
 from engine.models.decomposition import DecompositionWork, lagrangian_bound
+from engine.models.decomposition.plans import decomposition_plan, overrun_skus, purchase_orders
+from engine.models.session import HighsSession
 from engine.models.sku_bounds import summed_sku_bound
-from engine.models.strategy import RunLimit, RunWork
+from engine.models.strategy import Budget, RunLimit, RunWork
 from engine.parallel import DaskBackend, ProcessBackend, SerialBackend
 from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus, TierChoice
 from engine.scenario.generate import generate_scenario
@@ -125,3 +129,26 @@ def test_dask_gives_the_same_bound(dask_client: Any) -> None:
         data, TierChoice.PER_PO, work=LIGHT, backend=DaskBackend(client=dask_client)
     )
     assert serial.history == dask.history
+
+
+def test_the_blocks_plans_repaired_make_a_plan_the_checker_accepts() -> None:
+    """The blocks' plans overrun the Chinese factory together (each had its whole capacity in
+    some step); repaired in the whole model they make a plan that the independent checker
+    accepts at the solver's cost, no cheaper than the bound."""
+    scenario = competing_for_one_factory()
+    data = build_model_data(scenario)
+    result = lagrangian_bound(data, TierChoice.PER_PO, work=THOROUGH)
+    assert result.bound is not None
+    assert any(overrun_skus(data, plan) for plan in result.plans)
+    session = HighsSession(build_model(data, TierChoice.PER_PO), threads=1)
+    found = decomposition_plan(session, data, result.plans, Budget(SolveOptions()))
+    assert found is not None
+    values, objective = found
+    assert objective >= result.bound - 1e-6 * objective
+    session.load(values)
+    model = session.model
+    plan = {("po_placed", p): model.po_placed[p].value or 0.0 for p in model.POS}
+    plan |= {("order_qty", p): model.order_qty[p].value or 0.0 for p in model.POS}
+    check = check_plan(scenario, purchase_orders(data, plan))
+    assert check.ok, check.violations
+    assert check.total_cost == pytest.approx(objective, rel=1e-6)

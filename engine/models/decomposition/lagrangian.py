@@ -151,8 +151,12 @@ def lagrangian_bound(
             for b, start in zip(blocks, starts, strict=True)
         ]
         limit = RunLimit(max(deadline - time.perf_counter(), 0.01), work.block)
+
+        def progress(done: int, total: int, step: int = iteration + 1) -> None:
+            say(f"decomposition by SKU, step {step}/{work.iterations}: {done}/{total} SKUs")
+
         outcomes: list[BlockOutcome] = backend.map_ordered(
-            solve_block_task, tasks, shared={"limit": limit}
+            solve_block_task, tasks, progress=progress, shared={"limit": limit}
         )
         cut = cut or any(o.time_limited for o in outcomes)
         starts = [
@@ -193,8 +197,9 @@ def lagrangian_bound(
         norm = float(d.flat() @ d.flat())
         if norm <= 1e-12:
             break  # the blocks' plans meet every linking constraint: nothing to price
-        reach = abs(best if best is not None else estimate) * work.aim_above_best + 1.0
-        aim = min(target if target is not None else np.inf, (best or estimate) + reach)
+        level = best if best is not None else estimate
+        reach = abs(level) * work.aim_above_best + 1.0
+        aim = min(target if target is not None else np.inf, level + reach)
         if aim <= estimate:
             aim = estimate + reach
         multipliers = links.stepped(multipliers, d, theta * (aim - estimate) / norm)

@@ -11,8 +11,9 @@ part of the whole cost, so the SKUs' optima add up to at most the whole optimum,
 their HiGHS bounds (each at most its optimum). Giving each SKU every supplier's whole capacity
 keeps it a relaxation: the whole model shares that capacity.
 
-Not done: pricing the shared costs and capacity by Lagrangian multipliers (a stronger bound);
-see docs/optimality.md.
+The Lagrangian decomposition (``engine.models.decomposition``) prices the shared costs and the
+capacity instead (a stronger bound; this one is its start with those prices at 0) and has
+replaced this stage in the solve; the sum stays for its property test and for comparison.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ default, the time limit only as a safety limit):
 2. the first look at the relaxed model, from that plan (small scenarios end here; a model
    larger than ``first_look_max_columns`` skips it: its root node alone takes minutes);
 3. the SKU decomposition (``engine.models.heuristic``): the SKU-by-SKU first plans when
-   there is no first plan yet, then fix and optimize; then the per-SKU bounds
-   (``engine.models.sku_bounds``);
+   there is no first plan yet, then fix and optimize; then the Lagrangian decomposition by
+   SKU (``engine.models.decomposition``: a bound, and a plan from the SKUs' plans);
 4. the relaxed model again, from the better plan (or, when there is still no bound, the LP
    relaxation);
 5. **polish**: every PO and offer decision fixed, order multiples and stockouts integer
@@ -34,6 +34,7 @@ import pyomo.environ as pyo
 
 from engine import cancel
 from engine.models.data import ModelData, PoKey
+from engine.models.decomposition.stage import decompose
 from engine.models.heuristic import (
     DECISION_VARIABLES,
     RELAXED_VARIABLES,
@@ -42,7 +43,6 @@ from engine.models.heuristic import (
 )
 from engine.models.matrix.model import MatrixModel
 from engine.models.session import HighsSession, RunOutcome
-from engine.models.sku_bounds import summed_sku_bound
 from engine.models.starts import best_start, tightened
 from engine.models.strategy import DEFAULT_STRATEGY, Budget, RunLimit, SolveStrategy
 from engine.plan_types import BoundSource, Decisions, SolveOptions, SolveStage, SolveStatus
@@ -151,7 +151,10 @@ def solve_model(
                     session, data, relaxed.values, relaxed.objective, budget, on_step
                 )
                 relaxed.offer(values, objective)
-            _sku_bounds(data, options, budget, relaxed, step)  # after the first plan: it waits
+            split = decompose(session, data, budget, relaxed.objective, step)
+            relaxed.raise_bound(split.bound, BoundSource.LAGRANGIAN)
+            if split.plan is not None:
+                relaxed.offer(*split.plan)
         session.reset()
         improve = budget.limit(
             strategy.improve,
@@ -232,27 +235,6 @@ def _run(
     if outcome.time_limited:
         budget.note_cut(stage)
     return outcome
-
-
-def _sku_bounds(
-    data: ModelData,
-    options: SolveOptions,
-    budget: Budget,
-    best: _Best,
-    step: Callable[[str], None],
-) -> None:
-    """Raise ``best``'s bound to the sum of the SKUs' own bounds where that is higher
-    (engine.models.sku_bounds)."""
-    strategy = budget.strategy
-    end = strategy.time.heuristic_end + strategy.time.sku_bounds
-
-    def limit_for(j: int) -> RunLimit:
-        return budget.limit(strategy.sku_bound, end, runs_left=len(data.skus) - j)
-
-    bound, cut = summed_sku_bound(data, options.tier_choice, limit_for, step)
-    if cut:
-        budget.note_cut(SolveStage.SKU_BOUNDS)
-    best.raise_bound(bound, BoundSource.PER_SKU)
 
 
 def _start_by_sku(

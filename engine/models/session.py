@@ -106,7 +106,7 @@ class HighsSession:
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", threads)
         self.threads = threads
-        _pass(self.highs, form)
+        pass_form(self.highs, form)
 
     # ------------------------------------------------------------------ columns
 
@@ -309,7 +309,7 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-def _pass(highs: highspy.Highs, form: LinearForm) -> None:
+def pass_form(highs: highspy.Highs, form: LinearForm) -> None:
     """Hand HiGHS the form in one ``passModel`` of NumPy arrays (kHighsInf is inf; the
     constant goes to the objective offset)."""
     matrix = form.matrix

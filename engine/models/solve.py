@@ -151,10 +151,11 @@ def solve_model(
                     session, data, relaxed.values, relaxed.objective, budget, on_step
                 )
                 relaxed.offer(values, objective)
-            split = decompose(session, data, budget, relaxed.objective, step)
-            relaxed.raise_bound(split.bound, BoundSource.LAGRANGIAN)
-            if split.plan is not None:
-                relaxed.offer(*split.plan)
+            if relaxed.bound is None:  # no LP bound (a large model): the decomposition's
+                split = decompose(session, data, budget, relaxed.objective, step)
+                relaxed.raise_bound(split.bound, BoundSource.LAGRANGIAN)
+                if split.plan is not None:
+                    relaxed.offer(*split.plan)
         session.reset()
         improve = budget.limit(
             strategy.improve,

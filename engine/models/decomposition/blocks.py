@@ -101,7 +101,7 @@ def build_block(one: ModelData, po_index: np.ndarray, tier_choice: TierChoice) -
     cost[session.columns_of(*SHARED_COPIES)] = 0.0  # priced by the multipliers alone
 
     def col(var: object) -> int:
-        found = session.column(var)  # type: ignore[arg-type]
+        found = session.column(var)
         return -1 if found is None else found
 
     qualify = tuple(s for s in model.QUALIFY if (s, sku) in one.offers)

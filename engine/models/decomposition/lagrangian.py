@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import highspy
 import numpy as np
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from engine.models.build import build_model
 from engine.models.data import ModelData
 from engine.models.decomposition.blocks import (
     BlockOutcome,
@@ -42,7 +41,8 @@ from engine.models.decomposition.blocks import (
 )
 from engine.models.decomposition.linking import Linking, Multipliers
 from engine.models.heuristic import VariableValues, combine, pos_by_sku
-from engine.models.session import _lp, use_threads
+from engine.models.matrix.assembly import build_form
+from engine.models.session import pass_form, use_threads
 from engine.models.strategy import RunLimit, RunWork
 from engine.parallel import Backend, SerialBackend
 from engine.plan_types import TierChoice
@@ -239,26 +239,27 @@ def _start(
     """The first multipliers: the whole LP's prices when the model is small enough (and its
     LP solves within its work), else the shared costs split evenly."""
     if len(data.pos) <= work.lp_start_max_pos:
-        prices = _lp_prices(build_model(data, tier_choice), links, work, deadline)
+        prices = _lp_prices(data, tier_choice, links, work, deadline)
         if prices is not None:
             return prices, "LP prices"
     return links.shared_costs_split(), "shared costs split"
 
 
 def _lp_prices(
-    model: object, links: Linking, work: DecompositionWork, deadline: float
+    data: ModelData,
+    tier_choice: TierChoice,
+    links: Linking,
+    work: DecompositionWork,
+    deadline: float,
 ) -> Multipliers | None:
     """The LP relaxation's row prices of the linking constraints, as multipliers (None if
     its LP does not solve within its work)."""
-    form = LinearStandardFormCompiler().write(model, mixed_form=True)
-    columns = list(form.columns)
-    lower = np.asarray([-highspy.kHighsInf if v.lb is None else v.lb for v in columns])
-    upper = np.asarray([highspy.kHighsInf if v.ub is None else v.ub for v in columns])
+    form = build_form(data, tier_choice).form
     use_threads(1)
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
-    highs.passModel(_lp(form, lower, upper, np.zeros(len(columns), dtype=np.uint8)))
+    pass_form(highs, replace(form, integrality=np.zeros_like(form.integrality)))
     highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
     if work.lp_start.lp_iterations is not None:
         highs.setOptionValue("simplex_iteration_limit", int(work.lp_start.lp_iterations))
@@ -266,16 +267,15 @@ def _lp_prices(
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     duals = np.abs(np.asarray(highs.getSolution().row_dual, dtype=float))
-    data: ModelData = model.data  # type: ignore[attr-defined]
     position = {p: i for i, p in enumerate(data.pos)}
     shipments = {sh: i for i, sh in enumerate(data.shipments)}
     windows = {(s, *w): i for i, (s, w) in enumerate(data.capacity)}
     regions = [r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())]
     m = links.zeros()
-    for row, price in zip(form.rows, duals, strict=True):
+    for (family, key), price in zip(form.row_keys, duals, strict=True):
         if price == 0:
             continue
-        family, index = row.constraint.parent_component().local_name, row.constraint.index()
+        index: Any = key  # the family's own index (a PO, shipment, window, region...)
         if family == "shipment_link":
             m.ship[position[index]] += price
         elif family == "customs_entry":

@@ -43,7 +43,9 @@ def decompose(
     Only on a model larger than the strategy's ``first_look_max_columns``, where the whole
     model's root node takes minutes: on a smaller one the whole model's bound came out higher
     (dtc-brand: 267,400 against the decomposition's 258,700, docs/optimality.md) and the
-    decomposition's minutes are better spent on the whole model."""
+    decomposition's minutes are better spent on the whole model. The solve calls it only
+    when the LP relaxation gave no bound in its work (midsize-portfolio: the LP's 6.0 M
+    against the decomposition's 5.96 M)."""
     if session.integrality.size <= budget.strategy.first_look_max_columns:
         return DecompositionOutcome(None, None)
     options = budget.options

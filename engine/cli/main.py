@@ -1170,7 +1170,3 @@ register_resilience(app)  # `sourcing resilience` (its own module, engine.cli.re
 
 def main() -> None:
     app()
-
-
-if __name__ == "__main__":
-    main()

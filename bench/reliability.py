@@ -143,7 +143,7 @@ def _scenario_rows(scenario: str, settings: ReliabilitySettings) -> list[BenchRo
 def frontier_case(scenario: str, skus: list[str]) -> dict:
     """The frontier over backup shares 0-50 % for ``skus`` at the default budget (run in its
     own process): the free optimum and the 6 shares, each point's cost and gap, the time."""
-    from engine.frontier import backup_share_points, resilience_frontier
+    from engine.comparisons.frontier import backup_share_points, resilience_frontier
     from engine.parallel import default_workers
     from engine.plan_types import SolveOptions
     from engine.scenario import load_scenario

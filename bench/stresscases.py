@@ -227,7 +227,7 @@ def resilience_case(
     timed), then every candidate priced on ``replications`` replications on the vectorized
     engine and ``simpy_replications`` on the SimPy engine (one process, as the command runs
     it), on common random numbers."""
-    from engine.frontier import backup_share_points
+    from engine.comparisons.frontier import backup_share_points
     from engine.plan_types import SolveOptions
     from engine.resilience.frontier import CandidateCosts, plan_candidates
     from engine.scenario import load

@@ -10,9 +10,9 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from engine.check_report import CheckVerdict, compare_with_checker
 from engine.checker import PlanCheck, check_plan, costs_agree
-from engine.comparison import (
+from engine.checker.report import CheckVerdict, compare_with_checker
+from engine.comparisons.plans import (
     CANNOT_TELL,
     HELD_FIXED,
     MarginalCost,
@@ -51,8 +51,7 @@ from engine.scenario.overrides import parse_set_values
 from engine.scenario.schema import REQUIRED_TABLES, ROW_MODELS, TABLE_KEYS, TABLE_NAMES
 
 if TYPE_CHECKING:  # the lazily imported names, for type checkers
-    from engine.finance.plan_timeline import PlanWorkingCapital, plan_working_capital
-    from engine.frontier import (
+    from engine.comparisons.frontier import (
         DEFAULT_BACKUP_SHARES,
         DEFAULT_SPLITS,
         FrontierPoint,
@@ -64,6 +63,7 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         split_points,
         with_policy,
     )
+    from engine.finance.plan_timeline import PlanWorkingCapital, plan_working_capital
     from engine.history import (
         ALL_PERIODS,
         Calibration,
@@ -194,7 +194,7 @@ _LAZY: dict[str, str] = {
             "split_points",
             "with_policy",
         ),
-        "engine.frontier",
+        "engine.comparisons.frontier",
     ),
     **dict.fromkeys(
         (

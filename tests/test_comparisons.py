@@ -18,19 +18,19 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from engine.checker import PO_COLUMNS, check_plan
-from engine.comparison import (
-    CANNOT_TELL,
-    HELD_FIXED,
-    marginal_cost,
-    paired_solves,
-    plan_difference,
-)
-from engine.frontier import (
+from engine.comparisons.frontier import (
     backup_share_points,
     free_scenario,
     primary_and_backup,
     resilience_frontier,
     split_points,
+)
+from engine.comparisons.plans import (
+    CANNOT_TELL,
+    HELD_FIXED,
+    marginal_cost,
+    paired_solves,
+    plan_difference,
 )
 from engine.models import optimize, replan
 from engine.plan_types import SolveOptions

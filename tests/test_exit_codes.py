@@ -1,4 +1,4 @@
-"""Each ending of a command has its documented exit code (``engine.exit_codes``)."""
+"""Each ending of a command has its documented exit code (``engine.cli.exit_codes``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import typer
 from typer.testing import CliRunner
 
 from engine.cli import app
-from engine.cli_errors import friendly_errors
-from engine.exit_codes import CheckFailedError, ExitCode, NoPlanError
+from engine.cli.errors import friendly_errors
+from engine.cli.exit_codes import CheckFailedError, ExitCode, NoPlanError
 from engine.scenario import write_scenario
 from engine.scenario.schema import RiskPolicy
 from tests.reference_cases import build, offer, sku, supplier, tiers

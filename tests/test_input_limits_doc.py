@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from engine.exit_codes import ExitCode
+from engine.cli.exit_codes import ExitCode
 from engine.scenario import limits
 from tests.conftest import ROOT
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from engine import parallel
 from engine.cli import app
-from engine.frontier import backup_share_points, resilience_frontier
+from engine.comparisons.frontier import backup_share_points, resilience_frontier
 from engine.parallel import (
     SCHEDULER_ENV,
     DaskBackend,

@@ -4,7 +4,7 @@ re-planned freely."""
 
 from __future__ import annotations
 
-from engine.comparison import paired_solves
+from engine.comparisons.plans import paired_solves
 from engine.models import optimize, replan
 from engine.models.build import build_model
 from engine.models.data import build_model_data

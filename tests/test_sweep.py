@@ -15,7 +15,7 @@ from engine.parallel import DaskBackend, ProcessBackend
 from engine.plan_types import SolveOptions
 from engine.scenario import ScenarioError, write_scenario
 from engine.scenario.schema import Scenario
-from engine.sweep import SWEEP_COLUMNS, SweepOptions, load_what_ifs, sweep, what_if_sweep
+from engine.workflows.sweep import SWEEP_COLUMNS, SweepOptions, load_what_ifs, sweep, what_if_sweep
 from tests.conftest import DTC_BRAND, tiny_scenario
 
 OPTIONS = SweepOptions(solve=SolveOptions(time_limit_seconds=20))

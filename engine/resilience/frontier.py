@@ -2,10 +2,10 @@
 common random numbers, and the recommendation for a risk weight (docs/resilience.md).
 
 1. **Plans.** The free optimum (no backup rule on the SKUs) and every candidate
-   (``engine.frontier`` points: minimum backup shares, or fixed splits between each SKU's
-   primary and backup), solved tightest first with the plans found as starts, like
+   (``engine.comparisons.frontier`` points: minimum backup shares, or fixed splits between
+   each SKU's primary and backup), solved tightest first with the plans found as starts, like
    ``sourcing frontier``. A candidate's **plan premium** is its plan cost less the free
-   optimum's, with the interval the two solvers' gaps allow (``engine.comparison``). Every
+   optimum's, with the interval the two solvers' gaps allow (``engine.comparisons.plans``). Every
    plan goes through the independent checker.
 2. **Stress test.** Every plan simulated in the scenario's world (its disruptions), on the
    vectorized engine by default (or the SimPy engine), every candidate on the same random
@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from engine.checker import check_plan
-from engine.comparison import PlanDifference, plan_difference, with_starts
-from engine.frontier import (
+from engine.comparisons.frontier import (
     DEFAULT_BACKUP_SHARES,
     FrontierPoint,
     backup_share_points,
@@ -34,6 +33,7 @@ from engine.frontier import (
     primary_and_backup,
     split_points,
 )
+from engine.comparisons.plans import PlanDifference, plan_difference, with_starts
 from engine.models import optimize
 from engine.plan_types import Decisions, OptimizeResult, SolveOptions
 from engine.resilience.risk_measures import BOOTSTRAP_RESAMPLES, bootstrap_indices, cvar_of_rows

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.frontier import FrontierPoint, free_scenario, with_policy
+from engine.comparisons.frontier import FrontierPoint, free_scenario, with_policy
 from engine.landed_cost import landed_cost_table
 from engine.models.stochastic import (
     TwoStageData,

@@ -3,7 +3,7 @@
 Each ``run_*`` function solves or simulates and returns a frozen result whose ``tables`` (tidy
 pandas frames, a fixed set of names per kind) and ``metrics`` are what every front end shows
 and saves: the CLI (``engine.cli``), the app (``ui.tasks``) and the what-if sweep
-(``engine.sweep``) only render and save them. Progress reaches the caller through the
+(``engine.workflows.sweep``) only render and save them. Progress reaches the caller through the
 callbacks (``on_step(message)``, ``progress(done, total)``); a callback that raises (e.g. a
 job cancelled by its user) stops the run there.
 

@@ -1,5 +1,6 @@
 """Cost of resilience: the free optimum and every backup share or fixed split on some SKUs,
-solved side by side, in one table (``frontier``: ``engine.frontier.resilience_frontier``)."""
+solved side by side, in one table (``frontier``:
+``engine.comparisons.frontier.resilience_frontier``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine.frontier import (
+from engine.comparisons.frontier import (
     DEFAULT_BACKUP_SHARES,
     DEFAULT_SPLITS,
     backup_share_points,

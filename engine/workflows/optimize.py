@@ -6,7 +6,7 @@ Tables of an optimize run: the plan's own (``OptimizeResult.tables``: ``summary`
 independent checker finds; empty when it agrees), ``replay`` (planned against replayed
 figures) and ``working_capital`` (the plan day by day, ``engine.finance``), each when there
 is a plan; with fixed splits also the free optimum's ``PLAN_TABLES`` prefixed ``free_`` and
-``plan_costs`` (``engine.comparison.difference_table``).
+``plan_costs`` (``engine.comparisons.plans.difference_table``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from engine.check_report import CheckVerdict, compare_with_checker
 from engine.checker import check_plan
-from engine.comparison import (
+from engine.checker.report import CheckVerdict, compare_with_checker
+from engine.comparisons.frontier import fixed_split_scenarios
+from engine.comparisons.plans import (
     HELD_FIXED,
     MarginalCost,
     difference_table,
@@ -28,7 +29,6 @@ from engine.comparison import (
     split_skus,
 )
 from engine.finance.plan_timeline import PlanWorkingCapital, plan_working_capital
-from engine.frontier import fixed_split_scenarios
 from engine.models import optimize
 from engine.plan_types import OptimizeResult, SolveOptions
 from engine.replay import ReplayReport, replay_plan
@@ -169,7 +169,7 @@ class PairedPlans:
         variant: The plan of the what-if.
         marginal: The exact marginal cost of the what-if's splits (None unless it changes
             fixed splits).
-        plan_costs: ``engine.comparison.difference_table`` of the two (variant - base).
+        plan_costs: ``engine.comparisons.plans.difference_table`` of the two (variant - base).
     """
 
     base: OptimizeResult

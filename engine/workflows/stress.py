@@ -152,7 +152,7 @@ def run_compare(
     progress: Progress | None = None,
 ) -> CompareRun:
     """Run two drivers on common random numbers and pair their measures; ``plan_costs`` (the
-    two plans' costs, ``engine.comparison.difference_table``) is kept beside them.
+    two plans' costs, ``engine.comparisons.plans.difference_table``) is kept beside them.
     ``progress(done, total)`` counts both runs (total = 2 x replications)."""
     both, choice = compare_on_engine(
         scenario, *drivers, replications, seed, progress, engine=engine, backend=backend

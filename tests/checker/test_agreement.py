@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from engine.api import check_and_optimize
-from engine.check_report import compare_with_checker
 from engine.checker import check_plan, first_shortfall_period, safety_stock_units, scenario_arcs
+from engine.checker.report import compare_with_checker
 from engine.models.build import build_model, tier_bounds
 from engine.models.data import build_model_data
 from engine.models.session import HighsSession

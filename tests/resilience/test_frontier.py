@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.frontier import backup_share_points
+from engine.comparisons.frontier import backup_share_points
 from engine.plan_types import SolveOptions
 from engine.resilience.frontier import (
     FREE_LABEL,

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.frontier import backup_share_points
+from engine.comparisons.frontier import backup_share_points
 from engine.resilience.frontier import (
     CandidateCosts,
     PlannedCandidate,

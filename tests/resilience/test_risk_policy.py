@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.checker import check_plan
-from engine.frontier import free_scenario, with_policy
+from engine.comparisons.frontier import free_scenario, with_policy
 from engine.models import optimize
 from engine.scenario.checks import scenario_problems
 from engine.scenario.schema import RecurringOutage, RiskPolicy, Scenario

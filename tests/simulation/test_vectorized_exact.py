@@ -47,7 +47,7 @@ def test_a_policy_on_a_bundled_example_without_randomness(kind: DriverKind) -> N
 
 
 def test_a_plan_read_from_a_file(tmp_path: Path) -> None:
-    from engine.cli_errors import read_plan
+    from engine.cli.errors import read_plan
 
     scenario = deterministic_copy(load(EXAMPLES / "dtc-brand").scenario)
     path = tmp_path / "plan.csv"

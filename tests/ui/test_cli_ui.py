@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from engine import cli
+from engine.cli import main as cli
 from tests.conftest import ROOT
 
 runner = CliRunner()

@@ -81,7 +81,8 @@ SWEEP_COLUMNS: tuple[str, ...] = (
 * ``status`` ... ``checked``: the optimizer's status (``skipped`` without optimizing), total
   cost, its bound, gap and cost parts, and whether the independent checker agrees with the
   plan. With the base first, every what-if starts from the base plan and the base from every
-  what-if's plan (``engine.comparison``): a what-if that only adds constraints is never cheaper.
+  what-if's plan (``engine.comparisons.plans``): a what-if that only adds constraints is never
+  cheaper.
 * ``replications`` ... ``peak_working_capital``: means over the stress test of the plan
   (empty without ``stress_replications`` or without a plan), the fill rate with its 95 % CI.
 * ``diagnosis``: why there is no plan, or what had to give; ``changes``: what the what-if
@@ -300,7 +301,7 @@ def sweep(
 def _sweep_from_base(
     cases: list[WhatIf], options: SweepOptions, backend: Backend, progress: Progress | None
 ) -> list[dict[str, object]]:
-    from engine.comparison import with_starts
+    from engine.comparisons.plans import with_starts
     from engine.models import optimize
 
     base = optimize(cases[0].scenario, options.solve)

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.cli_errors import friendly_errors
+from engine.cli.errors import friendly_errors
 from engine.finance.working_capital import BalanceSheet, CycleDays, balance_sheet_cycle
 
 __all__ = ["cycle"]

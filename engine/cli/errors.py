@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from engine.exit_codes import CheckFailedError, ExitCode, NoPlanError
+from engine.cli.exit_codes import CheckFailedError, ExitCode, NoPlanError
 from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus
 from engine.runs import RunStoreError
 from engine.scenario import Problem, ScenarioError, Severity

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from engine.comparison import MarginalCost, marginal_of, plan_difference, with_starts
+from engine.comparisons.plans import MarginalCost, marginal_of, plan_difference, with_starts
 from engine.models import optimize, replan
 from engine.parallel import Backend, Progress, SerialBackend
 from engine.plan_types import (
@@ -168,7 +168,7 @@ def resilience_frontier(
 ) -> pd.DataFrame:
     """Solve the free optimum and every point; one row each with the cost parts, the
     difference against the free optimum with the interval the gaps allow, and the exact
-    marginal cost of the point's policy (``engine.comparison``).
+    marginal cost of the point's policy (``engine.comparisons.plans``).
 
     Never worse with fewer constraints: the free plan (``free`` if given, else solved first)
     is a start of every point (re-planned to its policy); points are solved tightest first

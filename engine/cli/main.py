@@ -1,6 +1,6 @@
 """The ``sourcing`` command: validate scenarios, compare landed costs, generate test scenarios.
 
-Exit codes (``engine.exit_codes``, docs/input-limits.md): 0 success, 1 a problem with the input
+Exit codes (``engine.cli.exit_codes``, docs/input-limits.md): 0 success, 1 a problem with the input
 (every problem is listed, the first few of each kind), 2 a usage error, 3 no plan found,
 4 the independent checker disagrees with the plan.
 """
@@ -17,8 +17,8 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from engine.check_report import CheckVerdict
-from engine.cli_errors import (
+from engine.checker.report import CheckVerdict
+from engine.cli.errors import (
     errors,
     finite_option,
     friendly_errors,
@@ -27,8 +27,9 @@ from engine.cli_errors import (
     read_plan,
     write_problems,
 )
-from engine.cli_finance import cycle
-from engine.cli_options import (
+from engine.cli.exit_codes import CheckFailedError, NoPlanError
+from engine.cli.finance import cycle
+from engine.cli.options import (
     DEFAULT_SAFETY_SECONDS,
     CoresOpt,
     ForceOpt,
@@ -54,7 +55,8 @@ from engine.cli_options import (
     solve_options,
     write_results,
 )
-from engine.cli_runs import (
+from engine.cli.resilience import register as register_resilience
+from engine.cli.runs import (
     NoStoreOpt,
     StoreOpt,
     describe_scenario,
@@ -62,12 +64,10 @@ from engine.cli_runs import (
     runs_app,
     save_run,
 )
-from engine.comparison import CANNOT_TELL, HELD_FIXED, PlanDifference, plan_difference
-from engine.exit_codes import CheckFailedError, NoPlanError
+from engine.comparisons.plans import CANNOT_TELL, HELD_FIXED, PlanDifference, plan_difference
 from engine.export import write_tables
 from engine.parallel import default_workers
 from engine.plan_types import BudgetMode, OptimizeResult, SolveOptions, TierChoice
-from engine.resilience.cli import register as register_resilience
 from engine.runs import HEADLINE_MEASURES
 from engine.scenario import ScenarioError, load, write_scenario
 from engine.scenario.overrides import parse_set_values
@@ -851,7 +851,7 @@ def sweep(
 
     Example: sourcing sweep scenarios/dtc-brand -s tariff-shock -s primary-down --stress 50
     """
-    from engine import sweep as sw
+    from engine.workflows import sweep as sw
 
     names = list(what_ifs or [])
     if all_:
@@ -939,7 +939,7 @@ def _paired_plans(
 ) -> tuple[Any, Any, pd.DataFrame]:
     """The optimized plan and the what-if's, each a start of the other (never worse with fewer
     constraints), their cost difference told honestly, and both as simulation drivers."""
-    from engine.comparison import result_difference
+    from engine.comparisons.plans import result_difference
     from engine.simulation import PlanPolicy
     from engine.workflows import run_paired_plans
 
@@ -1104,7 +1104,7 @@ def calibrate(
     )
 
 
-UI_APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+UI_APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 """The Streamlit app's entry script: ``ui/`` sits beside ``engine/`` in the source checkout."""
 
 
@@ -1165,12 +1165,8 @@ def ui_command(
     raise typer.Exit(code)
 
 
-register_resilience(app)  # `sourcing resilience` (its own module, engine.resilience.cli)
+register_resilience(app)  # `sourcing resilience` (its own module, engine.cli.resilience)
 
 
 def main() -> None:
     app()
-
-
-if __name__ == "__main__":
-    main()

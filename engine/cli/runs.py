@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from engine.comparison import run_cost_differences
+from engine.comparisons.plans import run_cost_differences
 from engine.export import write_tables
 from engine.runs import Run, RunKind, RunStore, RunStoreError, default_store_path
 from engine.runs.errors import STORE_ENV

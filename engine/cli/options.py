@@ -1,7 +1,7 @@
 """What the ``sourcing`` commands share: the console, the options of scenario and solver, the
 scenario's loading with its applied changes shown, the result folder and the backend.
 
-Front ends (``engine.cli`` and the commands registered on it, e.g. ``engine.resilience.cli``)
+Front ends (``engine.cli`` and the commands registered on it, e.g. ``engine.cli.resilience``)
 import these; this module imports no command.
 """
 
@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from engine.cli_errors import finite_option
+from engine.cli.errors import finite_option
 from engine.export import write_tables
 from engine.parallel import SCHEDULER_ENV, Backend, backend_from
 from engine.plan_types import BudgetMode, SolveOptions, TierChoice

@@ -1,7 +1,7 @@
 """``sourcing resilience``: which split to run for a risk weight, and what it buys.
 
 Registered on the ``sourcing`` app by ``register`` (called by ``engine.cli``); the options and
-helpers it shares with the other commands come from ``engine.cli_options``.
+helpers it shares with the other commands come from ``engine.cli.options``.
 """
 
 from typing import Annotated
@@ -20,8 +20,8 @@ SKIP_IN_CONSOLE = ("free optimum",)
 
 def register(app: typer.Typer) -> None:
     """Add the ``resilience`` command to ``app`` (the ``sourcing`` app)."""
-    from engine import cli_options as base
-    from engine.cli_errors import finite_option, friendly_errors, parse_shares
+    from engine.cli import options as base
+    from engine.cli.errors import finite_option, friendly_errors, parse_shares
 
     @app.command()
     @friendly_errors

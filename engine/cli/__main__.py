@@ -1,5 +1,5 @@
 """``python -m engine.cli``: the `sourcing` command."""
 
-from engine.cli.main import main
+from engine.cli.commands import main
 
 main()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from engine.cli import main as cli
+from engine.cli import commands as cli
 from tests.conftest import ROOT
 
 runner = CliRunner()

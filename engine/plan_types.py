@@ -74,7 +74,7 @@ class BoundSource(StrEnum):
 
     WHOLE_MODEL = "whole model"  # HiGHS's bound on the model (or its relaxation)
     LP_RELAXATION = "LP relaxation"
-    PER_SKU = "per-SKU bounds"  # each SKU's own bound, shared costs left out, summed
+    PER_SKU = "per-SKU bounds"  # runs stored before the decomposition (stop 13)
     LAGRANGIAN = "Lagrangian decomposition by SKU"  # engine.models.decomposition
 
 

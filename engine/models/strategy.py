@@ -84,7 +84,6 @@ class SolveStrategy:
     first_look: RunWork = RunWork(nodes=100, checks=12)
     first_look_max_columns: int = 20_000  # a larger model skips it (its root takes minutes)
     lp_bound: RunWork = RunWork(lp_iterations=200_000)
-    sku_bound: RunWork = RunWork(nodes=200, checks=20)  # per SKU
     support_plan: RunWork = RunWork(nodes=500, checks=100)  # over the LP's POs: first plan
     support_max_pos: int = 200  # POs the LP uses, at most, for that first plan
     sku_plan: RunWork = RunWork(nodes=500, checks=100)  # per SKU, first plans (else)

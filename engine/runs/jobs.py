@@ -514,8 +514,10 @@ class JobRegistry:
         receiver, sender = context.Pipe(duplex=False)
         stop = context.Event()
         env = {STORE_ENV: os.environ.get(STORE_ENV, "")}
+        # not a daemon: a solve starts processes of its own (the first plans by SKU, the
+        # decomposition), which a daemonic process may not
         process = context.Process(
-            target=_child, args=(task, live.record.label, sender, stop, env), daemon=True
+            target=_child, args=(task, live.record.label, sender, stop, env), daemon=False
         )
         process.start()
         sender.close()

@@ -170,6 +170,21 @@ def test_a_failed_job_keeps_its_error(registry: JobRegistry) -> None:
     assert "fails" in registry.details(record.job_id)
 
 
+def squares_on_processes(progress: Progress) -> list[int]:
+    """As a solve does (the first plans by SKU, the decomposition): processes of its own."""
+    from engine.parallel import ProcessBackend
+
+    with ProcessBackend(2, start_method="spawn") as backend:
+        return backend.map_ordered(abs, [-1, -4, 9])
+
+
+def test_a_job_may_start_processes_of_its_own(registry: JobRegistry) -> None:
+    job_id = registry.submit("optimize", "processes", "small", squares_on_processes)
+    record = registry.wait(job_id, timeout=120)
+    assert record is not None and record.status is JobStatus.DONE, record
+    assert registry.result(job_id) == [1, 4, 9]
+
+
 def quick(progress: Progress) -> str:
     time.sleep(0.3)
     return "done"

@@ -9,12 +9,20 @@ import itertools
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.api import RunKind, RunStore, plan_working_capital, run_cost_differences
+from engine.api import (
+    RunKind,
+    RunStore,
+    plan_working_capital,
+    run_cost_differences,
+    write_scenario,
+)
+from engine.scenario.generate import generate_scenario
 from tests.ui.conftest import (
     APP,
     PAGES,
@@ -298,27 +306,29 @@ def test_optimize_with_a_70_30_split_shows_its_cost_against_the_free_optimum(
 
 
 @pytest.mark.slow
-def test_a_time_limited_example_solve_tells_its_status_honestly() -> None:
-    at = go(open_example(new_app()), "optimize")
+def test_a_time_limited_solve_tells_its_status_honestly(tmp_path: Path) -> None:
+    """A 1 s safety limit on a generated 60 SKUs x 8 suppliers x 12 months: the translation
+    and the LP relaxation outlast it on any machine (4 s idle, as in
+    tests/test_optimizer_families.py), so there is no plan, and the page says so and names the
+    stages the safety limit cut (not repeatable)."""
+    book = write_scenario(
+        generate_scenario(skus=60, suppliers=8, periods=12, seed=1), tmp_path / "large.xlsx"
+    )
+    at = upload(new_app(), [("large.xlsx", book.read_bytes(), "application/octet-stream")])
+    at = go(at, "optimize")
     at.number_input(key=state.W_OPT_TIME).set_value(1.0)
     at.button(key=state.W_OPT_RUN).click().run()
     wait_for_jobs(at)
     no_exception(at)
-    # A 1 s safety limit is wall-clock: on dtc-brand the translation takes about 0.5 s and the
-    # LP-based first plan about a second more, so whether a plan exists when it strikes depends
-    # on the machine (both were seen on this one). Either way the page says what happened: no
-    # plan, or a feasible plan; each names the stages the safety limit cut (not repeatable).
     errors = [e.value for e in at.error]
-    warnings = [w.value for w in at.warning]
     told = [
         t
-        for t in errors + warnings
-        if "The safety time limit cut" in t
-        and (t.startswith("No plan found within the budget") or t.startswith("Feasible plan"))
+        for t in errors
+        if t.startswith("No plan found within the budget") and "The safety time limit cut" in t
     ]
-    assert len(told) == 1, (errors, warnings)
+    assert len(told) == 1, errors
+    assert "first plans by SKU" in told[0]
     assert not at.success
-    assert not any("DISAGREES" in t for t in errors)
 
 
 @pytest.mark.slow

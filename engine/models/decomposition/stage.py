@@ -68,7 +68,7 @@ def decompose(
             on_step=step,
         )
     if result.time_limited:
-        budget.note_cut(SolveStage.SKU_BOUNDS)
+        budget.note_cut(SolveStage.DECOMPOSITION)
     step("a plan from the decomposition's SKU plans")
     plan = decomposition_plan(session, data, result.plans, budget)
     if plan is not None:

@@ -122,24 +122,10 @@ def solve_options(
 
 
 def quiet_solver() -> None:
-    """Keep HiGHS's banner off the terminal: HiGHS prints it once per process, when the first
-    instance is made, so one is made here with the process's stdout (file descriptor 1, which
-    HiGHS writes to) pointed at /dev/null. Worker processes forked later inherit the silence."""
-    import ctypes
-    import os
+    """Keep HiGHS's banner off the terminal (``engine.models.session.quiet_banner``)."""
+    from engine.models.session import quiet_banner
 
-    import highspy
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-            ctypes.CDLL(None).fflush(None)  # C's buffered stdout, before it is restored
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+    quiet_banner()
 
 
 def budget_words(options: SolveOptions) -> str:

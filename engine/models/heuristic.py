@@ -36,7 +36,7 @@ import numpy as np
 
 from engine.models.data import CapacityKey, ModelData, PoKey, ShipmentKey
 from engine.models.matrix.choice import solver_model
-from engine.models.session import HighsSession
+from engine.models.session import HighsSession, quiet_banner
 from engine.models.strategy import Budget, RunLimit
 from engine.parallel import ProcessBackend
 from engine.plan_types import SolveStage, TierChoice
@@ -365,6 +365,7 @@ def sku_run_of_seconds(seconds: float, budget: Budget) -> SkuRun:
 def _solve_sku_task(
     task: tuple[ModelData, TierChoice, SkuRun, float],
 ) -> tuple[VariableValues | None, bool]:
+    quiet_banner()  # a spawned process: no HiGHS banner on the terminal
     data, tier_choice, run, wall_deadline = task
     left = wall_deadline - time.time()
     if left <= 0:

@@ -11,8 +11,11 @@ Nothing here leaves ``engine.models``: callers get plain numbers and arrays.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import math
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -296,6 +299,29 @@ def _mip_watch(
             on_progress(_finite(out.mip_primal_bound), _finite(out.mip_dual_bound))
 
     return watch
+
+
+_BANNER = {"quiet": False}
+
+
+def quiet_banner() -> None:
+    """Keep HiGHS's banner off the terminal: HiGHS prints it once per process, when the first
+    instance is made, so one is made here with the process's stdout (file descriptor 1, which
+    HiGHS writes to) pointed at /dev/null. Forked processes inherit the silence; spawned ones
+    (the first plans by SKU, the decomposition's blocks) call this in their tasks."""
+    if _BANNER["quiet"]:
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+            ctypes.CDLL(None).fflush(None)  # C's buffered stdout, before it is restored
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER["quiet"] = True
 
 
 def _int_limit(value: int | None) -> int:

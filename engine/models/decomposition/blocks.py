@@ -25,7 +25,7 @@ import pyomo.environ as pyo
 from engine.models.build import build_model
 from engine.models.data import ModelData, PoKey
 from engine.models.heuristic import RELAXED_VARIABLES, VariableValues, sku_data
-from engine.models.session import HighsSession, use_threads
+from engine.models.session import HighsSession, quiet_banner, use_threads
 from engine.models.strategy import RunLimit
 from engine.plan_types import TierChoice
 
@@ -191,6 +191,7 @@ def solve_block_task(
     task: tuple[SkuBlock, np.ndarray, np.ndarray | None], *, limit: RunLimit
 ) -> BlockOutcome:
     """``solve_block`` as a backend task: (block, costs, start), the limit shared."""
+    quiet_banner()  # a spawned process: no HiGHS banner on the terminal
     block, cost, start = task
     return solve_block(block, cost, limit, start)
 

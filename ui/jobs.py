@@ -179,12 +179,20 @@ def _show_progress(record: JobRecord, key: str) -> None:
     )
 
 
-@st.fragment(run_every=POLL_SECONDS)
 def watch(name: str) -> None:
-    """Show the session's job ``name`` while it runs; rerun the page when it has ended."""
+    """Show the session's job ``name`` while it runs; rerun the page when it has ended.
+
+    The timed fragment runs only while there is a job to watch: two timers in one browser
+    session (this one and the sidebar's, or an idle one) raced a full rerun of the page, and
+    the browser dropped the page ("Bad delta path index") when two tabs optimized at once.
+    """
     job_id = state.jobs().get(name)
-    if job_id is None:
-        return
+    if job_id is not None:
+        _watch_job(job_id)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _watch_job(job_id: str) -> None:
     record = registry().record(job_id)
     if record is None or record.finished:
         st.rerun()
@@ -220,8 +228,12 @@ def sidebar() -> None:
     finished = [r for r in records if r.finished and r.status is JobStatus.DONE and r.run_id]
     if unfinished or finished:
         st.markdown("**Jobs on this server**")
-    if unfinished:
+    if unfinished and not state.jobs():
         _watch_others(unfinished)
+    elif unfinished:  # one timer per session: the page's own job is watched, these are not
+        for record in records:
+            if not record.finished:
+                st.caption(f":material/hourglass_top: {progress_text(record)}")
     for record in finished:
         when = record.finished_at.strftime("%H:%M UTC") if record.finished_at else ""
         st.caption(f"{record.label} on {record.scenario_name}: done at {when}")

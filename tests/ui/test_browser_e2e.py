@@ -120,8 +120,11 @@ def browser() -> Iterator[object]:
 
 
 def go(page, name: str) -> None:
+    """Open page ``name`` and wait for its run to end: while it runs, a number box may still
+    show its default (the browser draws the box before the kept value arrives)."""
     page.locator('[data-testid="stSidebarNav"]').get_by_text(name, exact=True).click()
     page.get_by_role("heading", name=name, exact=True).wait_for(timeout=30_000)
+    wait_idle(page)
 
 
 def choose(page, label: str, option: str) -> None:

@@ -177,7 +177,6 @@ def test_settings_survive_navigation(browser, server: Server, tmp_path: Path) ->
     wait_idle(page)
     go(page, "Landed cost")
     go(page, "Stress test")
-    wait_idle(page)  # the page's first run over: a value typed during it can be drawn over
     type_number(page, "Replications", "30")
     wait_idle(page)
     go(page, "Optimize")

@@ -1,7 +1,7 @@
 """Screenshots of every page of the app, taken in a real browser: ``python
 docs/images/make_screenshots.py`` (rerun it when a page changes).
 
-Starts ``streamlit run ui/app.py`` on a free port with a fresh run store, drives Debian's
+Starts ``streamlit run ui/server.py`` on a free port with a fresh run store, drives Debian's
 chromium (``/usr/bin/chromium``; never a downloaded browser) through the pages as a planner
 would (the bundled example for the Scenario, Landed cost and Suppliers pages; a small scenario
 that solves in seconds for Optimize, Stress test, Resilience, Finance and Runs) and writes

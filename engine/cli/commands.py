@@ -1104,8 +1104,9 @@ def calibrate(
     )
 
 
-UI_APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
-"""The Streamlit app's entry script: ``ui/`` sits beside ``engine/`` in the source checkout."""
+UI_APP = Path(__file__).resolve().parents[2] / "ui" / "server.py"
+"""The Streamlit app's server script (``ui/server.py`` serves ``ui/app.py``): ``ui/`` sits
+beside ``engine/`` in the source checkout."""
 
 
 @app.command("ui")

@@ -1,5 +1,6 @@
-"""The main flow in a real browser: `streamlit run` on a free local port, driven by Playwright
-with Debian's chromium (headless; `.ci/run` installs it with apt, never a downloaded browser).
+"""The main flow in a real browser: `streamlit run ui/server.py` on a free local port, driven by
+Playwright with Debian's chromium (headless; `.ci/run` installs it with apt, never a downloaded
+browser).
 
 Open the example; open a small scenario that solves in about a second (a solve of the bundled
 example takes tens of seconds, too long for CI), set a 70/30 split, optimize and see the
@@ -56,7 +57,7 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run ui/app.py` on a free port, with its own run store."""
+    """`streamlit run ui/server.py` (as `sourcing ui`) on a free port, with its own run store."""
 
     def __init__(self, store: Path, log: Path) -> None:
         self.port = free_port()
@@ -69,7 +70,7 @@ class Server:
                 "-m",
                 "streamlit",
                 "run",
-                str(ROOT / "ui" / "app.py"),
+                str(ROOT / "ui" / "server.py"),
                 "--server.port",
                 str(self.port),
                 "--server.headless",
@@ -109,8 +110,9 @@ class Server:
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # not 5 s: a first page on a busy 2-core machine
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

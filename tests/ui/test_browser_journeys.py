@@ -309,6 +309,32 @@ def test_an_unknown_address_or_run_is_a_message_not_a_blank_page(
     page.close()
 
 
+def test_a_page_opened_by_its_address_asks_nothing_it_cannot_have(
+    browser,  # noqa: F811
+    server: Server,
+) -> None:
+    """Reloaded (or opened by its address), a page other than the first used to ask
+    ``<page>/_stcore/health`` and ``host-config`` first: two 404s in the console."""
+    from playwright.sync_api import expect
+
+    page = new_page(browser, server)
+    failures: list[str] = []
+    page.on("response", lambda r: r.status < 400 or failures.append(f"{r.status} {r.url}"))
+    page.on("console", lambda m: m.type != "error" or failures.append(m.text))
+    for name, path in (("Optimize", "optimize"), ("Stress test", "stress")):
+        page.goto(f"{server.url}/{path}")
+        heading = page.get_by_role("heading", name=name, exact=True)
+        expect(heading).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        page.reload()
+        expect(heading).to_be_visible(timeout=60_000)
+        wait_idle(page)
+    go(page, "Runs")  # the pages' own links still work from there
+    assert page.url == f"{server.url}/runs"
+    assert not failures, failures
+    page.close()
+
+
 def test_finance_peak_is_the_stress_tests_on_a_deterministic_case(
     browser,  # noqa: F811
     server: Server,

@@ -30,7 +30,7 @@ def test_ui_runs_streamlit_on_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     command = started[0]
     assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
-    assert command[4] == str(ROOT / "ui" / "app.py")
+    assert command[4] == str(ROOT / "ui" / "server.py")
     assert command[command.index("--server.port") + 1] == "8600"
     assert command[command.index("--server.headless") + 1] == "true"
     assert "http://localhost:8600" in result.output

@@ -134,6 +134,15 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice, ela
         dimen=2,
         ordered=True,
     )
+    m.SHARE_CAP_OFFERS = pyo.Set(  # offers under a cap of their own (by supplier or offer)
+        initialize=sorted(data.share_caps), dimen=2, ordered=True
+    )
+    m.CAPPED_REGIONS = pyo.Set(  # regions with a cap and a supplier
+        initialize=[
+            r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())
+        ],
+        ordered=True,
+    )
     m.CRITICAL = pyo.Set(initialize=[k for k in data.skus if k in data.critical], ordered=True)
     m.BACKUP = pyo.Set(  # every offer of a critical SKU, when there is a backup share
         initialize=[o for o in data.offers if o[1] in data.critical]
@@ -513,23 +522,20 @@ def add_share_cap(m: pyo.ConcreteModel) -> None:
 def add_share_cap_by_offer(m: pyo.ConcreteModel) -> None:
     """Caps per supplier and per supplier x SKU (``max_share_by_supplier``,
     ``max_share_by_supplier_sku``) below the general one:
-    supplier_units_s,k <= cap_s,k * sku_units_k for the offers in ``data.share_caps``."""
+    supplier_units_s,k <= cap_s,k * sku_units_k for (s, k) in SHARE_CAP_OFFERS."""
     data: ModelData = m.data
-    if not data.share_caps:
-        return
     m.share_cap_by_offer = pyo.Constraint(
-        sorted(data.share_caps),
+        m.SHARE_CAP_OFFERS,
         rule=lambda m, s, k: m.supplier_units[(s, k)] <= data.share_caps[(s, k)] * m.sku_units[k],
     )
 
 
 def add_region_cap(m: pyo.ConcreteModel) -> None:
     """Region caps on total volume:
-    sum_{s in R, k} supplier_units_s,k <= cap_R * sum_k sku_units_k."""
+    sum_{s in R, k} supplier_units_s,k <= cap_R * sum_k sku_units_k for R in CAPPED_REGIONS."""
     data: ModelData = m.data
-    regions = [r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())]
     m.region_cap = pyo.Constraint(
-        regions,
+        m.CAPPED_REGIONS,
         rule=lambda m, r: (
             sum(m.supplier_units[o] for o in m.OFFERS if data.region_of[o[0]] == r)
             <= data.max_share_per_region[r] * sum(m.sku_units[k] for k in m.SKUS)

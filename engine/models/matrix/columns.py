@@ -50,6 +50,8 @@ class ModelSets:
     capacity_windows: list[tuple[str, int, int]]
     demand_periods: list[tuple[str, int]]
     safety_periods: list[tuple[str, int]]
+    share_cap_offers: list[tuple[str, str]]
+    capped_regions: list[str]
     critical: list[str]
     backup: list[tuple[str, str]]
     supplier_gap_skus: list[str]  # the elastic model's slacks, else empty
@@ -127,6 +129,10 @@ class ModelSets:
                 for k in data.skus
                 for t in data.periods
                 if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0
+            ],
+            share_cap_offers=sorted(data.share_caps),
+            capped_regions=[
+                r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())
             ],
             critical=critical,
             backup=backup,

@@ -42,11 +42,11 @@ def build_model(
     add_share_cap(m)
     add_share_cap_by_offer(m)
     add_region_cap(m)
-    add_critical_supplier_count(m, elastic)
-    add_backup_share(m, elastic)
+    add_critical_supplier_count(m)
+    add_backup_share(m)
     add_fixed_split(m)
     add_cash_flows(m)
-    add_working_capital_ceiling(m, elastic)
+    add_working_capital_ceiling(m)
     add_objective(m, elastic)
     return m
 
@@ -543,7 +543,7 @@ def add_region_cap(m: pyo.ConcreteModel) -> None:
     )
 
 
-def add_critical_supplier_count(m: pyo.ConcreteModel, elastic: bool) -> None:
+def add_critical_supplier_count(m: pyo.ConcreteModel) -> None:
     """Critical SKUs are multi-sourced, for k in CRITICAL:
     sum_s uses_offer_s,k (+ supplier_gap_k) >= min_suppliers_critical,
     supplier_gap over SUPPLIER_GAP_SKUS (CRITICAL in the elastic model, else empty)."""
@@ -559,7 +559,7 @@ def add_critical_supplier_count(m: pyo.ConcreteModel, elastic: bool) -> None:
     m.critical_supplier_count = pyo.Constraint(m.CRITICAL, rule=count)
 
 
-def add_backup_share(m: pyo.ConcreteModel, elastic: bool) -> None:
+def add_backup_share(m: pyo.ConcreteModel) -> None:
     """Every supplier of a critical SKU gets its backup share, for (s, k) in BACKUP:
     supplier_units_s,k (+ backup_gap_s,k) >= b * sku_units_k - U_k (1 - uses_offer_s,k),
     backup_gap over BACKUP_GAP_OFFERS (BACKUP in the elastic model, else empty)."""
@@ -677,7 +677,7 @@ def working_capital(m: pyo.ConcreteModel, t: int) -> object:
     return sum(terms)
 
 
-def add_working_capital_ceiling(m: pyo.ConcreteModel, elastic: bool) -> None:
+def add_working_capital_ceiling(m: pyo.ConcreteModel) -> None:
     """Working capital (``working_capital``) under the ceiling, for every period t:
     working_capital_t (- cash_gap_t) <= working_capital_ceiling,
     cash_gap over CASH_GAP_PERIODS (every period in the elastic model, else empty)."""

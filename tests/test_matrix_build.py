@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
@@ -75,9 +76,19 @@ def assert_same_matrix(pyomo: LinearForm, fast: LinearForm) -> None:
         assert np.array_equal(getattr(pyomo, name), getattr(fast, name)), name
 
 
+def assert_one_column_per_variable(model: pyo.ConcreteModel, form: LinearForm) -> None:
+    """No variable of the Pyomo model is fixed (its index sets leave out what would be 0) and
+    every one has its column."""
+    variables = list(model.component_data_objects(pyo.Var))
+    assert [v.name for v in variables if v.fixed] == []
+    assert len(form.column_keys) == len(variables)
+
+
 def _both(scenario: Scenario, tier_choice: TierChoice, elastic: bool = False) -> None:
     data = build_model_data(scenario)
-    pyomo, _ = pyomo_form(build_model(data, tier_choice, elastic))
+    model = build_model(data, tier_choice, elastic)
+    pyomo, _ = pyomo_form(model)
+    assert_one_column_per_variable(model, pyomo)
     assert_same_matrix(pyomo, build_form(data, tier_choice, elastic).form)
 
 
@@ -194,7 +205,9 @@ def test_a_block_of_skus_builds_the_same_matrix() -> None:
     data = build_model_data(load_scenario(EXAMPLES / "dtc-brand"))
     for sku in data.skus[:3]:
         for one in (sku_data(data, sku, data.capacity, 0.3), sku_bound_data(data, sku)):
-            pyomo, _ = pyomo_form(build_model(one, TierChoice.PER_PO))
+            model = build_model(one, TierChoice.PER_PO)
+            pyomo, _ = pyomo_form(model)
+            assert_one_column_per_variable(model, pyomo)
             assert_same_matrix(pyomo, build_form(one, TierChoice.PER_PO).form)
 
 

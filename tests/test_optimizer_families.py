@@ -1431,3 +1431,26 @@ def test_result_frames_line_up() -> None:
     shares: pd.DataFrame = result.shares
     assert shares["share"].sum() == pytest.approx(1.0)
     assert shares["quantity_units"].sum() == pytest.approx(100.0)
+
+
+def test_infeasible_working_capital_ceiling_diagnosis_names_the_periods() -> None:
+    """1,000 units on hand at the unit value 1.50 must be sold while they last (100 a week at
+    2.00, paid a week later, the last week's sales within the horizon): working capital is
+    900 x 1.50 + 200 = 1,550, 800 x 1.50 + 200 = 1,400 and 700 x 1.50 = 1,050 at the ends of
+    weeks 1-3 whatever is ordered, above a ceiling of 1,000 by 550, 400 and 50."""
+    scenario = one_supplier(
+        "ceiling-below-stock",
+        [(0, 1.5)],
+        [100.0, 100.0, 100.0],
+        sku_fields={"selling_price": 2.0, "opening_stock_units": 1000.0},
+        finance=Finance(annual_cost_of_capital=0.0, working_capital_ceiling=1000.0),
+        dso_days=7.0,
+    )
+
+    result = optimize(scenario, SolveOptions(time_limit_seconds=10))
+
+    assert result.status is SolveStatus.INFEASIBLE
+    assert [r for r in result.diagnosis if "working capital" in r] == [
+        f"period {t}: working capital exceeds the working-capital ceiling of 1,000 by {over}"
+        for t, over in ((1, 550), (2, 400), (3, 50))
+    ]

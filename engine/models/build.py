@@ -1,7 +1,8 @@
 """Build the sourcing MILP: sets, variables, one ``add_*`` per constraint family, objective.
 
 Read top to bottom with docs/optimizer.md beside it. Index sets are pre-filtered in
-``engine.models.data``; every big-M comes from the data (PO upper bounds).
+``engine.models.data`` and ``add_sets``: a variable exists only where it may be nonzero (none
+is fixed to 0); every big-M comes from the data (PO upper bounds).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def build_model(
     m = pyo.ConcreteModel(name=f"sourcing[{data.scenario_name}]")
     m.data = data
     m.tier_choice = tier_choice
-    add_sets(m, data, tier_choice)
+    add_sets(m, data, tier_choice, elastic)
     add_variables(m, data)
     add_po_size(m)
     add_order_multiples(m)
@@ -41,11 +42,11 @@ def build_model(
     add_share_cap(m)
     add_share_cap_by_offer(m)
     add_region_cap(m)
-    add_critical_supplier_count(m, elastic)
-    add_backup_share(m, elastic)
+    add_critical_supplier_count(m)
+    add_backup_share(m)
     add_fixed_split(m)
     add_cash_flows(m)
-    add_working_capital_ceiling(m, elastic)
+    add_working_capital_ceiling(m)
     add_objective(m, elastic)
     return m
 
@@ -53,7 +54,7 @@ def build_model(
 # --------------------------------------------------------------------------- sets and variables
 
 
-def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> None:
+def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice, elastic: bool) -> None:
     m.PERIODS = pyo.Set(initialize=data.periods, ordered=True)
     m.SKUS = pyo.Set(initialize=data.skus, ordered=True)
     m.OFFERS = pyo.Set(initialize=list(data.offers), dimen=2, ordered=True)
@@ -93,7 +94,7 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
     m.TIER_BINARY_POS = pyo.Set(  # POs that choose their tier with per-PO binaries
         initialize=[po for po in data.pos if po in binary], dimen=4, ordered=True
     )
-    m.TIER_BINARY_KEYS = pyo.Set(
+    m.TIER_BINARY_KEYS = pyo.Set(  # their tiers: the index of tier_chosen
         initialize=[key for key in per_po_tiers if key[:4] in binary], dimen=5, ordered=True
     )
     m.AGREED_TIER_POS = pyo.Set(  # horizon all-units POs: they reach the offer's agreed tier
@@ -123,7 +124,7 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
         dimen=2,
         ordered=True,
     )
-    m.SAFETY_PERIODS = pyo.Set(  # the periods a SKU's safety stock counts in
+    m.SAFETY_PERIODS = pyo.Set(  # the periods a SKU's safety stock (and shortfall) counts in
         initialize=[
             (k, t)
             for k in data.skus
@@ -133,12 +134,30 @@ def add_sets(m: pyo.ConcreteModel, data: ModelData, tier_choice: TierChoice) -> 
         dimen=2,
         ordered=True,
     )
+    m.SHARE_CAP_OFFERS = pyo.Set(  # offers under a cap of their own (by supplier or offer)
+        initialize=sorted(data.share_caps), dimen=2, ordered=True
+    )
+    m.CAPPED_REGIONS = pyo.Set(  # regions with a cap and a supplier
+        initialize=[
+            r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())
+        ],
+        ordered=True,
+    )
     m.CRITICAL = pyo.Set(initialize=[k for k in data.skus if k in data.critical], ordered=True)
     m.BACKUP = pyo.Set(  # every offer of a critical SKU, when there is a backup share
         initialize=[o for o in data.offers if o[1] in data.critical]
         if data.min_backup_share > 0
         else [],
         dimen=2,
+        ordered=True,
+    )
+    # the policy slacks of the elastic model (diagnosis), none otherwise
+    m.SUPPLIER_GAP_SKUS = pyo.Set(initialize=list(m.CRITICAL) if elastic else [], ordered=True)
+    m.BACKUP_GAP_OFFERS = pyo.Set(
+        initialize=list(m.BACKUP) if elastic else [], dimen=2, ordered=True
+    )
+    m.CASH_GAP_PERIODS = pyo.Set(  # and only under a working-capital ceiling
+        initialize=data.periods if elastic and data.working_capital_ceiling is not None else [],
         ordered=True,
     )
 
@@ -188,7 +207,7 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.units_placed = pyo.Var(m.SUPPLIER_PERIODS, domain=pyo.NonNegativeReals)
     m.order_multiples = pyo.Var(m.PO_MULTIPLE, domain=pyo.NonNegativeIntegers)
     m.tier_qty = pyo.Var(m.PO_TIERS, domain=pyo.NonNegativeReals)
-    m.tier_chosen = pyo.Var(m.PO_TIERS, domain=pyo.Binary)
+    m.tier_chosen = pyo.Var(m.TIER_BINARY_KEYS, domain=pyo.Binary)
     m.offer_tier = pyo.Var(m.OFFER_TIERS, domain=pyo.Binary)
     m.uses_offer = pyo.Var(m.OFFERS, domain=pyo.Binary)
     m.uses_supplier = pyo.Var(m.QUALIFY, domain=pyo.Binary)
@@ -202,16 +221,20 @@ def add_variables(m: pyo.ConcreteModel, data: ModelData) -> None:
         domain=pyo.NonNegativeReals,
         bounds=lambda _, k, t: (0, data.demand[(k, t)]),
     )
-    m.safety_shortfall = pyo.Var(m.SKUS, m.PERIODS, domain=pyo.NonNegativeReals)
+    m.safety_shortfall = pyo.Var(m.SAFETY_PERIODS, domain=pyo.NonNegativeReals)
     m.split_over = pyo.Var(m.SPLITS, domain=pyo.NonNegativeReals)
     m.split_under = pyo.Var(m.SPLITS, domain=pyo.NonNegativeReals)
 
+    def tier_cost(m: pyo.ConcreteModel, key: tuple) -> object:
+        """price_i tier_qty_i, + intercept_i tier_chosen_i where the PO chooses its tier."""
+        tier = _tier(data, key[:4], key[4])
+        cost = tier.unit_price * m.tier_qty[key]
+        if key in m.tier_chosen:
+            cost += tier.incremental_intercept * m.tier_chosen[key]
+        return cost
+
     def purchase_list(m: pyo.ConcreteModel, *po: object) -> pyo.Expression:
-        terms = [
-            _tier(data, po, i).unit_price * m.tier_qty[(*po, i)]
-            + _tier(data, po, i).incremental_intercept * m.tier_chosen[(*po, i)]
-            for i in tiers_of(m, po)
-        ]
+        terms = [tier_cost(m, (*po, i)) for i in tiers_of(m, po)]
         return sum(terms) if terms else 0.0
 
     m.purchase_list = pyo.Expression(m.POS, rule=purchase_list)
@@ -272,7 +295,10 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
                          order_qty >= sum_i low_i offer_tier_i - upper (1 - po_placed)
               incremental: per-PO tiers as above with tier_chosen_i <= offer_tier_i
     with low_i = max(m_i, min PO) and high_i = min(m_{i+1}, upper) (upper only for a horizon
-    all-units tier or the last tier).
+    all-units tier or the last tier). tier_qty over PO_TIERS (the tiers a PO can be priced
+    at: low_i <= high_i); tier_chosen over TIER_BINARY_KEYS, the tiers of the POs that choose
+    per PO (every PO per PO, the incremental offers' in horizon mode); the other POs
+    (AGREED_TIER_POS) have no tier_chosen.
     """
     data: ModelData = m.data
     m.tier_sum = pyo.Constraint(
@@ -302,9 +328,6 @@ def add_tier_selection(m: pyo.ConcreteModel, tier_choice: TierChoice) -> None:
             else m.tier_qty[key] <= bounds(key[:4], key[4])[1] * m.offer_tier[(*key[:2], key[4])]
         ),
     )
-    for key in m.PO_TIERS:  # an agreed all-units tier needs no per-PO choice
-        if key[:4] not in binary:
-            m.tier_chosen[key].fix(0)
     if tier_choice is not TierChoice.HORIZON:
         return
     m.offer_tier_one = pyo.Constraint(
@@ -470,16 +493,14 @@ def add_lost_sales_only_when_out(m: pyo.ConcreteModel) -> None:
 
 
 def add_safety_stock(m: pyo.ConcreteModel) -> None:
-    """Soft safety stock once the first order can land: inventory + safety_shortfall >= ss_k."""
+    """Soft safety stock once the first order can land: inventory_k,t + safety_shortfall_k,t
+    >= ss_k over SAFETY_PERIODS (t from the first period an order can land, ss_k > 0), the
+    only (k, t) with a shortfall."""
     data: ModelData = m.data
     m.safety_stock = pyo.Constraint(
         m.SAFETY_PERIODS,
         rule=lambda m, k, t: m.inventory[k, t] + m.safety_shortfall[k, t] >= data.safety_stock[k],
     )
-    counted = set(m.SAFETY_PERIODS)
-    for key in m.safety_shortfall:  # no shortfall outside the periods it counts in
-        if key not in counted:
-            m.safety_shortfall[key].fix(0)
 
 
 # --------------------------------------------------------------------------- risk policy
@@ -501,23 +522,20 @@ def add_share_cap(m: pyo.ConcreteModel) -> None:
 def add_share_cap_by_offer(m: pyo.ConcreteModel) -> None:
     """Caps per supplier and per supplier x SKU (``max_share_by_supplier``,
     ``max_share_by_supplier_sku``) below the general one:
-    supplier_units_s,k <= cap_s,k * sku_units_k for the offers in ``data.share_caps``."""
+    supplier_units_s,k <= cap_s,k * sku_units_k for (s, k) in SHARE_CAP_OFFERS."""
     data: ModelData = m.data
-    if not data.share_caps:
-        return
     m.share_cap_by_offer = pyo.Constraint(
-        sorted(data.share_caps),
+        m.SHARE_CAP_OFFERS,
         rule=lambda m, s, k: m.supplier_units[(s, k)] <= data.share_caps[(s, k)] * m.sku_units[k],
     )
 
 
 def add_region_cap(m: pyo.ConcreteModel) -> None:
     """Region caps on total volume:
-    sum_{s in R, k} supplier_units_s,k <= cap_R * sum_k sku_units_k."""
+    sum_{s in R, k} supplier_units_s,k <= cap_R * sum_k sku_units_k for R in CAPPED_REGIONS."""
     data: ModelData = m.data
-    regions = [r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())]
     m.region_cap = pyo.Constraint(
-        regions,
+        m.CAPPED_REGIONS,
         rule=lambda m, r: (
             sum(m.supplier_units[o] for o in m.OFFERS if data.region_of[o[0]] == r)
             <= data.max_share_per_region[r] * sum(m.sku_units[k] for k in m.SKUS)
@@ -525,30 +543,29 @@ def add_region_cap(m: pyo.ConcreteModel) -> None:
     )
 
 
-def add_critical_supplier_count(m: pyo.ConcreteModel, elastic: bool) -> None:
-    """Critical SKUs are multi-sourced:
-    sum_s uses_offer_s,k (+ supplier_gap_k) >= min_suppliers_critical."""
+def add_critical_supplier_count(m: pyo.ConcreteModel) -> None:
+    """Critical SKUs are multi-sourced, for k in CRITICAL:
+    sum_s uses_offer_s,k (+ supplier_gap_k) >= min_suppliers_critical,
+    supplier_gap over SUPPLIER_GAP_SKUS (CRITICAL in the elastic model, else empty)."""
     data: ModelData = m.data
-    m.supplier_gap = pyo.Var(m.CRITICAL, domain=pyo.NonNegativeReals)
-    if not elastic:
-        m.supplier_gap.fix(0)
-    m.critical_supplier_count = pyo.Constraint(
-        m.CRITICAL,
-        rule=lambda m, k: (
-            sum(m.uses_offer[o] for o in m.OFFERS if o[1] == k) + m.supplier_gap[k]
-            >= data.min_suppliers_critical
-        ),
-    )
+    m.supplier_gap = pyo.Var(m.SUPPLIER_GAP_SKUS, domain=pyo.NonNegativeReals)
+
+    def count(m: pyo.ConcreteModel, k: str) -> object:
+        used = sum(m.uses_offer[o] for o in m.OFFERS if o[1] == k)
+        if k in m.supplier_gap:
+            used += m.supplier_gap[k]
+        return used >= data.min_suppliers_critical
+
+    m.critical_supplier_count = pyo.Constraint(m.CRITICAL, rule=count)
 
 
-def add_backup_share(m: pyo.ConcreteModel, elastic: bool) -> None:
-    """Every supplier of a critical SKU gets its backup share:
-    supplier_units_s,k + backup_gap_s,k >= b * sku_units_k - U_k (1 - uses_offer_s,k)."""
+def add_backup_share(m: pyo.ConcreteModel) -> None:
+    """Every supplier of a critical SKU gets its backup share, for (s, k) in BACKUP:
+    supplier_units_s,k (+ backup_gap_s,k) >= b * sku_units_k - U_k (1 - uses_offer_s,k),
+    backup_gap over BACKUP_GAP_OFFERS (BACKUP in the elastic model, else empty)."""
     data: ModelData = m.data
     b = data.min_backup_share
-    m.backup_gap = pyo.Var(m.BACKUP, domain=pyo.NonNegativeReals)
-    if not elastic:
-        m.backup_gap.fix(0)
+    m.backup_gap = pyo.Var(m.BACKUP_GAP_OFFERS, domain=pyo.NonNegativeReals)
 
     def big_m(k: str) -> float:
         return b * sum(
@@ -558,13 +575,13 @@ def add_backup_share(m: pyo.ConcreteModel, elastic: bool) -> None:
             for p in data.pos_by_offer.get(o, [])
         )
 
-    m.backup_share = pyo.Constraint(
-        m.BACKUP,
-        rule=lambda m, s, k: (
-            m.supplier_units[(s, k)] + m.backup_gap[(s, k)]
-            >= b * m.sku_units[k] - big_m(k) * (1 - m.uses_offer[(s, k)])
-        ),
-    )
+    def share(m: pyo.ConcreteModel, s: str, k: str) -> object:
+        units = m.supplier_units[(s, k)]
+        if (s, k) in m.backup_gap:
+            units = units + m.backup_gap[(s, k)]
+        return units >= b * m.sku_units[k] - big_m(k) * (1 - m.uses_offer[(s, k)])
+
+    m.backup_share = pyo.Constraint(m.BACKUP, rule=share)
 
 
 def add_fixed_split(m: pyo.ConcreteModel) -> None:
@@ -660,19 +677,23 @@ def working_capital(m: pyo.ConcreteModel, t: int) -> object:
     return sum(terms)
 
 
-def add_working_capital_ceiling(m: pyo.ConcreteModel, elastic: bool) -> None:
-    """Working capital (``working_capital``) under the ceiling:
-    working_capital_t - cash_gap_t <= working_capital_ceiling."""
+def add_working_capital_ceiling(m: pyo.ConcreteModel) -> None:
+    """Working capital (``working_capital``) under the ceiling, for every period t:
+    working_capital_t (- cash_gap_t) <= working_capital_ceiling,
+    cash_gap over CASH_GAP_PERIODS (every period in the elastic model, else empty)."""
     data: ModelData = m.data
     ceiling = data.working_capital_ceiling
-    m.cash_gap = pyo.Var(m.PERIODS, domain=pyo.NonNegativeReals)
-    if ceiling is None or not elastic:
-        m.cash_gap.fix(0)
+    m.cash_gap = pyo.Var(m.CASH_GAP_PERIODS, domain=pyo.NonNegativeReals)
     if ceiling is None:
         return
-    m.working_capital_ceiling = pyo.Constraint(
-        m.PERIODS, rule=lambda m, t: working_capital(m, t) - m.cash_gap[t] <= ceiling
-    )
+
+    def under_ceiling(m: pyo.ConcreteModel, t: int) -> object:
+        capital = working_capital(m, t)
+        if t in m.cash_gap:
+            capital -= m.cash_gap[t]
+        return capital <= ceiling
+
+    m.working_capital_ceiling = pyo.Constraint(m.PERIODS, rule=under_ceiling)
 
 
 def _component_expressions(m: pyo.ConcreteModel) -> dict[str, object]:
@@ -706,8 +727,7 @@ def _component_expressions(m: pyo.ConcreteModel) -> dict[str, object]:
         "lost_sales": sum(data.penalty[k] * m.lost_sales[k, t] for k in m.SKUS for t in m.PERIODS),
         "safety_stock_shortfall": sum(
             data.penalty[k] / (2 * len(data.periods)) * m.safety_shortfall[k, t]
-            for k in m.SKUS
-            for t in m.PERIODS
+            for k, t in m.SAFETY_PERIODS
         ),
         "split_deviation": sum(
             data.penalty[k] * (m.split_over[(s, k)] + m.split_under[(s, k)]) for s, k in m.SPLITS
@@ -747,9 +767,9 @@ def add_objective(m: pyo.ConcreteModel, elastic: bool) -> None:
     slack_price, units_price = slack_prices(m.data)
     slacks = (
         (
-            units_price * sum(m.supplier_gap[k] for k in m.CRITICAL)
-            + slack_price * sum(m.backup_gap[o] for o in m.BACKUP)
-            + CASH_SLACK_PRICE * sum(m.cash_gap[t] for t in m.PERIODS)
+            units_price * sum(m.supplier_gap.values())
+            + slack_price * sum(m.backup_gap.values())
+            + CASH_SLACK_PRICE * sum(m.cash_gap.values())
         )
         if elastic
         else 0

@@ -46,7 +46,7 @@ def elastic_diagnosis(data: ModelData, options: SolveOptions, tier_choice: TierC
             "against capacity and the shutdown calendars"
         ]
     reasons = []
-    for k in model.CRITICAL:
+    for k in model.SUPPLIER_GAP_SKUS:
         gap = pyo.value(model.supplier_gap[k])
         if gap > SLACK_USED:
             reasons.append(
@@ -54,7 +54,7 @@ def elastic_diagnosis(data: ModelData, options: SolveOptions, tier_choice: TierC
                 f"the best plan can use {data.min_suppliers_critical - round(gap)} "
                 f"(short by {round(gap)})"
             )
-    for s, k in model.BACKUP:
+    for s, k in model.BACKUP_GAP_OFFERS:
         gap = pyo.value(model.backup_gap[(s, k)])
         if gap > SLACK_USED:
             reasons.append(
@@ -62,7 +62,7 @@ def elastic_diagnosis(data: ModelData, options: SolveOptions, tier_choice: TierC
                 f"{data.min_backup_share:.0%} is short by {gap:,.0f} units "
                 "(MOQ, order multiples or capacity stand in the way)"
             )
-    for t in model.PERIODS:
+    for t in model.CASH_GAP_PERIODS:
         gap = pyo.value(model.cash_gap[t])
         if gap > SLACK_USED:
             reasons.append(

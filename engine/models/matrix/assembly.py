@@ -69,8 +69,8 @@ def build_form(data: ModelData, tier_choice: TierChoice, elastic: bool = False) 
     """The matrix ``build.build_model(data, tier_choice, elastic)`` compiles to, built from
     ``data`` with NumPy: the same columns, rows (order, signs and bounds), coefficients,
     integrality and objective."""
-    sets = ModelSets.of(data, tier_choice)
-    columns = add_columns(data, sets, elastic)
+    sets = ModelSets.of(data, tier_choice, elastic)
+    columns = add_columns(data, sets)
     ctx = BuildContext.of(data, tier_choice, elastic, sets, columns)
     rows = Rows()
     for family in ROW_FAMILIES:

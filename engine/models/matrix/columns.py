@@ -2,9 +2,8 @@
 
 ``ModelSets`` mirrors ``engine.models.build.add_sets`` (the same sets, the same order);
 ``ColumnIndex`` numbers the columns: one family per Pyomo variable, in ``add_variables``'
-declaration order, each in its set's order, the variables Pyomo fixes left out (as Pyomo's
-compiler leaves them out). ``HighsSession`` addresses columns by (variable name, index) with
-either build.
+declaration order, each over its index set in that set's order. ``HighsSession`` addresses
+columns by (variable name, index) with either build.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ class ModelSets:
     tier_low: np.ndarray
     tier_high: np.ndarray
     binary_po: np.ndarray  # bool per PO: chooses its tier with its own binaries
+    tier_binary_keys: list[tuple]  # the PO_TIERS keys of those POs (tier_chosen)
     offer_tiers: list[tuple[str, str, int]]
     shipments: list[tuple[str, str, int]]
     shipment_number: dict[tuple[str, str, int], int]
@@ -50,11 +50,16 @@ class ModelSets:
     capacity_windows: list[tuple[str, int, int]]
     demand_periods: list[tuple[str, int]]
     safety_periods: list[tuple[str, int]]
+    share_cap_offers: list[tuple[str, str]]
+    capped_regions: list[str]
     critical: list[str]
     backup: list[tuple[str, str]]
+    supplier_gap_skus: list[str]  # the elastic model's slacks, else empty
+    backup_gap_offers: list[tuple[str, str]]
+    cash_gap_periods: list[int]
 
     @classmethod
-    def of(cls, data: ModelData, tier_choice: TierChoice) -> ModelSets:
+    def of(cls, data: ModelData, tier_choice: TierChoice, elastic: bool) -> ModelSets:
         pos = list(data.pos)
         po_number = {po: i for i, po in enumerate(pos)}
         offers = list(data.offers)
@@ -79,6 +84,9 @@ class ModelSets:
         ]
         sp_number = {key: i for i, key in enumerate(supplier_periods)}
         qualify = [s for s, cost in data.qualification_cost.items() if cost > 0]
+        critical = [k for k in data.skus if k in data.critical]
+        backup = [o for o in offers if o[1] in data.critical] if data.min_backup_share > 0 else []
+        ceiling = data.working_capital_ceiling is not None
         return cls(
             pos=pos,
             po_number=po_number,
@@ -90,6 +98,7 @@ class ModelSets:
             tier_low=lows,
             tier_high=highs,
             binary_po=binary,
+            tier_binary_keys=[key for key, i in zip(po_tiers, tier_po, strict=True) if binary[i]],
             offer_tiers=[(s, k, t.number) for (s, k), o in data.offers.items() for t in o.tiers]
             if tier_choice is TierChoice.HORIZON
             else [],
@@ -121,10 +130,15 @@ class ModelSets:
                 for t in data.periods
                 if t >= data.safety_stock_from[k] and data.safety_stock[k] > 0
             ],
-            critical=[k for k in data.skus if k in data.critical],
-            backup=[o for o in offers if o[1] in data.critical]
-            if data.min_backup_share > 0
-            else [],
+            share_cap_offers=sorted(data.share_caps),
+            capped_regions=[
+                r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())
+            ],
+            critical=critical,
+            backup=backup,
+            supplier_gap_skus=critical if elastic else [],
+            backup_gap_offers=backup if elastic else [],
+            cash_gap_periods=list(data.periods) if elastic and ceiling else [],
         )
 
 
@@ -237,12 +251,11 @@ class ColumnIndex:
         return [(name, key) for name, family in self.families.items() for key in family.keys]
 
 
-def add_columns(data: ModelData, sets: ModelSets, elastic: bool) -> ColumnIndex:
+def add_columns(data: ModelData, sets: ModelSets) -> ColumnIndex:
     """The columns of ``build.add_variables`` (and of the variables the constraint families
-    declare: ``stockout``, the elastic slacks), in declaration order, less the fixed ones:
-    ``tier_chosen`` of POs that take their offer's agreed tier, ``safety_shortfall`` outside
-    the periods it counts in, the policy slacks unless ``elastic``, ``cash_gap`` without a
-    ceiling."""
+    declare: ``stockout``, the elastic slacks), in declaration order, each over its index set:
+    ``tier_chosen`` over TIER_BINARY_KEYS, ``safety_shortfall`` over SAFETY_PERIODS, the
+    slacks over SUPPLIER_GAP_SKUS, BACKUP_GAP_OFFERS and CASH_GAP_PERIODS."""
     index = ColumnIndex()
     uppers = np.asarray([data.pos[po].upper_units for po in sets.pos], dtype=float)
     index.add("order_qty", list(sets.pos), 0.0, uppers)
@@ -250,8 +263,7 @@ def add_columns(data: ModelData, sets: ModelSets, elastic: bool) -> ColumnIndex:
     index.add("units_placed", list(sets.supplier_periods))
     index.add("order_multiples", list(sets.pos), integer=True)
     index.add("tier_qty", list(sets.po_tiers))
-    chosen = [key for key, i in zip(sets.po_tiers, sets.tier_po, strict=True) if sets.binary_po[i]]
-    index.add("tier_chosen", chosen, 0.0, 1.0, integer=True)
+    index.add("tier_chosen", list(sets.tier_binary_keys), 0.0, 1.0, integer=True)
     index.add("offer_tier", list(sets.offer_tiers), 0.0, 1.0, integer=True)
     index.add("uses_offer", list(sets.offers), 0.0, 1.0, integer=True)
     index.add("uses_supplier", list(sets.qualify), 0.0, 1.0, integer=True)
@@ -265,8 +277,7 @@ def add_columns(data: ModelData, sets: ModelSets, elastic: bool) -> ColumnIndex:
     index.add("split_over", list(sets.splits))
     index.add("split_under", list(sets.splits))
     index.add("stockout", list(sets.demand_periods), 0.0, 1.0, integer=True)
-    index.add("supplier_gap", list(sets.critical) if elastic else [])
-    index.add("backup_gap", list(sets.backup) if elastic else [])
-    ceiling = data.working_capital_ceiling is not None
-    index.add("cash_gap", list(data.periods) if elastic and ceiling else [])
+    index.add("supplier_gap", list(sets.supplier_gap_skus))
+    index.add("backup_gap", list(sets.backup_gap_offers))
+    index.add("cash_gap", list(sets.cash_gap_periods))
     return index

@@ -84,7 +84,7 @@ class BuildContext:
     po: PoArrays
     tier_price: np.ndarray  # unit price of each PO_TIERS key
     tier_intercept: np.ndarray
-    tier_chosen_column: np.ndarray  # column of each key's tier_chosen, -1 if fixed
+    tier_chosen_column: np.ndarray  # column of each key's tier_chosen, -1 if it has none
     tier_offer_tier_column: np.ndarray  # column of the key's offer_tier (HORIZON), else -1
 
     @classmethod

@@ -366,10 +366,7 @@ def share_cap(ctx: BuildContext, rows: Rows) -> None:
 
 def share_cap_by_offer(ctx: BuildContext, rows: Rows) -> None:
     """The rows of ``build.add_share_cap_by_offer`` (its docstring has the math)."""
-    data = ctx.data
-    if not data.share_caps:
-        return
-    offers = sorted(data.share_caps)
+    data, offers = ctx.data, ctx.sets.share_cap_offers
     caps = np.asarray([data.share_caps[o] for o in offers], dtype=float)
     rows.add_upper("share_cap_by_offer", offers, _share_rows(ctx, offers, caps), 0.0)
 
@@ -377,7 +374,7 @@ def share_cap_by_offer(ctx: BuildContext, rows: Rows) -> None:
 def region_cap(ctx: BuildContext, rows: Rows) -> None:
     """The rows of ``build.add_region_cap`` (its docstring has the math)."""
     data, sets = ctx.data, ctx.sets
-    regions = [r for r in data.max_share_per_region if any(v == r for v in data.region_of.values())]
+    regions = sets.capped_regions
     n = len(sets.pos)
     qty = ctx.col("order_qty")
     region_of_po = np.asarray([data.region_of[p[0]] for p in sets.pos], dtype=object)

@@ -14,7 +14,7 @@ from engine.plan_types import TierChoice
 
 
 class Values(dict):
-    """A variable's values by index; a variable the model fixes (no column) reads 0."""
+    """A variable's values by index; an index outside the variable's set reads 0."""
 
     def __missing__(self, key: object) -> float:
         return 0.0
@@ -43,8 +43,7 @@ class MatrixModel:
         self.CONTAINER_SHIPMENTS = sets.container_shipments
         self.QUALIFY = sets.qualify
         self.SPLITS = sets.splits
-        self.CRITICAL = sets.critical
-        self.BACKUP = sets.backup
+        self.SAFETY_PERIODS = sets.safety_periods
 
     def load(self, values: np.ndarray) -> None:
         """Read a plan (column values): every variable, then the expressions results use."""

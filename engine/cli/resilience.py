@@ -123,6 +123,7 @@ def register(app: typer.Typer) -> None:
             candidate_points,
             plan_candidates,
             resilience_decision,
+            stochastic_value_sentence,
         )
         from engine.workflows import frontier_skus
 
@@ -137,6 +138,7 @@ def register(app: typer.Typer) -> None:
             )
         for k, (primary, backup) in pairs.items():
             console.print(f"{k}: primary {primary}, backup {backup}", highlight=False)
+        stochastic_label = None
         if stochastic:
             from engine.resilience.stochastic import stochastic_point
 
@@ -145,6 +147,7 @@ def register(app: typer.Typer) -> None:
                     scenario, skus, cvar_level, risk_weight, seed, stochastic
                 )
             points.append(point)
+            stochastic_label = point.label
             for k, split in saa.items():
                 text = ", ".join(f"{supplier} {share:.1%}" for supplier, share in split.items())
                 console.print(f"stochastic allocation of {k}: {text}", highlight=False)
@@ -160,6 +163,8 @@ def register(app: typer.Typer) -> None:
                 lambda step: status.update(f"{title}: {step}"),
                 free,
             )
+        if stochastic_label not in [c.label for c in planned]:
+            stochastic_label = None  # not planned (its status was said): no value to report
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task(
                 f"simulating {len(planned)} plans on common random numbers", total=replications
@@ -175,9 +180,19 @@ def register(app: typer.Typer) -> None:
                 precision=precision,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 engine=engine,
+                stochastic=stochastic_label,
             )
         print_table(console, result.table, scenario.finance.currency, skus, cvar_level)
         console.print(escape(result.sentence), highlight=False)
+        if result.stochastic_value is not None and stochastic_label is not None:
+            console.print(
+                escape(
+                    stochastic_value_sentence(
+                        result.stochastic_value, stochastic_label, scenario.finance.currency
+                    )
+                ),
+                highlight=False,
+            )
         base.write_results(result.tables(), folder)
         written = folder / "resilience.html"
         result.table.to_html(written, index=False)

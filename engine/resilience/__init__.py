@@ -9,4 +9,6 @@ under disruptions, on average and in the bad tail (docs/resilience.md).
 * ``frontier``: candidates (backup shares or classic splits) planned by the optimizer and
   stress-tested on common random numbers.
 * ``newsvendor``: the one-period closed-form reference case.
+* ``stochastic``: the two-stage stochastic allocation at an aggregated grain.
+* ``stress_value``: its VSS and EVPI with the plans judged in the stress test.
 """

@@ -43,6 +43,7 @@ from engine.resilience.selection import (
     sample_until_separated,
     summary_table,
 )
+from engine.resilience.stress_value import StressTestValue, stress_test_value
 from engine.resilience.total_cost import (
     TOTAL_COST_PARTS,
     penalties,
@@ -62,6 +63,7 @@ __all__ = [
     "candidate_points",
     "plan_candidates",
     "resilience_decision",
+    "stochastic_value_sentence",
 ]
 
 FREE_LABEL = "free optimum"
@@ -113,6 +115,8 @@ class ResilienceResult:
         level: CVaR level.
         risk_weight: ``lambda``.
         seed: The stress test's seed.
+        stochastic_value: With a stochastic candidate, its VSS against the free optimum (the
+            deterministic plan) and its EVPI, both in the stress test (``stress_value``).
     """
 
     table: pd.DataFrame
@@ -122,9 +126,13 @@ class ResilienceResult:
     level: float
     risk_weight: float
     seed: int
+    stochastic_value: StressTestValue | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"resilience": self.table, "replications": self.costs}
+        found = {"resilience": self.table, "replications": self.costs}
+        if self.stochastic_value is not None:
+            found["stochastic_value"] = self.stochastic_value.frame()
+        return found
 
 
 def _premium(result: OptimizeResult, free: OptimizeResult) -> PlanDifference | None:
@@ -248,6 +256,7 @@ def resilience_decision(
     precision: float = 0.005,
     progress: Callable[[int, int], None] | None = None,
     engine: Engine | str = Engine.FAST,
+    stochastic: str | None = None,
 ) -> ResilienceResult:
     """Stress-test the planned candidates on common random numbers and recommend one.
 
@@ -262,18 +271,22 @@ def resilience_decision(
         precision: Share of the best score within which two candidates count as the same.
         progress: ``(replications done, cap)`` after each batch.
         engine: The stress-test engine (``fast``, the vectorized one, or ``simpy``).
+        stochastic: The label of the stochastic allocation's candidate, if one is planned:
+            its VSS against the free optimum and its EVPI come from the same replications.
 
     Raises:
-        ValueError: On a negative risk weight or an unknown engine.
+        ValueError: On a negative risk weight, an unknown engine or stochastic label.
     """
     if risk_weight < 0:
         raise ValueError("the risk weight must be at least 0")
+    labels = [c.label for c in planned]
+    if stochastic is not None and stochastic not in labels:
+        raise ValueError(f"no candidate {stochastic!r} among {labels}")
     evaluate = CandidateCosts(scenario, planned, seed, choose_engine(None, engine).engine)
     batch = max(2, min(batch, replications))
     costs, decided = sample_until_separated(
         evaluate, level, risk_weight, batch, replications, seed, precision, progress
     )
-    labels = [c.label for c in planned]
     table = summary_table(labels, costs, level, risk_weight, seed)
     parts = pd.DataFrame(evaluate.parts)
     means = parts.groupby("candidate")[list(TOTAL_COST_PARTS[:-1])].mean()
@@ -287,7 +300,10 @@ def resilience_decision(
     sentence = recommendation_sentence(
         table, decided, planned, level, risk_weight, scenario.finance.currency
     )
-    return ResilienceResult(table, frame, decided, sentence, level, risk_weight, seed)
+    value = None
+    if stochastic is not None:
+        value = stress_test_value(costs, labels.index(stochastic), 0, level, risk_weight, seed + 2)
+    return ResilienceResult(table, frame, decided, sentence, level, risk_weight, seed, value)
 
 
 def _add_plan_columns(table: pd.DataFrame, planned: Sequence[PlannedCandidate]) -> None:
@@ -388,6 +404,24 @@ def recommendation_sentence(
             "indicative (run more replications)"
         )
     return f"{text}; {verdict}{caveat}."
+
+
+def stochastic_value_sentence(value: StressTestValue, label: str, currency: str) -> str:
+    """VSS and EVPI in one sentence, with their intervals."""
+    score = (
+        "mean"
+        if value.risk_weight == 0
+        else f"mean + {value.risk_weight:g} x CVaR {value.level:.0%}"
+    )
+    return (
+        f"Value of the stochastic solution in the stress test ({score}, "
+        f"{value.replications} replications): {label} against the {FREE_LABEL} (the "
+        f"deterministic plan) {_money(value.vss, currency)} "
+        f"[{value.vss_low:+,.0f}, {value.vss_high:+,.0f}]; expected value of perfect "
+        f"information at least {_money(value.evpi, currency)} "
+        f"[{value.evpi_low:+,.0f}, {value.evpi_high:+,.0f}] (the best of the plans played, "
+        "known before each replication)."
+    )
 
 
 def _slack(result: OptimizeResult) -> float:

@@ -17,9 +17,9 @@ model (``engine.models.stochastic``), its convergence and what it is worth.
   solved knowing its outcome), on the same evaluation sample.
 * **VSS** at this grain = the objective of the expected-value solution (the model with every
   random quantity at its mean) less the stochastic solution's, on the same evaluation sample.
-  The VSS that counts, the deterministic plan against the stochastic plan in the stress test,
-  comes from ``resilience_decision`` with the stochastic shares as a fixed-split candidate
-  (``sourcing resilience --stochastic``).
+  The VSS and EVPI that count, the plans judged in the stress test, come from
+  ``stress_value`` through ``resilience_decision`` with the stochastic shares as a fixed-split
+  candidate (``sourcing resilience --stochastic``).
 """
 
 from __future__ import annotations

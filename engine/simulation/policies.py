@@ -169,23 +169,37 @@ class _PolicySchedule(OrderSchedule):
         if self.review_days < 1:
             raise ValueError("review_days must be at least 1")
         self.split = split.resolve(world)
+        self.one_sku = len(world.skus) == 1
 
     @abstractmethod
     def quantities(self, position: np.ndarray) -> np.ndarray:
         """Units to order per SKU for an inventory position (on hand + pipeline - backlog)."""
+
+    @abstractmethod
+    def quantity_one(self, position: float) -> float:
+        """``quantities`` of a one-SKU world on a float: the same arithmetic, the same bits
+        (the daily review of the published single-SKU cases without array calls)."""
 
     def orders(
         self, day: int, on_hand: np.ndarray, pipeline: np.ndarray, backlog: np.ndarray
     ) -> list[OrderRequest]:
         if day % self.review_days or day >= self.world.horizon_days:
             return []
+        if self.one_sku:
+            one = float(on_hand[0]) + float(pipeline[0]) - float(backlog[0])
+            amount = self.quantity_one(one)
+            return self._requests([0], [amount]) if amount > _EPS else []
         position = on_hand + pipeline
         position -= backlog
         wanted = self.quantities(position)
         (ordering,) = (wanted > _EPS).nonzero()  # np.flatnonzero of a 1-D array, faster
+        return self._requests(ordering.tolist(), wanted[ordering].tolist())
+
+    def _requests(self, ordering: list[int], amounts: list[float]) -> list[OrderRequest]:
+        """The POs of SKUs ``ordering`` for ``amounts`` units, split among their suppliers."""
         requests = []
         offers, skus = self.world.offers, self.world.skus
-        for k, amount in zip(ordering.tolist(), wanted[ordering].tolist(), strict=True):
+        for k, amount in zip(ordering, amounts, strict=True):
             sku = skus[k]
             for supplier, share, lane in self.split[k]:
                 part = amount * share
@@ -206,6 +220,9 @@ class _BaseStockSchedule(_PolicySchedule):
     def quantities(self, position: np.ndarray) -> np.ndarray:
         return np.where(self.has_level, self.level - position, 0.0)
 
+    def quantity_one(self, position: float) -> float:
+        return float(self.level[0]) - position if self.has_level[0] else 0.0
+
 
 class _MinMaxSchedule(_PolicySchedule):
     def __init__(self, world: World, policy: SS) -> None:
@@ -218,6 +235,11 @@ class _MinMaxSchedule(_PolicySchedule):
 
     def quantities(self, position: np.ndarray) -> np.ndarray:
         return np.where(self.active & (position <= self.low), self.high - position, 0.0)
+
+    def quantity_one(self, position: float) -> float:
+        if self.active[0] and position <= float(self.low[0]):
+            return float(self.high[0]) - position
+        return 0.0
 
 
 class _ReorderQuantitySchedule(_PolicySchedule):
@@ -237,6 +259,12 @@ class _ReorderQuantitySchedule(_PolicySchedule):
             return np.zeros_like(position)
         gap = np.where(order, self.point - position, 0.0)
         return np.where(order, (np.floor(gap / self.lot + _EPS) + 1) * self.lot, 0.0)
+
+    def quantity_one(self, position: float) -> float:
+        point, lot = float(self.point[0]), float(self.lot[0])
+        if not (self.active[0] and position <= point + _EPS):
+            return 0.0
+        return (float(math.floor((point - position) / lot + _EPS)) + 1.0) * lot
 
 
 @dataclass(frozen=True, eq=False)

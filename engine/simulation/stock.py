@@ -2,6 +2,10 @@
 owed on stock under direct fulfilment, and the daily sales records (``state.Replication``
 moves goods in and sells from here; its money is booked there).
 
+One SKU without direct fulfilment (the published single-SKU cases) sells on plain floats
+(``_sell_one``): the same IEEE arithmetic in the same order as the array path, without a dozen
+array calls a day on one-element arrays.
+
 Average cost: a lot joins the stock at its landed cost; a sale takes units at the stock's unit
 cost and leaves the unit cost of what is left unchanged. Opening stock and opening in-transit
 goods are valued at the SKU's unit value.
@@ -42,6 +46,7 @@ class Stock:
         "on_hand",
         "on_hand_end",
         "on_hand_value",
+        "one_sku",
         "revenue",
         "served_from_stock",
         "served_log",
@@ -54,6 +59,7 @@ class Stock:
         n, days = len(world.skus), world.sim_days
         self.backorders = world.backorders
         self.direct = world.direct_fulfilment
+        self.one_sku = n == 1
         self.on_hand = world.opening_stock.copy()
         self.on_hand_value = world.opening_stock * world.unit_value
         self.backlog = np.zeros(n)
@@ -109,6 +115,8 @@ class Stock:
             the units sold (the SKU's owed duty times sold / on hand before the sale; it
             joins the cost of goods sold), else None.
         """
+        if self.one_sku and not self.direct:
+            return self._sell_one(day, float(demand[0]), in_horizon)
         on_hand, backlog = self.on_hand, self.backlog
         unit_cost = self.on_hand_value / np.maximum(on_hand, _EPS)
         if self.backlog_open:
@@ -132,6 +140,38 @@ class Stock:
         self.on_hand_value = on_hand * unit_cost
         self.cogs_log[:, day] += sold * unit_cost
         return sold, short, duty_due
+
+    def _sell_one(
+        self, day: int, demand: float, in_horizon: bool
+    ) -> tuple[np.ndarray, np.ndarray, None]:
+        """``sell`` for one SKU (no direct fulfilment) on floats: the same operations in the
+        same order, so the same bits."""
+        on_hand = float(self.on_hand[0])
+        floor = on_hand if on_hand > _EPS else _EPS  # np.maximum(on_hand, _EPS)
+        unit_cost = float(self.on_hand_value[0]) / floor
+        backlog = float(self.backlog[0])
+        if self.backlog_open:
+            from_backlog = on_hand if on_hand < backlog else backlog
+            left = on_hand - from_backlog
+            served = left if left < demand else demand
+            sold = from_backlog + served
+            backlog -= from_backlog
+        else:
+            served = on_hand if on_hand < demand else demand
+            sold = served
+        short = demand - served
+        if self.backorders:
+            backlog += short
+            self.backlog_open = backlog != 0
+        self.backlog[0] = backlog
+        on_hand -= sold
+        self.on_hand[0] = on_hand
+        if in_horizon:
+            self.served_log[0, day] = served
+        self.sold_log[0, day] = sold
+        self.on_hand_value[0] = on_hand * unit_cost
+        self.cogs_log[0, day] += sold * unit_cost
+        return np.array([sold]), np.array([short]), None
 
     def _release_duty(self, day: int, sold: np.ndarray) -> np.ndarray:
         """The duty owed on the units sold today, taken off the owed duty into the day's cost

@@ -52,3 +52,20 @@ def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "unknown SKU(s) NOPE" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_stochastic_allocation_is_valued_in_the_stress_test(tmp_path: Path) -> None:
+    source = tmp_path / "often-down"
+    write_scenario(often_down(), source)
+    out = tmp_path / "out"
+    args = ["resilience", str(source), "--sku", "A", "--shares", "0", "--stochastic", "100"]
+    options = ["--replications", "40", "--batch", "40", "--work", "0.2", "--out", str(out)]
+    result = runner.invoke(app, args + options)
+    assert result.exit_code == 0, result.output
+    assert "stochastic allocation of A" in result.output
+    assert "Value of the stochastic solution in the stress test" in " ".join(result.output.split())
+    value = pd.read_csv(out / "stochastic_value.csv")
+    assert value["replications"].tolist() == [40]
+    assert value["vss_low"][0] <= value["vss"][0] <= value["vss_high"][0]
+    table = pd.read_csv(out / "resilience.csv")
+    assert "stochastic (SAA)" in table["candidate"].tolist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,6 +13,7 @@ from engine.simulation import (
     PlanPolicy,
     SimulationOptions,
     SplitRule,
+    build_world,
     run_replication,
 )
 from tests.simulation.builders import events_of, one_sku, po_table
@@ -171,3 +173,21 @@ def test_suggested_policies_have_textbook_levels():
         suggested_policy(world, DriverKind.PLAN)
     result = run_replication(world.scenario, base, seed=1)
     assert result.measures["fill_rate"] > 0.4
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        BaseStock(order_up_to=39.0),
+        SS(reorder_point=25.0, order_up_to=45.0),
+        RQ(reorder_point=30.0, order_quantity=12.0),
+    ],
+)
+def test_one_sku_orders_on_floats_to_the_same_bits_as_the_array_path(policy) -> None:
+    world = build_world(one_sku(periods=10), SimulationOptions())
+    schedule = policy.schedule(world)
+    assert schedule.one_sku
+    positions = np.random.default_rng(2).uniform(-20.0, 60.0, 200).tolist()
+    for position in [*positions, 25.0, 30.0]:  # and the levels themselves
+        array = schedule.quantities(np.array([position]))
+        assert np.array([schedule.quantity_one(position)]).tobytes() == array.tobytes()

@@ -87,3 +87,20 @@ def test_tally_sums_the_horizon() -> None:
     assert s.lost_units.tolist() == [2.0]
     assert s.stockout_days.tolist() == [1.0]
     assert s.revenue.tolist() == [50.0]
+
+
+@pytest.mark.parametrize("shortage", ["lost_sales", "backorders"])
+def test_one_sku_sells_on_floats_to_the_same_bits_as_the_array_path(shortage: str) -> None:
+    rng = np.random.default_rng(5)
+    receipts, demands = rng.uniform(0, 30, 10), rng.uniform(0, 12, 10)
+    floats, arrays = (stock(opening_stock=7.3, shortage=shortage) for _ in range(2))
+    arrays.one_sku = False  # the array path of many SKUs
+    for day in range(10):
+        for s in (floats, arrays):
+            if day % 3 == 0:
+                s.receive(0, float(receipts[day]), float(receipts[day]) * 1.37)
+            s.sell(day, np.array([demands[day]]), in_horizon=True)
+            s.close_day(day)
+    for name in ("on_hand", "on_hand_value", "backlog", "served_log", "sold_log", "cogs_log"):
+        assert getattr(floats, name).tobytes() == getattr(arrays, name).tobytes(), name
+    assert floats.backlog_open == arrays.backlog_open

@@ -369,6 +369,7 @@ def run_resilience(request: ResilienceRequest, progress: Progress) -> api.Resili
     points, _pairs, free = api.candidate_points(
         request.scenario, request.skus, options, request.splits, request.shares
     )
+    stochastic = None
     if request.stochastic:
         progress.say("solving the stochastic allocation")
         point, _shares = api.stochastic_point(
@@ -380,6 +381,7 @@ def run_resilience(request: ResilienceRequest, progress: Progress) -> api.Resili
             request.stochastic,
         )
         points.append(point)
+        stochastic = point.label
     planned = api.plan_candidates(
         request.scenario,
         points,
@@ -398,4 +400,5 @@ def run_resilience(request: ResilienceRequest, progress: Progress) -> api.Resili
         batch=max(2, min(50, request.replications)),
         seed=request.seed,
         progress=progress.update,
+        stochastic=stochastic if stochastic in [c.label for c in planned] else None,
     )

@@ -123,7 +123,6 @@ def register(app: typer.Typer) -> None:
             candidate_points,
             plan_candidates,
             resilience_decision,
-            stochastic_value_sentence,
         )
         from engine.workflows import frontier_skus
 
@@ -184,15 +183,8 @@ def register(app: typer.Typer) -> None:
             )
         print_table(console, result.table, scenario.finance.currency, skus, cvar_level)
         console.print(escape(result.sentence), highlight=False)
-        if result.stochastic_value is not None and stochastic_label is not None:
-            console.print(
-                escape(
-                    stochastic_value_sentence(
-                        result.stochastic_value, stochastic_label, scenario.finance.currency
-                    )
-                ),
-                highlight=False,
-            )
+        if result.stochastic_sentence:
+            console.print(escape(result.stochastic_sentence), highlight=False)
         base.write_results(result.tables(), folder)
         written = folder / "resilience.html"
         result.table.to_html(written, index=False)

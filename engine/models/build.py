@@ -688,7 +688,7 @@ def add_working_capital_ceiling(m: pyo.ConcreteModel) -> None:
         return
 
     def under_ceiling(m: pyo.ConcreteModel, t: int) -> object:
-        capital = working_capital(m, t)
+        capital: Any = working_capital(m, t)
         if t in m.cash_gap:
             capital -= m.cash_gap[t]
         return capital <= ceiling

@@ -117,6 +117,7 @@ class ResilienceResult:
         seed: The stress test's seed.
         stochastic_value: With a stochastic candidate, its VSS against the free optimum (the
             deterministic plan) and its EVPI, both in the stress test (``stress_value``).
+        stochastic_sentence: Those two in one sentence, with their intervals ("" without).
     """
 
     table: pd.DataFrame
@@ -127,6 +128,7 @@ class ResilienceResult:
     risk_weight: float
     seed: int
     stochastic_value: StressTestValue | None = None
+    stochastic_sentence: str = ""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         found = {"resilience": self.table, "replications": self.costs}
@@ -300,10 +302,13 @@ def resilience_decision(
     sentence = recommendation_sentence(
         table, decided, planned, level, risk_weight, scenario.finance.currency
     )
-    value = None
+    value, value_sentence = None, ""
     if stochastic is not None:
         value = stress_test_value(costs, labels.index(stochastic), 0, level, risk_weight, seed + 2)
-    return ResilienceResult(table, frame, decided, sentence, level, risk_weight, seed, value)
+        value_sentence = stochastic_value_sentence(value, stochastic, scenario.finance.currency)
+    return ResilienceResult(
+        table, frame, decided, sentence, level, risk_weight, seed, value, value_sentence
+    )
 
 
 def _add_plan_columns(table: pd.DataFrame, planned: Sequence[PlannedCandidate]) -> None:

@@ -234,3 +234,26 @@ def test_an_older_job_file_gains_the_model_size_column(tmp_path: Path) -> None:
     job = registry.submit("stress", "s", "small", quick, model_size=64)
     assert registry.wait(job, timeout=60).status is JobStatus.DONE
     assert JobFile(path).sized_durations("stress", "other")[0][2] == 64
+
+
+def test_the_resilience_task_values_the_stochastic_allocation_in_the_stress_test() -> None:
+    """The Resilience page's task with the stochastic candidate: its VSS and EVPI against the
+    free optimum, from the same stress test as the table, in one sentence the page shows."""
+    from tests.resilience.test_frontier import often_down
+
+    request = tasks.ResilienceRequest(
+        scenario=often_down(),
+        skus=("A",),
+        splits=False,
+        shares=(0.0,),
+        risk_weight=0.0,
+        level=0.9,
+        replications=20,
+        seed=0,
+        work=0.2,
+        stochastic=60,
+    )
+    result = tasks.run_resilience(request, Progress("resilience"))
+    assert "stochastic (SAA)" in result.table["candidate"].tolist()
+    assert result.stochastic_value is not None and result.stochastic_value.replications == 20
+    assert result.stochastic_sentence.startswith("Value of the stochastic solution")

@@ -141,6 +141,8 @@ outcome = state.task_result(JOB_RESILIENCE)
 if isinstance(outcome, api.ResilienceResult):
     st.divider()
     st.success(outcome.sentence)
+    if outcome.stochastic_sentence:
+        st.info(outcome.stochastic_sentence)
     currency = current.finance.currency
     st.altair_chart(frontier_chart(outcome.table, currency, outcome.level), width="stretch")
     views.table(outcome.table, currency, f"{KEY}.table", money_columns(outcome.table))

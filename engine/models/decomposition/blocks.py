@@ -125,7 +125,7 @@ def _block_of_form(one: ModelData, po_index: np.ndarray, form: LinearForm) -> Sk
     cost = np.asarray(form.cost, dtype=float).copy()
     cost[columns_of(*SHARED_COPIES)] = 0.0  # priced by the multipliers alone
     qualify = tuple(
-        s for name, s in form.column_keys if name == "uses_supplier" and (s, sku) in one.offers
+        str(s) for name, s in form.column_keys if name == "uses_supplier" and (s, sku) in one.offers
     )
     names = tuple(
         (name, key if isinstance(key, tuple) else (key,)) for name, key in form.column_keys

@@ -7,7 +7,9 @@ In one run, on the seeded scenario of the size (``bench.sizes``): the scenario's
 in this process (as ``lagrangian_bound`` builds them) and on the backend, and with the Pyomo
 model on the backend (the baseline: as the blocks were built before), a check that every way
 gives the same arrays, then the Lagrangian bound (``lagrangian_bound``, its blocks solved on
-the backend) from the fast blocks and from the Pyomo blocks with the same work. The bound's
+the backend) from the fast blocks and from the Pyomo blocks with the same work; with
+``--repair-nodes``, the last step's joined plan checked by the independent checker as it is
+and after ``repair_by_sku``, with its gap to the bound. The bound's
 total time is its blocks' build plus its iterations; both bounds must be identical (the same
 matrices, the same work). A reduced work (``--iterations``, ``--nodes``, ``--checks``) keeps a
 run at M within minutes: each iteration at M solves 500 blocks. Prints one line per figure,
@@ -19,18 +21,28 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections import Counter
 from dataclasses import fields
 
 import numpy as np
 
 from bench.sizes import SIZES
-from engine.models.data import build_model_data
-from engine.models.decomposition import DecompositionWork, build_blocks, lagrangian_bound
+from engine.checker import check_plan
+from engine.models.data import ModelData, build_model_data
+from engine.models.decomposition import (
+    DecompositionWork,
+    LagrangianBound,
+    build_blocks,
+    lagrangian_bound,
+)
 from engine.models.decomposition.blocks import SkuBlock
+from engine.models.decomposition.plans import purchase_orders
+from engine.models.decomposition.repair import repair_by_sku
 from engine.models.matrix.choice import ModelBuild
-from engine.models.strategy import RunWork
+from engine.models.strategy import RunLimit, RunWork
 from engine.parallel import Backend, ProcessBackend, SerialBackend
 from engine.plan_types import TierChoice
+from engine.scenario.schema import Scenario
 
 SAFETY_SECONDS = 7_200.0  # the bound's wall-clock safety limit: far above a run's time
 
@@ -56,7 +68,46 @@ def _say(text: str) -> None:
     print(f"[bench decomposition] {text}", flush=True)
 
 
-def run(size: str, workers: int, work: DecompositionWork, bounds: bool) -> None:
+def repair_rows(
+    scenario: Scenario, data: ModelData, result: LagrangianBound, per_sku: RunWork
+) -> None:
+    """The last step's joined plan checked as it is (the baseline) and after
+    ``repair_by_sku`` (each SKU's run within ``per_sku``), by the independent checker."""
+    assert result.bound is not None and result.plans
+    joined = result.plans[-1]
+    before = check_plan(scenario, purchase_orders(data, joined))
+    _say(
+        f"joined plan, as it is: {len(before.violations)} violations "
+        f"{dict(Counter(v.constraint for v in before.violations))}, "
+        f"cost {before.total_cost:,.0f} USD"
+    )
+    started = time.perf_counter()
+    repaired = repair_by_sku(
+        data, joined, TierChoice.PER_PO, RunLimit(SAFETY_SECONDS, per_sku), on_step=_say
+    )
+    seconds = time.perf_counter() - started
+    if repaired.plan is None:
+        _say(f"repair: no plan ({seconds:.1f} s): SKU {repaired.failed} has none")
+        return
+    after = check_plan(scenario, purchase_orders(data, repaired.plan))
+    gap = (after.total_cost - result.bound) / after.total_cost
+    _say(
+        f"repaired plan: {len(after.violations)} violations "
+        f"{dict(Counter(v.constraint for v in after.violations))}, cost "
+        f"{after.total_cost:,.0f} USD, gap to the bound {gap:.2%}, {seconds:.1f} s "
+        f"({repaired.kept} SKUs kept their POs, {repaired.replanned} re-planned), "
+        f"time-limited {repaired.time_limited}, {_load()}"
+    )
+
+
+def run(
+    size: str,
+    workers: int,
+    work: DecompositionWork,
+    bounds: bool,
+    repair: RunWork | None,
+    baseline: bool = True,
+) -> None:
     scenario = SIZES[size].scenario()
     _say(f"size {size}, {workers} worker(s), {_load()}")
     started = time.perf_counter()
@@ -71,6 +122,8 @@ def run(size: str, workers: int, work: DecompositionWork, bounds: bool) -> None:
         "fast on the backend": (ModelBuild.MATRIX, backend),
         before: (ModelBuild.PYOMO, backend),  # as it built them before
     }
+    if not baseline:
+        ways = {after: ways[after]}
     built: dict[str, tuple[list[SkuBlock], float]] = {}
     with backend:
         for way, (build, where) in ways.items():
@@ -81,15 +134,16 @@ def run(size: str, workers: int, work: DecompositionWork, bounds: bool) -> None:
             _say(f"{len(blocks)} blocks built, {way}: {seconds:.1f} s, {_load()}")
         same = all(same_blocks(built[after][0], blocks) for blocks, _ in built.values())
         _say(f"same blocks every way: {same}")
-        ratio = built[before][1] / max(built[after][1], 1e-9)
-        _say(
-            f"block build: {after} {built[after][1]:.1f} s, {before} {built[before][1]:.1f} s "
-            f"({ratio:.1f}x)"
-        )
+        if baseline:
+            ratio = built[before][1] / max(built[after][1], 1e-9)
+            _say(
+                f"block build: {after} {built[after][1]:.1f} s, {before} "
+                f"{built[before][1]:.1f} s ({ratio:.1f}x)"
+            )
         if not bounds:
             return
         results = {}
-        for way in (after, before):
+        for way in [w for w in (after, before) if w in built]:
             blocks, build_seconds = built[way]
             result = lagrangian_bound(
                 data,
@@ -106,8 +160,11 @@ def run(size: str, workers: int, work: DecompositionWork, bounds: bool) -> None:
                 f"{build_seconds + result.seconds:.1f} s, time-limited {result.time_limited}, "
                 f"{_load()}"
             )
-        same = results[before].history == results[after].history
-        _say(f"identical bounds: {same}")
+        if baseline:
+            same = results[before].history == results[after].history
+            _say(f"identical bounds: {same}")
+    if repair is not None:
+        repair_rows(scenario, data, results[after], repair)
 
 
 def main() -> None:
@@ -118,11 +175,21 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=100)
     parser.add_argument("--checks", type=int, default=10)
     parser.add_argument("--no-bound", action="store_true", help="the blocks' build only")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="the fast build only (no Pyomo blocks)"
+    )
+    parser.add_argument(
+        "--repair-nodes",
+        type=int,
+        default=None,
+        help="also repair the joined plan SKU by SKU, each SKU's run within this many nodes",
+    )
     args = parser.parse_args()
     work = DecompositionWork(
         iterations=args.iterations, block=RunWork(nodes=args.nodes, checks=args.checks)
     )
-    run(args.size, args.workers, work, not args.no_bound)
+    repair = None if args.repair_nodes is None else RunWork(nodes=args.repair_nodes, checks=30)
+    run(args.size, args.workers, work, not args.no_bound, repair, not args.no_baseline)
 
 
 if __name__ == "__main__":

@@ -42,17 +42,20 @@ from engine.models.strategy import RunLimit
 from engine.plan_types import TierChoice
 
 REPORT_EVERY = 50  # SKUs re-planned between two progress messages
+RETRY_FACTOR = 10.0  # a SKU re-planned without a plan in its work runs once more with this much
 
 
 @dataclass(frozen=True)
 class RepairedPlan:
-    """The repaired plan (None: some SKU's own model had no plan), how many SKUs kept their
-    POs, how many were re-planned freely, and whether a safety limit ended a SKU's run."""
+    """The repaired plan (None: the SKU ``failed``'s own model had no plan, even with
+    ``RETRY_FACTOR`` times its work), how many SKUs kept their POs, how many were re-planned
+    freely, and whether a safety limit ended a SKU's run."""
 
     plan: VariableValues | None
     kept: int
     replanned: int
     time_limited: bool
+    failed: str | None = None
 
 
 def repair_by_sku(
@@ -65,6 +68,7 @@ def repair_by_sku(
 ) -> RepairedPlan:
     """The joined plan ``plan`` repaired SKU by SKU (module docstring); ``limit`` is each
     SKU model's run."""
+    retry = RunLimit(limit.seconds, limit.work.scaled(RETRY_FACTOR))
     reopen = set(overrun_skus(data, plan))
     order = [k for k in data.skus if k not in reopen] + [k for k in data.skus if k in reopen]
     value = demand_value(data)
@@ -90,9 +94,11 @@ def repair_by_sku(
             session.reset()
         if found is None:
             outcome = session.run(limit, mip_rel_gap)
+            if not outcome.has_solution and not outcome.infeasible:  # once more, longer
+                outcome = session.run(retry, mip_rel_gap)
             cut = cut or outcome.time_limited
             if not outcome.has_solution:
-                return RepairedPlan(None, kept, replanned, cut)
+                return RepairedPlan(None, kept, replanned, cut, k)
             found = session.values(session.solution())
             replanned += 1
         for key, units in capacity_used(one, found).items():

@@ -108,8 +108,8 @@ def build_blocks(
     progress: Progress | None = None,
 ) -> list[SkuBlock]:
     """Every SKU's block, in the data's SKU order, built with ``build`` on ``backend`` (None:
-    in this process, the quickest for the fast build: at M 500 blocks took 10.6 s here against
-    31.7 s on 2 processes, which receive each SKU's data and send back its block)."""
+    in this process, the quickest for the fast build: processes would receive each SKU's data
+    and send back its block, which costs more than the build; docs/optimality.md)."""
     by_sku = pos_by_sku(data)
     position = {p: i for i, p in enumerate(data.pos)}
     tasks = [

@@ -17,6 +17,7 @@ from engine.plan_types import ShipmentKey
 from engine.scenario.schema import (
     DAYS_PER_YEAR,
     DefectRemedy,
+    Duty,
     Lane,
     Offer,
     PriceBreakType,
@@ -201,7 +202,7 @@ def _cost_coefficients(
     }
 
 
-def _duty_in_effect(scenario: Scenario, sku: str, supplier: Supplier, period: int):
+def _duty_in_effect(scenario: Scenario, sku: str, supplier: Supplier, period: int) -> Duty | None:
     day = (
         scenario.horizon.start_date.toordinal() + (period - 1) * scenario.horizon.period_length_days
     )
@@ -431,6 +432,11 @@ def _purchase_orders(
         for t in periods
     }
     over_buy = _share_over_buy(scenario, offers)
+    # look-ups shared by many POs, each computed once: a timing by (supplier, lane, period),
+    # a factory's units by (supplier, period), a duty row by (SKU, country, arrival period)
+    timings: dict[tuple[str, str, int], PoTiming | None] = {}
+    made_by: dict[tuple[str, int], float] = {}
+    duties: dict[tuple[str, str, int], Duty | None] = {}
     pos: dict[PoKey, PoData] = {}
     for arc in arcs:
         supplier, lane, offer = (
@@ -441,16 +447,23 @@ def _purchase_orders(
         calendar = calendars[arc.supplier]
         last_min = offer.tiers[-1].min_qty_units if offer.tiers else 0.0
         for t in periods:
-            timing = calendar.timing((t - 1) * lp, lane)
+            timing_key = (arc.supplier, arc.lane, t)  # the same for every SKU
+            if timing_key not in timings:
+                timings[timing_key] = calendar.timing((t - 1) * lp, lane)
+            timing = timings[timing_key]
             if timing is None or timing.arrival_period > n_periods:
                 continue
             arrival = timing.arrival_period
             needed = (demand_from[(arc.sku, arrival)] + safety_stock[arc.sku]) / max(
                 offer.good_share, 1e-9
             )
-            first_day, end_day = (t - 1) * lp, calendar.capacity_end((t - 1) * lp)
+            made = made_by.get((arc.supplier, t))
+            if made is None:  # what the factory makes from the PO day to its last day
+                first_day, end_day = (t - 1) * lp, calendar.capacity_end((t - 1) * lp)
+                made = calendar.units_between(first_day, end_day or first_day)
+                made_by[(arc.supplier, t)] = made
             upper = min(
-                calendar.units_between(first_day, end_day or first_day),
+                made,
                 round_up_to_multiple(
                     max(needed, last_min, offer.min_po_units) + over_buy.get(arc.sku, 0.0),
                     offer.order_multiple_units,
@@ -461,7 +474,10 @@ def _purchase_orders(
             )
             if upper < offer.min_po_units:
                 continue
-            duty_row = _duty_in_effect(scenario, arc.sku, supplier, arrival)
+            duty_key = (arc.sku, supplier.country, arrival)
+            if duty_key not in duties:
+                duties[duty_key] = _duty_in_effect(scenario, arc.sku, supplier, arrival)
+            duty_row = duties[duty_key]
             duty_rate = 0.0 if duty_row is None else duty_row.duty_rate + duty_row.extra_tariff_rate
             fee = 0.0 if duty_row is None or lane.duty_included else duty_row.fee_per_shipment
             start_day = timing.placed_day
@@ -493,20 +509,36 @@ def _add_capacity_windows(data: ModelData, calendars: dict[str, SupplierCalendar
     placed: dict[tuple[str, int], list[PoKey]] = {}
     for key in data.pos:
         placed.setdefault((key[0], key[3]), []).append(key)
+    periods_of: dict[str, list[int]] = {}
+    for code, t in placed:
+        periods_of.setdefault(code, []).append(t)
+    whole = {where: [(key, 1.0) for key in keys] for where, keys in placed.items()}  # share 1
     for s, calendar in calendars.items():
-        first_day = {t: (t - 1) * lp for (code, t) in placed if code == s}
+        first_day = {t: (t - 1) * lp for t in periods_of.get(s, ())}
         end_day: dict[int, int] = {}
         for t, day in first_day.items():
             end = calendar.capacity_end(day)
             assert end is not None  # a PO exists only when it is ready within the horizon
             end_day[t] = end
+        windows_of: dict[int, list[tuple[tuple[int, int], float]]] = {}  # period -> windows
+        first_seen: list[int] = []  # periods in the order their POs first enter a window
         for a, b in capacity_windows(first_day, end_day):
             window = (s, (a, b))
             data.capacity[window] = calendar.units_between(first_day[a], end_day[b])
+            load: list[tuple[PoKey, float]] = []
             for t in range(a, b + 1):
-                for key in placed.get((s, t), []):
-                    data.capacity_load.setdefault(window, []).append((key, 1.0))
-                    data.production.setdefault(key, []).append(((a, b), 1.0))
+                load += whole.get((s, t), ())
+            if load:
+                data.capacity_load[window] = load
+            for t in range(a, b + 1):
+                if (s, t) in placed:
+                    if t not in windows_of:
+                        windows_of[t] = []
+                        first_seen.append(t)
+                    windows_of[t].append(((a, b), 1.0))
+        for t in first_seen:
+            for key in placed[(s, t)]:
+                data.production[key] = list(windows_of[t])
 
 
 def _fastest_replenishment(

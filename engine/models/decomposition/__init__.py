@@ -4,7 +4,8 @@ the SKUs' own models with the linking constraints priced, and plans from those m
 - ``blocks``: one SKU's subproblem as a matrix, built and solved anywhere (``engine.parallel``);
 - ``linking``: the linking constraints, their multipliers and the shared block;
 - ``lagrangian``: the subgradient iterations and the bound;
-- ``plans``: the blocks' plans combined and repaired into a plan of the whole model.
+- ``plans``: the blocks' plans combined and repaired into a plan of the whole model;
+- ``repair``: the blocks' joined plan repaired SKU by SKU, without the whole model.
 """
 
 from engine.models.decomposition.lagrangian import (

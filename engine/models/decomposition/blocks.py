@@ -8,9 +8,10 @@ caps and the working-capital ceiling are left out (the region caps are priced on
 ``order_qty`` columns). Its containers, order multiples and stockouts are continuous (a SKU
 may fill part of a container another SKU fills; the other two as in the solve's relaxation).
 
-The block is compiled once (Pyomo, then ``highspy``'s matrix) into NumPy arrays, so it can be
-sent to a worker process or a Dask worker and solved there with only its costs changed: the
-same matrix, the same options and one HiGHS thread give the same answer wherever it runs.
+The block is built once into NumPy arrays by the fast build (``engine.models.matrix``; the
+Pyomo model gives the same arrays), so it can be sent to a worker process or a Dask worker and
+solved there with only its costs changed: the same matrix, the same options and one HiGHS
+thread give the same answer wherever it runs.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
 
 from engine.models.build import build_model
 from engine.models.data import ModelData, PoKey
 from engine.models.heuristic import RELAXED_VARIABLES, VariableValues, sku_data
-from engine.models.session import HighsSession, quiet_banner, use_threads
+from engine.models.matrix.assembly import LinearForm, build_form
+from engine.models.matrix.choice import DEFAULT_BUILD, ModelBuild
+from engine.models.matrix.pyomo_form import pyomo_form
+from engine.models.session import quiet_banner, use_threads
 from engine.models.strategy import RunLimit
 from engine.plan_types import TierChoice
 
@@ -87,63 +90,78 @@ def block_data(data: ModelData, sku: str, sku_pos: list[PoKey]) -> ModelData:
     )
 
 
-def build_block(one: ModelData, po_index: np.ndarray, tier_choice: TierChoice) -> SkuBlock:
-    """Compile a SKU's block from its ``block_data``; ``po_index``: its POs' places in the
-    whole data's POs."""
+def build_block(
+    one: ModelData,
+    po_index: np.ndarray,
+    tier_choice: TierChoice,
+    build: ModelBuild = DEFAULT_BUILD,
+) -> SkuBlock:
+    """Compile a SKU's block from its ``block_data`` with ``build`` (the fast build by
+    default; the Pyomo model gives the same block: tests/test_decomposition_blocks.py);
+    ``po_index``: its POs' places in the whole data's POs."""
+    if build is ModelBuild.PYOMO:
+        form, _ = pyomo_form(build_model(one, tier_choice))
+    else:
+        form = build_form(one, tier_choice).form
+    return _block_of_form(one, po_index, form)
+
+
+def _block_of_form(one: ModelData, po_index: np.ndarray, form: LinearForm) -> SkuBlock:
+    """The block of a SKU's compiled model: its arrays, the linked columns found by their
+    (variable, index) keys (a variable a build leaves out, or fixes, has none: -1)."""
     sku = one.skus[0]
     sku_pos = list(one.pos)
-    model = build_model(one, tier_choice)
-    session = HighsSession(model, threads=1)
-    lp = session.highs.getLp()
-    integrality = session.integrality.copy()
-    integrality[session.columns_of(*RELAXED_VARIABLES, "containers")] = 0
-    cost = np.asarray(lp.col_cost_, dtype=float)
-    cost[session.columns_of(*SHARED_COPIES)] = 0.0  # priced by the multipliers alone
+    column = {key: c for c, key in enumerate(form.column_keys)}
 
-    def col(var: object) -> int:
-        found = session.column(var)
-        return -1 if found is None else found
+    def col(name: str, index: object) -> int:
+        return column.get((name, index), -1)
 
-    qualify = tuple(s for s in model.QUALIFY if (s, sku) in one.offers)
-    names: list[tuple[str, tuple]] = [("", ())] * session.integrality.size
-    for component in model.component_objects(pyo.Var, active=True):
-        for index, var in component.items():
-            column = session.column(var)
-            if column is not None:
-                key = index if isinstance(index, tuple) else (index,)
-                names[column] = (component.local_name, key)
-    matrix = lp.a_matrix_
+    def columns_of(*names: str) -> np.ndarray:
+        chosen = [c for c, (name, _) in enumerate(form.column_keys) if name in names]
+        return np.asarray(chosen, dtype=np.int64)
+
+    integrality = np.asarray(form.integrality, dtype=np.uint8).copy()
+    integrality[columns_of(*RELAXED_VARIABLES, "containers")] = 0
+    cost = np.asarray(form.cost, dtype=float).copy()
+    cost[columns_of(*SHARED_COPIES)] = 0.0  # priced by the multipliers alone
+    qualify = tuple(
+        str(s) for name, s in form.column_keys if name == "uses_supplier" and (s, sku) in one.offers
+    )
+    names = tuple(
+        (name, key if isinstance(key, tuple) else (key,)) for name, key in form.column_keys
+    )
+    matrix = form.matrix.tocsc(copy=True)
+    matrix.sort_indices()  # each column's rows in order, whichever build
     shipment = [(p[0], p[2], p[3]) for p in sku_pos]
     return SkuBlock(
         sku=sku,
         pos=tuple(sku_pos),
         po_index=np.asarray(po_index, dtype=np.int64),
-        qty_col=np.asarray([col(model.order_qty[p]) for p in sku_pos], dtype=np.int64),
-        ship_col=np.asarray([col(model.shipment_used[sh]) for sh in shipment], dtype=np.int64),
-        box_col=np.asarray(
-            [col(model.containers[sh]) if sh in one.container_cost else -1 for sh in shipment],
-            dtype=np.int64,
-        ),
-        qualify_col=np.asarray([col(model.uses_supplier[s]) for s in qualify], dtype=np.int64),
+        qty_col=np.asarray([col("order_qty", p) for p in sku_pos], dtype=np.int64),
+        ship_col=np.asarray([col("shipment_used", sh) for sh in shipment], dtype=np.int64),
+        box_col=np.asarray([col("containers", sh) for sh in shipment], dtype=np.int64),
+        qualify_col=np.asarray([col("uses_supplier", s) for s in qualify], dtype=np.int64),
         qualify_suppliers=qualify,
         base_cost=cost,
-        offset=float(lp.offset_),
-        lower=np.asarray(lp.col_lower_, dtype=float),
-        upper=np.asarray(lp.col_upper_, dtype=float),
+        offset=float(form.offset),
+        lower=np.asarray(form.lower, dtype=float),
+        upper=np.asarray(form.upper, dtype=float),
         integrality=integrality,
-        row_lower=np.asarray(lp.row_lower_, dtype=float),
-        row_upper=np.asarray(lp.row_upper_, dtype=float),
-        start=np.asarray(matrix.start_, dtype=np.int32),
-        index=np.asarray(matrix.index_, dtype=np.int32),
-        value=np.asarray(matrix.value_, dtype=float),
-        names=tuple(names),
+        row_lower=np.asarray(form.row_lower, dtype=float),
+        row_upper=np.asarray(form.row_upper, dtype=float),
+        start=np.asarray(matrix.indptr, dtype=np.int32),
+        index=np.asarray(matrix.indices, dtype=np.int32),
+        value=np.asarray(matrix.data, dtype=float),
+        names=names,
     )
 
 
-def build_block_task(task: tuple[ModelData, np.ndarray], *, tier_choice: TierChoice) -> SkuBlock:
+def build_block_task(
+    task: tuple[ModelData, np.ndarray], *, tier_choice: TierChoice, build: ModelBuild
+) -> SkuBlock:
     """``build_block`` as a backend task (engine.parallel): (block data, PO places)."""
     one, po_index = task
-    return build_block(one, po_index, tier_choice)
+    return build_block(one, po_index, tier_choice, build)
 
 
 def solve_block(

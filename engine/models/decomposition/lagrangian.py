@@ -42,9 +42,10 @@ from engine.models.decomposition.blocks import (
 from engine.models.decomposition.linking import Linking, Multipliers
 from engine.models.heuristic import VariableValues, combine, pos_by_sku
 from engine.models.matrix.assembly import build_form
+from engine.models.matrix.choice import DEFAULT_BUILD, ModelBuild
 from engine.models.session import pass_form, use_threads
 from engine.models.strategy import RunLimit, RunWork
-from engine.parallel import Backend, SerialBackend
+from engine.parallel import Backend, Progress, SerialBackend
 from engine.plan_types import TierChoice
 
 
@@ -73,6 +74,7 @@ class DecompositionWork:
 
 
 DEFAULT_WORK = DecompositionWork()
+BUILT_REPORT_EVERY = 50  # blocks built between two progress messages
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,15 @@ class LagrangianBound:
 
 
 def build_blocks(
-    data: ModelData, tier_choice: TierChoice, backend: Backend | None = None
+    data: ModelData,
+    tier_choice: TierChoice,
+    backend: Backend | None = None,
+    build: ModelBuild = DEFAULT_BUILD,
+    progress: Progress | None = None,
 ) -> list[SkuBlock]:
-    """Every SKU's block, in the data's SKU order, built on ``backend``."""
+    """Every SKU's block, in the data's SKU order, built with ``build`` on ``backend`` (None:
+    in this process, the quickest for the fast build: processes would receive each SKU's data
+    and send back its block, which costs more than the build; docs/optimality.md)."""
     by_sku = pos_by_sku(data)
     position = {p: i for i, p in enumerate(data.pos)}
     tasks = [
@@ -109,7 +117,8 @@ def build_blocks(
         for k in data.skus
     ]
     backend = backend or SerialBackend()
-    return backend.map_ordered(build_block_task, tasks, shared={"tier_choice": tier_choice})
+    shared = {"tier_choice": tier_choice, "build": build}
+    return backend.map_ordered(build_block_task, tasks, progress=progress, shared=shared)
 
 
 def lagrangian_bound(
@@ -135,8 +144,13 @@ def lagrangian_bound(
         if on_step:
             on_step(text)
 
-    say(f"decomposition by SKU: building {len(data.skus)} SKU blocks {backend.description}")
-    blocks = blocks if blocks is not None else build_blocks(data, tier_choice, backend)
+    if blocks is None:
+
+        def built(done: int, total: int) -> None:
+            if done % BUILT_REPORT_EVERY == 0 or done == total:
+                say(f"decomposition by SKU: {done}/{total} SKU blocks built")
+
+        blocks = build_blocks(data, tier_choice, progress=built)
     links = Linking.of(data)
     multipliers, start = _start(data, tier_choice, links, work, deadline)
     best: float | None = None

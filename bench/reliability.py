@@ -142,20 +142,23 @@ def _scenario_rows(scenario: str, settings: ReliabilitySettings) -> list[BenchRo
 
 def frontier_case(scenario: str, skus: list[str]) -> dict:
     """The frontier over backup shares 0-50 % for ``skus`` at the default budget (run in its
-    own process): the free optimum and the 6 shares, each point's cost and gap, the time."""
+    own process, its solves on a process per core as ``sourcing frontier``): the free optimum
+    and the 6 shares, each point's cost and gap, the time."""
     from engine.comparisons.frontier import backup_share_points, resilience_frontier
-    from engine.parallel import default_workers
+    from engine.parallel import backend_from, default_workers
     from engine.plan_types import SolveOptions
     from engine.scenario import load_scenario
 
     case = load_scenario(ROOT / "scenarios" / scenario)
     started = time.perf_counter()
-    table = resilience_frontier(
-        case,
-        backup_share_points(case, skus),
-        skus,
-        SolveOptions(threads=default_workers()),
-    )
+    with backend_from() as backend:  # as `sourcing frontier`: a process per core
+        table = resilience_frontier(
+            case,
+            backup_share_points(case, skus),
+            skus,
+            SolveOptions(threads=default_workers()),
+            backend=backend,
+        )
     return {
         "seconds": time.perf_counter() - started,
         "cases": [str(c) for c in table["case"]],

@@ -226,8 +226,8 @@ def test_frontier_is_identical_serial_and_on_dask(dask_client: Any) -> None:
     assert (serial["status"] == "optimal").all()
     assert serial["extra_cost_vs_free"].iloc[-1] > 0
     assert seen == [(i, 4) for i in range(1, 5)]
-    # the free optimum, then the tightest point first (backup 0 % is the free optimum itself)
-    assert labels == ["free optimum", "backup 50%", "backup 30%", "exact marginal costs"]
+    # the free optimum, then the cases side by side (backup 0 % is the free optimum itself)
+    assert labels == ["free optimum", "1 of 3 cases", "2 of 3 cases", "3 of 3 cases"]
 
 
 # --- the command line -------------------------------------------------------------------

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from engine.comparisons.plans import MarginalCost, marginal_of, plan_difference, with_starts
-from engine.models import optimize, replan
+from engine.comparisons.plans import (
+    MarginalCost,
+    marginal_of,
+    plan_difference,
+    taken_start,
+    with_starts,
+)
+from engine.models import optimize, plan_from, replan
 from engine.parallel import Backend, Progress, SerialBackend
 from engine.plan_types import (
     COST_COMPONENTS,
@@ -147,12 +154,38 @@ class _Solved:
             result.decisions,
         )
 
+    def from_starts(
+        self, scenario: Scenario, starts: Sequence[Decisions], options: SolveOptions
+    ) -> _Solved:
+        """This solve, or the plan made from ``starts`` in ``scenario`` (its model) if that
+        is cheaper (or this solve has none), with this solve's bound."""
+        decisions = [d for d in starts if d]
+        if not decisions:
+            return self
+        made, _ = plan_from(scenario, decisions, options)
+        objective = float("inf") if self.objective is None else self.objective
+        taken = taken_start(objective, self.best_bound, made, options)
+        if made is None or taken is None:
+            return self
+        status, bound, gap = taken
+        return dataclasses.replace(_Solved.of(made), status=status.value, best_bound=bound, gap=gap)
 
-def _solve_point(
-    task: tuple[FrontierPoint, tuple[Decisions, ...]], options: SolveOptions
-) -> _Solved:
-    point, starts = task
-    return _Solved.of(optimize(point.scenario, options, starts=starts))
+
+def _replan_and_solve(
+    task: tuple[Scenario, bool],
+    options: SolveOptions,
+    decisions: Decisions,
+    skus: tuple[str, ...],
+) -> tuple[ReplannedPlan, _Solved | None]:
+    """The exact marginal cost's re-plan of ``task``'s scenario (the protected ``skus`` of
+    the free plan ``decisions`` re-planned under its policy, the rest held) and, if ``task``
+    says to solve, the scenario solved from it (the free plan repaired to its policy)."""
+    scenario, solve = task
+    replanned = replan(scenario, decisions, skus, options)
+    if not solve:
+        return replanned, None
+    starts = (replanned.decisions,) if replanned.decisions else ()
+    return replanned, _Solved.of(optimize(scenario, options, starts=starts))
 
 
 def resilience_frontier(
@@ -170,18 +203,21 @@ def resilience_frontier(
     difference against the free optimum with the interval the gaps allow, and the exact
     marginal cost of the point's policy (``engine.comparisons.plans``).
 
-    Never worse with fewer constraints: the free plan (``free`` if given, else solved first)
-    is a start of every point (re-planned to its policy); points are solved tightest first
-    (by ``rank``; one rank at a time, its points side by side on ``backend``), each from the
-    plans of every point solved before it; and the free optimum finally takes any point's
-    plan that is cheaper in its own model. A point whose scenario is the free one is the
-    free optimum. ``progress(done, total)`` and ``on_progress(label)`` hear each solve.
+    The free optimum first (``free`` if given), then every point side by side on
+    ``backend``, tightest first: its exact marginal cost's re-plan (the protected SKUs of the
+    free plan re-planned under its policy, the rest of the free plan held) and its solve from
+    that re-plan (the free plan repaired to its policy); beside them the same SKUs re-planned
+    under no policy (the other side of every marginal cost). Never worse with fewer
+    constraints: each point then takes the plan of every tighter point (a higher ``rank``)
+    that is cheaper in its own model, and the free optimum the plan of every point and of its
+    own re-plan. A point whose scenario is the free one is the free optimum.
+    ``progress(done, total)`` and ``on_progress(label)`` hear each solve.
     """
     options = options or SolveOptions()
     backend = backend or SerialBackend()
     free_case = free_scenario(scenario, skus)
     own = [p for p in points if p.scenario != free_case]
-    total = len(own) + 2  # the free optimum, the points, the exact marginal costs
+    total = len(own) + 2  # the free optimum, the exact marginal costs, the points
     done = [0]
 
     def advance(label: str) -> None:
@@ -193,31 +229,38 @@ def resilience_frontier(
 
     free_result = free if free is not None else optimize(free_case, options)
     advance("free optimum")
-    found: dict[str, _Solved] = {}
-    starts: list[Decisions] = [free_result.decisions] if free_result.decisions else []
-    for rank in sorted({p.rank for p in own}, reverse=True):
-        wave = [p for p in own if p.rank == rank]
-        tasks = [(p, tuple(starts)) for p in wave]
+    tightest_first = sorted(own, key=lambda p: p.rank, reverse=True)
+    cases = [(p.label, p.scenario) for p in tightest_first] + [("free optimum", free_case)]
 
-        def solved_one(done: int, _total: int, wave: list[FrontierPoint] = wave) -> None:
-            advance(wave[done - 1].label)
+    def solved_one(done: int, _total: int) -> None:
+        advance(f"{done} of {len(cases)} cases")
 
-        solved = backend.map_ordered(
-            _solve_point, tasks, progress=solved_one, shared={"options": options}
-        )
-        for point, result in zip(wave, solved, strict=True):
-            found[point.label] = result
-        starts.extend(r.decisions for r in solved if r.decisions)
+    shared = {"options": options, "decisions": free_result.decisions, "skus": tuple(skus)}
+    outcomes = backend.map_ordered(
+        _replan_and_solve,
+        [(case, label != "free optimum") for label, case in cases],
+        progress=solved_one,
+        shared=shared,
+    )
+    labels = [label for label, _ in cases]
+    by_label = {label: replanned for label, (replanned, _) in zip(labels, outcomes, strict=True)}
+    without = by_label.pop("free optimum")
+    found = {
+        label: solved
+        for label, (_, solved) in zip(labels, outcomes, strict=True)
+        if solved is not None
+    }
+    for point in tightest_first:
+        tighter = [found[q.label].decisions for q in own if q.rank > point.rank]
+        found[point.label] = found[point.label].from_starts(point.scenario, tighter, options)
     free_final = _Solved.of(
-        with_starts(free_result, free_case, [r.decisions for r in found.values()], options)
+        with_starts(
+            free_result,
+            free_case,
+            [without.decisions, *(r.decisions for r in found.values())],
+            options,
+        )
     )
-    # the exact marginal costs: the protected SKUs re-planned from the free plan, side by side
-    replanned = backend.map_ordered(
-        _replan,
-        [free_case, *(p.scenario for p in own)],
-        shared={"options": options, "decisions": free_final.decisions, "skus": tuple(skus)},
-    )
-    without, by_label = replanned[0], {p.label: r for p, r in zip(own, replanned[1:], strict=True)}
     rows = [_row("free optimum", free_final, free_final, None)]
     for point in points:
         if point.scenario == free_case:  # the free optimum itself
@@ -225,14 +268,7 @@ def resilience_frontier(
         else:
             marginal = marginal_of(without, by_label[point.label])
             rows.append(_row(point.label, found[point.label], free_final, marginal))
-    advance("exact marginal costs")
     return pd.DataFrame(rows)
-
-
-def _replan(
-    scenario: Scenario, options: SolveOptions, decisions: Decisions, skus: tuple[str, ...]
-) -> ReplannedPlan:
-    return replan(scenario, decisions, skus, options)
 
 
 def _row(

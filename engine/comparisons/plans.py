@@ -177,14 +177,13 @@ def with_starts(
         result = dataclasses.replace(
             result, cut_by_time_limit=(*result.cut_by_time_limit, SolveStage.STARTS)
         )
-    if made is None or made.objective is None or made.objective >= objective - 1e-6:
+    taken = taken_start(objective, result.best_bound, made, options)
+    if made is None or taken is None:
         return result
-    bound = None if result.best_bound is None else min(result.best_bound, made.objective)
-    gap = None if bound is None else (made.objective - bound) / max(abs(made.objective), 1e-9)
-    proven = gap is not None and gap <= options.mip_rel_gap + 1e-12
+    status, bound, gap = taken
     return dataclasses.replace(
         made,
-        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
+        status=status,
         best_bound=bound,
         gap=gap,
         build_seconds=result.build_seconds,
@@ -193,6 +192,20 @@ def with_starts(
         cut_by_time_limit=result.cut_by_time_limit,
         bound_source=result.bound_source,
     )
+
+
+def taken_start(
+    objective: float, best_bound: float | None, made: OptimizeResult | None, options: SolveOptions
+) -> tuple[SolveStatus, float | None, float | None] | None:
+    """When the plan ``made`` from starts is cheaper than a solve's plan (``objective``,
+    ``best_bound``): its status, bound (the solve's, the bound of the same model) and gap;
+    else None."""
+    if made is None or made.objective is None or made.objective >= objective - 1e-6:
+        return None
+    bound = None if best_bound is None else min(best_bound, made.objective)
+    gap = None if bound is None else (made.objective - bound) / max(abs(made.objective), 1e-9)
+    proven = gap is not None and gap <= options.mip_rel_gap + 1e-12
+    return SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, bound, gap
 
 
 def paired_solves(

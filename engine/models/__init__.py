@@ -12,7 +12,7 @@ from engine.models.data import build_model_data
 from engine.models.diagnose import elastic_diagnosis, static_diagnosis
 from engine.models.matrix.choice import DEFAULT_BUILD, ModelBuild, solver_model
 from engine.models.session import HighsSession
-from engine.models.solve import SolveOutcome, solve_model
+from engine.models.solve import SOLVER_THREADS, SolveOutcome, solve_model
 from engine.models.starts import (
     EXACT_GAP,
     MARGINAL_LIMIT,
@@ -107,7 +107,7 @@ def plan_from(
     started = time.perf_counter()
     data = build_model_data(scenario)
     model = solver_model(data, options.tier_choice)
-    session = HighsSession(model, options.threads)
+    session = HighsSession(model, SOLVER_THREADS)
     plan, cut = best_start(session, data, starts, reopen=reopen)
     if plan is None:
         return None, cut
@@ -131,7 +131,7 @@ def replan(
     its work budget (``proven`` says; ``time_limited`` when the safety time limit ended it)."""
     options = options or SolveOptions()
     model = solver_model(build_model_data(scenario), options.tier_choice)
-    session = HighsSession(model, options.threads)
+    session = HighsSession(model, SOLVER_THREADS)
     found = replan_skus(session, session.vector(dict(decisions)), skus, MARGINAL_LIMIT)
     plan, bound = found.plan, found.bound
     reopened = tuple(sorted(set(skus)))

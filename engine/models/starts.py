@@ -24,7 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from engine.models.data import ModelData
-from engine.models.heuristic import DECISION_VARIABLES
+from engine.models.heuristic import DECISION_VARIABLES, RELAXED_VARIABLES
 from engine.models.session import HighsSession
 from engine.models.strategy import DEFAULT_STRATEGY, RunLimit
 from engine.plan_types import Decisions
@@ -33,7 +33,7 @@ PLAN_DECISIONS: tuple[str, ...] = (*DECISION_VARIABLES, "order_multiples")
 """The variables that make a plan; every other one follows from them."""
 EXACT_GAP = 1e-7  # relative: a plan from fixed decisions, a re-planned SKU set (under 0.1 USD)
 DECISIONS_SECONDS = 60.0  # safety limit of one plan from fixed decisions (it takes well under 1 s)
-REPLAN_SECONDS = 60.0  # safety limit (wall clock) of the re-plans, should their work take that long
+REPLAN_SECONDS = 600.0  # safety limit (wall clock) of the re-plans: their work ends them
 REPLAN_LIMIT = RunLimit(REPLAN_SECONDS, DEFAULT_STRATEGY.start_replan)
 MARGINAL_LIMIT = RunLimit(REPLAN_SECONDS, DEFAULT_STRATEGY.marginal_replan)  # exact marginal cost
 
@@ -88,38 +88,75 @@ def replan_skus(
     values: np.ndarray,
     skus: Iterable[str],
     limit: RunLimit = REPLAN_LIMIT,
+    prove: bool = True,
 ) -> Replanned:
     """Re-plan ``skus`` (their decisions free) with every other SKU held at ``values``, from
     the plan ``values`` make if this model accepts it (never dearer than that), within
     ``limit`` (its work: deterministic; its seconds: a safety limit). The bound is equal to
-    the plan's cost when proven optimal."""
+    the plan's cost when proven optimal.
+
+    As the solve does (``engine.models.solve``), the search runs on the relaxation first
+    (order multiples and stockout flags continuous: its bound holds for this restricted
+    model) and its plan is then *polished* (the re-planned SKUs' POs and offers held, their
+    quantities and tiers integer again). Then, with ``prove`` (or without a plan), the full
+    model's search from the best plan, within the same work, to prove it or find better
+    (docs/optimality.md, "Starts across variants")."""
     reopened = set(skus)
     by_sku = decision_columns_by_sku(session)
-    held = sorted(c for k, columns in by_sku.items() if k not in reopened for c in columns)
-    start = _from_decisions(session, values)
-    start_plan = start.plan
-    found = _solve_holding(
-        session,
-        np.asarray(held, dtype=np.int32),
-        values if start_plan is None else start_plan[0],
-        limit,
+    held = np.asarray(
+        sorted(c for k, columns in by_sku.items() if k not in reopened for c in columns),
+        dtype=np.int32,
     )
-    plan, bound = found.plan, found.bound
+    start = _from_decisions(session, values)
+    start_values = values if start.plan is None else start.plan[0]
+    relaxed = _solve_holding(session, held, start_values, limit, relax=RELAXED_VARIABLES)
+    cut = start.time_limited or relaxed.time_limited
+    plan, bound = None, relaxed.bound
+    if relaxed.plan is not None:
+        placed = np.asarray(
+            sorted(set(held.tolist()) | _placement_columns(session, reopened)), dtype=np.int32
+        )
+        polish = RunLimit(limit.seconds, DEFAULT_STRATEGY.polish)
+        polished = _solve_holding(session, placed, relaxed.plan[0], polish)
+        plan, cut = polished.plan, cut or polished.time_limited
+    start_plan = start.plan
     if start_plan is not None and (plan is None or start_plan[1] < plan[1]):
         plan = start_plan
+    unproven = bound is None or (plan is not None and plan[1] - bound > EXACT_GAP * abs(plan[1]))
+    if plan is None or (prove and unproven):
+        found = _solve_holding(  # the full model's search, from the best plan so far
+            session, held, start_values if plan is None else plan[0], limit
+        )
+        cut = cut or found.time_limited
+        if found.plan is not None and (plan is None or found.plan[1] < plan[1]):
+            plan = found.plan
+        if found.bound is not None:
+            bound = found.bound if bound is None else max(bound, found.bound)
     if plan is not None and bound is not None:
         bound = min(bound, plan[1])
-    return Replanned(plan, bound, start.time_limited or found.time_limited)
+    return Replanned(plan, bound, cut)
+
+
+def _placement_columns(session: HighsSession, skus: set[str]) -> set[int]:
+    """The columns of ``skus``' POs placed and offers used (what the polish holds)."""
+    names = [n for n in DECISION_VARIABLES if n != "tier_chosen"]
+    by_sku = session.columns_by_sku(*names)
+    return {c for k in skus for c in by_sku.get(k, np.zeros(0, dtype=np.int32)).tolist()}
 
 
 def _solve_holding(
-    session: HighsSession, held: np.ndarray, values: np.ndarray, limit: RunLimit | float
+    session: HighsSession,
+    held: np.ndarray,
+    values: np.ndarray,
+    limit: RunLimit | float,
+    relax: Sequence[str] = (),
 ) -> Replanned:
-    """The full model with the ``held`` columns fixed at ``values``, solved to optimality from
-    ``values``: the plan (None if none) and the bound of this restricted model (None if not
-    known). The session's base state (which columns are relaxed) is the same afterwards."""
+    """The full model (``relax``: less these variables' integrality) with the ``held``
+    columns fixed at ``values``, solved to optimality from ``values``: the plan (None if
+    none) and the bound of this restricted model (None if not known). The session's base
+    state (which columns are relaxed) is the same afterwards."""
     relaxed = np.flatnonzero((session.integrality != 0) & (session.base_integrality == 0))
-    session.set_base(np.zeros(0, dtype=np.int32))
+    session.set_base(session.columns_of(*relax) if relax else np.zeros(0, dtype=np.int32))
     session.fix(held, values)
     outcome = session.run(limit, EXACT_GAP, start=values)
     plan = (session.solution(), outcome.objective) if outcome.objective is not None else None
@@ -170,7 +207,7 @@ def best_start(
         if left <= 0:
             cut = True
             return None
-        found = replan_skus(session, vector, skus, RunLimit(left, limit.work))
+        found = replan_skus(session, vector, skus, RunLimit(left, limit.work), prove=False)
         cut = cut or found.time_limited
         return found.plan
 

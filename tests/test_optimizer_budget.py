@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from engine.models import optimize
 from engine.models.data import build_model_data
 from engine.models.sku_bounds import summed_sku_bound
-from engine.models.strategy import RunLimit, RunWork
+from engine.models.strategy import DEFAULT_STRATEGY, Budget, RunLimit, RunWork
 from engine.plan_types import BudgetMode, OptimizeResult, SolveOptions, SolveStatus, TierChoice
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
@@ -119,3 +119,23 @@ def test_the_summed_per_sku_bound_is_never_above_the_proven_optimum(
     bound, cut = summed_sku_bound(data, tier_choice, lambda _: unlimited)
     assert not cut and bound is not None
     assert bound <= result.objective + 1e-6 * max(abs(result.objective), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("columns", "improve_nodes", "polish_nodes"),
+    [
+        (1_000, 20 * 100, 500 * 100),  # 10x smaller: 100x the work, the polish too
+        (10_000, 20, 500),  # dtc-brand's size: the default
+        (15_000, 9, 500),  # 1.5x as large: (1 / 1.5)^2, but the polish keeps its default
+        (400_000, 6, 500),  # catalogue size: never below min_size_scale (0.3)
+    ],
+)
+def test_the_whole_model_search_shrinks_with_the_model_but_the_polish_does_not(
+    columns: int, improve_nodes: int, polish_nodes: int
+) -> None:
+    budget = Budget(SolveOptions())
+    budget.sized(columns)
+    strategy = DEFAULT_STRATEGY
+    improve = budget.limit(strategy.improve, whole_model=True, shrinks=True)
+    polish = budget.limit(strategy.polish, whole_model=True, min_scale=strategy.plan_min_scale)
+    assert (improve.work.nodes, polish.work.nodes) == (improve_nodes, polish_nodes)

@@ -162,6 +162,7 @@ def solve_model(
             1 - shares.polish_reserve,
             floor_seconds=shares.min_run * total,
             whole_model=True,
+            shrinks=True,
         )
         if relaxed.values is not None and (relaxed.bound is None or relaxed.bound <= 0):
             step("bounding the cost: the LP relaxation")  # costs are >= 0: no bound yet
@@ -195,7 +196,7 @@ def solve_model(
             budget,
             SolveStage.PROOF,
             full,
-            budget.limit(strategy.proof, whole_model=True),
+            budget.limit(strategy.proof, whole_model=True, shrinks=True),
             options.mip_rel_gap,
             step,
             label,

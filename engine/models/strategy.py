@@ -98,6 +98,7 @@ class SolveStrategy:
     # (dtc-brand's 70/30 on SKL-10IN: not proven within 1,000 nodes, proven within 5,000)
     reference_columns: int = 10_000  # whole-model stages of a smaller model get more work,
     max_size_scale: float = 1000.0  # up to this factor (its nodes cost less): see Budget.sized
+    min_size_scale: float = 0.3  # and of a larger one less, down to this factor
     plan_min_scale: float = 1.0  # the first plans and the polish: at least the default work
     sku_step_gap: float = 0.01  # a one-SKU plan within 1 %: the whole model improves it
     improve_gap: float = 0.002  # fix and optimize: a re-plan within this gap is done
@@ -121,13 +122,16 @@ class Budget:
         self.size_scale = 1.0
 
     def sized(self, columns: int) -> None:
-        """Give the whole-model stages of a model with ``columns`` columns more work when it is
-        smaller than ``reference_columns``, by the square of the ratio (its nodes cost less
-        and its search needs fewer; the budget was sized on dtc-brand's 9,361 columns): a small
-        scenario is proven as it was with seconds."""
+        """Scale the work of the whole-model stages of a model with ``columns`` columns by the
+        square of ``reference_columns / columns`` (the budget was sized on dtc-brand's 9,361
+        columns), within ``[min_size_scale, max_size_scale]``. A smaller model gets more (its
+        nodes cost less and its search needs fewer: a small scenario is proven as it was with
+        seconds); a larger one less (its root node's cut rounds cost more and move its
+        bound little: midsize-portfolio's 29,877 columns spent 46 of 112 s improving neither
+        plan nor bound by more than 1.3 points of gap, docs/optimality.md)."""
         strategy = self.strategy
         scale = (strategy.reference_columns / max(columns, 1)) ** 2
-        self.size_scale = min(max(scale, 1.0), strategy.max_size_scale)
+        self.size_scale = min(max(scale, strategy.min_size_scale), strategy.max_size_scale)
 
     @property
     def by_time(self) -> bool:
@@ -148,17 +152,23 @@ class Budget:
         floor_seconds: float = 0.0,
         min_scale: float = 0.0,
         whole_model: bool = False,
+        shrinks: bool = False,
     ) -> RunLimit:
         """A run's limits. WORK: ``work`` (scaled) within the safety deadline (or
         ``floor_seconds``). TIME: the time to ``end_share`` over the ``runs_left`` runs still
         to share it, at most ``cap_seconds``, at least ``floor_seconds``. ``min_scale``: the
         least work scale (the stages that make a first plan: a plan beats none).
-        ``whole_model``: a run of the whole model, scaled by its size (``sized``)."""
+        ``whole_model``: a run of the whole model, given more work when the model is small
+        (``sized``) and, with ``shrinks`` (a search of the whole model for a better bound or
+        plan, not a first plan), less when it is large."""
         now = time.perf_counter()
         if not self.by_time:
             seconds = max(self.deadline - now, floor_seconds, 0.01)
-            scale = max(self.options.work_scale, min_scale)
-            return RunLimit(seconds, work.scaled(scale * (self.size_scale if whole_model else 1)))
+            size = 1.0
+            if whole_model:
+                size = self.size_scale if shrinks else max(self.size_scale, 1.0)
+            scale = max(self.options.work_scale, min_scale) * size
+            return RunLimit(seconds, work.scaled(scale))
         seconds = (self.end(end_share) - now) / max(runs_left, 1)
         if cap_seconds is not None:
             seconds = min(seconds, cap_seconds)

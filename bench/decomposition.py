@@ -39,6 +39,7 @@ from engine.models.decomposition.blocks import SkuBlock
 from engine.models.decomposition.plans import purchase_orders
 from engine.models.decomposition.repair import repair_by_sku
 from engine.models.matrix.choice import ModelBuild
+from engine.models.session import quiet_banner
 from engine.models.strategy import RunLimit, RunWork
 from engine.parallel import Backend, ProcessBackend, SerialBackend
 from engine.plan_types import TierChoice
@@ -168,6 +169,7 @@ def run(
 
 
 def main() -> None:
+    quiet_banner()  # the repair runs HiGHS in this process: no banner among the figures
     parser = argparse.ArgumentParser(prog="python -m bench.decomposition", description=__doc__)
     parser.add_argument("--size", choices=sorted(SIZES), default="M")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)

@@ -4,6 +4,7 @@ factory, and the same on every backend."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -15,11 +16,12 @@ from engine.models import optimize
 from engine.models.build import build_model
 from engine.models.data import ModelData, build_model_data
 from engine.models.decomposition import DecompositionWork, lagrangian_bound
-from engine.models.decomposition.plans import decomposition_plan, overrun_skus, purchase_orders
-from engine.models.decomposition.repair import repair_by_sku
+from engine.models.decomposition.plans import decomposition_plan, purchase_orders
+from engine.models.decomposition.repair import overrun_skus, repair_by_sku
 from engine.models.session import HighsSession
 from engine.models.sku_bounds import summed_sku_bound
-from engine.models.strategy import Budget, RunLimit, RunWork
+from engine.models.solve import solve_model
+from engine.models.strategy import DEFAULT_STRATEGY, Budget, RunLimit, RunWork
 from engine.parallel import DaskBackend, ProcessBackend, SerialBackend
 from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus, TierChoice
 from engine.scenario.generate import generate_scenario
@@ -134,18 +136,45 @@ def test_dask_gives_the_same_bound(dask_client: Any) -> None:
 
 def test_the_blocks_plans_repaired_make_a_plan_the_checker_accepts() -> None:
     """The blocks' plans overrun the Chinese factory together (each had its whole capacity in
-    some step); repaired in the whole model they make a plan that the independent checker
-    accepts at the solver's cost, no cheaper than the bound."""
+    some step); repaired SKU by SKU and completed in the whole model they make a plan that the
+    independent checker accepts at the solver's cost, no cheaper than the bound."""
     scenario = competing_for_one_factory()
     data = build_model_data(scenario)
     result = lagrangian_bound(data, TierChoice.PER_PO, work=THOROUGH)
     assert result.bound is not None
     assert any(overrun_skus(data, plan) for plan in result.plans)
     session = HighsSession(build_model(data, TierChoice.PER_PO), threads=1)
-    found = decomposition_plan(session, data, result.plans, Budget(SolveOptions()))
+    _assert_checked(scenario, data, session, result.plans, result.bound)
+
+
+def test_an_overrunning_joined_plan_is_repaired_sku_by_sku_and_completed() -> None:
+    """A joined plan that overruns the factory does not complete as it is: the repair SKU by
+    SKU makes it a plan of the whole model, which the checker accepts at the solver's cost."""
+    scenario = competing_for_one_factory()
+    data = build_model_data(scenario)
+    result = lagrangian_bound(data, TierChoice.PER_PO, work=THOROUGH)
+    assert result.bound is not None
+    overrunning = next(plan for plan in result.plans if overrun_skus(data, plan))
+    session = HighsSession(build_model(data, TierChoice.PER_PO), threads=1)
+    outcome = session.complete(session.vector(overrunning), 60.0)
+    assert not outcome.has_solution  # as it is, no plan
+    session.reset()
+    _assert_checked(scenario, data, session, [overrunning], result.bound)
+
+
+def _assert_checked(
+    scenario: Scenario,
+    data: ModelData,
+    session: HighsSession,
+    plans: list[dict[tuple[str, tuple], float]],
+    bound: float,
+) -> None:
+    """``decomposition_plan`` of ``plans`` is a plan the checker accepts at the solver's
+    cost, no cheaper than ``bound``."""
+    found = decomposition_plan(session, data, plans, Budget(SolveOptions()), RunWork(nodes=200))
     assert found is not None
     values, objective = found
-    assert objective >= result.bound - 1e-6 * objective
+    assert objective >= bound - 1e-6 * objective
     session.load(values)
     model = session.model
     plan = {("po_placed", p): model.po_placed[p].value or 0.0 for p in model.POS}
@@ -153,6 +182,26 @@ def test_the_blocks_plans_repaired_make_a_plan_the_checker_accepts() -> None:
     check = check_plan(scenario, purchase_orders(data, plan))
     assert check.ok, check.violations
     assert check.total_cost == pytest.approx(objective, rel=1e-6)
+
+
+def test_a_solve_without_an_lp_bound_takes_the_decompositions_bound_and_plan() -> None:
+    """A model past ``first_look_max_columns`` whose LP gives no bound within its work (as
+    at catalogue sizes) runs the decomposition: its plan is offered, its bound used."""
+    data = build_model_data(competing_for_one_factory())
+    strategy = dataclasses.replace(
+        DEFAULT_STRATEGY, first_look_max_columns=0, lp_bound=RunWork(lp_iterations=1)
+    )
+    steps: list[str] = []
+    outcome = solve_model(
+        build_model(data, TierChoice.PER_PO),
+        SolveOptions(threads=1),
+        data,
+        steps.append,
+        strategy=strategy,
+    )
+    assert any("the decomposition's plan costs" in step for step in steps), steps
+    assert outcome.objective is not None and outcome.best_bound is not None
+    assert outcome.best_bound <= outcome.objective + 1e-6
 
 
 def _repaired_check(scenario: Scenario, work: DecompositionWork) -> tuple[Any, Any, float]:

@@ -55,6 +55,7 @@ class DecompositionWork:
 
     iterations: int = 3  # subgradient steps (the blocks solved this many times)
     block: RunWork = field(default_factory=lambda: RunWork(nodes=200, checks=30))  # per block
+    repair: RunWork = field(default_factory=lambda: RunWork(nodes=50, checks=30))  # per SKU
     lp_start_max_pos: int = 2_500  # the whole LP's prices as the start up to this many POs
     lp_start: RunWork = field(default_factory=lambda: RunWork(lp_iterations=200_000))
     theta: float = 0.5  # the first Polyak step's factor
@@ -65,6 +66,7 @@ class DecompositionWork:
         return DecompositionWork(
             max(1, round(self.iterations * factor)),
             self.block.scaled(factor),
+            self.repair.scaled(factor),
             self.lp_start_max_pos,
             self.lp_start,
             self.theta,

@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.models.data import CapacityKey, ModelData
-from engine.models.decomposition.plans import overrun_skus
 from engine.models.heuristic import (
     VariableValues,
     capacity_used,
@@ -56,6 +55,22 @@ class RepairedPlan:
     replanned: int
     time_limited: bool
     failed: str | None = None
+
+
+def overrun_skus(data: ModelData, plan: VariableValues) -> list[str]:
+    """The SKUs with units in a capacity window the plan overruns, in the data's order."""
+    used = capacity_used(data, plan)
+    over = {key for key, units in used.items() if units > data.capacity[key] + 1e-6}
+    return [
+        k
+        for k in data.skus
+        if any(
+            plan.get(("order_qty", po), 0.0) > 0
+            for key in over
+            for po, _ in data.capacity_load.get(key, ())
+            if po[1] == k
+        )
+    ]
 
 
 def repair_by_sku(

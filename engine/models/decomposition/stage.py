@@ -57,11 +57,12 @@ def decompose(
         safety = max(budget.deadline - time.perf_counter(), 0.01)
     workers = options.threads
     backend = ProcessBackend(workers, start_method="spawn") if workers > 1 else SerialBackend()
+    work = DEFAULT_WORK.scaled(options.work_scale)
     with backend:
         result = lagrangian_bound(
             data,
             session.model.tier_choice,
-            work=DEFAULT_WORK.scaled(options.work_scale),
+            work=work,
             target=target,
             backend=backend,
             safety_seconds=safety,
@@ -70,7 +71,7 @@ def decompose(
     if result.time_limited:
         budget.note_cut(SolveStage.DECOMPOSITION)
     step("a plan from the decomposition's SKU plans")
-    plan = decomposition_plan(session, data, result.plans, budget)
+    plan = decomposition_plan(session, data, result.plans, budget, work.repair, step)
     if plan is not None:
         step(f"the decomposition's plan costs {plan[1]:,.0f}")
     return DecompositionOutcome(result.bound, plan)

@@ -42,6 +42,8 @@ from engine.parallel import ProcessBackend
 from engine.plan_types import SolveStage, TierChoice
 
 DECISION_VARIABLES = ("po_placed", "tier_chosen", "offer_tier", "uses_offer")
+POLISH_HELD_VARIABLES = tuple(n for n in DECISION_VARIABLES if n != "tier_chosen")
+"""What a polish holds: POs placed and offers used; each placed PO's tier stays free."""
 PARALLEL_MIN_SKUS_PER_WORKER = 4  # fewer SKUs per process do not pay for starting processes
 RELAXED_VARIABLES = ("order_multiples", "stockout")
 VariableValues = dict[tuple[str, tuple], float]

@@ -36,7 +36,7 @@ from engine import cancel
 from engine.models.data import ModelData, PoKey
 from engine.models.decomposition.stage import decompose
 from engine.models.heuristic import (
-    DECISION_VARIABLES,
+    POLISH_HELD_VARIABLES,
     RELAXED_VARIABLES,
     fix_and_optimize,
     plan_by_sku,
@@ -366,8 +366,7 @@ def _polish(session: HighsSession, budget: Budget, values: np.ndarray) -> _Best:
     shares = budget.strategy.time
     session.set_base(np.zeros(0, dtype=np.int32))
     # each placed PO's price tier stays free: its cheapest tier for the quantity polished
-    fixed = [name for name in DECISION_VARIABLES if name != "tier_chosen"]
-    session.fix(session.columns_of(*fixed), values)
+    session.fix(session.columns_of(*POLISH_HELD_VARIABLES), values)
     floor = max(shares.polish_min_seconds, shares.polish_reserve * budget.total_seconds)
     if budget.by_time:
         limit = RunLimit(max(0.2 * (budget.deadline - time.perf_counter()), floor))

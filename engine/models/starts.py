@@ -24,7 +24,11 @@ import numpy as np
 import pyomo.environ as pyo
 
 from engine.models.data import ModelData
-from engine.models.heuristic import DECISION_VARIABLES, RELAXED_VARIABLES
+from engine.models.heuristic import (
+    DECISION_VARIABLES,
+    POLISH_HELD_VARIABLES,
+    RELAXED_VARIABLES,
+)
 from engine.models.session import HighsSession
 from engine.models.strategy import DEFAULT_STRATEGY, RunLimit
 from engine.plan_types import Decisions
@@ -139,8 +143,7 @@ def replan_skus(
 
 def _placement_columns(session: HighsSession, skus: set[str]) -> set[int]:
     """The columns of ``skus``' POs placed and offers used (what the polish holds)."""
-    names = [n for n in DECISION_VARIABLES if n != "tier_chosen"]
-    by_sku = session.columns_by_sku(*names)
+    by_sku = session.columns_by_sku(*POLISH_HELD_VARIABLES)
     return {c for k in skus for c in by_sku.get(k, np.zeros(0, dtype=np.int32)).tolist()}
 
 

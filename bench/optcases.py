@@ -18,6 +18,7 @@ Each returns plain numbers; scenario generation is timed apart and never counted
 from __future__ import annotations
 
 import math
+import re
 import time
 from typing import Any
 
@@ -25,16 +26,21 @@ import highspy
 import numpy as np
 
 import engine.models.solve as solve_module
+from engine.checker import check_plan
 from engine.models import optimize
 from engine.models.build import build_model
 from engine.models.data import build_model_data
 from engine.models.matrix.model import MatrixModel
 from engine.models.session import HighsSession
+from engine.parallel import Backend, DaskBackend
 from engine.plan_types import SolveOptions, TierChoice
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
 
 __all__ = ["build_stages", "direct_highs", "lp_arrays", "optimize_case", "pass_arrays"]
+
+PLAN_STEP = re.compile(r"plan costs|: plan [0-9]")
+"""A solve's step that reports a plan's cost (engine.models.solve's progress)."""
 
 
 def _scenario(
@@ -236,17 +242,45 @@ def optimize_case(
     time_limit_seconds: float,
     mip_rel_gap: float,
     threads: int,
+    dask_workers: int = 0,
 ) -> dict[str, Any]:
-    """``engine.models.optimize`` as a user runs it, timed from the scenario to the result.
+    """``engine.models.optimize`` as a user runs it, timed from the scenario to the result,
+    its SKU subproblems on ``threads`` local processes or, with ``dask_workers``, on a Dask
+    LocalCluster of that many single-threaded workers (started before the clock).
 
     Returns:
-        ``status``, ``objective``, ``best_bound``, ``gap``; ``total_seconds`` (the call),
-        ``build_seconds`` (data + model, as ``optimize`` reports it), ``translation_seconds``
-        (the ``HighsSession`` of the whole model, NaN if the engine no longer makes one where
-        this case looks) and ``solve_seconds`` (as ``optimize`` reports it: translation
-        included).
+        ``status``, ``objective``, ``best_bound``, ``gap``, ``bound_source``,
+        ``cut_by_time_limit`` (the stages the safety limit ended); ``total_seconds`` (the
+        call), ``first_plan_seconds`` (the first step that reports a plan's cost: a plan of
+        the relaxation, polished at the end), ``build_seconds`` (data + model, as ``optimize``
+        reports it), ``translation_seconds`` (the ``HighsSession`` of the whole model, NaN if
+        the engine no longer makes one where this case looks) and ``solve_seconds`` (as
+        ``optimize`` reports it: translation included); ``checker_violations`` and
+        ``checker_cost`` (the independent checker on the plan), ``checker_seconds``.
     """
     scenario = _scenario(skus, suppliers, modes, periods, offers_per_sku, tiers, seed)
+    options = SolveOptions(
+        time_limit_seconds=time_limit_seconds,
+        mip_rel_gap=mip_rel_gap,
+        threads=threads,
+        tier_choice=TierChoice(tier_choice),
+    )
+    if not dask_workers:
+        return _optimize_timed(scenario, options, None)
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=dask_workers, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        return _optimize_timed(scenario, options, DaskBackend(client=client))
+
+
+def _optimize_timed(
+    scenario: Scenario, options: SolveOptions, backend: Backend | None
+) -> dict[str, Any]:
     translations: list[float] = []
     original = solve_module.HighsSession
 
@@ -256,19 +290,21 @@ def optimize_case(
             super().__init__(*args, **kwargs)
             translations.append(time.perf_counter() - started)
 
-    options = SolveOptions(
-        time_limit_seconds=time_limit_seconds,
-        mip_rel_gap=mip_rel_gap,
-        threads=threads,
-        tier_choice=TierChoice(tier_choice),
-    )
+    first_plan: list[float] = []
+
+    def heard(step: str) -> None:
+        if not first_plan and PLAN_STEP.search(step):
+            first_plan.append(time.perf_counter() - started)
+
     solve_module.HighsSession = TimedSession  # type: ignore[misc]  # timed for the benchmark
     try:
         started = time.perf_counter()
-        result = optimize(scenario, options)
+        result = optimize(scenario, options, heard, backend=backend)
         total = time.perf_counter() - started
     finally:
         solve_module.HighsSession = original  # type: ignore[misc]  # restored
+    checked = time.perf_counter()
+    check = check_plan(scenario, result.purchase_orders) if result.has_plan else None
     return {
         "scenario": scenario.name,
         "status": result.status.value,
@@ -281,4 +317,10 @@ def optimize_case(
         "translations": len(translations),
         "solve_seconds": result.solve_seconds,
         "purchase_orders": len(result.purchase_orders),
+        "first_plan_seconds": first_plan[0] if first_plan else math.nan,
+        "bound_source": "" if result.bound_source is None else result.bound_source.value,
+        "cut_by_time_limit": ", ".join(stage.value for stage in result.cut_by_time_limit),
+        "checker_violations": math.nan if check is None else len(check.violations),
+        "checker_cost": math.nan if check is None else check.total_cost,
+        "checker_seconds": time.perf_counter() - checked,
     }

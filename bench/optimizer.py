@@ -12,10 +12,14 @@ own process (``bench.optcases`` through ``bench.isolate``):
    arrays (``passModel``, best of ``direct_repeats``): the floor of any builder, so
    ``our build / direct build`` is what the modelling layer costs; then plain HiGHS solves it
    with the same time limit, gap and threads (the baseline of the solve figures and of memory);
-3. **optimize**: ``engine.models.optimize(scenario, SolveOptions(time_limit_seconds=T,
-   mip_rel_gap=0.01, threads=os.cpu_count()))`` as a user runs it: status, objective, best
-   bound, gap, build (data + fast build + passModel), solve and total time, peak memory; and
-   the build share the Pyomo build's stage times would take of the same solve.
+3. **optimize**: ``engine.models.optimize(scenario, SolveOptions(time_limit_seconds=S,
+   mip_rel_gap=0.01, threads=os.cpu_count()))`` as a user runs it, its default work budget
+   with a safety limit S far above its time (so the work, not the clock, ends it): status,
+   objective, best bound and where it comes from, gap, build (data + fast build +
+   passModel), solve and total time, time to a first plan, peak memory, the independent
+   checker's violations; and the build share the Pyomo build's stage times would take of
+   the same solve. At the ``speedup_sizes`` (M) the same solve again on 1 local process and
+   on a Dask LocalCluster of 2 workers: the speed-up, and whether the three plans agree.
 
 Targets (issue 6): a plan within 1 % of its bound in <= 60 s at M and <= 5 min at L (judged on
 the total time, build included, and only when the gap at the end is within 1 %), peak memory
@@ -59,7 +63,12 @@ class OptimizerSettings:
     Attributes:
         sizes: The sizes it may run, by name.
         only: Sizes run whatever was asked (``--quick``: S), or None for the sizes asked.
-        time_limits: Size -> the solve's time limit T, s (``SolveOptions.time_limit_seconds``).
+        time_limits: Size -> the time limit T, s, of plain HiGHS (the baseline) and, without
+            ``safety_limits``, the safety limit of ``optimize``'s work budget.
+        safety_limits: Size -> the safety limit of ``optimize``'s default work budget, s
+            (``SolveOptions.time_limit_seconds``): far above its time, so the work decides.
+        speedup_sizes: Sizes also solved on 1 local process and on a Dask LocalCluster of
+            ``dask_workers`` workers, against the run on ``threads`` processes.
         mip_rel_gap: The gap asked of the solve (and the gap target).
         time_targets: Size -> seconds for a plan within the gap (build included).
         memory_targets_mb: Size -> peak memory target, MB.
@@ -77,6 +86,11 @@ class OptimizerSettings:
     time_limits: dict[str, float] = field(
         default_factory=lambda: {"S": 60.0, "M": 60.0, "L": 300.0}
     )
+    safety_limits: dict[str, float] | None = field(
+        default_factory=lambda: {"S": 600.0, "M": 3_600.0, "L": 7_200.0}
+    )
+    speedup_sizes: tuple[str, ...] = ("M",)
+    dask_workers: int = 2
     mip_rel_gap: float = 0.01
     time_targets: dict[str, float] = field(default_factory=lambda: {"M": 60.0, "L": 300.0})
     memory_targets_mb: dict[str, float] = field(default_factory=lambda: {"M": 4 * 1024.0})
@@ -92,12 +106,25 @@ class OptimizerSettings:
         return 600.0 + 10.0 * self.time_limits[size]
 
     def solve_timeout(self, size: str) -> float:
-        """Seconds before a case that solves (optimize, plain HiGHS) is stopped."""
+        """Seconds before plain HiGHS's case is stopped."""
         return 600.0 + 4.0 * self.time_limits[size]
+
+    def safety_limit(self, size: str) -> float:
+        """The safety limit of ``optimize``'s work budget at ``size``."""
+        return (self.safety_limits or self.time_limits)[size]
+
+    def optimize_timeout(self, size: str) -> float:
+        """Seconds before an ``optimize`` case is stopped."""
+        return 600.0 + 1.5 * self.safety_limit(size)
 
 
 FULL = OptimizerSettings()
-QUICK = OptimizerSettings(only=("S",), time_limits={"S": 10.0, "M": 10.0, "L": 10.0})
+QUICK = OptimizerSettings(
+    only=("S",),
+    time_limits={"S": 10.0, "M": 10.0, "L": 10.0},
+    safety_limits=None,
+    speedup_sizes=(),
+)
 
 BUILD_BASELINE = "direct highspy build of the same matrix (passModel from arrays)"
 SOLVE_BASELINE = "plain HiGHS, same matrix, limit, gap and threads"
@@ -206,11 +233,24 @@ def _size_rows(name: str, settings: OptimizerSettings) -> list[BenchRow]:
                 settings.solve_timeout(name),
                 cap,
             )
-    _say(f"{label}: engine.models.optimize, time limit {limit:g} s, {settings.threads} threads")
-    optimized = _run(
-        "bench.optcases:optimize_case", shape | solve, settings.solve_timeout(name), cap
-    )
-    return _rows(name, size, settings, stages, direct, optimized)
+    safety = settings.safety_limit(name)
+    solve_case = shape | solve | {"time_limit_seconds": safety}
+    timeout = settings.optimize_timeout(name)
+
+    def optimized_on(where: str, **kw: Any) -> _Outcome:
+        _say(f"{label}: engine.models.optimize on {where}, safety limit {safety:g} s")
+        return _run("bench.optcases:optimize_case", solve_case | kw, timeout, cap)
+
+    optimized = optimized_on(f"{settings.threads} local processes")
+    rows = _rows(name, size, settings, stages, direct, optimized)
+    if name in settings.speedup_sizes:
+        one = optimized_on("1 local process", threads=1)
+        dask_workers = settings.dask_workers
+        on_dask = optimized_on(
+            f"a Dask LocalCluster of {dask_workers} workers", dask_workers=dask_workers
+        )
+        rows.extend(_speedup_rows(name, settings, optimized, one, on_dask))
+    return rows
 
 
 def _rows(
@@ -221,12 +261,8 @@ def _rows(
     direct: _Outcome,
     optimized: _Outcome,
 ) -> list[BenchRow]:
-    limit = settings.time_limits[name]
     gap_limit = settings.mip_rel_gap
-    case = (
-        f"optimizer {name}: {size.skus} SKUs x {size.suppliers} suppliers x {size.modes} modes "
-        f"x {size.periods} periods, T = {limit:g} s"
-    )
+    case = _case(name, size, settings)
     rows: list[BenchRow] = []
     direct_build = direct.get("build_seconds")
     direct_note = ""
@@ -369,6 +405,7 @@ def _rows(
             row = BenchRow(**(row.record() | {"by_how_much": "none"}))
         rows.append(row)
     rows.append(_memory_row(name, case, settings, optimized, direct))
+    rows.extend(_plan_rows(case, optimized, direct))
 
     # --- the matrix, as translated and as the direct build holds it (ratio 1 = the same)
     for key, figure_name in (
@@ -389,6 +426,114 @@ def _rows(
                     baseline_value=direct.get(key),
                 )
             )
+    return rows
+
+
+def _case(name: str, size: Size, settings: OptimizerSettings) -> str:
+    return (
+        f"optimizer {name}: {size.skus} SKUs x {size.suppliers} suppliers x {size.modes} modes "
+        f"x {size.periods} periods, default work (safety limit {settings.safety_limit(name):g} "
+        f"s), plain HiGHS T = {settings.time_limits[name]:g} s"
+    )
+
+
+def _plan_rows(case: str, optimized: _Outcome, direct: _Outcome) -> list[BenchRow]:
+    """The time to a first plan and the independent checker's verdict on the plan."""
+    plain = "plain HiGHS, same matrix and T: its solve time"
+    baseline: dict[str, Any] = {"baseline": plain, "baseline_value": direct.get("solve_seconds")}
+    plain_note = f"plain HiGHS: {direct.text('status') or direct.why}"
+    if optimized.result is None:
+        return [_absent(case, "time to a first plan", "s", optimized.why, **baseline)]
+    cut = optimized.text("cut_by_time_limit")
+    rows = [
+        figure(
+            SECTION,
+            case,
+            "time to a first plan",
+            optimized.get("first_plan_seconds"),
+            "s",
+            note=(
+                "the first step reporting a plan's cost (a plan of the relaxation: order "
+                f"multiples continuous, polished at the end); {plain_note}; bound from "
+                f"{optimized.text('bound_source') or 'none'}; "
+                + (f"cut by the safety limit: {cut}" if cut else "no stage cut by the safety limit")
+            ),
+            **baseline,
+        )
+    ]
+    violations = optimized.get("checker_violations")
+    checker = Target(Goal.AT_MOST, 0.0, False, "0 violations: a checked plan")
+    if math.isnan(violations):
+        rows.append(_missed(case, "independent checker's violations", "count", checker, "no plan"))
+    else:
+        rows.append(
+            figure(
+                SECTION,
+                case,
+                "independent checker's violations",
+                violations,
+                "count",
+                target=checker,
+                note=(
+                    f"checker's cost {optimized.get('checker_cost'):,.2f}, solver's "
+                    f"{optimized.get('objective'):,.2f}; {optimized.get('checker_seconds'):.1f} s"
+                ),
+            )
+        )
+    return rows
+
+
+def _speedup_rows(
+    name: str,
+    settings: OptimizerSettings,
+    processes: _Outcome,
+    one: _Outcome,
+    on_dask: _Outcome,
+) -> list[BenchRow]:
+    """``optimize`` on 1 local process and on a Dask LocalCluster, beside the run on
+    ``settings.threads`` processes (ratio = speed-up), and whether all three plans agree."""
+    case = _case(name, settings.sizes[name], settings)
+    base: dict[str, Any] = {
+        "baseline": f"the same solve on {settings.threads} local processes",
+        "baseline_value": processes.get("total_seconds"),
+    }
+    rows = []
+    for outcome, where in (
+        (one, "1 local process"),
+        (on_dask, f"a Dask LocalCluster of {settings.dask_workers} workers"),
+    ):
+        figure_name = f"total time on {where}"
+        if outcome.result is None:
+            rows.append(_absent(case, figure_name, "s", outcome.why, **base))
+            continue
+        rows.append(
+            figure(
+                SECTION,
+                case,
+                figure_name,
+                outcome.get("total_seconds"),
+                "s",
+                note="ratio = this time / the baseline's: the speed-up is its inverse",
+                **base,
+            )
+        )
+    runs = (processes, one, on_dask)
+    objectives = [o.get("objective") for o in runs]
+    same = (
+        all(o.result is not None for o in runs)
+        and len({(o.text("status"), repr(o.get("objective"))) for o in runs}) == 1
+    )
+    rows.append(
+        figure(
+            SECTION,
+            case,
+            "the same plan on 1 process, local processes and Dask",
+            1.0 if same else 0.0,
+            "yes=1",
+            target=Target(Goal.AT_LEAST, 1.0, False, "identical objectives"),
+            note="objectives " + ", ".join(f"{o:,.2f}" for o in objectives),
+        )
+    )
     return rows
 
 

@@ -103,9 +103,10 @@ def test_unknown_sections_and_sizes_are_refused():
 
 TINY_OPTIMIZER = replace(
     bench.optimizer.QUICK,
-    sizes={"S": Size("S", skus=3, suppliers=2, periods=3)},
+    sizes={"S": Size("S", skus=3, suppliers=2, periods=4)},  # 3 periods: infeasible
     time_limits={"S": 5.0},
     direct_repeats=1,
+    speedup_sizes=("S",),
 )
 
 
@@ -126,8 +127,13 @@ def test_quick_optimizer_section_writes_its_figures(tmp_path, monkeypatch):
         "gap at the end",
         "objective",
         "peak memory of optimize",
+        "time to a first plan",
+        "total time on 1 local process",
+        "total time on a Dask LocalCluster of 2 workers",
     ):
         assert name in rows, name
+    assert rows["independent checker's violations"]["met"] is True
+    assert rows["the same plan on 1 process, local processes and Dask"]["met"] is True
     build = rows["model build: data + Pyomo + translation"]
     assert build["value"] > 0 and build["baseline_value"] > 0 and build["ratio"] > 0
     assert rows["model build share of total time"]["met"] in (True, False)

@@ -32,7 +32,7 @@ from engine.comparisons.plans import (
     paired_solves,
     plan_difference,
 )
-from engine.models import optimize, replan
+from engine.models import optimize, plan_kept, replan
 from engine.plan_types import SolveOptions
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Horizon, Scenario
@@ -195,3 +195,47 @@ def test_the_exact_marginal_cost_of_a_split_equals_brute_force() -> None:
     )
     assert marginal.cost == pytest.approx(with_split.objective - without.objective)
     assert HELD_FIXED in marginal.text()
+
+
+@pytest.mark.slow
+def test_a_point_the_free_plan_meets_is_the_free_plan_with_its_exact_marginal() -> None:
+    """The free optimum buys A from CN-1 only, so 100/0 does not bind: that point is the free
+    plan with the free optimum's bound, without a solve, and its exact marginal cost is the
+    one a re-plan of each point finds (0 there, proven)."""
+    scenario, exact = _four_months(), SolveOptions(mip_rel_gap=1e-9, threads=1)
+    free_case = free_scenario(scenario, ["A"])
+    free = optimize(free_case, exact)
+    points = split_points(scenario, {"A": ("CN-1", "VN-1")}, (1.0, 0.5))
+    table = resilience_frontier(scenario, points, ["A"], exact, free=free).set_index("case")
+    met, binding = table.loc["100/0"], table.loc["50/50"]
+    assert not met["policy_binds"] and binding["policy_binds"]
+    assert met["status"] == free.status.value
+    assert met["total_cost"] == pytest.approx(free.objective)
+    assert met["best_bound"] == pytest.approx(free.best_bound)
+    assert met["exact_marginal_cost"] == 0.0 and met["marginal_proven"]
+    for point in points:
+        direct = marginal_cost(free_case, point.scenario, free, ["A"], exact)
+        assert direct.proven and table.loc[point.label, "marginal_proven"]
+        assert table.loc[point.label, "exact_marginal_cost"] == pytest.approx(direct.cost, abs=0.01)
+
+
+@pytest.mark.slow
+def test_a_point_a_dear_free_plan_meets_is_re_planned_for_its_exact_marginal() -> None:
+    """Given a dear free plan (A split 50/50) that the 50/50 point accepts, the re-plan
+    without a policy beats it, so the point's re-plan is run after all: its exact marginal
+    cost is the one ``marginal_cost`` finds from that plan, and the free optimum takes the
+    cheaper plan."""
+    scenario, exact = _four_months(), SolveOptions(mip_rel_gap=1e-9, threads=1)
+    free_case = free_scenario(scenario, ["A"])
+    halves = optimize(_four_months({"CN-1": 0.5, "VN-1": 0.5}), exact)
+    dear = plan_kept(free_case, halves.decisions, exact)
+    assert dear is not None and dear.objective is not None
+    points = split_points(scenario, {"A": ("CN-1", "VN-1")}, (0.5,))
+    table = resilience_frontier(scenario, points, ["A"], exact, free=dear).set_index("case")
+    point = table.loc["50/50"]
+    assert not point["policy_binds"]
+    direct = marginal_cost(free_case, points[0].scenario, dear, ["A"], exact)
+    assert direct.proven and direct.cost is not None and direct.cost > 1.0
+    assert point["marginal_proven"]
+    assert point["exact_marginal_cost"] == pytest.approx(direct.cost, abs=0.01)
+    assert table.loc["free optimum", "total_cost"] < dear.objective - 1.0

@@ -20,10 +20,16 @@ from engine.models.decomposition.plans import decomposition_plan, purchase_order
 from engine.models.decomposition.repair import overrun_skus, repair_by_sku
 from engine.models.session import HighsSession
 from engine.models.sku_bounds import summed_sku_bound
-from engine.models.solve import solve_model
+from engine.models.solve import SolveOutcome, solve_model
 from engine.models.strategy import DEFAULT_STRATEGY, Budget, RunLimit, RunWork
 from engine.parallel import DaskBackend, ProcessBackend, SerialBackend
-from engine.plan_types import OptimizeResult, SolveOptions, SolveStatus, TierChoice
+from engine.plan_types import (
+    BoundSource,
+    OptimizeResult,
+    SolveOptions,
+    SolveStatus,
+    TierChoice,
+)
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
 from tests.conftest import tiny_scenario
@@ -184,23 +190,39 @@ def _assert_checked(
     assert check.total_cost == pytest.approx(objective, rel=1e-6)
 
 
-def test_a_solve_without_an_lp_bound_takes_the_decompositions_bound_and_plan() -> None:
-    """A model past ``first_look_max_columns`` whose LP gives no bound within its work (as
-    at catalogue sizes) runs the decomposition: its plan is offered, its bound used."""
+def _solved_with(**strategy: Any) -> tuple[SolveOutcome, list[str]]:
+    """The two SKUs competing for one factory solved with ``strategy``'s fields changed (to
+    act as a catalogue-size model would), and the solve's steps."""
     data = build_model_data(competing_for_one_factory())
-    strategy = dataclasses.replace(
-        DEFAULT_STRATEGY, first_look_max_columns=0, lp_bound=RunWork(lp_iterations=1)
-    )
     steps: list[str] = []
     outcome = solve_model(
         build_model(data, TierChoice.PER_PO),
         SolveOptions(threads=1),
         data,
         steps.append,
-        strategy=strategy,
+        strategy=dataclasses.replace(DEFAULT_STRATEGY, **strategy),
     )
+    return outcome, steps
+
+
+def test_a_solve_without_an_lp_bound_takes_the_decompositions_bound_and_plan() -> None:
+    """A model past ``first_look_max_columns`` whose LP gives no bound within its work (as
+    at catalogue sizes) runs the decomposition: its plan is offered, its bound used."""
+    outcome, steps = _solved_with(first_look_max_columns=0, lp_bound=RunWork(lp_iterations=1))
     assert any("the decomposition's plan costs" in step for step in steps), steps
     assert outcome.objective is not None and outcome.best_bound is not None
+    assert outcome.best_bound <= outcome.objective + 1e-6
+
+
+def test_a_catalogue_size_model_skips_the_whole_model_searches() -> None:
+    """A model past ``whole_search_max_columns`` (catalogue sizes, where the whole model's
+    root node alone takes many minutes) runs neither the improve stage nor the proof: its
+    plan is the polished plan of the SKU stages, its bound the LP relaxation's."""
+    outcome, steps = _solved_with(first_look_max_columns=0, whole_search_max_columns=0)
+    assert not any("whole model" in s or "full model" in s for s in steps), steps
+    assert any(s.startswith("polishing") for s in steps), steps
+    assert outcome.objective is not None and outcome.best_bound is not None
+    assert outcome.bound_source is BoundSource.LP_RELAXATION
     assert outcome.best_bound <= outcome.objective + 1e-6
 
 

@@ -84,7 +84,7 @@ def test_first_plans_on_two_processes_equal_those_made_one_after_the_other(
     steps: list[str] = []
     parallel = plan_by_sku(data, TierChoice.PER_PO, 2, _generous(), steps.append)
     assert serial is not None and parallel is not None
-    assert any("on 2 processes" in step for step in steps)
+    assert any("on 2 local processes" in step for step in steps)
     decisions = {key for key in serial if key[0] in ("order_qty", "po_placed")}
     assert {k: serial[k] for k in decisions} == pytest.approx({k: parallel[k] for k in decisions})
 

@@ -4,6 +4,7 @@ clear error when it cannot be reached."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import time
 from pathlib import Path
@@ -16,16 +17,23 @@ from typer.testing import CliRunner
 from engine import parallel
 from engine.cli import app
 from engine.comparisons.frontier import backup_share_points, resilience_frontier
+from engine.models.build import build_model
+from engine.models.data import build_model_data
+from engine.models.solve import solve_model
+from engine.models.starts import decisions_of
+from engine.models.strategy import DEFAULT_STRATEGY, RunWork
 from engine.parallel import (
     SCHEDULER_ENV,
+    Backend,
     DaskBackend,
     ProcessBackend,
     SchedulerError,
     SerialBackend,
     backend_from,
 )
-from engine.plan_types import SolveOptions
+from engine.plan_types import SolveOptions, TierChoice
 from engine.scenario import write_scenario
+from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
 from engine.simulation import BaseStock, compare, stress_test
 from tests.conftest import tiny_scenario
@@ -230,6 +238,38 @@ def test_frontier_is_identical_serial_and_on_dask(dask_client: Any) -> None:
     assert labels == ["free optimum", "1 of 3 cases", "2 of 3 cases", "3 of 3 cases"]
 
 
+@pytest.mark.slow
+def test_a_solve_gives_the_same_plan_on_local_processes_and_on_dask(dask_client: Any) -> None:
+    """A solve's SKU subproblems (the first plans SKU by SKU, the decomposition's blocks: the
+    LP given no bound, as at catalogue sizes) on 2 local processes and on a Dask LocalCluster
+    of 2 workers: the same plan, the same bound."""
+    scenario = generate_scenario(
+        skus=8, suppliers=3, modes=2, periods=6, offers_per_sku=(2, 3), tiers=2, seed=5
+    )
+    data = build_model_data(scenario)
+    strategy = dataclasses.replace(
+        DEFAULT_STRATEGY, first_look_max_columns=0, lp_bound=RunWork(lp_iterations=1)
+    )
+
+    def solve(backend: Backend | None) -> tuple[Any, dict[Any, float], list[str]]:
+        model = build_model(data, TierChoice.PER_PO)
+        steps: list[str] = []
+        options = SolveOptions(threads=2, work_scale=0.3)
+        outcome = solve_model(
+            model, options, data, steps.append, strategy=strategy, backend=backend
+        )
+        return outcome, decisions_of(model), steps
+
+    local, local_plan, local_steps = solve(None)
+    dask, dask_plan, dask_steps = solve(DaskBackend(client=dask_client))
+    assert any("first plans on 2 local processes" in s for s in local_steps), local_steps
+    assert any("first plans on the Dask cluster" in s for s in dask_steps), dask_steps
+    assert any("decomposition" in s for s in dask_steps), dask_steps
+    assert local.objective is not None and local_plan
+    assert (dask.objective, dask.best_bound) == (local.objective, local.best_bound)
+    assert dask_plan == local_plan
+
+
 # --- the command line -------------------------------------------------------------------
 
 runner = CliRunner()
@@ -300,3 +340,15 @@ def test_unreachable_scheduler_is_a_message_not_a_traceback(
     assert code == 1
     assert f"cannot reach the Dask scheduler at {address} (from {SCHEDULER_ENV})" in out
     assert not (tmp_path / "b").exists()
+
+
+def test_optimize_on_an_unreachable_scheduler_is_a_message_before_any_work(
+    tiny_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_SECONDS", 1.0)
+    address = unreachable_address()
+    out_folder = tmp_path / "a"
+    code, out = run("optimize", str(tiny_folder), "--scheduler", address, "--out", str(out_folder))
+    assert code == 1
+    assert f"cannot reach the Dask scheduler at {address} (from --scheduler)" in out
+    assert not out_folder.exists()

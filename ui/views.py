@@ -345,6 +345,7 @@ def show_frontier(outcome: Outcome, key: str) -> None:
             "within_solver_gap",
             "exact_marginal_cost",
             "marginal_proven",
+            "policy_binds",
         )
         if c in frontier_table
     ]
@@ -353,7 +354,9 @@ def show_frontier(outcome: Outcome, key: str) -> None:
         "of the two optima lies in [extra_cost_low, extra_cost_high] (the solvers' gaps); "
         f"within_solver_gap: {api.CANNOT_TELL}. exact_marginal_cost: only the protected SKUs "
         f"re-planned under the point's policy, {api.HELD_FIXED} at the free optimum "
-        "(proven optimal when marginal_proven)."
+        "(proven optimal when marginal_proven). policy_binds off: the free optimum's plan "
+        "already meets the point's policy, so it is the point's plan too, with the free "
+        "optimum's bound."
     )
     table(frontier_table[shown], outcome.currency, key=f"{key}.table")
     downloads(

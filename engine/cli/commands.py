@@ -7,6 +7,7 @@ Exit codes (``engine.cli.exit_codes``, docs/input-limits.md): 0 success, 1 a pro
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -66,7 +67,7 @@ from engine.cli.runs import (
 )
 from engine.comparisons.plans import CANNOT_TELL, HELD_FIXED, PlanDifference, plan_difference
 from engine.export import write_tables
-from engine.parallel import default_workers
+from engine.parallel import SCHEDULER_ENV, default_workers
 from engine.plan_types import BudgetMode, OptimizeResult, SolveOptions, TierChoice
 from engine.runs import HEADLINE_MEASURES
 from engine.scenario import ScenarioError, load, write_scenario
@@ -257,6 +258,7 @@ def optimize(
     gap: GapOpt = 0.005,
     threads: CoresOpt = None,
     tier_choice: TierOpt = TierChoice.PER_PO,
+    scheduler: SchedulerOpt = None,
     out: OutDirOpt = None,
     force: ForceOpt = False,
     store: StoreOpt = None,
@@ -264,21 +266,33 @@ def optimize(
 ) -> None:
     """Plan who makes how much of each SKU, when, and how it ships, at the lowest landed cost.
 
+    With --scheduler (or $SOURCING_SCHEDULER) a large catalogue's SKU subproblems run on that
+    Dask cluster, else on --threads local processes: the same plan either way.
+
     Example: sourcing optimize scenarios/dtc-brand --scenario primary-down --work 0.5
     """
     from engine.workflows import run_optimize
 
     scenario = load_scenario_shown(path, scenario_name, set_, verbose).scenario
+    on_cluster = scheduler or os.environ.get(SCHEDULER_ENV, "").strip()
+    backend = connect_backend(None, scheduler) if on_cluster else None
     folder = results_folder(out, scenario.name, "optimize", force)
     options = solve_options(
         time_limit, gap, threads or default_workers(), work, time_budget, tier_choice
     )
     quiet_solver()
     title = f"optimizing '{scenario.name}' ({budget_words(options)})"
-    with console.status(title + "...") as status:
-        run = run_optimize(
-            scenario, options, on_step=lambda step: status.update(f"{title}: {step}")
-        )
+    try:
+        with console.status(title + "...") as status:
+            run = run_optimize(
+                scenario,
+                options,
+                on_step=lambda step: status.update(f"{title}: {step}"),
+                backend=backend,
+            )
+    finally:
+        if backend is not None:
+            backend.close()
     result = run.result
     print_plan(result, scenario.finance.currency)
     if not result.has_plan:
@@ -542,7 +556,7 @@ def frontier(
         free_row = row["case"] == "free optimum"
         grid.add_row(
             str(row["case"]),
-            str(row["status"]),
+            str(row["status"]) + ("" if row.get("policy_binds", True) else ", free plan"),
             _measure(row["total_cost"], "money"),
             "-" if pd.isna(row["gap"]) else f"{row['gap']:.1%}",
             "" if free_row else _measure(row["extra_cost_vs_free"], "money"),
@@ -557,7 +571,9 @@ def frontier(
         "where the difference of the two optima lies, [bound - free plan, plan - free bound]; "
         f"'{CANNOT_TELL}' when it holds 0. * exact marginal: only "
         f"{', '.join(skus)} re-planned under the policy, {HELD_FIXED} at the free plan "
-        "(proven optimal; '?' when not proven). See docs/comparisons.md."
+        "(proven optimal; '?' when not proven). 'free plan': the free optimum's plan already "
+        "meets the policy, so it is the plan of that case too, with the free optimum's bound. "
+        "See docs/comparisons.md."
     )
     console.print(f"[dim]{escape(legend)}[/dim]", highlight=False)
     write_results(run.tables, folder)

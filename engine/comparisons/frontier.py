@@ -5,17 +5,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 import pandas as pd
 
 from engine.comparisons.plans import (
+    REPLAN_TOLERANCE,
     MarginalCost,
     marginal_of,
     plan_difference,
     taken_start,
     with_starts,
 )
-from engine.models import optimize, plan_from, replan
+from engine.models import EXACT_GAP, optimize, plan_from, plan_kept, replan
 from engine.parallel import Backend, Progress, SerialBackend
 from engine.plan_types import (
     COST_COMPONENTS,
@@ -171,21 +173,66 @@ class _Solved:
         return dataclasses.replace(_Solved.of(made), status=status.value, best_bound=bound, gap=gap)
 
 
-def _replan_and_solve(
-    task: tuple[Scenario, bool],
+class _Work(Enum):
+    """What a frontier task does with its scenario."""
+
+    POINT = "point"  # the free plan kept if the point accepts it, else re-planned and solved
+    WITHOUT = "without"  # the protected SKUs re-planned under no policy
+    REPLAN = "replan"  # the point's exact marginal cost's re-plan only
+
+
+def _run_task(
+    task: tuple[Scenario, _Work],
     options: SolveOptions,
     decisions: Decisions,
+    free_objective: float | None,
     skus: tuple[str, ...],
-) -> tuple[ReplannedPlan, _Solved | None]:
-    """The exact marginal cost's re-plan of ``task``'s scenario (the protected ``skus`` of
-    the free plan ``decisions`` re-planned under its policy, the rest held) and, if ``task``
-    says to solve, the scenario solved from it (the free plan repaired to its policy)."""
-    scenario, solve = task
+) -> tuple[ReplannedPlan | None, _Solved | None]:
+    """One frontier task (``_Work``) on ``task``'s scenario from the free plan ``decisions``.
+
+    A point whose model accepts the free plan at the free plan's cost (its policy does not
+    bind) returns that plan and no re-plan; else its exact marginal cost's re-plan (the
+    protected ``skus`` re-planned under its policy, the rest held) and its solve from that
+    re-plan (the free plan repaired to its policy)."""
+    scenario, work = task
+    if work is not _Work.POINT:
+        return replan(scenario, decisions, skus, options), None
+    kept = None if free_objective is None else plan_kept(scenario, decisions, options)
+    if kept is not None and _not_dearer(kept.objective, free_objective):
+        return None, _Solved.of(kept)
     replanned = replan(scenario, decisions, skus, options)
-    if not solve:
-        return replanned, None
     starts = (replanned.decisions,) if replanned.decisions else ()
     return replanned, _Solved.of(optimize(scenario, options, starts=starts))
+
+
+def _not_dearer(cost: float | None, free_objective: float | None) -> bool:
+    """``cost`` at most the free plan's, within the re-plans' numerical tolerance."""
+    if cost is None or free_objective is None:
+        return False
+    return cost <= free_objective + REPLAN_TOLERANCE * max(1.0, abs(free_objective))
+
+
+def _met_by_free_plan(solved: _Solved, free: OptimizeResult) -> _Solved:
+    """A point whose policy the free plan meets: the free plan (as kept in the point's model)
+    with the free optimum's bound, a bound of the point too (its model is tighter)."""
+    bound = free.best_bound
+    if bound is None or solved.objective is None:
+        return dataclasses.replace(solved, status=free.status.value, best_bound=None, gap=None)
+    bound = min(bound, solved.objective)
+    gap = (solved.objective - bound) / max(abs(solved.objective), 1e-9)
+    return dataclasses.replace(solved, status=free.status.value, best_bound=bound, gap=gap)
+
+
+def _replanned_as_kept(without: ReplannedPlan, kept_objective: float) -> ReplannedPlan:
+    """The exact marginal cost's re-plan of a point the free plan meets, without a search:
+    the free plan is a plan of its smaller model (cost ``kept_objective``), and the re-plan
+    without the policy's bound is a bound of it (the policy only removes plans). Proven when
+    the two meet: the re-plan without the policy found nothing cheaper than the free plan."""
+    bound = None if without.bound is None else min(without.bound, kept_objective)
+    proven = bound is not None and kept_objective - bound <= EXACT_GAP * max(
+        abs(kept_objective), 1.0
+    )
+    return ReplannedPlan(without.skus, kept_objective, bound, proven)
 
 
 def resilience_frontier(
@@ -204,20 +251,23 @@ def resilience_frontier(
     marginal cost of the point's policy (``engine.comparisons.plans``).
 
     The free optimum first (``free`` if given), then every point side by side on
-    ``backend``, tightest first: its exact marginal cost's re-plan (the protected SKUs of the
-    free plan re-planned under its policy, the rest of the free plan held) and its solve from
-    that re-plan (the free plan repaired to its policy); beside them the same SKUs re-planned
-    under no policy (the other side of every marginal cost). Never worse with fewer
-    constraints: each point then takes the plan of every tighter point (a higher ``rank``)
-    that is cheaper in its own model, and the free optimum the plan of every point and of its
-    own re-plan. A point whose scenario is the free one is the free optimum.
+    ``backend``, tightest first. A point whose model accepts the free plan at its cost (its
+    policy does not bind) is the free plan, with the free optimum's bound. Every other point:
+    its exact marginal cost's re-plan (the protected SKUs of the free plan re-planned under
+    its policy, the rest of the free plan held) and its solve from that re-plan (the free plan
+    repaired to its policy); beside them the same SKUs re-planned under no policy (the other
+    side of every marginal cost, and the bound of the points that do not bind: re-planned too
+    only when that re-plan beats the free plan). Never worse with fewer constraints: each
+    point then takes the plan of every tighter point (a higher ``rank``) that is cheaper in
+    its own model, and the free optimum the plan of every point and of its own re-plan. A
+    point whose scenario is the free one is the free optimum.
     ``progress(done, total)`` and ``on_progress(label)`` hear each solve.
     """
     options = options or SolveOptions()
     backend = backend or SerialBackend()
     free_case = free_scenario(scenario, skus)
     own = [p for p in points if p.scenario != free_case]
-    total = len(own) + 2  # the free optimum, the exact marginal costs, the points
+    total = [len(own) + 2]  # the free optimum, the points, the re-plan without a policy
     done = [0]
 
     def advance(label: str) -> None:
@@ -225,31 +275,49 @@ def resilience_frontier(
         if on_progress:
             on_progress(label)
         if progress:
-            progress(done[0], total)
+            progress(done[0], total[0])
 
     free_result = free if free is not None else optimize(free_case, options)
     advance("free optimum")
     tightest_first = sorted(own, key=lambda p: p.rank, reverse=True)
-    cases = [(p.label, p.scenario) for p in tightest_first] + [("free optimum", free_case)]
-
-    def solved_one(done: int, _total: int) -> None:
-        advance(f"{done} of {len(cases)} cases")
-
-    shared = {"options": options, "decisions": free_result.decisions, "skus": tuple(skus)}
-    outcomes = backend.map_ordered(
-        _replan_and_solve,
-        [(case, label != "free optimum") for label, case in cases],
-        progress=solved_one,
-        shared=shared,
-    )
-    labels = [label for label, _ in cases]
-    by_label = {label: replanned for label, (replanned, _) in zip(labels, outcomes, strict=True)}
-    without = by_label.pop("free optimum")
-    found = {
-        label: solved
-        for label, (_, solved) in zip(labels, outcomes, strict=True)
-        if solved is not None
+    tasks = [(p.scenario, _Work.POINT) for p in tightest_first] + [(free_case, _Work.WITHOUT)]
+    shared = {
+        "options": options,
+        "decisions": free_result.decisions,
+        "free_objective": free_result.objective,
+        "skus": tuple(skus),
     }
+
+    def solved_one(done: int, count: int) -> None:
+        advance(f"{done} of {count} cases")
+
+    outcomes = backend.map_ordered(_run_task, tasks, progress=solved_one, shared=shared)
+    without = outcomes[-1][0]
+    assert without is not None  # a WITHOUT task always re-plans
+    found: dict[str, _Solved] = {}
+    by_label: dict[str, ReplannedPlan] = {}
+    met: list[FrontierPoint] = []  # the points whose policy the free plan meets
+    for point, (replanned, solved) in zip(tightest_first, outcomes[:-1], strict=True):
+        assert solved is not None  # a POINT task returns its solve or the free plan kept
+        found[point.label] = solved
+        if replanned is None:
+            assert solved.objective is not None
+            met.append(point)
+            replanned = _replanned_as_kept(without, solved.objective)
+            found[point.label] = _met_by_free_plan(solved, free_result)
+        by_label[point.label] = replanned
+    unproven = [p for p in met if without.proven and not by_label[p.label].proven]
+    if unproven:  # the re-plan without the policy beat the free plan: re-plan these too
+        total[0] += len(unproven)
+        again = backend.map_ordered(
+            _run_task,
+            [(p.scenario, _Work.REPLAN) for p in unproven],
+            progress=lambda done, count: advance(f"{done} of {count} re-plans"),
+            shared=shared,
+        )
+        for point, (replanned, _) in zip(unproven, again, strict=True):
+            assert replanned is not None  # a REPLAN task always re-plans
+            by_label[point.label] = replanned
     for point in tightest_first:
         tighter = [found[q.label].decisions for q in own if q.rank > point.rank]
         found[point.label] = found[point.label].from_starts(point.scenario, tighter, options)
@@ -257,7 +325,7 @@ def resilience_frontier(
         with_starts(
             free_result,
             free_case,
-            [without.decisions, *(r.decisions for r in found.values())],
+            [without.decisions, *(found[p.label].decisions for p in own)],
             options,
         )
     )
@@ -267,12 +335,17 @@ def resilience_frontier(
             rows.append(_row(point.label, free_final, free_final, None))
         else:
             marginal = marginal_of(without, by_label[point.label])
-            rows.append(_row(point.label, found[point.label], free_final, marginal))
+            binds = point.label not in {p.label for p in met}
+            rows.append(_row(point.label, found[point.label], free_final, marginal, binds))
     return pd.DataFrame(rows)
 
 
 def _row(
-    label: str, result: _Solved, free: _Solved, marginal: MarginalCost | None
+    label: str,
+    result: _Solved,
+    free: _Solved,
+    marginal: MarginalCost | None,
+    binds: bool = False,
 ) -> dict[str, object]:
     total = result.objective
     row: dict[str, object] = {
@@ -300,5 +373,6 @@ def _row(
     row["marginal_low"] = 0.0 if marginal is None else marginal.low
     row["marginal_high"] = 0.0 if marginal is None else marginal.high
     row["marginal_proven"] = True if marginal is None else marginal.proven
+    row["policy_binds"] = binds  # False: the free plan meets the policy (the free optimum's row)
     row["diagnosis"] = "; ".join(result.diagnosis)
     return row

@@ -16,10 +16,13 @@ from engine.models.solve import SOLVER_THREADS, SolveOutcome, solve_model
 from engine.models.starts import (
     EXACT_GAP,
     MARGINAL_LIMIT,
+    Plan,
     best_start,
     decisions_of,
+    plan_from_decisions,
     replan_skus,
 )
+from engine.parallel import Backend
 from engine.plan_types import (
     Decisions,
     OptimizeResult,
@@ -30,7 +33,7 @@ from engine.plan_types import (
 )
 from engine.scenario.schema import Scenario
 
-__all__ = ["optimize", "plan_from", "replan"]
+__all__ = ["EXACT_GAP", "optimize", "plan_from", "plan_kept", "replan"]
 
 
 def optimize(
@@ -40,6 +43,7 @@ def optimize(
     *,
     starts: Sequence[Decisions] = (),
     model_build: ModelBuild = DEFAULT_BUILD,
+    backend: Backend | None = None,
 ) -> OptimizeResult:
     """Plan POs, tiers and modes for ``scenario`` at the lowest total landed cost.
 
@@ -47,13 +51,15 @@ def optimize(
     ``on_step`` hears what the solver is doing (for a progress display). ``starts`` are the
     ``decisions`` of other variants' plans: the plan is never dearer than one made from them.
     ``model_build``: the fast build or the Pyomo model (the same matrix, the same plan).
+    ``backend``: where the SKUs' subproblems run (a Dask cluster; default ``options.threads``
+    local processes): the same plan on any backend.
     """
     options = options or SolveOptions()
     started = time.perf_counter()
     data = build_model_data(scenario)
     model = solver_model(data, options.tier_choice, model_build)
     build_seconds = time.perf_counter() - started
-    outcome = solve_model(model, options, data, on_step, starts=starts)
+    outcome = solve_model(model, options, data, on_step, starts=starts, backend=backend)
     diagnosis: list[str] = []
     if outcome.status is SolveStatus.INFEASIBLE:
         diagnosis = static_diagnosis(data) or elastic_diagnosis(data, options, options.tier_choice)
@@ -111,13 +117,41 @@ def plan_from(
     plan, cut = best_start(session, data, starts, reopen=reopen)
     if plan is None:
         return None, cut
+    return _plan_result(scenario, options, session, plan, started, cut), cut
+
+
+def plan_kept(
+    scenario: Scenario, decisions: Decisions, options: SolveOptions | None = None
+) -> OptimizeResult | None:
+    """The plan another plan's ``decisions`` make in ``scenario``'s model with every decision
+    kept (the rest solved to optimality), without a search: status FEASIBLE, no bound; None
+    when ``scenario`` does not accept them (its policy, its limits)."""
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    model = solver_model(build_model_data(scenario), options.tier_choice)
+    session = HighsSession(model, SOLVER_THREADS)
+    plan = plan_from_decisions(session, session.vector(dict(decisions)))
+    if plan is None:
+        return None
+    return _plan_result(scenario, options, session, plan, started, False)
+
+
+def _plan_result(
+    scenario: Scenario,
+    options: SolveOptions,
+    session: HighsSession,
+    plan: Plan,
+    started: float,
+    cut: bool,
+) -> OptimizeResult:
+    """The typed result of a plan made from starts (status FEASIBLE, no bound)."""
     session.load(plan[0])
     seconds = time.perf_counter() - started
     stages = (SolveStage.STARTS,) if cut else ()
     outcome = SolveOutcome(
         SolveStatus.FEASIBLE, plan[1], None, None, seconds, "from starts", stages
     )
-    return _result(scenario, options, model, outcome, 0.0, []), cut
+    return _result(scenario, options, session.model, outcome, 0.0, [])
 
 
 def replan(

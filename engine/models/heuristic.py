@@ -38,7 +38,7 @@ from engine.models.data import CapacityKey, ModelData, PoKey, ShipmentKey
 from engine.models.matrix.choice import solver_model
 from engine.models.session import HighsSession, quiet_banner
 from engine.models.strategy import Budget, RunLimit
-from engine.parallel import ProcessBackend
+from engine.parallel import Backend, ProcessBackend
 from engine.plan_types import SolveStage, TierChoice
 
 DECISION_VARIABLES = ("po_placed", "tier_chosen", "offer_tier", "uses_offer")
@@ -220,14 +220,15 @@ def plan_by_sku(
     threads: int,
     budget: Budget,
     on_step: Callable[[str], None] | None = None,
+    backend: Backend | None = None,
 ) -> VariableValues | None:
     """Every SKU planned on its own within ``budget``, then combined.
 
     Each SKU's run has its own work limit, so the plans are the same whether they are made one
-    after the other or on ``threads`` processes. In a TIME budget they share the time to the
-    first plans' end (``TimeShares.first_plans_end``): without a plan for every SKU there is
-    no combined plan at all, so each gets at least ``min_step_seconds``, up to the end of the
-    heuristic.
+    after the other, on ``threads`` processes or on ``backend`` (a Dask cluster). In a TIME
+    budget they share the time to the first plans' end (``TimeShares.first_plans_end``):
+    without a plan for every SKU there is no combined plan at all, so each gets at least
+    ``min_step_seconds``, up to the end of the heuristic.
 
     First every SKU gets every supplier's whole capacity. Where the SKUs together overrun a
     supplier's capacity, each SKU involved, largest demand value first, is planned again with
@@ -241,8 +242,11 @@ def plan_by_sku(
     first = _FirstPass(data, pos_by_sku(data), order, tier_choice, cash_share, on_step)
     workers = min(threads, len(order) // PARALLEL_MIN_SKUS_PER_WORKER)
     found: dict[str, VariableValues | None] | None
-    if workers > 1:
-        found = _first_plans_in_parallel(first, budget, first_pass_share, workers)
+    if backend is not None and len(order) >= 2 * PARALLEL_MIN_SKUS_PER_WORKER:
+        found = _first_plans_in_parallel(first, budget, first_pass_share, backend)
+    elif workers > 1:
+        with ProcessBackend(workers, start_method="spawn") as processes:
+            found = _first_plans_in_parallel(first, budget, first_pass_share, processes)
     else:
         found = _first_plans(first, budget, first_pass_share)
     if found is None or any(found[k] is None for k in order):
@@ -332,11 +336,12 @@ def _first_plans(
 
 
 def _first_plans_in_parallel(
-    first: _FirstPass, budget: Budget, first_pass_share: float, workers: int
+    first: _FirstPass, budget: Budget, first_pass_share: float, backend: Backend
 ) -> dict[str, VariableValues | None]:
-    """The same plans on ``workers`` processes (one solver thread each). The processes are
-    started fresh ("spawn"): the caller may be running threads (the app, the solver). A SKU
-    whose turn comes after the heuristic's end gets no plan."""
+    """The same plans on ``backend`` (one solver thread each; local processes are started
+    fresh, "spawn": the caller may be running threads, the app, the solver). A SKU whose turn
+    comes after the heuristic's end gets no plan."""
+    workers = backend.slots()
     order = first.order
     shares = budget.strategy.time
     run = sku_run(budget, first_pass_share)
@@ -348,11 +353,10 @@ def _first_plans_in_parallel(
     tasks = [(first.sku_data(k), first.tier_choice, run, wall_deadline) for k in order]
 
     def progress(done: int, total: int) -> None:
-        first.say(f"first plans on {workers} processes: {done}/{total} SKUs")
+        first.say(f"first plans {backend.description}: {done}/{total} SKUs")
 
     progress(0, len(order))
-    with ProcessBackend(workers, start_method="spawn") as backend:
-        found = backend.map_ordered(_solve_sku_task, tasks, progress=progress)
+    found = backend.map_ordered(_solve_sku_task, tasks, progress=progress)
     if any(time_limited for _, time_limited in found):
         budget.note_cut(SolveStage.FIRST_PLANS)
     return dict(zip(order, [plan for plan, _ in found], strict=True))

@@ -19,6 +19,9 @@ default, the time limit only as a safety limit):
    again (shipments, containers and per-PO tiers free), which yields a plan of the full model;
 6. if that plan is not yet within the gap, the full model, from it (the proof).
 
+A model larger than ``whole_search_max_columns`` (catalogue sizes) skips the searches of the
+whole model in stages 4 and 6: their root node alone takes many minutes and moves nothing.
+
 Every bound comes from a relaxation of the full model (or the full model itself), so the
 reported bound and gap are honest for the plan returned.
 """
@@ -45,6 +48,7 @@ from engine.models.matrix.model import MatrixModel
 from engine.models.session import HighsSession, RunOutcome
 from engine.models.starts import best_start, tightened
 from engine.models.strategy import DEFAULT_STRATEGY, Budget, RunLimit, SolveStrategy
+from engine.parallel import Backend
 from engine.plan_types import BoundSource, Decisions, SolveOptions, SolveStage, SolveStatus
 
 SOLVER_THREADS = 1  # HiGHS's MIP search differs with its thread count (engine.models.strategy)
@@ -89,13 +93,16 @@ def solve_model(
     *,
     strategy: SolveStrategy = DEFAULT_STRATEGY,
     starts: Sequence[Decisions] = (),
+    backend: Backend | None = None,
 ) -> SolveOutcome:
     """Solve within ``options`` (budget, relative gap, worker processes) and load the plan into
     the model's variables. With ``data`` the SKU decomposition supplies a start when the first
     look does not prove the plan. A solve stopped by its budget keeps its best plan (status
     FEASIBLE). The stages' work comes from ``strategy`` (engine.models.strategy).
     ``starts`` are other variants' plans (``engine.models.starts``): the plan returned is never
-    dearer than the best plan made from them."""
+    dearer than the best plan made from them. ``backend`` (a Dask cluster) runs the SKUs'
+    subproblems (first plans, decomposition blocks) instead of ``options.threads`` local
+    processes: the same plans either way."""
     budget = Budget(options, strategy)
     shares = strategy.time
     total = budget.total_seconds
@@ -120,6 +127,7 @@ def solve_model(
     if support is not None and data is not None and len(data.skus) > 1:
         supported = _support_plan(session, budget, support, relaxed, step)
     proven, message = False, "no plan found"
+    whole_search = session.integrality.size <= strategy.whole_search_max_columns
     if session.integrality.size <= strategy.first_look_max_columns:
         step("solving")
         cap = min(shares.first_look * total, shares.first_look_max_seconds)
@@ -145,14 +153,14 @@ def solve_model(
     if not proven:
         if data is not None and len(data.skus) > 1:
             if not supported:  # no plan over the LP's POs: the SKU-by-SKU first plans
-                _start_by_sku(session, data, model, options, budget, relaxed, step)
+                _start_by_sku(session, data, model, options, budget, relaxed, step, backend)
             if relaxed.values is not None and relaxed.objective is not None:
                 values, objective = fix_and_optimize(
                     session, data, relaxed.values, relaxed.objective, budget, on_step
                 )
                 relaxed.offer(values, objective)
             if relaxed.bound is None:  # no LP bound (a large model): the decomposition's
-                split = decompose(session, data, budget, relaxed.objective, step)
+                split = decompose(session, data, budget, relaxed.objective, step, backend)
                 relaxed.raise_bound(split.bound, BoundSource.LAGRANGIAN)
                 if split.plan is not None:
                     relaxed.offer(*split.plan)
@@ -169,7 +177,7 @@ def solve_model(
             lp_limit = RunLimit(improve.seconds, budget.limit(strategy.lp_bound).work)
             bound, _, _ = _lp_relaxation(session, budget, lp_limit)
             relaxed.raise_bound(bound, BoundSource.LP_RELAXATION)
-        else:
+        elif whole_search:
             label = "improving the plan on the whole model"  # and its bound
             _run_from_best(
                 session,
@@ -187,7 +195,7 @@ def solve_model(
     full = _polish(session, budget, relaxed.values)
     full.raise_bound(relaxed.bound, relaxed.bound_source)
     if full.objective is None or (
-        _gap(full) > options.mip_rel_gap and budget.room_for(shares.min_run)
+        whole_search and _gap(full) > options.mip_rel_gap and budget.room_for(shares.min_run)
     ):
         session.set_base(np.zeros(0, dtype=np.int32))
         label = "proving the plan on the full model"
@@ -247,9 +255,10 @@ def _start_by_sku(
     budget: Budget,
     best: _Best,
     step: Callable[[str], None],
+    backend: Backend | None,
 ) -> None:
     """Offer the combined SKU-by-SKU plan, if the whole model accepts it (see heuristic)."""
-    values = plan_by_sku(data, model.tier_choice, options.threads, budget, step)
+    values = plan_by_sku(data, model.tier_choice, options.threads, budget, step, backend)
     if values is None:
         return
     step("checking the combined plan")

@@ -30,6 +30,7 @@ from engine.comparisons.plans import (
 )
 from engine.finance.plan_timeline import PlanWorkingCapital, plan_working_capital
 from engine.models import optimize
+from engine.parallel import Backend
 from engine.plan_types import OptimizeResult, SolveOptions
 from engine.replay import ReplayReport, replay_plan
 from engine.runs import RunKind, optimize_metrics
@@ -93,12 +94,14 @@ def run_optimize(
     *,
     splits: Mapping[str, Mapping[str, float]] | None = None,
     on_step: StepCallback | None = None,
+    backend: Backend | None = None,
 ) -> OptimizeRun:
     """Solve the plan, check it independently and replay it without randomness.
 
     With ``splits`` (SKU -> {supplier: share}, the planner's fixed splits), the free optimum
     of those SKUs is solved too, each from the other's plan, with the exact marginal cost of
-    the splits; the plan is the one with the splits fixed."""
+    the splits; the plan is the one with the splits fixed. ``backend`` (a Dask cluster) runs
+    the solve's SKU subproblems (``engine.models.optimize``)."""
     say = on_step or (lambda _message: None)
     free = marginal = None
     solved = scenario
@@ -112,7 +115,7 @@ def run_optimize(
             say(f"exact marginal cost of the splits ({HELD_FIXED})")
             marginal = marginal_cost(free_case, solved, free, list(splits), options)
     else:
-        result = optimize(scenario, options, say)
+        result = optimize(scenario, options, say, backend=backend)
     tables = result.tables()
     metrics: dict[str, Any] = dict(optimize_metrics(result))
     verdict = check_result(solved, result)

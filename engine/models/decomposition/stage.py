@@ -18,7 +18,7 @@ from engine.models.decomposition.lagrangian import DEFAULT_WORK, lagrangian_boun
 from engine.models.decomposition.plans import decomposition_plan
 from engine.models.session import HighsSession
 from engine.models.strategy import Budget
-from engine.parallel import ProcessBackend, SerialBackend
+from engine.parallel import Backend, ProcessBackend, SerialBackend
 from engine.plan_types import SolveStage
 
 
@@ -36,9 +36,11 @@ def decompose(
     budget: Budget,
     target: float | None,
     step: Callable[[str], None],
+    backend: Backend | None = None,
 ) -> DecompositionOutcome:
     """Run the decomposition (``target``: the best plan's cost so far) and make a plan of
-    the model ``session`` holds from it; the safety limit's cuts go to ``budget``.
+    the model ``session`` holds from it; the safety limit's cuts go to ``budget``. The blocks
+    run on ``backend`` (a Dask cluster), else on the solve's ``threads`` local processes.
 
     Only on a model larger than the strategy's ``first_look_max_columns``, where the whole
     model's root node takes minutes: on a smaller one the whole model's bound came out higher
@@ -55,19 +57,21 @@ def decompose(
         safety = max(end - time.perf_counter(), 0.01)
     else:
         safety = max(budget.deadline - time.perf_counter(), 0.01)
-    workers = options.threads
-    backend = ProcessBackend(workers, start_method="spawn") if workers > 1 else SerialBackend()
     work = DEFAULT_WORK.scaled(options.work_scale)
-    with backend:
+    blocks = backend or _local(options.threads)
+    try:
         result = lagrangian_bound(
             data,
             session.model.tier_choice,
             work=work,
             target=target,
-            backend=backend,
+            backend=blocks,
             safety_seconds=safety,
             on_step=step,
         )
+    finally:
+        if backend is None:  # the caller's backend stays open for the caller
+            blocks.close()
     if result.time_limited:
         budget.note_cut(SolveStage.DECOMPOSITION)
     step("a plan from the decomposition's SKU plans")
@@ -75,3 +79,8 @@ def decompose(
     if plan is not None:
         step(f"the decomposition's plan costs {plan[1]:,.0f}")
     return DecompositionOutcome(result.bound, plan)
+
+
+def _local(workers: int) -> Backend:
+    """``workers`` local processes (one: in this process)."""
+    return ProcessBackend(workers, start_method="spawn") if workers > 1 else SerialBackend()

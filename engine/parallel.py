@@ -37,6 +37,7 @@ __all__ = [
     "SerialBackend",
     "backend_from",
     "default_workers",
+    "local_backend",
 ]
 
 T = TypeVar("T")
@@ -324,6 +325,12 @@ def _connect(address: str, source: str | None, timeout_seconds: float) -> Any:
             "(e.g. tcp://10.0.0.5:8786) and that this machine can reach that port (firewall, "
             "VPN)."
         ) from error
+
+
+def local_backend(workers: int) -> Backend:
+    """``workers`` local processes started fresh ("spawn": the caller may be running threads,
+    the app, a solver), or this process for one."""
+    return ProcessBackend(workers, start_method="spawn") if workers > 1 else SerialBackend()
 
 
 def backend_from(

@@ -20,6 +20,7 @@ import datetime as dt
 import importlib
 import importlib.util
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -40,6 +41,10 @@ from engine.scenario.schema import (
     Sku,
     Supplier,
 )
+
+if TYPE_CHECKING:
+    from engine.models.data import ModelData
+    from engine.models.heuristic import VariableValues
 
 START = dt.date(2027, 1, 4)
 """Day 0 of every case (a Monday)."""
@@ -344,6 +349,35 @@ def r3_fixed_costs(fixed_cost_as: str = "qualification") -> Scenario:
 CHECKER_AVAILABLE = importlib.util.find_spec("engine.checker") is not None
 """Whether the independent plan checker (``engine/checker/``) exists; while it does not,
 ``assert_plan_checks`` only checks what the result itself says."""
+
+
+def audit_pays_off_for_two() -> Scenario:
+    """Two SKUs of 1,000 units each are bought at 10 from S. N sells at 9.40 but its audit
+    costs 1,000: one SKU alone saves 600 and loses 400 by moving, both save 1,200 and gain
+    200 (the optimum: 19,800)."""
+    return build(
+        "audit-pays-off-for-two",
+        skus=[sku(k, demand_mean_units_per_period=1000.0) for k in ("A", "B")],
+        suppliers=[supplier("S"), supplier("N", qualified=False, qualification_cost=1000.0)],
+        offers=[offer(s, k) for s in ("S", "N") for k in ("A", "B")],
+        price_breaks=[
+            row
+            for s, price in (("S", 10.0), ("N", 9.4))
+            for k in "AB"
+            for row in tiers(s, k, [(0, price)])
+        ],
+    )
+
+
+def all_from_s(data: ModelData) -> VariableValues:
+    """``audit_pays_off_for_two``'s plan with both SKUs bought from S, 1,000 units a PO."""
+    plan: VariableValues = {}
+    for po in data.pos:
+        if po[0] == "S":
+            plan |= {("po_placed", po): 1.0, ("order_qty", po): 1000.0}
+            plan |= {("order_multiples", po): 1000.0, ("tier_chosen", (*po, 1)): 1.0}
+            plan |= {("uses_offer", po[:2]): 1.0, ("shipment_used", (po[0], po[2], po[3])): 1.0}
+    return plan
 
 
 def assert_plan_checks(scenario: Scenario, result: OptimizeResult, rel_tol: float = 1e-6) -> None:

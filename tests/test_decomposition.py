@@ -155,7 +155,8 @@ def test_the_blocks_plans_repaired_make_a_plan_the_checker_accepts() -> None:
 
 def test_an_overrunning_joined_plan_is_repaired_sku_by_sku_and_completed() -> None:
     """A joined plan that overruns the factory does not complete as it is: the repair SKU by
-    SKU makes it a plan of the whole model, which the checker accepts at the solver's cost."""
+    SKU makes it a plan of the whole model, which the checker accepts at the solver's cost;
+    without the repair (a solve that has a plan already) there is no plan from it."""
     scenario = competing_for_one_factory()
     data = build_model_data(scenario)
     result = lagrangian_bound(data, TierChoice.PER_PO, work=THOROUGH)
@@ -165,6 +166,8 @@ def test_an_overrunning_joined_plan_is_repaired_sku_by_sku_and_completed() -> No
     outcome = session.complete(session.vector(overrunning), 60.0)
     assert not outcome.has_solution  # as it is, no plan
     session.reset()
+    unrepaired = decomposition_plan(session, data, [overrunning], Budget(SolveOptions()), None)
+    assert unrepaired is None
     _assert_checked(scenario, data, session, [overrunning], result.bound)
 
 

@@ -29,7 +29,7 @@ from engine.models.strategy import Budget
 from engine.plan_types import SolveOptions, SolveStage, SolveStatus, TierChoice
 from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
-from tests.reference_cases import assert_plan_checks, build, offer, sku, supplier, tiers
+from tests.reference_cases import all_from_s, assert_plan_checks, audit_pays_off_for_two
 
 GENEROUS_SECONDS = 120.0
 
@@ -148,31 +148,12 @@ def test_pair_rounds_meet_every_two_skus_once_and_each_sku_once_a_round(count: i
 
 
 def test_fix_and_optimize_moves_two_skus_that_only_pay_off_together() -> None:
-    """Two SKUs of 1,000 units each are bought at 10 from S. N sells at 9.40 but its audit
-    costs 1,000: one SKU alone saves 600 and loses 400 by moving, both save 1,200 and gain
-    200. Re-planning one SKU at a time stays at 20,000; a pair finds 19,800."""
-    scenario = build(
-        "audit-pays-off-for-two",
-        skus=[sku(k, demand_mean_units_per_period=1000.0) for k in ("A", "B")],
-        suppliers=[supplier("S"), supplier("N", qualified=False, qualification_cost=1000.0)],
-        offers=[offer(s, k) for s in ("S", "N") for k in ("A", "B")],
-        price_breaks=[
-            row
-            for s, price in (("S", 10.0), ("N", 9.4))
-            for k in "AB"
-            for row in tiers(s, k, [(0, price)])
-        ],
-    )
-    data = build_model_data(scenario)
+    """``audit_pays_off_for_two``: one SKU alone loses by moving to N, both gain. Re-planning
+    one SKU at a time stays at 20,000; a pair finds 19,800."""
+    data = build_model_data(audit_pays_off_for_two())
     session = HighsSession(build_model(data, TierChoice.PER_PO), 1)
     session.set_base(session.columns_of(*RELAXED_VARIABLES))
-    from_s = {}
-    for po in data.pos:
-        if po[0] == "S":
-            from_s |= {("po_placed", po): 1.0, ("order_qty", po): 1000.0}
-            from_s |= {("order_multiples", po): 1000.0, ("tier_chosen", (*po, 1)): 1.0}
-            from_s |= {("uses_offer", po[:2]): 1.0, ("shipment_used", (po[0], po[2], po[3])): 1.0}
-    start = session.complete(session.vector(from_s), 30.0)
+    start = session.complete(session.vector(all_from_s(data)), 30.0)
     assert start.objective == pytest.approx(20_000.0)
     values = session.solution()
     session.reset()

@@ -240,34 +240,42 @@ def test_frontier_is_identical_serial_and_on_dask(dask_client: Any) -> None:
 
 @pytest.mark.slow
 def test_a_solve_gives_the_same_plan_on_local_processes_and_on_dask(dask_client: Any) -> None:
-    """A solve's SKU subproblems (the first plans SKU by SKU, the decomposition's blocks: the
-    LP given no bound, as at catalogue sizes) on 2 local processes and on a Dask LocalCluster
-    of 2 workers: the same plan, the same bound."""
+    """A solve's SKU subproblems (the first plans SKU by SKU, the neighbourhoods' submodels,
+    the decomposition's blocks: the LP given no bound, the model treated as catalogue-size)
+    in this process, on 2 local processes and on a Dask LocalCluster of 2 workers: the same
+    plan, the same bound."""
     scenario = generate_scenario(
         skus=8, suppliers=3, modes=2, periods=6, offers_per_sku=(2, 3), tiers=2, seed=5
     )
     data = build_model_data(scenario)
     strategy = dataclasses.replace(
-        DEFAULT_STRATEGY, first_look_max_columns=0, lp_bound=RunWork(lp_iterations=1)
+        DEFAULT_STRATEGY,
+        first_look_max_columns=0,
+        whole_search_max_columns=0,
+        lp_bound=RunWork(lp_iterations=1),
     )
 
-    def solve(backend: Backend | None) -> tuple[Any, dict[Any, float], list[str]]:
+    def solve(backend: Backend | None, threads: int) -> tuple[Any, dict[Any, float], list[str]]:
         model = build_model(data, TierChoice.PER_PO)
         steps: list[str] = []
-        options = SolveOptions(threads=2, work_scale=0.3)
+        options = SolveOptions(threads=threads, work_scale=0.3)
         outcome = solve_model(
             model, options, data, steps.append, strategy=strategy, backend=backend
         )
         return outcome, decisions_of(model), steps
 
-    local, local_plan, local_steps = solve(None)
-    dask, dask_plan, dask_steps = solve(DaskBackend(client=dask_client))
+    serial, serial_plan, _ = solve(None, 1)
+    local, local_plan, local_steps = solve(None, 2)
+    dask, dask_plan, dask_steps = solve(DaskBackend(client=dask_client), 2)
     assert any("first plans on 2 local processes" in s for s in local_steps), local_steps
+    assert any("neighbourhoods on 2 local processes" in s for s in local_steps), local_steps
     assert any("first plans on the Dask cluster" in s for s in dask_steps), dask_steps
+    assert any("neighbourhoods on the Dask cluster" in s for s in dask_steps), dask_steps
     assert any("decomposition" in s for s in dask_steps), dask_steps
     assert local.objective is not None and local_plan
+    assert (local.objective, local.best_bound) == (serial.objective, serial.best_bound)
     assert (dask.objective, dask.best_bound) == (local.objective, local.best_bound)
-    assert dask_plan == local_plan
+    assert serial_plan == local_plan == dask_plan
 
 
 # --- the command line -------------------------------------------------------------------

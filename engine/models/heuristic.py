@@ -66,27 +66,43 @@ def sku_data(
 ) -> ModelData:
     """The model data of one SKU, with the capacity left for it and its share of the cash
     ceiling. ``sku_pos`` (from ``pos_by_sku``) saves a pass over every PO."""
-    if sku_pos is None:
-        sku_pos = [p for p in data.pos if p[1] == sku]
-    pos = {p: data.pos[p] for p in sku_pos}
+    return skus_data(data, [sku], capacity, cash_share, sku_pos)
+
+
+def skus_data(
+    data: ModelData,
+    skus: list[str],
+    capacity: dict[CapacityKey, float],
+    cash_share: float,
+    group_pos: list[PoKey] | None = None,
+) -> ModelData:
+    """The model data of the SKUs ``skus`` (in the data's order), with the capacity left for
+    them and their share of the cash ceiling; a region cap applies to the group's own units
+    where it can buy outside the region. ``group_pos`` (their POs, in the data's order) saves
+    a pass over every PO."""
+    members = set(skus)
+    if group_pos is None:
+        group_pos = [p for p in data.pos if p[1] in members]
+    pos = {p: data.pos[p] for p in group_pos}
     shipments: dict[ShipmentKey, list[PoKey]] = {}
     by_offer: dict[tuple[str, str], list[PoKey]] = {}
     capacity_load: dict[CapacityKey, list[tuple[PoKey, float]]] = {}
-    for p in sku_pos:
+    for p in group_pos:
         shipments.setdefault((p[0], p[2], p[3]), []).append(p)
         by_offer.setdefault((p[0], p[1]), []).append(p)
         for window, share in data.production.get(p, ()):
             capacity_load.setdefault((p[0], window), []).append((p, share))
-    offers = {o: offer for o, offer in data.offers.items() if o[1] == sku}
+    offers = {o: offer for o, offer in data.offers.items() if o[1] in members}
     outside = {
         region
         for region in data.max_share_per_region
         if any(data.region_of[s] != region for s, _ in offers)
     }
     ceiling = data.working_capital_ceiling
+    periods = data.periods
     return replace(
         data,
-        skus=[sku],
+        skus=[k for k in data.skus if k in members],
         offers=offers,
         pos=pos,
         shipments=shipments,
@@ -95,23 +111,26 @@ def sku_data(
             sh: data.container_cost[sh] for sh in shipments if sh in data.container_cost
         },
         capacity=dict(capacity),
-        demand={(sku, t): data.demand[(sku, t)] for t in data.periods},
+        demand={(k, t): data.demand[(k, t)] for k in skus for t in periods},
         in_transit={
-            (sku, t): data.in_transit[(sku, t)] for t in data.periods if (sku, t) in data.in_transit
+            (k, t): data.in_transit[(k, t)]
+            for k in skus
+            for t in periods
+            if (k, t) in data.in_transit
         },
-        opening_stock={sku: data.opening_stock[sku]},
-        safety_stock={sku: data.safety_stock[sku]},
-        safety_stock_from={sku: data.safety_stock_from[sku]},
-        penalty={sku: data.penalty[sku]},
-        holding_per_period={sku: data.holding_per_period[sku]},
-        selling_price={sku: data.selling_price[sku]},
-        critical=data.critical & {sku},
+        opening_stock={k: data.opening_stock[k] for k in skus},
+        safety_stock={k: data.safety_stock[k] for k in skus},
+        safety_stock_from={k: data.safety_stock_from[k] for k in skus},
+        penalty={k: data.penalty[k] for k in skus},
+        holding_per_period={k: data.holding_per_period[k] for k in skus},
+        selling_price={k: data.selling_price[k] for k in skus},
+        critical=data.critical & members,
         max_share_per_region={r: c for r, c in data.max_share_per_region.items() if r in outside},
-        fixed_splits={k: v for k, v in data.fixed_splits.items() if k == sku},
+        fixed_splits={k: v for k, v in data.fixed_splits.items() if k in members},
         working_capital_ceiling=None if ceiling is None else ceiling * cash_share,
         pos_by_offer=by_offer,
         capacity_load=capacity_load,
-        production={p: data.production[p] for p in sku_pos if p in data.production},
+        production={p: data.production[p] for p in group_pos if p in data.production},
     )
 
 
@@ -193,7 +212,8 @@ def solve_sku(
 
 
 def combine(data: ModelData, plans: list[VariableValues]) -> VariableValues:
-    """One plan from the SKU plans: shipments, containers and qualification re-derived."""
+    """One plan from the SKU plans: shipments, containers, customs entries, qualification and
+    each supplier's units placed per period re-derived."""
     values: VariableValues = {}
     for plan in plans:
         values.update(plan)
@@ -211,6 +231,12 @@ def combine(data: ModelData, plans: list[VariableValues]) -> VariableValues:
     for s in data.qualification_cost:
         used = any(values.get(("uses_offer", o), 0.0) > 0.5 for o in data.offers if o[0] == s)
         values[("uses_supplier", (s,))] = float(used)
+    units: dict[tuple[str, int], float] = {}
+    for p in data.pos:
+        key = (p[0], p[3])
+        units[key] = units.get(key, 0.0) + values.get(("order_qty", p), 0.0)
+    for key, total in units.items():
+        values[("units_placed", key)] = total
     return values
 
 

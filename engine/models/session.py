@@ -105,6 +105,7 @@ class HighsSession:
         self.base_integrality = self.integrality.copy()  # what ``reset`` returns to
         self._integer_now = self.integrality.copy()  # integrality HiGHS holds now
         self.model = model
+        self.form = form
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", threads)
@@ -254,6 +255,27 @@ class HighsSession:
         """Keep the integer columns of ``vector`` and solve for the rest (one LP)."""
         self.fix(self.integer_columns, vector)
         return self.run(limit, 1e-9)
+
+    def cost_if_feasible(self, vector: np.ndarray, tolerance: float = 1e-6) -> float | None:
+        """The cost of a complete plan ``vector`` (a value for every column) if it meets the
+        model's bounds, rows and base integrality (``set_base``) within ``tolerance`` (of
+        each bound's size, at least 1), else None: a check of a plan without a solve."""
+        form = self.form
+
+        def within(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> bool:
+            with np.errstate(invalid="ignore"):  # infinite bounds: inf - inf
+                low = lower - tolerance * np.maximum(np.abs(lower), 1.0)
+                high = upper + tolerance * np.maximum(np.abs(upper), 1.0)
+            return bool(np.all(x >= low) and np.all(x <= high))
+
+        integer = vector[self.base_integrality != 0]
+        if not within(vector, self.lower, self.upper) or np.any(
+            np.abs(integer - np.round(integer)) > tolerance
+        ):
+            return None
+        if not within(form.matrix @ vector, form.row_lower, form.row_upper):
+            return None
+        return float(form.cost @ vector + form.offset)
 
     def load(self, values: np.ndarray) -> None:
         """Write a plan's column values into the model (its Pyomo variables, or the fast

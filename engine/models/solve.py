@@ -11,16 +11,19 @@ default, the time limit only as a safety limit):
 2. the first look at the relaxed model, from that plan (small scenarios end here; a model
    larger than ``first_look_max_columns`` skips it: its root node alone takes minutes);
 3. the SKU decomposition (``engine.models.heuristic``): the SKU-by-SKU first plans when
-   there is no first plan yet, then fix and optimize; then the Lagrangian decomposition by
-   SKU (``engine.models.decomposition``: a bound, and a plan from the SKUs' plans);
+   there is no first plan yet, then fix and optimize (in the whole model; at catalogue sizes
+   on neighbourhoods in small submodels, ``engine.models.neighbourhoods``); then the
+   Lagrangian decomposition by SKU (``engine.models.decomposition``: a bound, and a plan from
+   the SKUs' plans);
 4. the relaxed model again, from the better plan (or, when there is still no bound, the LP
    relaxation);
 5. **polish**: every PO and offer decision fixed, order multiples and stockouts integer
    again (shipments, containers and per-PO tiers free), which yields a plan of the full model;
 6. if that plan is not yet within the gap, the full model, from it (the proof).
 
-A model larger than ``whole_search_max_columns`` (catalogue sizes) skips the searches of the
-whole model in stages 4 and 6: their root node alone takes many minutes and moves nothing.
+A model larger than ``whole_search_max_columns`` (catalogue sizes) runs no search of the
+whole model: its fix and optimize works on neighbourhoods in small submodels, and stages 4 and
+6 are skipped (their root node alone takes many minutes and moves nothing).
 
 Every bound comes from a relaxation of the full model (or the full model itself), so the
 reported bound and gap are honest for the plan returned.
@@ -45,6 +48,7 @@ from engine.models.heuristic import (
     plan_by_sku,
 )
 from engine.models.matrix.model import MatrixModel
+from engine.models.neighbourhoods import improve_by_neighbourhoods
 from engine.models.session import HighsSession, RunOutcome
 from engine.models.starts import best_start, tightened
 from engine.models.strategy import DEFAULT_STRATEGY, Budget, RunLimit, SolveStrategy
@@ -155,9 +159,15 @@ def solve_model(
             if not supported:  # no plan over the LP's POs: the SKU-by-SKU first plans
                 _start_by_sku(session, data, model, options, budget, relaxed, step, backend)
             if relaxed.values is not None and relaxed.objective is not None:
-                values, objective = fix_and_optimize(
-                    session, data, relaxed.values, relaxed.objective, budget, on_step
-                )
+                if whole_search:
+                    values, objective = fix_and_optimize(
+                        session, data, relaxed.values, relaxed.objective, budget, on_step
+                    )
+                else:  # catalogue sizes: no run of the whole model
+                    hoods = improve_by_neighbourhoods(
+                        session, data, relaxed.values, relaxed.objective, budget, backend, step
+                    )
+                    values, objective = hoods.values, hoods.objective
                 relaxed.offer(values, objective)
             if relaxed.bound is None:  # no LP bound (a large model): the decomposition's
                 split = decompose(session, data, budget, relaxed.objective, step, backend)

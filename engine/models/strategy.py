@@ -93,6 +93,10 @@ class SolveStrategy:
     sku_retry_factor: float = 3.0  # a SKU without a plan tries again with this much more
     fix_group: RunWork = RunWork(nodes=100, checks=25)  # per SKU or pair re-opened
     fix_max_groups: int = 8  # re-plans of SKUs or pairs, in all
+    # at catalogue sizes (engine.models.neighbourhoods): groups of SKUs in small submodels
+    neighbourhood_plan: RunWork = RunWork(nodes=200, checks=40)  # per submodel
+    neighbourhood_max_skus: int = 6  # SKUs in one submodel, at most
+    neighbourhood_max_groups: int = 120  # submodels, in all
     improve: RunWork = RunWork(nodes=20, checks=20)
     polish: RunWork = RunWork(nodes=500, checks=60)
     proof: RunWork = RunWork(nodes=10, checks=15)

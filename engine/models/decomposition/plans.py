@@ -32,14 +32,14 @@ def decomposition_plan(
     data: ModelData,
     plans: Sequence[VariableValues],
     budget: Budget,
-    repair: RunWork,
+    repair: RunWork | None,
     on_step: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, float] | None:
     """A plan of the model ``session`` holds from the blocks' plans (latest first), or None:
     a joined plan completed as it is, else the latest one repaired SKU by SKU
-    (``repair_by_sku``, each SKU's run within ``repair``, scaled by ``--work``) and completed.
-    None when the repaired plan breaks what the repair does not mend (a region cap, the cash
-    ceiling). ``session`` is left reset."""
+    (``repair_by_sku``, each SKU's run within ``repair``, scaled by ``--work``; None: no
+    repair) and completed. None when the repaired plan breaks what the repair does not mend
+    (a region cap, the cash ceiling). ``session`` is left reset."""
     strategy = budget.strategy
     try:
         for plan in list(plans)[::-1][:TRIED_PLANS]:
@@ -47,7 +47,7 @@ def decomposition_plan(
             if outcome.has_solution and outcome.objective is not None:
                 return session.solution(), outcome.objective
             session.reset()
-        if not plans:
+        if not plans or repair is None:
             return None
         repaired = repair_by_sku(
             data, plans[-1], session.model.tier_choice, budget.limit(repair), on_step=on_step

@@ -18,7 +18,7 @@ from engine.models.decomposition.lagrangian import DEFAULT_WORK, lagrangian_boun
 from engine.models.decomposition.plans import decomposition_plan
 from engine.models.session import HighsSession
 from engine.models.strategy import Budget
-from engine.parallel import Backend, ProcessBackend, SerialBackend
+from engine.parallel import Backend, local_backend
 from engine.plan_types import SolveStage
 
 
@@ -38,8 +38,9 @@ def decompose(
     step: Callable[[str], None],
     backend: Backend | None = None,
 ) -> DecompositionOutcome:
-    """Run the decomposition (``target``: the best plan's cost so far) and make a plan of
-    the model ``session`` holds from it; the safety limit's cuts go to ``budget``. The blocks
+    """Run the decomposition (``target``: the best plan's cost so far, None: no plan yet) and
+    make a plan of the model ``session`` holds from it (its joined plans as they are; repaired
+    SKU by SKU only without a plan so far); the safety limit's cuts go to ``budget``. The blocks
     run on ``backend`` (a Dask cluster), else on the solve's ``threads`` local processes.
 
     Only on a model larger than the strategy's ``first_look_max_columns``, where the whole
@@ -58,7 +59,7 @@ def decompose(
     else:
         safety = max(budget.deadline - time.perf_counter(), 0.01)
     work = DEFAULT_WORK.scaled(options.work_scale)
-    blocks = backend or _local(options.threads)
+    blocks = backend or local_backend(options.threads)
     try:
         result = lagrangian_bound(
             data,
@@ -74,13 +75,13 @@ def decompose(
             blocks.close()
     if result.time_limited:
         budget.note_cut(SolveStage.DECOMPOSITION)
+    if result.bound is not None:  # told now: at catalogue sizes the plan below takes long
+        step(f"the decomposition's bound: {result.bound:,.0f}")
     step("a plan from the decomposition's SKU plans")
-    plan = decomposition_plan(session, data, result.plans, budget, work.repair, step)
+    # repaired SKU by SKU only when the solve has no plan yet: at L the repair takes most of an
+    # hour, one SKU after the other, for a plan the solve may not need
+    repair = work.repair if target is None else None
+    plan = decomposition_plan(session, data, result.plans, budget, repair, step)
     if plan is not None:
         step(f"the decomposition's plan costs {plan[1]:,.0f}")
     return DecompositionOutcome(result.bound, plan)
-
-
-def _local(workers: int) -> Backend:
-    """``workers`` local processes (one: in this process)."""
-    return ProcessBackend(workers, start_method="spawn") if workers > 1 else SerialBackend()

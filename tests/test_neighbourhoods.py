@@ -105,6 +105,7 @@ def test_two_skus_that_only_pay_off_together_move_in_their_neighbourhood() -> No
     assert outcome.objective == pytest.approx(19_800.0)
     assert outcome.kept == 1 and outcome.checked >= 1
     assert any("supplier-lane" in s for s in steps), steps
+    assert steps[-1].startswith(f"neighbourhoods: {outcome.solved} groups re-planned, 1 kept")
 
 
 def test_a_catalogue_size_solve_improves_on_neighbourhoods_not_the_whole_model() -> None:

@@ -287,6 +287,8 @@ def improve_by_neighbourhoods(
     finally:
         if backend is None:
             runner.close()
+    if on_step:
+        on_step(f"neighbourhoods: {solved} groups re-planned, {kept} kept: plan {objective:,.0f}")
     return NeighbourhoodOutcome(values, objective, solved, checked, kept)
 
 

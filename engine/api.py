@@ -26,7 +26,7 @@ from engine.comparisons.plans import (
 from engine.export import write_tables
 from engine.finance.working_capital import BalanceSheet, CycleDays, balance_sheet_cycle
 from engine.landed_cost import COST_PARTS, landed_cost_parts_long, landed_cost_table
-from engine.parallel import default_workers
+from engine.parallel import default_workers, local_backend
 from engine.plan_types import (
     COST_COMPONENTS,
     BudgetMode,
@@ -342,6 +342,7 @@ __all__ = [
     "lead_time_probabilities",
     "load",
     "load_scenario",
+    "local_backend",
     "marginal_cost",
     "optimize",
     "optimize_metrics",

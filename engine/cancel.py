@@ -5,25 +5,38 @@ interrupt callback, which ends the current HiGHS run at its next limit check).
     with cancel.cancellable(event):   # in the worker thread
         optimize(...)                 # HiGHS stops soon after event.set()
 
-The flag belongs to the thread, so several jobs can run side by side in one process.
+The flag belongs to the thread, so several jobs can run side by side in one process. A
+worker process of a cancellable job adopts the job's flag (``adopt``, a multiprocessing event),
+so its HiGHS runs stop too, and ends if its parent ends (``engine.parallel.ProcessBackend``).
 """
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 
 class Cancelled(Exception):
     """The user cancelled the work."""
 
 
+class Flag(Protocol):
+    """A cancel flag: a ``threading.Event``, or a multiprocessing one shared with workers."""
+
+    def is_set(self) -> bool: ...
+
+    def set(self) -> None: ...
+
+
 _local = threading.local()
 
 
 @contextmanager
-def cancellable(event: threading.Event) -> Iterator[None]:
+def cancellable(event: Flag) -> Iterator[None]:
     """Work in this block stops when ``event`` is set (at the engine's next check)."""
     previous = getattr(_local, "event", None)
     _local.event = event
@@ -31,6 +44,27 @@ def cancellable(event: threading.Event) -> Iterator[None]:
         yield
     finally:
         _local.event = previous
+
+
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker process that adopted a job's flag looks whether its parent still runs."""
+
+
+def adopt(event: Flag) -> None:
+    """A worker process's initializer: make ``event`` (its job's flag) this thread's cancel
+    flag from now on, so its tasks stop when the job is cancelled; and end this process if
+    the one that started it ends (a job stopped hard leaves no worker solving on)."""
+    _local.event = event
+    watch = threading.Thread(
+        target=_end_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    )
+    watch.start()
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # orphaned: no one will read what this process does
 
 
 def active() -> bool:

@@ -7,7 +7,9 @@ every backend: only the speed differs.
 
 * ``SerialBackend``: one task after the other in this process.
 * ``ProcessBackend``: a ``concurrent.futures.ProcessPoolExecutor`` on this machine
-  (default: one process per core).
+  (default: one process per core). Called from cancellable work (``engine.cancel``: an app
+  job), its workers share the job's cancel flag: a cancel stops their HiGHS runs at the next
+  check, and the call raises ``Cancelled``.
 * ``DaskBackend``: a ``distributed.Client`` connected to a Dask scheduler (``tcp://host:8786``),
   or a client passed in (e.g. of a ``LocalCluster``). Dask is imported only when this backend
   connects, so programs that never use it start fast.
@@ -22,10 +24,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
+
+from engine import cancel
 
 __all__ = [
     "SCHEDULER_ENV",
@@ -48,6 +52,9 @@ Progress = Callable[[int, int], None]
 
 SCHEDULER_ENV = "SOURCING_SCHEDULER"
 """Environment variable naming a Dask scheduler (``tcp://host:port``) when none is given."""
+
+CANCEL_POLL_SECONDS = 0.25
+"""How often a ``ProcessBackend`` waiting on its workers looks whether its work was cancelled."""
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 """How long ``DaskBackend`` tries to reach its scheduler before giving up."""
@@ -195,17 +202,35 @@ class ProcessBackend(_ClosingContext):
         if processes <= 1:
             return _run_serially(fn, items, progress, shared)
         results: list[Any] = [None] * len(items)
-        context = multiprocessing.get_context(self.start_method) if self.start_method else None
-        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        context = multiprocessing.get_context(self.start_method)
+        stop = None
+        if cancel.active():  # the workers share the caller's cancel flag
+            stop = context.Event()
+            pool = ProcessPoolExecutor(
+                processes, context, initializer=cancel.adopt, initargs=(stop,)
+            )
+        else:
+            pool = ProcessPoolExecutor(processes, context)
+        with pool:
             futures: dict[Future[R], int] = {
                 pool.submit(fn, item, **(shared or {})): i for i, item in enumerate(items)
             }
+            pending = set(futures)
+            done = 0
             try:
-                for done, future in enumerate(as_completed(futures), start=1):
-                    results[futures[future]] = future.result()
-                    if progress is not None:
-                        progress(done, len(items))
+                while pending:
+                    finished, pending = wait(
+                        pending, timeout=CANCEL_POLL_SECONDS, return_when=FIRST_COMPLETED
+                    )
+                    for future in sorted(finished, key=futures.__getitem__):
+                        results[futures[future]] = future.result()
+                        done += 1
+                        if progress is not None:
+                            progress(done, len(items))
+                    cancel.check()
             except BaseException:
+                if stop is not None:  # the running tasks stop at their next check
+                    stop.set()
                 for future in futures:
                     future.cancel()
                 raise

@@ -5,16 +5,19 @@ clear error when it cannot be reached."""
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import psutil
 import pytest
 from typer.testing import CliRunner
 
-from engine import parallel
+from engine import cancel, parallel
 from engine.cli import app
 from engine.comparisons.frontier import backup_share_points, resilience_frontier
 from engine.models.build import build_model
@@ -37,6 +40,7 @@ from engine.scenario.generate import generate_scenario
 from engine.scenario.schema import Scenario
 from engine.simulation import BaseStock, compare, stress_test
 from tests.conftest import tiny_scenario
+from tests.parallel_tasks import cancellable_job_on_processes, wait_for_cancel
 from tests.simulation.test_runner import DRIVER, noisy_scenario
 
 
@@ -94,6 +98,53 @@ def test_a_failing_task_raises_in_the_caller(backends) -> None:
         with pytest.raises(TypeError):
             backend.map_ordered(slow_square, [1, "two"])
         assert backend.map_ordered(slow_square, [3]) == [9], name
+
+
+@pytest.mark.slow
+def test_a_cancelled_job_stops_the_tasks_on_its_local_processes() -> None:
+    """The app's jobs are cancellable (``engine.cancel``): the workers share the job's flag,
+    so tasks of minutes stop within seconds of a cancel and the call raises ``Cancelled``."""
+    event = threading.Event()
+    timer = threading.Timer(2.0, event.set)
+    timer.start()
+    started = time.monotonic()
+    with cancel.cancellable(event), pytest.raises(cancel.Cancelled):
+        ProcessBackend(2, start_method="spawn").map_ordered(wait_for_cancel, [300.0] * 3)
+    took = time.monotonic() - started
+    assert took < 60, f"the tasks took {took:.0f} s to stop"
+    # outside a cancellable job the workers have no flag: tasks run to their end
+    done = ProcessBackend(2).map_ordered(wait_for_cancel, [0.2, 0.2])
+    assert done == ["ran to its end"] * 2
+
+
+@pytest.mark.slow
+def test_the_workers_of_a_job_stopped_hard_stop_too(tmp_path: Path) -> None:
+    """A job the app ends hard (its process killed: it did not stop by itself in time)
+    leaves no worker solving on: the workers' flag is set once their parent is gone."""
+    job = multiprocessing.get_context("spawn").Process(
+        target=cancellable_job_on_processes, args=(str(tmp_path),)
+    )
+    job.start()
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    workers = [int(path.name) for path in tmp_path.iterdir()]
+    assert len(workers) == 2, "the job's workers did not start"
+    job.kill()
+    job.join()
+    deadline = time.monotonic() + 30
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if running(pid)]
+    assert not left, f"workers {left} still running after their job was killed"
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs (an ended one not yet reaped does not)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def test_slots_and_descriptions(dask_client: Any) -> None:

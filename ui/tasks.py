@@ -155,15 +155,17 @@ class FrontierRequest:
 
 
 def run_frontier(request: FrontierRequest, progress: Progress) -> Outcome:
-    """Solve the free optimum and every point of the sweep; save the curve."""
+    """Solve the free optimum and every point of the sweep, side by side on the solver's
+    processes (one per core); save the curve."""
     scenario, options = request.scenario, request.options
     skus = api.frontier_skus(scenario, request.skus)
-    with solver_turn(progress):
+    with solver_turn(progress), api.local_backend(options.threads) as backend:
         run = api.run_frontier(
             scenario,
             skus,
             options,
             splits=request.splits,
+            backend=backend,
             progress=progress.update,
             on_step=progress.say,
         )

@@ -17,7 +17,7 @@ from engine.comparisons.plans import (
     taken_start,
     with_starts,
 )
-from engine.models import EXACT_GAP, optimize, plan_from, plan_kept, replan
+from engine.models import EXACT_GAP, optimize, plan_from, plan_kept, quiet_banner, replan
 from engine.parallel import Backend, Progress, SerialBackend
 from engine.plan_types import (
     COST_COMPONENTS,
@@ -194,6 +194,7 @@ def _run_task(
     bind) returns that plan and no re-plan; else its exact marginal cost's re-plan (the
     protected ``skus`` re-planned under its policy, the rest held) and its solve from that
     re-plan (the free plan repaired to its policy)."""
+    quiet_banner()  # a spawned process (the app's): no HiGHS banner on the terminal
     scenario, work = task
     if work is not _Work.POINT:
         return replan(scenario, decisions, skus, options), None

@@ -11,7 +11,7 @@ from engine.models import results
 from engine.models.data import build_model_data
 from engine.models.diagnose import elastic_diagnosis, static_diagnosis
 from engine.models.matrix.choice import DEFAULT_BUILD, ModelBuild, solver_model
-from engine.models.session import HighsSession
+from engine.models.session import HighsSession, quiet_banner
 from engine.models.solve import SOLVER_THREADS, SolveOutcome, solve_model
 from engine.models.starts import (
     EXACT_GAP,
@@ -33,7 +33,7 @@ from engine.plan_types import (
 )
 from engine.scenario.schema import Scenario
 
-__all__ = ["EXACT_GAP", "optimize", "plan_from", "plan_kept", "replan"]
+__all__ = ["EXACT_GAP", "optimize", "plan_from", "plan_kept", "quiet_banner", "replan"]
 
 
 def optimize(

@@ -9,6 +9,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+import psutil
 import pytest
 
 from engine import api
@@ -39,6 +40,16 @@ def wait_until(condition, timeout: float = 120.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met in time")
         time.sleep(0.05)
+
+
+def cancel_stops_it(registry: JobRegistry, job_id: str, what: str) -> None:
+    """Cancel the job: it ends cancelled within ``CANCEL_WITHIN_SECONDS``."""
+    asked = time.monotonic()
+    registry.cancel(job_id)
+    record = registry.wait(job_id, timeout=60)
+    took = time.monotonic() - asked
+    assert record is not None and record.status is JobStatus.CANCELLED
+    assert took < CANCEL_WITHIN_SECONDS, f"the {what} took {took:.1f} s to stop"
 
 
 def hold_until(signal: Path, progress: Progress) -> None:
@@ -87,13 +98,34 @@ def test_a_curve_is_cancelled_within_seconds(registry: JobRegistry) -> None:
     )
     wait_until(lambda: registry.record(job_id).status is JobStatus.RUNNING)
     time.sleep(4.0)  # well inside the first solve
-    asked = time.monotonic()
-    registry.cancel(job_id)
-    record = registry.wait(job_id, timeout=60)
-    took = time.monotonic() - asked
-    assert record is not None and record.status is JobStatus.CANCELLED
-    assert took < CANCEL_WITHIN_SECONDS, f"the curve took {took:.1f} s to stop"
+    cancel_stops_it(registry, job_id, "curve")
     assert api.RunStore().list_runs().empty
+
+
+def test_a_curve_on_two_processes_is_cancelled_with_every_process_it_started(
+    registry: JobRegistry,
+) -> None:
+    """Once the free optimum is solved, the curve's points run side by side on two processes
+    of the job's own: Cancel stops them too, within seconds, and leaves no process running."""
+    scenario = dtc_brand()
+    request = tasks.FrontierRequest(
+        scenario=scenario,
+        scenario_name="dtc-brand",
+        options=api.SolveOptions(time_limit_seconds=600, threads=2),
+        skus=tuple(s.sku for s in scenario.skus if s.critical)[:1],
+    )
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    job_id = registry.submit(
+        "frontier", "curve", "dtc-brand", partial(tasks.run_frontier, request), solver=True
+    )
+    wait_until(lambda: registry.record(job_id).done >= 1, timeout=600)  # the free optimum
+    time.sleep(3.0)  # the points are solving on the two processes
+    cancel_stops_it(registry, job_id, "curve")
+
+    def started_by_the_job() -> list[int]:
+        return [p.pid for p in psutil.Process().children(recursive=True) if p.pid not in before]
+
+    wait_until(lambda: not started_by_the_job(), timeout=10)
 
 
 def test_an_optimize_is_cancelled_within_seconds(registry: JobRegistry) -> None:
@@ -107,12 +139,7 @@ def test_an_optimize_is_cancelled_within_seconds(registry: JobRegistry) -> None:
     )
     wait_until(lambda: registry.record(job_id).message.startswith("plan:"))
     time.sleep(3.0)
-    asked = time.monotonic()
-    registry.cancel(job_id)
-    record = registry.wait(job_id, timeout=60)
-    took = time.monotonic() - asked
-    assert record is not None and record.status is JobStatus.CANCELLED
-    assert took < CANCEL_WITHIN_SECONDS, f"the optimize took {took:.1f} s to stop"
+    cancel_stops_it(registry, job_id, "optimize")
 
 
 def test_a_queued_solve_says_what_it_waits_for_and_estimates_come_from_past_jobs(

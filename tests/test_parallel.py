@@ -120,7 +120,7 @@ def test_a_cancelled_job_stops_the_tasks_on_its_local_processes() -> None:
 @pytest.mark.slow
 def test_the_workers_of_a_job_stopped_hard_stop_too(tmp_path: Path) -> None:
     """A job the app ends hard (its process killed: it did not stop by itself in time)
-    leaves no worker solving on: the workers' flag is set once their parent is gone."""
+    leaves no worker solving on: each worker ends once its parent is gone."""
     job = multiprocessing.get_context("spawn").Process(
         target=cancellable_job_on_processes, args=(str(tmp_path),)
     )

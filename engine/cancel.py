@@ -7,14 +7,12 @@ interrupt callback, which ends the current HiGHS run at its next limit check).
 
 The flag belongs to the thread, so several jobs can run side by side in one process. A
 worker process of a cancellable job adopts the job's flag (``adopt``, a multiprocessing event),
-so its HiGHS runs stop too, and ends if its parent ends (``engine.parallel.ProcessBackend``).
+so its HiGHS runs stop too (``engine.parallel.ProcessBackend``).
 """
 
 from __future__ import annotations
 
-import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
@@ -46,25 +44,10 @@ def cancellable(event: Flag) -> Iterator[None]:
         _local.event = previous
 
 
-PARENT_CHECK_SECONDS = 0.5
-"""How often a worker process that adopted a job's flag looks whether its parent still runs."""
-
-
 def adopt(event: Flag) -> None:
-    """A worker process's initializer: make ``event`` (its job's flag) this thread's cancel
-    flag from now on, so its tasks stop when the job is cancelled; and end this process if
-    the one that started it ends (a job stopped hard leaves no worker solving on)."""
+    """Make ``event`` this thread's cancel flag from now on: a worker process's tasks stop
+    when the job that started it is cancelled (``engine.parallel.ProcessBackend``)."""
     _local.event = event
-    watch = threading.Thread(
-        target=_end_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
-    )
-    watch.start()
-
-
-def _end_with_parent(parent_pid: int) -> None:
-    while os.getppid() == parent_pid:
-        time.sleep(PARENT_CHECK_SECONDS)
-    os._exit(1)  # orphaned: no one will read what this process does
 
 
 def active() -> bool:

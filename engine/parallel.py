@@ -8,8 +8,8 @@ every backend: only the speed differs.
 * ``SerialBackend``: one task after the other in this process.
 * ``ProcessBackend``: a ``concurrent.futures.ProcessPoolExecutor`` on this machine
   (default: one process per core). Called from cancellable work (``engine.cancel``: an app
-  job), its workers share the job's cancel flag: a cancel stops their HiGHS runs at the next
-  check, and the call raises ``Cancelled``.
+  job), its workers share the job's cancel flag (a cancel stops their HiGHS runs at the next
+  check, and the call raises ``Cancelled``) and end with the process that started them.
 * ``DaskBackend``: a ``distributed.Client`` connected to a Dask scheduler (``tcp://host:8786``),
   or a client passed in (e.g. of a ``LocalCluster``). Dask is imported only when this backend
   connects, so programs that never use it start fast.
@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -55,6 +57,9 @@ SCHEDULER_ENV = "SOURCING_SCHEDULER"
 
 CANCEL_POLL_SECONDS = 0.25
 """How often a ``ProcessBackend`` waiting on its workers looks whether its work was cancelled."""
+
+PARENT_CHECK_SECONDS = 0.5
+"""How often a worker of cancellable work looks whether the process that started it runs."""
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 """How long ``DaskBackend`` tries to reach its scheduler before giving up."""
@@ -207,7 +212,7 @@ class ProcessBackend(_ClosingContext):
         if cancel.active():  # the workers share the caller's cancel flag
             stop = context.Event()
             pool = ProcessPoolExecutor(
-                processes, context, initializer=cancel.adopt, initargs=(stop,)
+                processes, context, initializer=_cancellable_worker, initargs=(stop,)
             )
         else:
             pool = ProcessPoolExecutor(processes, context)
@@ -235,6 +240,23 @@ class ProcessBackend(_ClosingContext):
                     future.cancel()
                 raise
         return results
+
+
+def _cancellable_worker(stop: cancel.Flag) -> None:
+    """A local worker of cancellable work: its tasks stop when ``stop`` is set, and it ends
+    when the process that started it ends (a job stopped hard leaves no worker solving on;
+    a ``ProcessPoolExecutor`` worker would otherwise wait for its parent forever)."""
+    cancel.adopt(stop)
+    watch = threading.Thread(
+        target=_end_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    )
+    watch.start()
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # orphaned: no one will read what this process does
 
 
 class DaskBackend(_ClosingContext):

@@ -3,7 +3,8 @@
 A backend maps a picklable function over a list of tasks and returns the results **in task
 order**, whatever order they finish in, calling ``progress(done, total)`` as they finish. So a
 caller whose tasks are deterministic (a seeded replication, a solve) gets the same answer from
-every backend: only the speed differs.
+every backend: only the speed differs. A task may need earlier tasks' results (``After``): it is
+made from them in the caller's process as soon as they are in, and starts while the others run.
 
 * ``SerialBackend``: one task after the other in this process.
 * ``ProcessBackend``: a ``concurrent.futures.ProcessPoolExecutor`` on this machine
@@ -29,12 +30,13 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 from engine import cancel
 
 __all__ = [
     "SCHEDULER_ENV",
+    "After",
     "Backend",
     "DaskBackend",
     "ProcessBackend",
@@ -54,6 +56,39 @@ Progress = Callable[[int, int], None]
 
 SCHEDULER_ENV = "SOURCING_SCHEDULER"
 """Environment variable naming a Dask scheduler (``tcp://host:port``) when none is given."""
+
+
+@dataclass(frozen=True)
+class After(Generic[T]):
+    """A task made from the results of earlier tasks (their positions ``needs``): ``make``
+    gets those results, in that order, in the caller's process, once they are all in, and
+    returns the task. The backend starts it then, while other tasks run on; since it is made
+    from results only, the answers do not depend on when it starts."""
+
+    needs: tuple[int, ...]
+    make: Callable[[list[Any]], T]
+
+
+def _made(item: T | After[T], results: Sequence[Any]) -> T:
+    """``item`` itself, or the task an ``After`` makes from ``results``."""
+    if not isinstance(item, After):
+        return item
+    return item.make([results[need] for need in item.needs])
+
+
+def _ready(items: Sequence[T | After[T]], started: set[int], finished: set[int]) -> list[int]:
+    """Positions of the tasks not yet started whose needs have all finished, in order (an
+    ``After`` may only need earlier tasks)."""
+    if not started:
+        for position, item in enumerate(items):
+            if isinstance(item, After) and any(not 0 <= n < position for n in item.needs):
+                raise ValueError(f"task {position} can only need earlier tasks, not {item.needs}")
+    return [
+        i
+        for i, item in enumerate(items)
+        if i not in started and (not isinstance(item, After) or finished.issuperset(item.needs))
+    ]
+
 
 CANCEL_POLL_SECONDS = 0.25
 """How often a ``ProcessBackend`` waiting on its workers looks whether its work was cancelled."""
@@ -86,7 +121,7 @@ class Backend(Protocol):
     def map_ordered(
         self,
         fn: Callable[..., R],
-        items: Sequence[T],
+        items: Sequence[T | After[T]],
         progress: Progress | None = None,
         shared: Mapping[str, Any] | None = None,
     ) -> list[R]:
@@ -94,7 +129,8 @@ class Backend(Protocol):
 
         Args:
             fn: A picklable (module-level) function.
-            items: One task each; picklable.
+            items: One task each; picklable. An ``After`` is made from earlier tasks' results
+                when they are in, and runs then.
             progress: Called with ``(done, total)`` after each task finishes.
             shared: Keyword arguments every task gets (sent to a cluster once).
 
@@ -130,9 +166,10 @@ def _run_serially(
     progress: Progress | None,
     shared: Mapping[str, Any] | None,
 ) -> list[R]:
-    results = []
+    _ready(items, set(), set())  # the needs are earlier tasks
+    results: list[R] = []
     for done, item in enumerate(items, start=1):
-        results.append(fn(item, **(shared or {})))
+        results.append(fn(_made(item, results), **(shared or {})))
         if progress is not None:
             progress(done, len(items))
     return results
@@ -168,7 +205,7 @@ class SerialBackend(_ClosingContext):
     def map_ordered(
         self,
         fn: Callable[..., R],
-        items: Sequence[T],
+        items: Sequence[T | After[T]],
         progress: Progress | None = None,
         shared: Mapping[str, Any] | None = None,
     ) -> list[R]:
@@ -199,7 +236,7 @@ class ProcessBackend(_ClosingContext):
     def map_ordered(
         self,
         fn: Callable[..., R],
-        items: Sequence[T],
+        items: Sequence[T | After[T]],
         progress: Progress | None = None,
         shared: Mapping[str, Any] | None = None,
     ) -> list[R]:
@@ -217,21 +254,24 @@ class ProcessBackend(_ClosingContext):
         else:
             pool = ProcessPoolExecutor(processes, context)
         with pool:
-            futures: dict[Future[R], int] = {
-                pool.submit(fn, item, **(shared or {})): i for i, item in enumerate(items)
-            }
-            pending = set(futures)
-            done = 0
+            futures: dict[Future[R], int] = {}
+            started: set[int] = set()
+            finished: set[int] = set()
             try:
-                while pending:
-                    finished, pending = wait(
-                        pending, timeout=CANCEL_POLL_SECONDS, return_when=FIRST_COMPLETED
+                while len(finished) < len(items):
+                    for i in _ready(items, started, finished):
+                        task = _made(items[i], results)
+                        futures[pool.submit(fn, task, **(shared or {}))] = i
+                        started.add(i)
+                    running = {f for f, i in futures.items() if i not in finished}
+                    done, _ = wait(
+                        running, timeout=CANCEL_POLL_SECONDS, return_when=FIRST_COMPLETED
                     )
-                    for future in sorted(finished, key=futures.__getitem__):
+                    for future in sorted(done, key=futures.__getitem__):
                         results[futures[future]] = future.result()
-                        done += 1
+                        finished.add(futures[future])
                         if progress is not None:
-                            progress(done, len(items))
+                            progress(len(finished), len(items))
                     cancel.check()
             except BaseException:
                 if stop is not None:  # the running tasks stop at their next check
@@ -320,7 +360,7 @@ class DaskBackend(_ClosingContext):
     def map_ordered(
         self,
         fn: Callable[..., R],
-        items: Sequence[T],
+        items: Sequence[T | After[T]],
         progress: Progress | None = None,
         shared: Mapping[str, Any] | None = None,
     ) -> list[R]:
@@ -334,14 +374,27 @@ class DaskBackend(_ClosingContext):
             name: client.scatter([value], broadcast=True, hash=False)[0]
             for name, value in (shared or {}).items()
         }
-        futures = client.map(fn, list(items), pure=False, **kwargs)
-        position = {future.key: i for i, future in enumerate(futures)}
+        futures: dict[Any, int] = {}  # a distributed.Future (untyped) -> its task's position
         results: list[Any] = [None] * len(items)
+        started: set[int] = set()
+        finished: set[int] = set()
+        waiting = dask_as_completed(loop=client.loop)
+
+        def submit_ready() -> None:
+            for i in _ready(items, started, finished):
+                future = client.submit(fn, _made(items[i], results), pure=False, **kwargs)
+                futures[future] = i
+                started.add(i)
+                waiting.add(future)
+
         try:
-            for done, future in enumerate(dask_as_completed(futures, loop=client.loop), start=1):
-                results[position[future.key]] = future.result()
+            submit_ready()
+            for future in waiting:
+                results[futures[future]] = future.result()
+                finished.add(futures[future])
                 if progress is not None:
-                    progress(done, len(items))
+                    progress(len(finished), len(items))
+                submit_ready()
         finally:
             client.cancel([f for f in futures if not f.done()])
             client.cancel(list(kwargs.values()))

@@ -239,3 +239,35 @@ def test_a_point_a_dear_free_plan_meets_is_re_planned_for_its_exact_marginal() -
     assert point["marginal_proven"]
     assert point["exact_marginal_cost"] == pytest.approx(direct.cost, abs=0.01)
     assert table.loc["free optimum", "total_cost"] < dear.objective - 1.0
+
+
+@pytest.mark.slow
+def test_a_point_the_re_plan_without_a_policy_meets_is_not_re_planned_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From a dear free plan (A split 50/50), the re-plan without a policy buys A from CN-1
+    only, which the 100/0 point accepts at its cost: that point takes it as its own re-plan (the
+    policy only removes plans) instead of re-planning, and its exact marginal cost is the one a
+    re-plan finds (0, proven). Only the re-plan without a policy and the 50/50 point re-plan."""
+    from engine.comparisons import frontier
+
+    scenario, exact = _four_months(), SolveOptions(mip_rel_gap=1e-9, threads=1)
+    free_case = free_scenario(scenario, ["A"])
+    halves = optimize(_four_months({"CN-1": 0.5, "VN-1": 0.5}), exact)
+    dear = plan_kept(free_case, halves.decisions, exact)
+    assert dear is not None
+    points = split_points(scenario, {"A": ("CN-1", "VN-1")}, (0.5, 1.0))
+    replanned: list[Scenario] = []
+
+    def counted(case: Scenario, *args: object) -> object:
+        replanned.append(case)
+        return replan(case, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(frontier, "replan", counted)
+    table = resilience_frontier(scenario, points, ["A"], exact, free=dear).set_index("case")
+    assert replanned == [free_case, points[0].scenario]
+    sole = table.loc["100/0"]
+    direct = marginal_cost(free_case, points[1].scenario, dear, ["A"], exact)
+    assert direct.proven and direct.cost == 0.0
+    assert sole["marginal_proven"] and sole["exact_marginal_cost"] == 0.0
+    assert sole["total_cost"] == pytest.approx(table.loc["free optimum", "total_cost"])

@@ -139,3 +139,23 @@ def test_the_whole_model_search_shrinks_with_the_model_but_the_polish_does_not(
     improve = budget.limit(strategy.improve, whole_model=True, shrinks=True)
     polish = budget.limit(strategy.polish, whole_model=True, min_scale=strategy.plan_min_scale)
     assert (improve.work.nodes, polish.work.nodes) == (improve_nodes, polish_nodes)
+
+
+def test_the_re_plans_run_without_restarts_and_the_whole_solve_with_them(
+    eight_skus: Scenario,
+) -> None:
+    """``RunWork.restarts`` reaches HiGHS (``mip_allow_restart``) and survives the budget's
+    scaling: off for the re-plans of a few SKUs, on for the whole model's stages."""
+    from engine.models.matrix.choice import solver_model
+    from engine.models.session import HighsSession
+
+    strategy = DEFAULT_STRATEGY
+    assert not strategy.marginal_replan.restarts and not strategy.start_replan.restarts
+    assert strategy.improve.restarts and strategy.polish.restarts
+    budget = Budget(SolveOptions())
+    assert not budget.limit(strategy.start_replan, min_scale=1.0).work.restarts
+    assert not strategy.marginal_replan.scaled(2.0).restarts
+    session = HighsSession(solver_model(build_model_data(eight_skus), TierChoice.PER_PO), 1)
+    for restarts in (False, True):
+        session.run(RunLimit(60.0, RunWork(nodes=1, restarts=restarts)), 0.01)
+        assert session.highs.getOptionValue("mip_allow_restart")[1] == restarts

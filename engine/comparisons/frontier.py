@@ -18,7 +18,7 @@ from engine.comparisons.plans import (
     with_starts,
 )
 from engine.models import EXACT_GAP, optimize, plan_from, plan_kept, quiet_banner, replan
-from engine.parallel import Backend, Progress, SerialBackend
+from engine.parallel import After, Backend, Progress, SerialBackend
 from engine.plan_types import (
     COST_COMPONENTS,
     Decisions,
@@ -181,29 +181,106 @@ class _Work(Enum):
     REPLAN = "replan"  # the point's exact marginal cost's re-plan only
 
 
+@dataclass(frozen=True)
+class _Task:
+    """One frontier task: its scenario and work; a point made after the re-plan without a
+    policy gets it (``without``) and the scenario of the next tighter point (``tighter``)."""
+
+    scenario: Scenario
+    work: _Work
+    without: ReplannedPlan | None = None
+    tighter: Scenario | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a task found: the point's exact marginal cost's re-plan (None: the free plan meets
+    its policy, and the caller derives it from the re-plan without one), its plan, whether the
+    free plan meets its policy, and whether that plan comes from a search in its own model
+    (else it is the free plan or the re-plan without a policy, kept: the caller gives it the
+    free optimum's bound, a bound of the point too, whose model is tighter)."""
+
+    replanned: ReplannedPlan | None
+    solved: _Solved | None = None
+    free_plan_meets: bool = False
+    own_search: bool = True
+
+
 def _run_task(
-    task: tuple[Scenario, _Work],
+    task: _Task,
     options: SolveOptions,
     decisions: Decisions,
     free_objective: float | None,
     skus: tuple[str, ...],
-) -> tuple[ReplannedPlan | None, _Solved | None]:
+) -> _Outcome:
     """One frontier task (``_Work``) on ``task``'s scenario from the free plan ``decisions``.
 
     A point whose model accepts the free plan at the free plan's cost (its policy does not
-    bind) returns that plan and no re-plan; else its exact marginal cost's re-plan (the
+    bind) keeps that plan, unless the plan re-planned without a policy (``task.without``) is
+    cheaper and accepted too. A point whose model accepts that re-plan at its cost has it as
+    its own re-plan (the policy only removes plans, so it is optimal there too) and is solved
+    from it, unless the next tighter point accepts it as well (that point's plan, of a smaller
+    model, is then its start). Any other point: its exact marginal cost's re-plan (the
     protected ``skus`` re-planned under its policy, the rest held) and its solve from that
     re-plan (the free plan repaired to its policy)."""
     quiet_banner()  # a spawned process (the app's): no HiGHS banner on the terminal
-    scenario, work = task
-    if work is not _Work.POINT:
-        return replan(scenario, decisions, skus, options), None
+    scenario, without = task.scenario, task.without
+    if task.work is not _Work.POINT:
+        return _Outcome(replan(scenario, decisions, skus, options))
     kept = None if free_objective is None else plan_kept(scenario, decisions, options)
-    if kept is not None and _not_dearer(kept.objective, free_objective):
-        return None, _Solved.of(kept)
-    replanned = replan(scenario, decisions, skus, options)
+    free_kept = kept if kept is not None and _not_dearer(kept.objective, free_objective) else None
+    meets = free_kept is not None
+    if without is None:
+        if free_kept is not None:
+            return _Outcome(None, _Solved.of(free_kept), meets, own_search=False)
+        return _replanned_and_solved(scenario, decisions, skus, options)
+    by_without = _kept_at_cost(scenario, without, options)
+    as_kept = None
+    if free_kept is not None and free_kept.objective is not None:
+        as_kept = _replanned_as_kept(without, free_kept.objective)
+    if by_without is not None:
+        replanned = without
+    elif as_kept is not None and as_kept.proven:
+        replanned = as_kept
+    else:
+        replanned = replan(scenario, decisions, skus, options)
+    if by_without is None or (
+        free_kept is not None and _not_dearer(free_kept.objective, by_without.objective)
+    ):
+        if free_kept is not None:
+            return _Outcome(replanned, _Solved.of(free_kept), meets, own_search=False)
+        return _replanned_and_solved(scenario, decisions, skus, options, replanned)
+    if task.tighter is not None and _kept_at_cost(task.tighter, without, options) is not None:
+        return _Outcome(replanned, _Solved.of(by_without), meets, own_search=False)
+    return _replanned_and_solved(scenario, decisions, skus, options, replanned, meets)
+
+
+def _replanned_and_solved(
+    scenario: Scenario,
+    decisions: Decisions,
+    skus: tuple[str, ...],
+    options: SolveOptions,
+    replanned: ReplannedPlan | None = None,
+    free_plan_meets: bool = False,
+) -> _Outcome:
+    """The point's exact marginal cost's re-plan (``replanned`` if known) and its solve from
+    that re-plan's plan (the free plan repaired to its policy)."""
+    if replanned is None:
+        replanned = replan(scenario, decisions, skus, options)
     starts = (replanned.decisions,) if replanned.decisions else ()
-    return replanned, _Solved.of(optimize(scenario, options, starts=starts))
+    solved = _Solved.of(optimize(scenario, options, starts=starts))
+    return _Outcome(replanned, solved, free_plan_meets)
+
+
+def _kept_at_cost(
+    scenario: Scenario, replanned: ReplannedPlan, options: SolveOptions
+) -> OptimizeResult | None:
+    """The plan of a re-plan's decisions in ``scenario``'s model if it accepts them at the
+    re-plan's cost (its policy does not bind on it), else None."""
+    if not replanned.decisions or replanned.objective is None:
+        return None
+    kept = plan_kept(scenario, replanned.decisions, options)
+    return kept if kept is not None and _not_dearer(kept.objective, replanned.objective) else None
 
 
 def _not_dearer(cost: float | None, free_objective: float | None) -> bool:
@@ -213,9 +290,10 @@ def _not_dearer(cost: float | None, free_objective: float | None) -> bool:
     return cost <= free_objective + REPLAN_TOLERANCE * max(1.0, abs(free_objective))
 
 
-def _met_by_free_plan(solved: _Solved, free: OptimizeResult) -> _Solved:
-    """A point whose policy the free plan meets: the free plan (as kept in the point's model)
-    with the free optimum's bound, a bound of the point too (its model is tighter)."""
+def _with_free_bound(solved: _Solved, free: OptimizeResult) -> _Solved:
+    """A point's plan not searched in its own model (the free plan, or the re-plan without a
+    policy, which its policy accepts) with the free optimum's bound, a bound of the point too
+    (its model is tighter)."""
     bound = free.best_bound
     if bound is None or solved.objective is None:
         return dataclasses.replace(solved, status=free.status.value, best_bound=None, gap=None)
@@ -236,6 +314,33 @@ def _replanned_as_kept(without: ReplannedPlan, kept_objective: float) -> Replann
     return ReplannedPlan(without.skus, kept_objective, bound, proven)
 
 
+def _tasks(
+    free_case: Scenario, tightest_first: Sequence[FrontierPoint]
+) -> list[_Task | After[_Task]]:
+    """The re-plan without a policy first, beside the tightest point; every other point is
+    made after that re-plan (it may meet their policies: then they need no re-plan of their
+    own), with the next tighter point's scenario (the tightest point the re-plan meets is
+    solved from it; a looser one takes that point's plan)."""
+    tasks: list[_Task | After[_Task]] = [_Task(free_case, _Work.WITHOUT)]
+    for i, point in enumerate(tightest_first):
+        if i == 0:
+            tasks.append(_Task(point.scenario, _Work.POINT))
+            continue
+        tighter = next(
+            (q.scenario for q in reversed(tightest_first[:i]) if q.rank > point.rank), None
+        )
+
+        def made(
+            done: list[_Outcome],
+            scenario: Scenario = point.scenario,
+            tighter: Scenario | None = tighter,
+        ) -> _Task:
+            return _Task(scenario, _Work.POINT, done[0].replanned, tighter)
+
+        tasks.append(After((0,), made))
+    return tasks
+
+
 def resilience_frontier(
     scenario: Scenario,
     points: Sequence[FrontierPoint],
@@ -251,17 +356,14 @@ def resilience_frontier(
     difference against the free optimum with the interval the gaps allow, and the exact
     marginal cost of the point's policy (``engine.comparisons.plans``).
 
-    The free optimum first (``free`` if given), then every point side by side on
-    ``backend``, tightest first. A point whose model accepts the free plan at its cost (its
-    policy does not bind) is the free plan, with the free optimum's bound. Every other point:
-    its exact marginal cost's re-plan (the protected SKUs of the free plan re-planned under
-    its policy, the rest of the free plan held) and its solve from that re-plan (the free plan
-    repaired to its policy); beside them the same SKUs re-planned under no policy (the other
-    side of every marginal cost, and the bound of the points that do not bind: re-planned too
-    only when that re-plan beats the free plan). Never worse with fewer constraints: each
-    point then takes the plan of every tighter point (a higher ``rank``) that is cheaper in
-    its own model, and the free optimum the plan of every point and of its own re-plan. A
-    point whose scenario is the free one is the free optimum.
+    The free optimum first (``free`` if given), then on ``backend`` the protected SKUs
+    re-planned under no policy (the other side of every marginal cost) beside the tightest
+    point, and every other point, tightest first, as soon as that re-plan is in (``_run_task``
+    says what a point does: a point whose policy the free plan or that re-plan meets needs no
+    re-plan of its own). Never worse with fewer constraints: each point then takes the plan
+    of every tighter point (a higher ``rank``) that is cheaper in its own model, and the free
+    optimum the plan of every point and of the re-plan without a policy. A point whose
+    scenario is the free one is the free optimum.
     ``progress(done, total)`` and ``on_progress(label)`` hear each solve.
     """
     options = options or SolveOptions()
@@ -281,7 +383,6 @@ def resilience_frontier(
     free_result = free if free is not None else optimize(free_case, options)
     advance("free optimum")
     tightest_first = sorted(own, key=lambda p: p.rank, reverse=True)
-    tasks = [(p.scenario, _Work.POINT) for p in tightest_first] + [(free_case, _Work.WITHOUT)]
     shared = {
         "options": options,
         "decisions": free_result.decisions,
@@ -292,33 +393,40 @@ def resilience_frontier(
     def solved_one(done: int, count: int) -> None:
         advance(f"{done} of {count} cases")
 
-    outcomes = backend.map_ordered(_run_task, tasks, progress=solved_one, shared=shared)
-    without = outcomes[-1][0]
+    outcomes: list[_Outcome] = backend.map_ordered(
+        _run_task, _tasks(free_case, tightest_first), progress=solved_one, shared=shared
+    )
+    without = outcomes[0].replanned
     assert without is not None  # a WITHOUT task always re-plans
     found: dict[str, _Solved] = {}
     by_label: dict[str, ReplannedPlan] = {}
     met: list[FrontierPoint] = []  # the points whose policy the free plan meets
-    for point, (replanned, solved) in zip(tightest_first, outcomes[:-1], strict=True):
-        assert solved is not None  # a POINT task returns its solve or the free plan kept
+    derived: list[FrontierPoint] = []  # their re-plans made from the re-plan without a policy
+    for point, outcome in zip(tightest_first, outcomes[1:], strict=True):
+        solved, replanned = outcome.solved, outcome.replanned
+        assert solved is not None  # a POINT task returns its solve or a plan it kept
         found[point.label] = solved
-        if replanned is None:
-            assert solved.objective is not None
+        if outcome.free_plan_meets:
             met.append(point)
+        if not outcome.own_search:
+            found[point.label] = _with_free_bound(solved, free_result)
+        if replanned is None:  # the free plan meets the policy: kept, so it has a cost
+            assert solved.objective is not None
             replanned = _replanned_as_kept(without, solved.objective)
-            found[point.label] = _met_by_free_plan(solved, free_result)
+            derived.append(point)
         by_label[point.label] = replanned
-    unproven = [p for p in met if without.proven and not by_label[p.label].proven]
+    unproven = [p for p in derived if without.proven and not by_label[p.label].proven]
     if unproven:  # the re-plan without the policy beat the free plan: re-plan these too
         total[0] += len(unproven)
-        again = backend.map_ordered(
+        again: list[_Outcome] = backend.map_ordered(
             _run_task,
-            [(p.scenario, _Work.REPLAN) for p in unproven],
+            [_Task(p.scenario, _Work.REPLAN) for p in unproven],
             progress=lambda done, count: advance(f"{done} of {count} re-plans"),
             shared=shared,
         )
-        for point, (replanned, _) in zip(unproven, again, strict=True):
-            assert replanned is not None  # a REPLAN task always re-plans
-            by_label[point.label] = replanned
+        for point, outcome in zip(unproven, again, strict=True):
+            assert outcome.replanned is not None  # a REPLAN task always re-plans
+            by_label[point.label] = outcome.replanned
     for point in tightest_first:
         tighter = [found[q.label].decisions for q in own if q.rank > point.rank]
         found[point.label] = found[point.label].from_starts(point.scenario, tighter, options)

@@ -208,6 +208,7 @@ class HighsSession:
         work = limit.work
         highs.setOptionValue("mip_max_nodes", _int_limit(work.nodes))
         highs.setOptionValue("simplex_iteration_limit", _int_limit(work.lp_iterations))
+        highs.setOptionValue("mip_allow_restart", work.restarts)
         if start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = list(start)

@@ -37,12 +37,19 @@ class RunWork:
     nodes: int | None = None
     checks: int | None = None
     lp_iterations: int | None = None
+    restarts: bool = True
+    """Whether HiGHS may restart its search from the root (presolve again, new cut rounds)
+    when its search has fixed many integers (``mip_allow_restart``). Off for the re-plans of a
+    few SKUs: there the restarts took up to a third of the time and no node limit counts them
+    (docs/optimality.md, "The exact marginal cost's re-plans")."""
 
     def scaled(self, factor: float) -> RunWork:
         def scale(value: int | None) -> int | None:
             return None if value is None else max(1, math.ceil(value * factor))
 
-        return RunWork(scale(self.nodes), scale(self.checks), scale(self.lp_iterations))
+        return RunWork(
+            scale(self.nodes), scale(self.checks), scale(self.lp_iterations), self.restarts
+        )
 
 
 @dataclass(frozen=True)
@@ -100,9 +107,10 @@ class SolveStrategy:
     improve: RunWork = RunWork(nodes=20, checks=20)
     polish: RunWork = RunWork(nodes=500, checks=60)
     proof: RunWork = RunWork(nodes=10, checks=15)
-    start_replan: RunWork = RunWork(nodes=1_000)  # a few SKUs re-planned from another plan
-    marginal_replan: RunWork = RunWork(nodes=5_000)  # the exact marginal cost's re-plans
+    # a few SKUs re-planned from another plan, and the exact marginal cost's re-plans
     # (dtc-brand's 70/30 on SKL-10IN: not proven within 1,000 nodes, proven within 5,000)
+    start_replan: RunWork = RunWork(nodes=1_000, restarts=False)
+    marginal_replan: RunWork = RunWork(nodes=5_000, restarts=False)
     reference_columns: int = 10_000  # whole-model stages of a smaller model get more work,
     max_size_scale: float = 1000.0  # up to this factor (its nodes cost less): see Budget.sized
     min_size_scale: float = 0.3  # and of a larger one less, down to this factor

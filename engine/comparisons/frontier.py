@@ -195,10 +195,11 @@ class _Task:
 @dataclass(frozen=True)
 class _Outcome:
     """What a task found: the point's exact marginal cost's re-plan (None: the free plan meets
-    its policy, and the caller derives it from the re-plan without one), its plan, whether the
-    free plan meets its policy, and whether that plan comes from a search in its own model
-    (else it is the free plan or the re-plan without a policy, kept: the caller gives it the
-    free optimum's bound, a bound of the point too, whose model is tighter)."""
+    its policy, and the caller derives it from the re-plan without one), its plan, whether
+    that plan is the free plan (its policy does not bind on it), and whether that plan comes
+    from a search in its own model (else it is the free plan or the re-plan without a policy,
+    kept: the caller gives it the free optimum's bound, a bound of the point too, whose model
+    is tighter)."""
 
     replanned: ReplannedPlan | None
     solved: _Solved | None = None
@@ -229,10 +230,9 @@ def _run_task(
         return _Outcome(replan(scenario, decisions, skus, options))
     kept = None if free_objective is None else plan_kept(scenario, decisions, options)
     free_kept = kept if kept is not None and _not_dearer(kept.objective, free_objective) else None
-    meets = free_kept is not None
     if without is None:
         if free_kept is not None:
-            return _Outcome(None, _Solved.of(free_kept), meets, own_search=False)
+            return _Outcome(None, _Solved.of(free_kept), free_plan_meets=True, own_search=False)
         return _replanned_and_solved(scenario, decisions, skus, options)
     by_without = _kept_at_cost(scenario, without, options)
     as_kept = None
@@ -248,11 +248,13 @@ def _run_task(
         free_kept is not None and _not_dearer(free_kept.objective, by_without.objective)
     ):
         if free_kept is not None:
-            return _Outcome(replanned, _Solved.of(free_kept), meets, own_search=False)
+            return _Outcome(
+                replanned, _Solved.of(free_kept), free_plan_meets=True, own_search=False
+            )
         return _replanned_and_solved(scenario, decisions, skus, options, replanned)
     if task.tighter is not None and _kept_at_cost(task.tighter, without, options) is not None:
-        return _Outcome(replanned, _Solved.of(by_without), meets, own_search=False)
-    return _replanned_and_solved(scenario, decisions, skus, options, replanned, meets)
+        return _Outcome(replanned, _Solved.of(by_without), own_search=False)
+    return _replanned_and_solved(scenario, decisions, skus, options, replanned)
 
 
 def _replanned_and_solved(
@@ -261,15 +263,13 @@ def _replanned_and_solved(
     skus: tuple[str, ...],
     options: SolveOptions,
     replanned: ReplannedPlan | None = None,
-    free_plan_meets: bool = False,
 ) -> _Outcome:
     """The point's exact marginal cost's re-plan (``replanned`` if known) and its solve from
     that re-plan's plan (the free plan repaired to its policy)."""
     if replanned is None:
         replanned = replan(scenario, decisions, skus, options)
     starts = (replanned.decisions,) if replanned.decisions else ()
-    solved = _Solved.of(optimize(scenario, options, starts=starts))
-    return _Outcome(replanned, solved, free_plan_meets)
+    return _Outcome(replanned, _Solved.of(optimize(scenario, options, starts=starts)))
 
 
 def _kept_at_cost(

@@ -76,13 +76,15 @@ def _made(item: T | After[T], results: Sequence[Any]) -> T:
     return item.make([results[need] for need in item.needs])
 
 
+def _check_needs(items: Sequence[T | After[T]]) -> None:
+    """An ``After`` may only need earlier tasks (so every task can start)."""
+    for position, item in enumerate(items):
+        if isinstance(item, After) and any(not 0 <= n < position for n in item.needs):
+            raise ValueError(f"task {position} can only need earlier tasks, not {item.needs}")
+
+
 def _ready(items: Sequence[T | After[T]], started: set[int], finished: set[int]) -> list[int]:
-    """Positions of the tasks not yet started whose needs have all finished, in order (an
-    ``After`` may only need earlier tasks)."""
-    if not started:
-        for position, item in enumerate(items):
-            if isinstance(item, After) and any(not 0 <= n < position for n in item.needs):
-                raise ValueError(f"task {position} can only need earlier tasks, not {item.needs}")
+    """Positions of the tasks not yet started whose needs have all finished, in order."""
     return [
         i
         for i, item in enumerate(items)
@@ -166,7 +168,7 @@ def _run_serially(
     progress: Progress | None,
     shared: Mapping[str, Any] | None,
 ) -> list[R]:
-    _ready(items, set(), set())  # the needs are earlier tasks
+    _check_needs(items)
     results: list[R] = []
     for done, item in enumerate(items, start=1):
         results.append(fn(_made(item, results), **(shared or {})))
@@ -243,6 +245,7 @@ class ProcessBackend(_ClosingContext):
         processes = min(self.workers, len(items))
         if processes <= 1:
             return _run_serially(fn, items, progress, shared)
+        _check_needs(items)
         results: list[Any] = [None] * len(items)
         context = multiprocessing.get_context(self.start_method)
         stop = None
@@ -366,6 +369,7 @@ class DaskBackend(_ClosingContext):
     ) -> list[R]:
         if not items:
             return []
+        _check_needs(items)
         from distributed import as_completed as dask_as_completed
 
         client = self.client()

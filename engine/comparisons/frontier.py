@@ -235,14 +235,11 @@ def _run_task(
             return _Outcome(None, _Solved.of(free_kept), free_plan_meets=True, own_search=False)
         return _replanned_and_solved(scenario, decisions, skus, options)
     by_without = _kept_at_cost(scenario, without, options)
-    as_kept = None
-    if free_kept is not None and free_kept.objective is not None:
+    replanned = without if by_without is not None else None
+    if replanned is None and free_kept is not None and free_kept.objective is not None:
         as_kept = _replanned_as_kept(without, free_kept.objective)
-    if by_without is not None:
-        replanned = without
-    elif as_kept is not None and as_kept.proven:
-        replanned = as_kept
-    else:
+        replanned = as_kept if as_kept.proven else None
+    if replanned is None:
         replanned = replan(scenario, decisions, skus, options)
     if by_without is None or (
         free_kept is not None and _not_dearer(free_kept.objective, by_without.objective)

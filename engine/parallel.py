@@ -13,7 +13,9 @@ made from them in the caller's process as soon as they are in, and starts while 
   check, and the call raises ``Cancelled``) and end with the process that started them.
 * ``DaskBackend``: a ``distributed.Client`` connected to a Dask scheduler (``tcp://host:8786``),
   or a client passed in (e.g. of a ``LocalCluster``). Dask is imported only when this backend
-  connects, so programs that never use it start fast.
+  connects, so programs that never use it start fast. Called from cancellable work, its tasks
+  watch a cluster-wide ``distributed.Event`` that a cancel sets: their HiGHS runs stop at the
+  next check, as on local processes, and the call raises ``Cancelled``.
 
 ``backend_from(workers, scheduler)`` picks one the way the command line does: a scheduler
 address (or the ``SOURCING_SCHEDULER`` environment variable) means Dask, else ``workers``
@@ -26,6 +28,7 @@ import multiprocessing
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -93,7 +96,8 @@ def _ready(items: Sequence[T | After[T]], started: set[int], finished: set[int])
 
 
 CANCEL_POLL_SECONDS = 0.25
-"""How often a ``ProcessBackend`` waiting on its workers looks whether its work was cancelled."""
+"""How often a backend waiting on its tasks looks whether its work was cancelled, and how often
+a Dask task of cancellable work looks whether its cancel event was set."""
 
 PARENT_CHECK_SECONDS = 0.5
 """How often a worker of cancellable work looks whether the process that started it runs."""
@@ -302,6 +306,29 @@ def _end_with_parent(parent_pid: int) -> None:
     os._exit(1)  # orphaned: no one will read what this process does
 
 
+def _watching_cancel(stop_name: str, fn: Callable[..., R], task: Any, **kwargs: Any) -> R:
+    """A Dask task of cancellable work: ``fn(task)`` with a cancel flag of its own, set by a
+    watcher thread once the caller sets the cluster's event ``stop_name``."""
+    from distributed import Event, get_client
+
+    stop = Event(stop_name, client=get_client())  # the watcher thread cannot find the client
+    flag = threading.Event()
+    ended = threading.Event()
+
+    def watch() -> None:
+        while not ended.wait(CANCEL_POLL_SECONDS):
+            if stop.is_set():
+                flag.set()
+                return
+
+    threading.Thread(target=watch, name="cancel-watch", daemon=True).start()
+    try:
+        with cancel.cancellable(flag):
+            return fn(task, **kwargs)
+    finally:
+        ended.set()
+
+
 class DaskBackend(_ClosingContext):
     """Tasks on a Dask cluster.
 
@@ -370,7 +397,8 @@ class DaskBackend(_ClosingContext):
         if not items:
             return []
         _check_needs(items)
-        from distributed import as_completed as dask_as_completed
+        from distributed import Event
+        from distributed import wait as dask_wait
 
         client = self.client()
         # each value in a list of one: Dask scatters a list, tuple or dict element by element
@@ -378,27 +406,47 @@ class DaskBackend(_ClosingContext):
             name: client.scatter([value], broadcast=True, hash=False)[0]
             for name, value in (shared or {}).items()
         }
+        stop = None
+        if cancel.active():  # the tasks watch an event of the cluster that a cancel sets
+            stop = Event(f"sourcing-cancel-{uuid.uuid4().hex}", client=client)
         futures: dict[Any, int] = {}  # a distributed.Future (untyped) -> its task's position
         results: list[Any] = [None] * len(items)
         started: set[int] = set()
         finished: set[int] = set()
-        waiting = dask_as_completed(loop=client.loop)
 
         def submit_ready() -> None:
             for i in _ready(items, started, finished):
-                future = client.submit(fn, _made(items[i], results), pure=False, **kwargs)
+                task = _made(items[i], results)
+                if stop is None:
+                    future = client.submit(fn, task, pure=False, **kwargs)
+                else:
+                    future = client.submit(
+                        _watching_cancel, stop.name, fn, task, pure=False, **kwargs
+                    )
                 futures[future] = i
                 started.add(i)
-                waiting.add(future)
 
         try:
-            submit_ready()
-            for future in waiting:
-                results[futures[future]] = future.result()
-                finished.add(futures[future])
-                if progress is not None:
-                    progress(len(finished), len(items))
+            while len(finished) < len(items):
                 submit_ready()
+                running = [f for f, i in futures.items() if i not in finished]
+                try:
+                    with client.as_current():  # the client Dask's wait uses
+                        done = dask_wait(
+                            running, timeout=CANCEL_POLL_SECONDS, return_when="FIRST_COMPLETED"
+                        ).done
+                except TimeoutError:
+                    done = set()
+                for future in sorted(done, key=futures.__getitem__):
+                    results[futures[future]] = future.result()
+                    finished.add(futures[future])
+                    if progress is not None:
+                        progress(len(finished), len(items))
+                cancel.check()
+        except BaseException:
+            if stop is not None:  # the running tasks stop at their next check
+                stop.set()
+            raise
         finally:
             client.cancel([f for f in futures if not f.done()])
             client.cancel(list(kwargs.values()))

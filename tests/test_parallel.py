@@ -147,6 +147,26 @@ def test_a_cancelled_job_stops_the_tasks_on_its_local_processes() -> None:
 
 
 @pytest.mark.slow
+def test_a_cancelled_job_stops_its_tasks_on_a_dask_cluster(dask_client: Any) -> None:
+    """On a Dask cluster too: tasks of minutes stop within seconds of a cancel (they watch an
+    event of the cluster), the call raises ``Cancelled``, and the cluster's two slots take new
+    work at once (a task Dask only marked cancelled would hold its slot for 300 s)."""
+    backend = DaskBackend(client=dask_client)
+    event = threading.Event()
+    timer = threading.Timer(2.0, event.set)
+    timer.start()
+    started = time.monotonic()
+    with cancel.cancellable(event), pytest.raises(cancel.Cancelled):
+        backend.map_ordered(wait_for_cancel, [300.0] * 3)
+    took = time.monotonic() - started
+    assert took < 30, f"the call took {took:.0f} s to stop"
+    started = time.monotonic()
+    assert backend.map_ordered(wait_for_cancel, [0.2, 0.2]) == ["ran to its end"] * 2
+    took = time.monotonic() - started
+    assert took < 30, f"the slots were free only after {took:.0f} s"
+
+
+@pytest.mark.slow
 def test_the_workers_of_a_job_stopped_hard_stop_too(tmp_path: Path) -> None:
     """A job the app ends hard (its process killed: it did not stop by itself in time)
     leaves no worker solving on: each worker ends once its parent is gone."""

@@ -95,6 +95,22 @@ def _ready(items: Sequence[T | After[T]], started: set[int], finished: set[int])
     ]
 
 
+def _collect(
+    done: Any,
+    futures: Mapping[Any, int],
+    results: list[Any],
+    finished: set[int],
+    progress: Progress | None,
+) -> None:
+    """Record the results of the futures ``done`` (local or Dask) at their tasks' positions,
+    in task order, and report each to ``progress``."""
+    for future in sorted(done, key=futures.__getitem__):
+        results[futures[future]] = future.result()
+        finished.add(futures[future])
+        if progress is not None:
+            progress(len(finished), len(results))
+
+
 CANCEL_POLL_SECONDS = 0.25
 """How often a backend waiting on its tasks looks whether its work was cancelled, and how often
 a Dask task of cancellable work looks whether its cancel event was set."""
@@ -274,11 +290,7 @@ class ProcessBackend(_ClosingContext):
                     done, _ = wait(
                         running, timeout=CANCEL_POLL_SECONDS, return_when=FIRST_COMPLETED
                     )
-                    for future in sorted(done, key=futures.__getitem__):
-                        results[futures[future]] = future.result()
-                        finished.add(futures[future])
-                        if progress is not None:
-                            progress(len(finished), len(items))
+                    _collect(done, futures, results, finished, progress)
                     cancel.check()
             except BaseException:
                 if stop is not None:  # the running tasks stop at their next check
@@ -437,11 +449,7 @@ class DaskBackend(_ClosingContext):
                         ).done
                 except TimeoutError:
                     done = set()
-                for future in sorted(done, key=futures.__getitem__):
-                    results[futures[future]] = future.result()
-                    finished.add(futures[future])
-                    if progress is not None:
-                        progress(len(finished), len(items))
+                _collect(done, futures, results, finished, progress)
                 cancel.check()
         except BaseException:
             if stop is not None:  # the running tasks stop at their next check
